@@ -1,0 +1,19 @@
+# Every dependency comes from a Debian package (see scripts/deps.sh).
+find_package(Threads REQUIRED)
+find_package(Boost 1.74 REQUIRED)                 # header-only Boost.Asio
+find_package(nlohmann_json 3.10 REQUIRED)
+find_package(fmt REQUIRED)
+find_package(spdlog REQUIRED)
+find_package(OpenSSL 3 REQUIRED COMPONENTS Crypto)
+find_package(tl-expected REQUIRED)
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(LIBARCHIVE REQUIRED IMPORTED_TARGET libarchive>=3.6)
+pkg_check_modules(LIBSYSTEMD REQUIRED IMPORTED_TARGET libsystemd)
+if(MV_BUILD_TESTS)
+    find_package(GTest REQUIRED)
+endif()
+
+# Asio without Boost's deprecated interfaces, and without pulling in Boost.System's library.
+add_library(mv_asio INTERFACE)
+target_link_libraries(mv_asio INTERFACE Boost::headers Threads::Threads)
+target_compile_definitions(mv_asio INTERFACE BOOST_ASIO_NO_DEPRECATED BOOST_ASIO_NO_TS_EXECUTORS)

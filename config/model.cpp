@@ -1,0 +1,68 @@
+#include "config/model.hpp"
+
+namespace mv::config {
+
+std::vector<std::string> default_include() {
+    return {"*.h5",   "*.hdf5", "*.keras", "*.pkl",  "*.pickle",      "*.joblib", "*.zip",
+            "*.pt",   "*.pth",  "*.ckpt",  "*.onnx", "*.safetensors", "*.gguf"};
+}
+
+std::vector<std::string> default_exclude() {
+    return {"tmp_*", "*.tmp", "*.partial", "*.swp", "*~", ".*"};
+}
+
+const char* to_string(Codec codec) {
+    switch (codec) {
+    case Codec::zstd:
+        return "zstd";
+    case Codec::gzip:
+        return "gzip";
+    case Codec::xz:
+        return "xz";
+    case Codec::none:
+        return "none";
+    }
+    return "zstd";
+}
+
+const char* to_string(Layout layout) {
+    return layout == Layout::files ? "files" : "directory";
+}
+
+const char* to_string(MetricMode mode) {
+    return mode == MetricMode::max ? "max" : "min";
+}
+
+const char* to_string(IoPriority priority) {
+    switch (priority) {
+    case IoPriority::idle:
+        return "idle";
+    case IoPriority::best_effort:
+        return "best-effort";
+    case IoPriority::normal:
+        return "normal";
+    }
+    return "idle";
+}
+
+const char* to_string(LogLevel level) {
+    switch (level) {
+    case LogLevel::trace:
+        return "trace";
+    case LogLevel::debug:
+        return "debug";
+    case LogLevel::info:
+        return "info";
+    case LogLevel::warn:
+        return "warn";
+    case LogLevel::error:
+        return "error";
+    case LogLevel::critical:
+        return "critical";
+    case LogLevel::off:
+        return "off";
+    }
+    return "info";
+}
+
+} // namespace mv::config

@@ -1,0 +1,143 @@
+#pragma once
+// The configuration as plain structs (SPEC §2). Nothing here knows about JSON: the
+// vault, watcher, scheduler and retention components take these structs, and only
+// config/parse.cpp turns a file into them. Defaults here are the documented defaults
+// (docs/CONFIG.md); every path is absolute once parsing has finished.
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mv::config {
+
+using Duration = std::chrono::milliseconds;
+
+enum class Codec { zstd, gzip, xz, none };
+enum class IoPriority { idle, best_effort, normal };
+enum class Layout { files, directory };
+enum class MetricMode { max, min };
+enum class LogLevel { trace, debug, info, warn, error, critical, off };
+
+struct Compression {
+    Codec codec = Codec::zstd;
+    int level = 3;   ///< codec-specific; zstd 1..19, gzip 1..9, xz 0..9, none ignores it
+    int threads = 0; ///< compression threads; 0 = one per CPU core
+};
+
+struct Encryption {
+    std::filesystem::path key_file; ///< 32 raw bytes or 64 hex characters (not yet active)
+};
+
+/// Who may talk to the control socket (SPEC §7). Entries are user names or "@group".
+struct Access {
+    std::string socket_group;       ///< group owning the socket file; empty = daemon's group
+    std::vector<std::string> read;  ///< may run read commands
+    std::vector<std::string> write; ///< may also run mutating commands
+};
+
+/// Commands run after events; each argument may contain {model} {version} {path} ...
+struct Hooks {
+    std::vector<std::string> on_backup;
+    std::vector<std::string> on_failure;
+};
+
+/// A local time of day for `schedule.at`.
+struct TimeOfDay {
+    int hour = 0;   ///< 0..23
+    int minute = 0; ///< 0..59
+    friend bool operator==(const TimeOfDay&, const TimeOfDay&) = default;
+};
+
+struct ScheduleTrigger {
+    std::optional<Duration> every; ///< fixed interval (≥ 1s)
+    std::vector<TimeOfDay> at;     ///< daily local times, sorted, unique
+};
+
+struct ImprovementTrigger {
+    std::string metrics_file = "{stem}.metrics.json"; ///< template relative to the model
+    std::string metric;                               ///< JSON pointer, e.g. "/eval/win_rate"
+    MetricMode mode = MetricMode::max;
+    double min_delta = 0.0;    ///< absolute improvement required (≥ 0)
+    double min_relative = 0.0; ///< relative improvement required (≥ 0, 0.05 = 5 %)
+};
+
+struct StepsTrigger {
+    std::string metrics_file = "{stem}.metrics.json";
+    std::string counter;   ///< JSON pointer to a non-negative integer counter
+    std::int64_t every = 0; ///< > 0
+};
+
+struct Triggers {
+    bool on_change = true;
+    std::optional<ScheduleTrigger> schedule;
+    std::optional<ImprovementTrigger> improvement;
+    std::optional<StepsTrigger> steps;
+};
+
+struct Compat {
+    std::string file;              ///< JSON file relative to the model's folder
+    std::vector<std::string> keys; ///< JSON pointers whose change means a major bump
+};
+
+/// restic-style retention (SPEC §5). An unset field does not constrain.
+struct RetentionPolicy {
+    std::optional<int> keep_last;
+    std::optional<int> keep_hourly;
+    std::optional<int> keep_daily;
+    std::optional<int> keep_weekly;
+    std::optional<int> keep_monthly;
+    std::optional<int> keep_yearly;
+    std::optional<Duration> keep_within;
+    std::optional<Duration> keep_within_hourly;
+    std::optional<Duration> keep_within_daily;
+    std::optional<Duration> keep_within_weekly;
+    std::optional<Duration> keep_within_monthly;
+    std::optional<Duration> keep_within_yearly;
+    std::vector<std::string> keep_tags;
+    std::optional<int> max_versions;
+};
+
+/// The built-in include list: the model extensions of SPEC §1.
+std::vector<std::string> default_include();
+/// The built-in exclude list: temporary and hidden files.
+std::vector<std::string> default_exclude();
+
+struct Watch {
+    std::string name;            ///< unique, [A-Za-z0-9._-]+, not "." or ".."
+    std::filesystem::path path;  ///< absolute
+    Layout layout = Layout::files;
+    bool recursive = true;
+    std::vector<std::string> include = default_include(); ///< fnmatch globs on the file name
+    std::vector<std::string> exclude = default_exclude(); ///< globs on every path component
+    std::vector<std::string> sidecars;                    ///< templates with {stem} {name}
+    Duration settle = std::chrono::seconds(2);
+    Triggers triggers;
+    std::optional<Compat> compat;
+    std::optional<RetentionPolicy> retention; ///< absent = keep everything
+};
+
+struct Config {
+    std::filesystem::path source; ///< the file this was read from (empty for defaults)
+    std::filesystem::path vault = "/var/lib/modelvault";
+    std::filesystem::path socket = "/run/modelvault/modelvault.sock";
+    LogLevel log_level = LogLevel::info;
+    Compression compression;
+    std::optional<Encryption> encryption;
+    bool verify_after_write = true;
+    IoPriority io_priority = IoPriority::idle;
+    Access access;
+    Hooks hooks;
+    std::vector<Watch> watches;
+};
+
+/// Text forms used in logs, status output and docs.
+const char* to_string(Codec codec);
+const char* to_string(Layout layout);
+const char* to_string(MetricMode mode);
+const char* to_string(IoPriority priority);
+const char* to_string(LogLevel level);
+
+} // namespace mv::config

@@ -1,0 +1,165 @@
+#include "util/fs.hpp"
+
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <fcntl.h>
+#include <random>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+namespace mv::fs {
+
+namespace {
+
+std::string describe(std::string_view action, const stdfs::path& path) {
+    return fmt::format("cannot {} {}", action, path.string());
+}
+
+} // namespace
+
+Result<void> sync_fd(int fd, const stdfs::path& what) {
+    if (::fsync(fd) != 0) {
+        return failure(errno_message(describe("fsync", what), errno));
+    }
+    return {};
+}
+
+Result<void> sync_directory(const stdfs::path& dir) {
+    UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!fd) {
+        return failure(errno_message(describe("open directory", dir), errno));
+    }
+    return sync_fd(fd.get(), dir);
+}
+
+Result<void> create_directories_durable(const stdfs::path& dir) {
+    if (dir.empty()) {
+        return {};
+    }
+    struct stat st {};
+    if (::stat(dir.c_str(), &st) == 0) {
+        if (!S_ISDIR(st.st_mode)) {
+            return failure(fmt::format("{} exists but is not a directory", dir.string()));
+        }
+        return {};
+    }
+    const auto parent = dir.parent_path();
+    if (parent != dir) {
+        if (auto made = create_directories_durable(parent); !made) {
+            return made;
+        }
+    }
+    if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) {
+        return failure(errno_message(describe("create directory", dir), errno));
+    }
+    return sync_directory(parent.empty() ? stdfs::path(".") : parent);
+}
+
+Result<void> write_all(int fd, const void* data, std::size_t size, const stdfs::path& what) {
+    const auto* bytes = static_cast<const char*>(data);
+    while (size > 0) {
+        const ssize_t written = ::write(fd, bytes, size);
+        if (written < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            return failure(errno_message(describe("write", what), errno));
+        }
+        bytes += written;
+        size -= static_cast<std::size_t>(written);
+    }
+    return {};
+}
+
+std::string unique_suffix() {
+    static std::atomic<unsigned> counter{0};
+    thread_local std::mt19937_64 rng{std::random_device{}()};
+    return fmt::format("{}.{}.{:x}", ::getpid(), counter.fetch_add(1), rng() & 0xffffffffu);
+}
+
+Result<void> write_file_atomic(const stdfs::path& target, std::string_view data,
+                               const stdfs::path& tmp_dir, unsigned mode) {
+    const stdfs::path dir = tmp_dir.empty() ? target.parent_path() : tmp_dir;
+    const stdfs::path tmp = dir / fmt::format(".{}.{}.tmp", target.filename().string(),
+                                              unique_suffix());
+    UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode));
+    if (!fd) {
+        return failure(errno_message(describe("create", tmp), errno));
+    }
+    auto result = write_all(fd.get(), data.data(), data.size(), tmp)
+                      .and_then([&] { return sync_fd(fd.get(), tmp); })
+                      .and_then([&]() -> Result<void> {
+                          fd.reset();
+                          return rename_durable(tmp, target);
+                      });
+    if (!result) {
+        ::unlink(tmp.c_str());
+    }
+    return result;
+}
+
+Result<void> rename_durable(const stdfs::path& from, const stdfs::path& to) {
+    if (::rename(from.c_str(), to.c_str()) != 0) {
+        return failure(errno_message(
+            fmt::format("cannot rename {} to {}", from.string(), to.string()), errno));
+    }
+    auto to_dir = to.parent_path();
+    auto from_dir = from.parent_path();
+    return sync_directory(to_dir.empty() ? "." : to_dir).and_then([&]() -> Result<void> {
+        if (from_dir != to_dir) {
+            return sync_directory(from_dir.empty() ? "." : from_dir);
+        }
+        return {};
+    });
+}
+
+Result<void> remove_durable(const stdfs::path& path) {
+    if (::unlink(path.c_str()) != 0) {
+        if (errno == ENOENT) {
+            return {};
+        }
+        return failure(errno_message(describe("remove", path), errno));
+    }
+    const auto dir = path.parent_path();
+    return sync_directory(dir.empty() ? "." : dir);
+}
+
+Result<std::string> read_file(const stdfs::path& path, std::size_t max_size) {
+    auto fd = open_for_reading(path);
+    if (!fd) {
+        return failure(fd.error());
+    }
+    std::string content;
+    char buffer[65536];
+    while (true) {
+        const ssize_t got = ::read(fd->get(), buffer, sizeof buffer);
+        if (got < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            return failure(errno_message(describe("read", path), errno));
+        }
+        if (got == 0) {
+            break;
+        }
+        if (content.size() + static_cast<std::size_t>(got) > max_size) {
+            return failure(fmt::format("{} is larger than {} bytes", path.string(), max_size));
+        }
+        content.append(buffer, static_cast<std::size_t>(got));
+    }
+    return content;
+}
+
+Result<UniqueFd> open_for_reading(const stdfs::path& path, bool follow_symlinks) {
+    const int flags = O_RDONLY | O_CLOEXEC | (follow_symlinks ? 0 : O_NOFOLLOW);
+    UniqueFd fd(::open(path.c_str(), flags));
+    if (!fd) {
+        return failure(errno_message(describe("open", path), errno));
+    }
+    return fd;
+}
+
+} // namespace mv::fs

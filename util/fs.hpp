@@ -1,0 +1,51 @@
+#pragma once
+// Durable file-system operations. Everything that must survive a crash goes through
+// these: write to a temporary name, fsync, rename, fsync the directory.
+
+#include <cstddef>
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+#include "util/expected.hpp"
+#include "util/fd.hpp"
+
+namespace mv::fs {
+
+namespace stdfs = std::filesystem;
+
+/// fsync(fd); `what` names the file in the error message.
+Result<void> sync_fd(int fd, const stdfs::path& what);
+
+/// Opens `dir` and fsyncs it so that a rename or unlink inside it is durable.
+Result<void> sync_directory(const stdfs::path& dir);
+
+/// mkdir -p that fsyncs each parent in which it created an entry.
+Result<void> create_directories_durable(const stdfs::path& dir);
+
+/// Atomically replaces `target` with `data`: temporary file in `tmp_dir` (same file
+/// system; the target's own directory when empty), fsync, rename, fsync the directory.
+/// A crash leaves either the old content or the new one, never a mix.
+Result<void> write_file_atomic(const stdfs::path& target, std::string_view data,
+                               const stdfs::path& tmp_dir = {}, unsigned mode = 0644);
+
+/// Renames `from` to `to` and fsyncs the destination directory (and the source's,
+/// when it differs).
+Result<void> rename_durable(const stdfs::path& from, const stdfs::path& to);
+
+/// Unlinks `path` and fsyncs its directory. A missing file is not an error.
+Result<void> remove_durable(const stdfs::path& path);
+
+/// The whole content of `path`, refusing files larger than `max_size` bytes.
+Result<std::string> read_file(const stdfs::path& path, std::size_t max_size = 64u << 20);
+
+/// open(path, O_RDONLY | O_CLOEXEC [| O_NOFOLLOW]).
+Result<UniqueFd> open_for_reading(const stdfs::path& path, bool follow_symlinks = true);
+
+/// write(2) all of `data` to `fd`, retrying on EINTR and short writes.
+Result<void> write_all(int fd, const void* data, std::size_t size, const stdfs::path& what);
+
+/// A name unique within this process and very likely across processes, for temp files.
+std::string unique_suffix();
+
+} // namespace mv::fs
