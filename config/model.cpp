@@ -3,8 +3,8 @@
 namespace mv::config {
 
 std::vector<std::string> default_include() {
-    return {"*.h5",   "*.hdf5", "*.keras", "*.pkl",  "*.pickle",      "*.joblib", "*.zip",
-            "*.pt",   "*.pth",  "*.ckpt",  "*.onnx", "*.safetensors", "*.gguf"};
+    return {"*.h5", "*.hdf5", "*.keras", "*.pkl",  "*.pickle",      "*.joblib", "*.zip",
+            "*.pt", "*.pth",  "*.ckpt",  "*.onnx", "*.safetensors", "*.gguf"};
 }
 
 std::vector<std::string> default_exclude() {

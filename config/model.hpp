@@ -66,7 +66,7 @@ struct ImprovementTrigger {
 
 struct StepsTrigger {
     std::string metrics_file = "{stem}.metrics.json";
-    std::string counter;   ///< JSON pointer to a non-negative integer counter
+    std::string counter;    ///< JSON pointer to a non-negative integer counter
     std::int64_t every = 0; ///< > 0
 };
 
@@ -106,8 +106,8 @@ std::vector<std::string> default_include();
 std::vector<std::string> default_exclude();
 
 struct Watch {
-    std::string name;            ///< unique, [A-Za-z0-9._-]+, not "." or ".."
-    std::filesystem::path path;  ///< absolute
+    std::string name;           ///< unique, [A-Za-z0-9._-]+, not "." or ".."
+    std::filesystem::path path; ///< absolute
     Layout layout = Layout::files;
     bool recursive = true;
     std::vector<std::string> include = default_include(); ///< fnmatch globs on the file name

@@ -84,8 +84,8 @@ bool is_c1_control(std::string_view text, std::size_t pos) {
 }
 
 bool is_plain_component_char(unsigned char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '.' || c == '_' || c == '-' || c == '+' || c == '=' || c == ',' || c == '@';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+           c == '_' || c == '-' || c == '+' || c == '=' || c == ',' || c == '@';
 }
 
 } // namespace

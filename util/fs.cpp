@@ -83,8 +83,8 @@ std::string unique_suffix() {
 Result<void> write_file_atomic(const stdfs::path& target, std::string_view data,
                                const stdfs::path& tmp_dir, unsigned mode) {
     const stdfs::path dir = tmp_dir.empty() ? target.parent_path() : tmp_dir;
-    const stdfs::path tmp = dir / fmt::format(".{}.{}.tmp", target.filename().string(),
-                                              unique_suffix());
+    const stdfs::path tmp =
+        dir / fmt::format(".{}.{}.tmp", target.filename().string(), unique_suffix());
     UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode));
     if (!fd) {
         return failure(errno_message(describe("create", tmp), errno));

@@ -1,0 +1,70 @@
+#include <gtest/gtest.h>
+
+#include "vault/manifest.hpp"
+
+namespace mv::vault {
+namespace {
+
+Manifest sample() {
+    Manifest m;
+    m.model = "pacman/agents/odd\\x0aname.pkl";
+    m.watch = "pacman";
+    m.version = {1, 2, 3};
+    m.sequence = 7;
+    m.created = *parse_time("2026-11-22T08:34:12Z");
+    m.trigger = Trigger::improvement;
+    m.bump = "minor";
+    m.reason = "metric /eval/win_rate improved 0.50 → 0.60 (+20.0%)";
+    m.parent = Version{1, 1, 0};
+    FileEntry f;
+    f.path = "agents/odd\nname.pkl";
+    f.size = 42;
+    f.mode = 0640;
+    f.mtime_ns = 1'700'000'000'123'456'789;
+    f.sha256 = std::string(64, 'a');
+    f.format = "pickle";
+    m.files.push_back(f);
+    m.metrics = {{"eval", {{"win_rate", 0.6}}}};
+    m.tags = {"best"};
+    m.host = "trainer-1";
+    m.archive = {"1.2.3_20261122T083412Z.tar.zst", 1000, std::string(64, 'b'), "zstd", 3, false};
+    return m;
+}
+
+TEST(Manifest, RoundTripsThroughJson) {
+    const Manifest m = sample();
+    auto back = manifest_from_json(to_json(m));
+    ASSERT_TRUE(back) << back.error();
+    EXPECT_EQ(to_json(*back), to_json(m));
+    EXPECT_EQ(back->files[0].path, "agents/odd\nname.pkl");
+    EXPECT_EQ(back->files[0].mode, 0640u);
+    EXPECT_EQ(back->parent, (Version{1, 1, 0}));
+}
+
+TEST(Manifest, ToleratesPaddingWhitespace) {
+    auto back = parse_manifest(to_json(sample()).dump() + "\n" + std::string(300, ' '));
+    ASSERT_TRUE(back) << back.error();
+    EXPECT_EQ(back->sequence, 7u);
+}
+
+TEST(Manifest, NamesTheBadField) {
+    auto json = to_json(sample());
+    json["files"][0]["sha256"] = "xyz";
+    auto bad = manifest_from_json(json);
+    ASSERT_FALSE(bad);
+    EXPECT_NE(bad.error().find("files[0].sha256"), std::string::npos) << bad.error();
+
+    json = to_json(sample());
+    json["format_version"] = 99;
+    bad = manifest_from_json(json);
+    ASSERT_FALSE(bad);
+    EXPECT_NE(bad.error().find("upgrade modelvault"), std::string::npos) << bad.error();
+
+    EXPECT_FALSE(parse_manifest("{not json"));
+    json = to_json(sample());
+    json.erase("version");
+    EXPECT_FALSE(manifest_from_json(json));
+}
+
+} // namespace
+} // namespace mv::vault

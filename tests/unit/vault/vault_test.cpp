@@ -1,0 +1,265 @@
+// The vault end to end, cross-checked with the system's tar, zstd and sha256sum.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include "tests/lib/fake_clock.hpp"
+#include "tests/lib/process.hpp"
+#include "tests/lib/temp_dir.hpp"
+#include "util/fs.hpp"
+#include "vault/sha256.hpp"
+#include "vault/vault.hpp"
+
+namespace mv::vault {
+namespace {
+
+namespace stdfs = std::filesystem;
+
+std::size_t count_entries(const stdfs::path& dir) {
+    std::size_t n = 0;
+    for ([[maybe_unused]] const auto& e : stdfs::directory_iterator(dir)) {
+        ++n;
+    }
+    return n;
+}
+
+class VaultTest : public ::testing::Test {
+protected:
+    void SetUp() override { open_vault(); }
+
+    void open_vault(config::Compression compression = {}) {
+        vault.reset();
+        vault = Vault::open({dir / "vault", compression, true, "test-host"}, clock);
+    }
+
+    // Writes `content` to models/<relative> and backs it up as model w/<relative>.
+    WriteResult backup(const std::string& relative, const std::string& content,
+                       std::optional<Bump> bump = {}) {
+        test::write_file(dir / "models" / relative, content);
+        clock.advance(std::chrono::seconds(61));
+        NewVersion request;
+        request.model = {"w", relative};
+        request.files = {{dir / "models" / relative, relative, FileRole::model}};
+        request.bump = bump;
+        request.reason = "test";
+        return vault->write_version(request, std::stop_token{});
+    }
+
+    test::TempDir dir{"vault"};
+    test::FakeClock clock{*parse_time("2026-11-22T08:00:00Z")};
+    std::unique_ptr<Vault> vault;
+    const std::string pickle = std::string("\x80\x04\x95", 3) + test::random_bytes(3 << 20, 1);
+};
+
+TEST_F(VaultTest, FirstBackupIsVersion100AndCommitsAtomically) {
+    const auto result = backup("agents/dqn.pkl", pickle);
+    ASSERT_TRUE(result.committed);
+    const Manifest& m = result.manifest;
+    EXPECT_EQ(m.version.to_string(), "1.0.0");
+    EXPECT_EQ(m.sequence, 1u);
+    EXPECT_EQ(m.bump, "initial");
+    EXPECT_FALSE(m.parent);
+    EXPECT_EQ(m.model, "w/agents/dqn.pkl");
+    ASSERT_EQ(m.files.size(), 1u);
+    EXPECT_EQ(m.files[0].sha256, sha256_hex(pickle));
+    EXPECT_EQ(m.files[0].format, "pickle");
+    EXPECT_EQ(m.archive.file, "1.0.0_20261122T080101Z.tar.zst");
+    EXPECT_TRUE(stdfs::exists(vault->archive_path(m)));
+    EXPECT_TRUE(stdfs::exists(vault->sidecar_path(m)));
+    EXPECT_EQ(stdfs::file_size(vault->archive_path(m)), m.archive.size);
+    EXPECT_EQ(count_entries(vault->tmp_dir()), 0u);
+    EXPECT_TRUE(vault->verify(m, {}).ok());
+}
+
+TEST_F(VaultTest, ArchiveOpensWithSystemTarAndHashesMatchSha256sum) {
+    const auto m = backup("agents/dqn.pkl", pickle).manifest;
+    const auto archive = vault->archive_path(m);
+    // manifest.json comes first, then the model, then README.md.
+    const auto listing = test::run({"tar", "--zstd", "-tf", archive.string()});
+    ASSERT_EQ(listing.exit_code, 0) << listing.err;
+    EXPECT_EQ(listing.out, "manifest.json\nmodel/agents/dqn.pkl\nREADME.md\n");
+    // Extract with tar and compare with sha256sum of the original file.
+    const auto out = dir / "out";
+    stdfs::create_directories(out);
+    ASSERT_EQ(test::run({"tar", "--zstd", "-xf", archive.string(), "-C", out.string()}).exit_code,
+              0);
+    const auto original = test::run({"sha256sum", (dir / "models/agents/dqn.pkl").string()});
+    const auto extracted = test::run({"sha256sum", (out / "model/agents/dqn.pkl").string()});
+    EXPECT_EQ(original.out.substr(0, 64), m.files[0].sha256);
+    EXPECT_EQ(extracted.out.substr(0, 64), m.files[0].sha256);
+    // The embedded manifest parses and describes the same version; the sidecar's archive
+    // hash is the archive file's sha256sum.
+    auto embedded = parse_manifest(test::read_file(out / "manifest.json"));
+    ASSERT_TRUE(embedded) << embedded.error();
+    EXPECT_EQ(embedded->version, m.version);
+    EXPECT_EQ(embedded->files[0].sha256, m.files[0].sha256);
+    EXPECT_EQ(test::run({"sha256sum", archive.string()}).out.substr(0, 64), m.archive.sha256);
+    EXPECT_NE(test::read_file(out / "README.md").find("w/agents/dqn.pkl 1.0.0"), std::string::npos);
+}
+
+TEST_F(VaultTest, ChangedBytesArePatchIdenticalBytesAreNothing) {
+    ASSERT_TRUE(backup("m.pkl", pickle).committed);
+    const auto second = backup("m.pkl", pickle + "more");
+    ASSERT_TRUE(second.committed);
+    EXPECT_EQ(second.manifest.version.to_string(), "1.0.1");
+    EXPECT_EQ(second.manifest.parent, (Version{1, 0, 0}));
+    EXPECT_EQ(second.manifest.sequence, 2u);
+    // Same bytes as the latest version, then as an older one: no version either time.
+    const auto same = backup("m.pkl", pickle + "more");
+    EXPECT_FALSE(same.committed);
+    EXPECT_EQ(same.manifest.version.to_string(), "1.0.1");
+    const auto older = backup("m.pkl", pickle);
+    EXPECT_FALSE(older.committed);
+    EXPECT_EQ(older.manifest.version.to_string(), "1.0.0");
+    EXPECT_EQ(vault->versions("w/m.pkl").size(), 2u);
+    EXPECT_EQ(count_entries(vault->tmp_dir()), 0u);
+}
+
+TEST_F(VaultTest, BumpOverridesAndSequencesPerModel) {
+    backup("a.pkl", pickle);
+    EXPECT_EQ(backup("a.pkl", pickle + "1", Bump::minor).manifest.version.to_string(), "1.1.0");
+    EXPECT_EQ(backup("a.pkl", pickle + "2", Bump::major).manifest.version.to_string(), "2.0.0");
+    EXPECT_EQ(backup("a.pkl", pickle + "3").manifest.version.to_string(), "2.0.1");
+    const auto other = backup("b.pkl", pickle);
+    EXPECT_EQ(other.manifest.version.to_string(), "1.0.0");
+    EXPECT_EQ(other.manifest.sequence, 1u);
+}
+
+TEST_F(VaultTest, ReopeningLoadsTheCatalogAndTakesTheLock) {
+    backup("a.pkl", pickle);
+    backup("a.pkl", pickle + "x");
+    EXPECT_THROW(Vault::open({dir / "vault", {}, true, "h"}, clock), Fatal);
+    open_vault();
+    const auto versions = vault->versions("w/a.pkl");
+    ASSERT_EQ(versions.size(), 2u);
+    EXPECT_EQ(versions[1].version.to_string(), "1.0.1");
+    EXPECT_EQ(vault->stats().versions, 2u);
+    EXPECT_EQ(backup("a.pkl", pickle + "y").manifest.version.to_string(), "1.0.2");
+}
+
+TEST_F(VaultTest, StartupRemovesLeftoversOfInterruptedWrites) {
+    const auto kept = backup("a.pkl", pickle).manifest;
+    vault.reset();
+    // A half-written archive in tmp/, and an archive whose sidecar never got committed.
+    test::write_file(dir / "vault/tmp/write-123.part", "partial");
+    const auto orphan = dir / "vault/models/w/a.pkl/1.0.1_20261122T090000Z.tar.zst";
+    test::write_file(orphan, "archive without sidecar");
+    open_vault();
+    EXPECT_EQ(count_entries(vault->tmp_dir()), 0u);
+    EXPECT_FALSE(stdfs::exists(orphan));
+    EXPECT_TRUE(stdfs::exists(vault->archive_path(kept)));
+    EXPECT_EQ(vault->versions("w/a.pkl").size(), 1u);
+}
+
+TEST_F(VaultTest, RefusesAFolderThatIsNotAVault) {
+    vault.reset();
+    test::write_file(dir / "notavault/precious.txt", "keep me");
+    EXPECT_THROW(Vault::open({dir / "notavault", {}, true, "h"}, clock), Fatal);
+    EXPECT_EQ(test::read_file(dir / "notavault/precious.txt"), "keep me");
+}
+
+TEST_F(VaultTest, FileChangedDuringReadIsDiscarded) {
+    test::write_file(dir / "models/g.pkl", pickle);
+    NewVersion request;
+    request.model = {"w", "g.pkl"};
+    request.files = {{dir / "models/g.pkl", "g.pkl", FileRole::model}};
+    bool appended = false;
+    const auto append_once = [&](std::uint64_t) {
+        if (!appended) {
+            appended = true;
+            const int fd = ::open((dir / "models/g.pkl").c_str(), O_WRONLY | O_APPEND);
+            ASSERT_EQ(::write(fd, "tail", 4), 4);
+            ::close(fd);
+        }
+    };
+    EXPECT_THROW(vault->write_version(request, {}, append_once), FileChangedError);
+    EXPECT_TRUE(vault->versions("w/g.pkl").empty());
+    EXPECT_EQ(count_entries(vault->tmp_dir()), 0u);
+}
+
+TEST_F(VaultTest, StopRequestAbandonsTheWriteCleanly) {
+    test::write_file(dir / "models/s.pkl", pickle);
+    NewVersion request;
+    request.model = {"w", "s.pkl"};
+    request.files = {{dir / "models/s.pkl", "s.pkl", FileRole::model}};
+    std::stop_source stop;
+    try {
+        vault->write_version(request, stop.get_token(),
+                             [&](std::uint64_t) { stop.request_stop(); });
+        FAIL() << "expected the write to be abandoned";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.code(), ErrorCode::cancelled);
+    }
+    EXPECT_TRUE(vault->versions("w/s.pkl").empty());
+    EXPECT_EQ(count_entries(vault->tmp_dir()), 0u);
+}
+
+TEST_F(VaultTest, OddFileNamesSurviveByteExact) {
+    const std::string name = "dir with space/new\nline \xff\xfe.pkl";
+    const auto m = backup(name, pickle).manifest;
+    EXPECT_EQ(m.model, "w/dir with space/new\\x0aline \\xff\\xfe.pkl");
+    EXPECT_EQ(m.files[0].path, name);
+    const auto out = dir / "out";
+    stdfs::create_directories(out);
+    ASSERT_EQ(
+        test::run({"tar", "--zstd", "-xf", vault->archive_path(m).string(), "-C", out.string()})
+            .exit_code,
+        0);
+    EXPECT_EQ(test::read_file(out / "model" / name), pickle);
+    open_vault();
+    EXPECT_EQ(vault->versions(m.model).size(), 1u);
+}
+
+TEST_F(VaultTest, ManyFilesFitTheReservedManifest) {
+    NewVersion request;
+    request.model = {"w", ""};
+    for (int i = 0; i < 500; ++i) {
+        const std::string rel = "shard-" + std::to_string(i) + ".safetensors";
+        test::write_file(dir / "models" / rel, "x" + std::to_string(i));
+        request.files.push_back({dir / "models" / rel, rel, FileRole::model});
+    }
+    const auto result = vault->write_version(request, {});
+    ASSERT_TRUE(result.committed);
+    EXPECT_EQ(result.manifest.files.size(), 500u);
+    EXPECT_TRUE(vault->verify(result.manifest, {}).ok());
+}
+
+TEST_F(VaultTest, EmptyFileIsAVersionToo) {
+    const auto m = backup("empty.pkl", "").manifest;
+    EXPECT_EQ(m.files[0].size, 0u);
+    EXPECT_TRUE(vault->verify(m, {}).ok());
+}
+
+struct CodecCase {
+    config::Codec codec;
+    int level;
+    const char* tar_flag;
+};
+
+class VaultCodecTest : public VaultTest, public ::testing::WithParamInterface<CodecCase> {};
+
+TEST_P(VaultCodecTest, SystemTarReadsEveryCodec) {
+    open_vault({GetParam().codec, GetParam().level, 2});
+    const auto m = backup("c.pkl", pickle).manifest;
+    const auto archive = vault->archive_path(m);
+    EXPECT_EQ(m.archive.codec, config::to_string(GetParam().codec));
+    std::vector<std::string> list = {"tar", "-tf", archive.string()};
+    if (*GetParam().tar_flag != '\0') {
+        list.insert(list.begin() + 1, GetParam().tar_flag);
+    }
+    const auto listing = test::run(list);
+    ASSERT_EQ(listing.exit_code, 0) << listing.err;
+    EXPECT_EQ(listing.out, "manifest.json\nmodel/c.pkl\nREADME.md\n");
+    EXPECT_TRUE(vault->verify(m, {}).ok());
+}
+
+INSTANTIATE_TEST_SUITE_P(Codecs, VaultCodecTest,
+                         ::testing::Values(CodecCase{config::Codec::zstd, 3, "--zstd"},
+                                           CodecCase{config::Codec::zstd, 19, "--zstd"},
+                                           CodecCase{config::Codec::gzip, 6, "-z"},
+                                           CodecCase{config::Codec::xz, 1, "-J"},
+                                           CodecCase{config::Codec::none, 0, ""}));
+
+} // namespace
+} // namespace mv::vault

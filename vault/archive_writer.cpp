@@ -1,0 +1,267 @@
+#include "vault/archive_writer.hpp"
+
+#include <cerrno>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <fmt/format.h>
+
+#include "util/escape.hpp"
+#include "util/fs.hpp"
+#include "vault/codec.hpp"
+#include "vault/sha256.hpp"
+
+namespace mv::vault {
+
+namespace {
+
+constexpr std::size_t k_buffer_size = 1u << 20;
+constexpr std::size_t k_tar_block = 512;
+constexpr std::size_t k_tar_end_of_archive = 2 * k_tar_block;
+
+std::size_t round_up(std::size_t value, std::size_t multiple) {
+    return (value + multiple - 1) / multiple * multiple;
+}
+
+std::int64_t to_ns(const struct timespec& ts) {
+    return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+
+bool same_file_state(const struct stat& a, const struct stat& b) {
+    return a.st_dev == b.st_dev && a.st_ino == b.st_ino && a.st_size == b.st_size &&
+           to_ns(a.st_mtim) == to_ns(b.st_mtim) && to_ns(a.st_ctim) == to_ns(b.st_ctim);
+}
+
+using ArchivePtr = std::unique_ptr<struct archive, int (*)(struct archive*)>;
+
+// The tar bytes of a single member `manifest.json` holding `json` padded with spaces to
+// `capacity` bytes, without the end-of-archive blocks (the data part carries those).
+std::string manifest_member(std::string_view json, std::size_t capacity, SystemTime mtime) {
+    std::string content(json);
+    content += '\n';
+    content.resize(capacity, ' ');
+    std::string tar;
+    ArchivePtr writer(archive_write_new(), &archive_write_free);
+    std::unique_ptr<struct archive_entry, decltype(&archive_entry_free)> entry(archive_entry_new(),
+                                                                               &archive_entry_free);
+    archive_entry_set_pathname(entry.get(), "manifest.json");
+    archive_entry_set_filetype(entry.get(), AE_IFREG);
+    archive_entry_set_perm(entry.get(), 0644);
+    archive_entry_set_size(entry.get(), static_cast<la_int64_t>(content.size()));
+    archive_entry_set_mtime(entry.get(), std::chrono::system_clock::to_time_t(mtime), 0);
+    const auto write = [](struct archive*, void* out, const void* buffer,
+                          std::size_t length) -> la_ssize_t {
+        static_cast<std::string*>(out)->append(static_cast<const char*>(buffer), length);
+        return static_cast<la_ssize_t>(length);
+    };
+    if (archive_write_set_format_pax_restricted(writer.get()) != ARCHIVE_OK ||
+        archive_write_set_bytes_per_block(writer.get(), 0) != ARCHIVE_OK ||
+        archive_write_open2(writer.get(), &tar, nullptr, write, nullptr, nullptr) != ARCHIVE_OK ||
+        archive_write_header(writer.get(), entry.get()) != ARCHIVE_OK ||
+        archive_write_data(writer.get(), content.data(), content.size()) !=
+            static_cast<la_ssize_t>(content.size()) ||
+        archive_write_close(writer.get()) != ARCHIVE_OK) {
+        throw Error(fmt::format("libarchive cannot write manifest.json: {}",
+                                archive_error_string(writer.get())
+                                    ? archive_error_string(writer.get())
+                                    : "unknown error"));
+    }
+    if (tar.size() != manifest_region_size(capacity) + k_tar_end_of_archive) {
+        throw Error(fmt::format("internal error: manifest member is {} bytes, expected {}",
+                                tar.size(), manifest_region_size(capacity) + k_tar_end_of_archive));
+    }
+    tar.resize(tar.size() - k_tar_end_of_archive);
+    return tar;
+}
+
+} // namespace
+
+std::size_t manifest_region_size(std::size_t capacity) {
+    return k_tar_block + round_up(capacity, k_tar_block);
+}
+
+ArchiveWriter::ArchiveWriter(std::filesystem::path path, const config::Compression& compression,
+                             std::size_t manifest_capacity)
+    : m_path(std::move(path)), m_compression(compression), m_manifest_capacity(manifest_capacity),
+      m_reserved(0), m_archive(archive_write_new(), &archive_write_free),
+      m_buffer(new char[k_buffer_size]) {
+    const std::size_t region = manifest_region_size(manifest_capacity);
+    m_reserved = compression.codec == config::Codec::none
+                     ? region
+                     : round_up(compressed_bound(compression.codec, region) +
+                                    minimum_padding(compression.codec),
+                                4);
+    m_fd.reset(::open(m_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640));
+    if (!m_fd) {
+        throw Error(errno_message(fmt::format("cannot create {}", m_path.string()), errno),
+                    code_for_errno(errno));
+    }
+    if (::lseek(m_fd.get(), static_cast<off_t>(m_reserved), SEEK_SET) < 0) {
+        fail("seek");
+    }
+    struct archive* a = m_archive.get();
+    value_or_throw(add_compression_filter(a, compression), "", ErrorCode::internal);
+    // pax keeps any file name byte-exact (hdrcharset=BINARY: no locale conversion) and
+    // stays plain ustar when nothing needs an extended header.
+    if (archive_write_set_format_pax_restricted(a) != ARCHIVE_OK ||
+        archive_write_set_format_option(a, "pax", "hdrcharset", "BINARY") != ARCHIVE_OK ||
+        archive_write_set_bytes_in_last_block(a, 1) != ARCHIVE_OK ||
+        archive_write_open2(a, this, nullptr, &ArchiveWriter::on_write, nullptr, nullptr) !=
+            ARCHIVE_OK) {
+        fail("start");
+    }
+}
+
+ArchiveWriter::~ArchiveWriter() {
+    if (!m_finished) {
+        m_archive.reset(); // frees without flushing more data to a file we remove anyway
+        m_fd.reset();
+        ::unlink(m_path.c_str());
+    }
+}
+
+la_ssize_t ArchiveWriter::on_write(struct archive* a, void* self, const void* data,
+                                   std::size_t size) {
+    auto* writer = static_cast<ArchiveWriter*>(self);
+    if (auto ok = fs::write_all(writer->m_fd.get(), data, size, writer->m_path); !ok) {
+        archive_set_error(a, errno, "%s", ok.error().c_str());
+        return -1;
+    }
+    writer->m_written += size;
+    return static_cast<la_ssize_t>(size);
+}
+
+void ArchiveWriter::fail(std::string_view what) const {
+    const char* reason = archive_error_string(m_archive.get());
+    const int error = archive_errno(m_archive.get());
+    throw Error(fmt::format("cannot {} archive {}: {}", what, m_path.string(),
+                            reason ? reason : "unknown libarchive error"),
+                error == ENOSPC ? ErrorCode::io : code_for_errno(error));
+}
+
+void ArchiveWriter::write_header(const std::string& member, std::uint64_t size, unsigned mode,
+                                 std::int64_t mtime_ns) {
+    std::unique_ptr<struct archive_entry, decltype(&archive_entry_free)> entry(archive_entry_new(),
+                                                                               &archive_entry_free);
+    archive_entry_copy_pathname(entry.get(), member.c_str());
+    archive_entry_set_filetype(entry.get(), AE_IFREG);
+    archive_entry_set_perm(entry.get(), mode & 07777);
+    archive_entry_set_size(entry.get(), static_cast<la_int64_t>(size));
+    archive_entry_set_mtime(entry.get(), static_cast<time_t>(mtime_ns / 1'000'000'000),
+                            static_cast<long>(mtime_ns % 1'000'000'000));
+    const int status = archive_write_header(m_archive.get(), entry.get());
+    if (status < ARCHIVE_WARN) {
+        fail(fmt::format("add {} to", escape_name(member)));
+    }
+}
+
+void ArchiveWriter::write_data(const void* data, std::size_t size) {
+    if (archive_write_data(m_archive.get(), data, size) != static_cast<la_ssize_t>(size)) {
+        fail("write to");
+    }
+}
+
+FileEntry ArchiveWriter::add_file(const SourceFile& source, const std::stop_token& stop,
+                                  const ProgressFn& progress) {
+    const std::string shown = escape_name(source.absolute.string());
+    UniqueFd fd(::open(source.absolute.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+    if (!fd) {
+        throw Error(errno_message(fmt::format("cannot open {}", shown), errno),
+                    code_for_errno(errno));
+    }
+    struct stat before {};
+    if (::fstat(fd.get(), &before) != 0) {
+        throw Error(errno_message(fmt::format("cannot stat {}", shown), errno));
+    }
+    if (!S_ISREG(before.st_mode)) {
+        throw Error(fmt::format("{} is not a regular file", shown), ErrorCode::invalid_argument);
+    }
+    ::posix_fadvise(fd.get(), 0, 0, POSIX_FADV_SEQUENTIAL);
+
+    FileEntry entry;
+    entry.path = source.relative;
+    entry.role = source.role;
+    entry.size = static_cast<std::uint64_t>(before.st_size);
+    entry.mode = before.st_mode & 07777;
+    entry.mtime_ns = to_ns(before.st_mtim);
+    write_header(entry.member(), entry.size, entry.mode, entry.mtime_ns);
+
+    Sha256 sha;
+    std::uint64_t done = 0;
+    while (done < entry.size) {
+        if (stop.stop_requested()) {
+            throw Error(fmt::format("backup of {} abandoned: the daemon is stopping", shown),
+                        ErrorCode::cancelled);
+        }
+        const std::size_t want =
+            static_cast<std::size_t>(std::min<std::uint64_t>(k_buffer_size, entry.size - done));
+        const ssize_t got = ::read(fd.get(), m_buffer.get(), want);
+        if (got < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            throw Error(errno_message(fmt::format("cannot read {}", shown), errno));
+        }
+        if (got == 0) {
+            throw FileChangedError(fmt::format("{} shrank while it was being read", shown));
+        }
+        sha.update(m_buffer.get(), static_cast<std::size_t>(got));
+        write_data(m_buffer.get(), static_cast<std::size_t>(got));
+        done += static_cast<std::uint64_t>(got);
+        if (progress) {
+            progress(done);
+        }
+    }
+    struct stat after {};
+    struct stat at_path {};
+    if (::fstat(fd.get(), &after) != 0 || !same_file_state(before, after)) {
+        throw FileChangedError(fmt::format("{} changed while it was being read", shown));
+    }
+    if (::stat(source.absolute.c_str(), &at_path) != 0 || at_path.st_ino != before.st_ino ||
+        at_path.st_dev != before.st_dev) {
+        throw FileChangedError(
+            fmt::format("{} was replaced or removed while it was being read", shown));
+    }
+    entry.sha256 = sha.hex_digest();
+    return entry;
+}
+
+void ArchiveWriter::add_text(const std::string& member, std::string_view content,
+                             SystemTime mtime) {
+    const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(mtime.time_since_epoch());
+    write_header(member, content.size(), 0644, ns.count());
+    write_data(content.data(), content.size());
+}
+
+std::uint64_t ArchiveWriter::finish(std::string_view manifest_json, SystemTime mtime) {
+    if (manifest_json.size() + 1 > m_manifest_capacity) {
+        throw Error(fmt::format("internal error: manifest of {} bytes exceeds the {} reserved",
+                                manifest_json.size(), m_manifest_capacity));
+    }
+    if (archive_write_close(m_archive.get()) != ARCHIVE_OK) {
+        fail("finish");
+    }
+    const std::string member = manifest_member(manifest_json, m_manifest_capacity, mtime);
+    std::string front = m_compression.codec == config::Codec::none
+                            ? member
+                            : value_or_throw(compress_stream(m_compression, member));
+    if (front.size() > m_reserved) {
+        throw Error(fmt::format("internal error: compressed manifest ({} bytes) exceeds the {} "
+                                "bytes reserved",
+                                front.size(), m_reserved));
+    }
+    front += value_or_throw(padding(m_compression.codec, m_reserved - front.size()), "",
+                            ErrorCode::internal);
+    if (::pwrite(m_fd.get(), front.data(), front.size(), 0) != static_cast<ssize_t>(front.size())) {
+        throw Error(errno_message(fmt::format("cannot write {}", m_path.string()), errno));
+    }
+    value_or_throw(fs::sync_fd(m_fd.get(), m_path));
+    m_fd.reset();
+    m_finished = true;
+    return m_reserved + m_written;
+}
+
+} // namespace mv::vault

@@ -1,0 +1,117 @@
+#include "vault/catalog.hpp"
+
+#include <algorithm>
+
+#include "vault/sha256.hpp"
+
+namespace mv::vault {
+
+std::string content_key(const std::vector<FileEntry>& files) {
+    std::vector<std::string> lines;
+    for (const auto& file : files) {
+        if (file.role == FileRole::model) {
+            lines.push_back(file.path + '\0' + file.sha256);
+        }
+    }
+    std::sort(lines.begin(), lines.end());
+    Sha256 sha;
+    for (const auto& line : lines) {
+        sha.update(line);
+        sha.update("\n", 1);
+    }
+    return sha.hex_digest();
+}
+
+void Catalog::add(Manifest manifest) {
+    auto& versions = m_models[manifest.model];
+    std::erase_if(versions, [&](const Manifest& m) { return m.version == manifest.version; });
+    const auto position = std::upper_bound(
+        versions.begin(), versions.end(), manifest,
+        [](const Manifest& a, const Manifest& b) { return a.sequence < b.sequence; });
+    versions.insert(position, std::move(manifest));
+}
+
+bool Catalog::remove(const std::string& model, const Version& version) {
+    const auto it = m_models.find(model);
+    if (it == m_models.end()) {
+        return false;
+    }
+    const auto removed =
+        std::erase_if(it->second, [&](const Manifest& m) { return m.version == version; });
+    if (it->second.empty()) {
+        m_models.erase(it);
+    }
+    return removed > 0;
+}
+
+std::vector<std::string> Catalog::models() const {
+    std::vector<std::string> names;
+    names.reserve(m_models.size());
+    for (const auto& [name, versions] : m_models) {
+        names.push_back(name);
+    }
+    return names;
+}
+
+const std::vector<Manifest>& Catalog::versions(const std::string& model) const {
+    static const std::vector<Manifest> k_none;
+    const auto it = m_models.find(model);
+    return it == m_models.end() ? k_none : it->second;
+}
+
+const Manifest* Catalog::find(const std::string& model, const Version& version) const {
+    for (const auto& manifest : versions(model)) {
+        if (manifest.version == version) {
+            return &manifest;
+        }
+    }
+    return nullptr;
+}
+
+const Manifest* Catalog::latest(const std::string& model) const {
+    const auto& all = versions(model);
+    return all.empty() ? nullptr : &all.back();
+}
+
+std::optional<Version> Catalog::highest_version(const std::string& model) const {
+    std::optional<Version> highest;
+    for (const auto& manifest : versions(model)) {
+        if (!highest || manifest.version > *highest) {
+            highest = manifest.version;
+        }
+    }
+    return highest;
+}
+
+const Manifest* Catalog::find_identical(const std::string& model,
+                                        const std::vector<FileEntry>& model_files) const {
+    const std::string key = content_key(model_files);
+    const auto& all = versions(model);
+    // Newest first: "unchanged (same as X)" names the most recent identical version.
+    for (auto it = all.rbegin(); it != all.rend(); ++it) {
+        if (content_key(it->files) == key) {
+            return &*it;
+        }
+    }
+    return nullptr;
+}
+
+std::size_t Catalog::version_count() const {
+    std::size_t count = 0;
+    for (const auto& [name, versions] : m_models) {
+        count += versions.size();
+    }
+    return count;
+}
+
+std::uint64_t Catalog::stored_bytes() const {
+    std::uint64_t total = 0;
+    for (const auto& [name, versions] : m_models) {
+        for (const auto& manifest : versions) {
+            total += manifest.archive.size;
+        }
+    }
+    return total;
+}
+
+} // namespace mv::vault

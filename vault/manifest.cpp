@@ -1,0 +1,263 @@
+#include "vault/manifest.hpp"
+
+#include <charconv>
+
+#include <fmt/format.h>
+
+#include "util/escape.hpp"
+#include "vault/sha256.hpp"
+
+namespace mv::vault {
+
+namespace {
+
+using nlohmann::json;
+
+constexpr const char* k_trigger_names[] = {"change", "schedule", "improvement", "steps",
+                                           "manual", "import",   "rollback"};
+
+// Reads manifest fields, remembering the first problem so that the caller gets one
+// precise message ("manifest: files[2].sha256: expected 64 hex characters").
+class FieldReader {
+public:
+    explicit FieldReader(const json& object, std::string path = {})
+        : m_object(object), m_path(std::move(path)) {}
+
+    template <typename T>
+    T get(const char* key, T fallback = T{}) {
+        const json* value = find(key);
+        if (value == nullptr) {
+            return fallback;
+        }
+        try {
+            return value->get<T>();
+        } catch (const json::exception&) {
+            fail(key, fmt::format("unexpected value {}", value->dump()));
+            return fallback;
+        }
+    }
+    const json* find(const char* key) {
+        if (!m_object.is_object()) {
+            fail("", "expected an object");
+            return nullptr;
+        }
+        const auto it = m_object.find(key);
+        return it == m_object.end() || it->is_null() ? nullptr : &*it;
+    }
+    void require(const char* key) {
+        if (find(key) == nullptr) {
+            fail(key, "missing");
+        }
+    }
+    void fail(std::string_view key, std::string_view message) {
+        if (m_error.empty()) {
+            m_error = fmt::format("manifest: {}{}{}: {}", m_path,
+                                  m_path.empty() || key.empty() ? "" : ".", key, message);
+        }
+    }
+    std::string& error() { return m_error; }
+
+private:
+    const json& m_object;
+    std::string m_path;
+    std::string m_error;
+};
+
+std::string unescape_or_keep(FieldReader& reader, const char* key, const std::string& text) {
+    auto raw = unescape_name(text);
+    if (!raw) {
+        reader.fail(key, raw.error());
+        return text;
+    }
+    return *raw;
+}
+
+} // namespace
+
+const char* to_string(Trigger trigger) {
+    return k_trigger_names[static_cast<int>(trigger)];
+}
+
+std::optional<Trigger> parse_trigger(std::string_view text) {
+    for (int i = 0; i < static_cast<int>(std::size(k_trigger_names)); ++i) {
+        if (text == k_trigger_names[i]) {
+            return static_cast<Trigger>(i);
+        }
+    }
+    return std::nullopt;
+}
+
+std::string FileEntry::member() const {
+    return (role == FileRole::model ? "model/" : "sidecars/") + path;
+}
+
+std::vector<const FileEntry*> Manifest::model_files() const {
+    std::vector<const FileEntry*> result;
+    for (const auto& file : files) {
+        if (file.role == FileRole::model) {
+            result.push_back(&file);
+        }
+    }
+    return result;
+}
+
+std::uint64_t Manifest::total_size() const {
+    std::uint64_t total = 0;
+    for (const auto& file : files) {
+        total += file.size;
+    }
+    return total;
+}
+
+nlohmann::json to_json(const Manifest& m) {
+    json files = json::array();
+    for (const auto& f : m.files) {
+        files.push_back(
+            {{"path", escape_name(f.path)},
+             {"role", f.role == FileRole::model ? "model" : "sidecar"},
+             {"size", f.size},
+             {"mode", fmt::format("{:04o}", f.mode)},
+             {"mtime", format_utc(SystemTime{std::chrono::duration_cast<SystemTime::duration>(
+                           std::chrono::nanoseconds{f.mtime_ns})})},
+             {"mtime_ns", f.mtime_ns},
+             {"sha256", f.sha256},
+             {"format", f.format},
+             {"format_mismatch", f.format_mismatch}});
+    }
+    json archive = {{"file", m.archive.file},
+                    {"size", m.archive.size == 0 ? json(nullptr) : json(m.archive.size)},
+                    {"sha256", m.archive.sha256.empty() ? json(nullptr) : json(m.archive.sha256)},
+                    {"codec", m.archive.codec},
+                    {"level", m.archive.level},
+                    {"encrypted", m.archive.encrypted}};
+    return {{"format", "modelvault-manifest"},
+            {"format_version", m.format_version},
+            {"model", m.model},
+            {"watch", m.watch},
+            {"version", m.version.to_string()},
+            {"sequence", m.sequence},
+            {"created", format_utc(m.created)},
+            {"trigger", to_string(m.trigger)},
+            {"bump", m.bump},
+            {"reason", m.reason},
+            {"parent", m.parent ? json(m.parent->to_string()) : json(nullptr)},
+            {"files", std::move(files)},
+            {"metrics", m.metrics},
+            {"compat", m.compat},
+            {"tags", m.tags},
+            {"note", m.note},
+            {"host", m.host},
+            {"incomplete", m.incomplete},
+            {"archive", std::move(archive)}};
+}
+
+Result<Manifest> manifest_from_json(const nlohmann::json& j) {
+    FieldReader r(j);
+    Manifest m;
+    if (r.get<std::string>("format") != "modelvault-manifest") {
+        r.fail("format", "expected \"modelvault-manifest\"");
+    }
+    m.format_version = r.get<int>("format_version");
+    if (m.format_version != k_manifest_format_version) {
+        r.fail("format_version", fmt::format("version {} is not supported by this modelvault "
+                                             "(supports {}); upgrade modelvault",
+                                             m.format_version, k_manifest_format_version));
+    }
+    for (const char* key :
+         {"model", "watch", "version", "sequence", "created", "trigger", "files", "archive"}) {
+        r.require(key);
+    }
+    m.model = r.get<std::string>("model");
+    m.watch = r.get<std::string>("watch");
+    if (auto v = Version::parse(r.get<std::string>("version")); v) {
+        m.version = *v;
+    } else {
+        r.fail("version", "expected MAJOR.MINOR.PATCH");
+    }
+    m.sequence = r.get<std::uint64_t>("sequence");
+    if (auto t = parse_time(r.get<std::string>("created", "1970-01-01T00:00:00Z")); t) {
+        m.created = *t;
+    } else {
+        r.fail("created", t.error());
+    }
+    if (auto t = parse_trigger(r.get<std::string>("trigger")); t) {
+        m.trigger = *t;
+    } else {
+        r.fail("trigger", "unknown trigger");
+    }
+    m.bump = r.get<std::string>("bump");
+    m.reason = r.get<std::string>("reason");
+    if (const auto* parent = r.find("parent"); parent != nullptr) {
+        auto v = parent->is_string() ? Version::parse(parent->get<std::string>()) : std::nullopt;
+        if (!v) {
+            r.fail("parent", "expected MAJOR.MINOR.PATCH or null");
+        }
+        m.parent = v;
+    }
+    if (const auto* files = r.find("files"); files != nullptr && files->is_array()) {
+        for (std::size_t i = 0; i < files->size(); ++i) {
+            FieldReader fr((*files)[i], fmt::format("files[{}]", i));
+            FileEntry f;
+            f.path = unescape_or_keep(fr, "path", fr.get<std::string>("path"));
+            const auto role = fr.get<std::string>("role");
+            if (role != "model" && role != "sidecar") {
+                fr.fail("role", "expected \"model\" or \"sidecar\"");
+            }
+            f.role = role == "sidecar" ? FileRole::sidecar : FileRole::model;
+            f.size = fr.get<std::uint64_t>("size");
+            const auto mode_text = fr.get<std::string>("mode", "0644");
+            const auto [end, ec] =
+                std::from_chars(mode_text.data(), mode_text.data() + mode_text.size(), f.mode, 8);
+            if (ec != std::errc{} || end != mode_text.data() + mode_text.size() || f.mode > 07777) {
+                fr.fail("mode", "expected octal permission bits such as \"0644\"");
+            }
+            f.mtime_ns = fr.get<std::int64_t>("mtime_ns");
+            f.sha256 = fr.get<std::string>("sha256");
+            if (!is_sha256_hex(f.sha256)) {
+                fr.fail("sha256", "expected 64 lowercase hex characters");
+            }
+            f.format = fr.get<std::string>("format", "unknown");
+            f.format_mismatch = fr.get<bool>("format_mismatch");
+            if (!fr.error().empty()) {
+                r.fail("", fr.error().substr(std::string_view("manifest: ").size()));
+            }
+            m.files.push_back(std::move(f));
+        }
+    } else {
+        r.fail("files", "expected an array");
+    }
+    m.metrics = r.find("metrics") ? *r.find("metrics") : json::object();
+    m.compat = r.find("compat") ? *r.find("compat") : json::object();
+    m.tags = r.get<std::vector<std::string>>("tags");
+    m.note = r.get<std::string>("note");
+    m.host = r.get<std::string>("host");
+    m.incomplete = r.get<bool>("incomplete");
+    if (const auto* a = r.find("archive"); a != nullptr) {
+        FieldReader ar(*a, "archive");
+        m.archive.file = ar.get<std::string>("file");
+        m.archive.size = ar.get<std::uint64_t>("size");
+        m.archive.sha256 = ar.get<std::string>("sha256");
+        m.archive.codec = ar.get<std::string>("codec");
+        m.archive.level = ar.get<int>("level");
+        m.archive.encrypted = ar.get<bool>("encrypted");
+        if (!ar.error().empty()) {
+            r.fail("", ar.error().substr(std::string_view("manifest: ").size()));
+        }
+    }
+    if (!r.error().empty()) {
+        return failure(r.error());
+    }
+    return m;
+}
+
+Result<Manifest> parse_manifest(std::string_view text) {
+    json j;
+    try {
+        j = json::parse(text);
+    } catch (const json::parse_error& e) {
+        return failure(fmt::format("manifest is not valid JSON: {}", e.what()));
+    }
+    return manifest_from_json(j);
+}
+
+} // namespace mv::vault

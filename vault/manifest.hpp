@@ -1,0 +1,89 @@
+#pragma once
+// The manifest of one version (SPEC §4): what was backed up, why, and where it is stored.
+// It is written twice: as `manifest.json`, the first member of the archive, and as the
+// sidecar `<version>_<stamp>.json` next to the archive. The sidecar additionally knows the
+// archive's own size and SHA-256; its existence is what makes a version exist.
+// docs/FORMAT.md documents every field.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "util/expected.hpp"
+#include "util/time.hpp"
+#include "vault/version.hpp"
+
+namespace mv::vault {
+
+inline constexpr int k_manifest_format_version = 1;
+
+/// What made a version (SPEC §6).
+enum class Trigger { change, schedule, improvement, steps, manual, import, rollback };
+const char* to_string(Trigger trigger);
+std::optional<Trigger> parse_trigger(std::string_view text);
+
+/// A stored file is part of the model or a sidecar that travels with it.
+enum class FileRole { model, sidecar };
+
+struct FileEntry {
+    std::string path; ///< raw bytes, relative to the model root ('/'-separated)
+    FileRole role = FileRole::model;
+    std::uint64_t size = 0;
+    unsigned mode = 0644;         ///< permission bits
+    std::int64_t mtime_ns = 0;    ///< modification time, ns since the epoch
+    std::string sha256;           ///< of the file's content
+    std::string format;           ///< detected format ("pickle", "hdf5", ..., "unknown")
+    bool format_mismatch = false; ///< the content does not match the file's extension
+
+    /// The archive member name: "model/<path>" or "sidecars/<path>".
+    std::string member() const;
+};
+
+/// Where and how the version's archive is stored.
+struct ArchiveInfo {
+    std::string file;       ///< file name inside the model's vault folder
+    std::uint64_t size = 0; ///< bytes on disk (sidecar only; 0 inside the archive)
+    std::string sha256;     ///< of the archive file (sidecar only; empty inside the archive)
+    std::string codec;      ///< zstd | gzip | xz | none
+    int level = 0;
+    bool encrypted = false;
+};
+
+struct Manifest {
+    int format_version = k_manifest_format_version;
+    std::string model; ///< ModelId text
+    std::string watch;
+    Version version;
+    std::uint64_t sequence = 0; ///< 1, 2, 3 ... per model
+    SystemTime created{};       ///< UTC, whole seconds
+    Trigger trigger = Trigger::change;
+    std::string bump; ///< "initial", "major", "minor", "patch"
+    std::string reason;
+    std::optional<Version> parent;
+    std::vector<FileEntry> files;
+    nlohmann::json metrics = nlohmann::json::object();
+    nlohmann::json compat = nlohmann::json::object();
+    std::vector<std::string> tags;
+    std::string note;
+    std::string host;
+    bool incomplete = false; ///< backed up although its structural check failed
+    ArchiveInfo archive;
+
+    /// Files with role model only.
+    std::vector<const FileEntry*> model_files() const;
+    /// Total size of all files.
+    std::uint64_t total_size() const;
+};
+
+/// The manifest as JSON (paths in their escaped text form).
+nlohmann::json to_json(const Manifest& manifest);
+/// Parses and validates a manifest; the error names the first bad field.
+Result<Manifest> manifest_from_json(const nlohmann::json& json);
+/// Parses manifest text (trailing whitespace, used as padding in archives, is fine).
+Result<Manifest> parse_manifest(std::string_view text);
+
+} // namespace mv::vault

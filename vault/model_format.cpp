@@ -1,0 +1,165 @@
+#include "vault/model_format.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <initializer_list>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace mv::vault {
+
+namespace {
+
+constexpr std::string_view k_hdf5_signature = "\x89HDF\r\n\x1a\n";
+
+bool starts_with(std::string_view text, std::string_view prefix) {
+    return text.substr(0, prefix.size()) == prefix;
+}
+
+std::uint64_t read_le64(std::string_view bytes) {
+    std::uint64_t value = 0;
+    for (int i = 7; i >= 0; --i) {
+        value = (value << 8) | static_cast<unsigned char>(bytes[static_cast<std::size_t>(i)]);
+    }
+    return value;
+}
+
+std::string lower_extension(std::string_view name) {
+    const std::size_t slash = name.rfind('/');
+    const std::string_view base = slash == std::string_view::npos ? name : name.substr(slash + 1);
+    const std::size_t dot = base.rfind('.');
+    if (dot == std::string_view::npos || dot == 0) {
+        return {};
+    }
+    std::string ext(base.substr(dot + 1));
+    std::transform(ext.begin(), ext.end(), ext.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return ext;
+}
+
+// The zip's first local file header names its first entry; PyTorch writes
+// "<name>/data.pkl" or "<name>/version" first, Keras v3 "metadata.json" or "config.json".
+std::string zip_flavour(std::string_view head) {
+    if (head.size() < 30) {
+        return "zip";
+    }
+    const auto name_length = static_cast<std::size_t>(static_cast<unsigned char>(head[26]) |
+                                                      (static_cast<unsigned char>(head[27]) << 8));
+    const std::string_view name = head.substr(30, std::min(name_length, head.size() - 30));
+    if (name.ends_with("data.pkl") || name.ends_with("/version") ||
+        name.ends_with(".data/version")) {
+        return "pytorch-zip";
+    }
+    if (name == "metadata.json" || name == "config.json" || name == "model.weights.h5") {
+        return "keras-v3";
+    }
+    return "zip";
+}
+
+bool extension_accepts(const std::string& ext, const std::string& format) {
+    const auto one_of = [&](std::initializer_list<std::string_view> formats) {
+        return std::find(formats.begin(), formats.end(), format) != formats.end();
+    };
+    if (ext == "h5" || ext == "hdf5") {
+        return one_of({"hdf5"});
+    }
+    if (ext == "keras") {
+        return one_of({"keras-v3", "zip", "hdf5"});
+    }
+    if (ext == "pkl" || ext == "pickle") {
+        return one_of({"pickle"});
+    }
+    if (ext == "joblib") {
+        return one_of({"pickle", "zlib"});
+    }
+    if (ext == "pt" || ext == "pth" || ext == "ckpt") {
+        return one_of({"pytorch-zip", "zip", "pickle"});
+    }
+    if (ext == "zip") {
+        return one_of({"zip", "pytorch-zip", "keras-v3"});
+    }
+    if (ext == "onnx") {
+        return one_of({"onnx"});
+    }
+    if (ext == "safetensors") {
+        return one_of({"safetensors"});
+    }
+    if (ext == "gguf") {
+        return one_of({"gguf"});
+    }
+    if (ext == "npy") {
+        return one_of({"numpy"});
+    }
+    return true; // an extension we do not know promises nothing
+}
+
+} // namespace
+
+std::string format_from_header(std::string_view head, unsigned long long file_size) {
+    if (starts_with(head, k_hdf5_signature)) {
+        return "hdf5";
+    }
+    if (starts_with(head, "PK\x03\x04") || starts_with(head, "PK\x05\x06")) {
+        return zip_flavour(head);
+    }
+    if (starts_with(head, "GGUF")) {
+        return "gguf";
+    }
+    if (starts_with(head, "\x93NUMPY")) {
+        return "numpy";
+    }
+    if (head.size() >= 2 && static_cast<unsigned char>(head[0]) == 0x80 &&
+        static_cast<unsigned char>(head[1]) >= 2 && static_cast<unsigned char>(head[1]) <= 5) {
+        return "pickle";
+    }
+    if (head.size() >= 9 && head[8] == '{') {
+        const std::uint64_t header_length = read_le64(head);
+        if (header_length >= 2 && header_length <= file_size - 8) {
+            return "safetensors";
+        }
+    }
+    if (head.size() >= 2 && static_cast<unsigned char>(head[0]) == 0x78 &&
+        (static_cast<unsigned char>(head[1]) == 0x01 ||
+         static_cast<unsigned char>(head[1]) == 0x5e ||
+         static_cast<unsigned char>(head[1]) == 0x9c ||
+         static_cast<unsigned char>(head[1]) == 0xda)) {
+        return "zlib";
+    }
+    // ONNX is a protobuf ModelProto whose first field is ir_version (field 1, varint).
+    if (head.size() >= 2 && head[0] == '\x08' && static_cast<unsigned char>(head[1]) < 0x80 &&
+        head[1] > 0 && head[1] < 64) {
+        return "onnx";
+    }
+    return "unknown";
+}
+
+DetectedFormat detect_format(int fd, std::string_view file_name) {
+    DetectedFormat result;
+    std::array<char, 4096> buffer{};
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) {
+        return result;
+    }
+    const ssize_t got = ::pread(fd, buffer.data(), buffer.size(), 0);
+    if (got <= 0) {
+        result.format = got == 0 ? "empty" : "unknown";
+        result.matches_extension = got != 0; // an empty file is no model of any kind
+        return result;
+    }
+    std::string_view head(buffer.data(), static_cast<std::size_t>(got));
+    result.format = format_from_header(head, static_cast<unsigned long long>(st.st_size));
+    // HDF5 files may carry a user block: the signature then sits at 512, 1024, 2048 ...
+    for (off_t offset = 512; result.format == "unknown" && offset < st.st_size && offset <= 8192;
+         offset *= 2) {
+        char signature[8];
+        if (::pread(fd, signature, sizeof signature, offset) == 8 &&
+            std::string_view(signature, 8) == k_hdf5_signature) {
+            result.format = "hdf5";
+        }
+    }
+    result.matches_extension = extension_accepts(lower_extension(file_name), result.format);
+    return result;
+}
+
+} // namespace mv::vault

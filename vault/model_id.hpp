@@ -1,0 +1,37 @@
+#pragma once
+// Model identity (SPEC §3): `WATCH/RELATIVE_PATH` for layout `files`, `WATCH` for layout
+// `directory`. The relative path is raw bytes (file names may be any bytes but '/' and
+// NUL); its text form, used in the protocol, manifests and on the command line, is
+// escape_name() of it. vault_dir() maps ids injectively to folders inside the vault that
+// can never escape it.
+
+#include <compare>
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+#include "util/expected.hpp"
+
+namespace mv::vault {
+
+struct ModelId {
+    std::string watch;    ///< the watch's name, [A-Za-z0-9._-]+
+    std::string relative; ///< raw bytes, '/'-separated, normalised; empty for layout directory
+
+    /// "pacman/agents/dqn.pkl" (escaped), or "pacman".
+    std::string text() const;
+    /// "models/<watch>/<encoded component>/..." relative to the vault root.
+    std::filesystem::path vault_dir() const;
+    /// Parses the text form; rejects bad watch names, "..", "." and empty components.
+    static Result<ModelId> parse(std::string_view text);
+
+    friend auto operator<=>(const ModelId&, const ModelId&) = default;
+};
+
+/// Checks a watch name: non-empty, [A-Za-z0-9._-]+, not "." or "..".
+Result<void> validate_watch_name(std::string_view name);
+
+/// Checks a raw relative path: no leading '/', no empty, "." or ".." component, no NUL.
+Result<void> validate_relative_path(std::string_view relative);
+
+} // namespace mv::vault

@@ -1,0 +1,111 @@
+#pragma once
+// The vault (SPEC §4): a folder of versioned, verified model archives. Opening it cleans
+// up after crashes and loads the catalog; write_version() turns model files into a new
+// committed version in one pass; the rest answers questions about what is stored.
+// Thread-safe: any number of readers, and writers for different models at once (the
+// caller never writes the same model from two threads).
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <shared_mutex>
+#include <stop_token>
+#include <string>
+#include <vector>
+
+#include "config/model.hpp"
+#include "util/fd.hpp"
+#include "util/time.hpp"
+#include "vault/archive_writer.hpp"
+#include "vault/catalog.hpp"
+#include "vault/manifest.hpp"
+#include "vault/model_id.hpp"
+#include "vault/verify.hpp"
+
+namespace mv::vault {
+
+struct VaultOptions {
+    std::filesystem::path root;
+    config::Compression compression;
+    bool verify_after_write = true;
+    std::string host; ///< recorded in manifests; empty = this machine's host name
+};
+
+/// Everything needed to make a version, except the bytes (those are read from `files`).
+struct NewVersion {
+    ModelId model;
+    std::vector<SourceFile> files; ///< model files, then sidecars
+    Trigger trigger = Trigger::change;
+    std::optional<Bump> bump; ///< nullopt: patch (the first version is always 1.0.0)
+    std::string reason;
+    nlohmann::json metrics = nlohmann::json::object();
+    nlohmann::json compat = nlohmann::json::object();
+    std::vector<std::string> tags;
+    std::string note;
+    bool incomplete = false;
+};
+
+struct WriteResult {
+    bool committed = false; ///< false: content identical to `manifest`, nothing written
+    Manifest manifest;      ///< the new version, or the existing identical one
+    std::uint64_t bytes_read = 0;
+};
+
+struct VaultStats {
+    std::size_t models = 0;
+    std::size_t versions = 0;
+    std::uint64_t stored_bytes = 0;
+    std::uint64_t free_bytes = 0;
+    std::uint64_t total_bytes = 0;
+};
+
+class Vault {
+public:
+    /// Opens (creating if needed) the vault at options.root: takes its lock, empties tmp/,
+    /// removes archives that have no sidecar (a crash before the commit), loads the
+    /// catalog. Throws Fatal when the folder is not a vault or is in use by another daemon.
+    static std::unique_ptr<Vault> open(VaultOptions options, const Clock& clock);
+    ~Vault();
+    Vault(const Vault&) = delete;
+    Vault& operator=(const Vault&) = delete;
+
+    /// Reads, hashes and compresses `request.files` into a new version and commits it
+    /// atomically, or returns the existing version with identical model files. Throws
+    /// FileChangedError, Error(cancelled) on `stop`, Error for I/O or verification failure;
+    /// tmp/ is left clean in every case.
+    WriteResult write_version(const NewVersion& request, const std::stop_token& stop,
+                              const ProgressFn& progress = {});
+
+    /// Re-reads a stored version and checks every hash against its sidecar.
+    VerifyResult verify(const Manifest& manifest, const std::stop_token& stop,
+                        const ProgressFn& progress = {}) const;
+
+    /// New compression settings for later versions (config reload).
+    void set_compression(const config::Compression& compression, bool verify_after_write);
+
+    std::vector<std::string> models() const;
+    /// A model's versions, oldest first.
+    std::vector<Manifest> versions(const std::string& model) const;
+    std::optional<Manifest> find(const std::string& model, const Version& version) const;
+    std::optional<Manifest> latest(const std::string& model) const;
+    VaultStats stats() const;
+
+    const std::filesystem::path& root() const { return m_options.root; }
+    std::filesystem::path archive_path(const Manifest& manifest) const;
+    std::filesystem::path sidecar_path(const Manifest& manifest) const;
+    std::filesystem::path tmp_dir() const { return m_options.root / "tmp"; }
+    std::filesystem::path state_dir() const { return m_options.root / "state"; }
+
+private:
+    Vault(VaultOptions options, const Clock& clock, UniqueFd lock);
+    void recover_and_load();
+
+    VaultOptions m_options;
+    const Clock& m_clock;
+    UniqueFd m_lock;
+    mutable std::shared_mutex m_mutex; ///< guards m_catalog and m_options.compression
+    Catalog m_catalog;
+};
+
+} // namespace mv::vault
