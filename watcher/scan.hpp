@@ -1,0 +1,40 @@
+#pragma once
+// Pure file-system enumeration of a watch, used at start-up, on rescan, by schedules and by
+// the Watcher when a new directory appears. Symlinks are never followed; excluded
+// directories are not entered; names are raw bytes, relative to the watch root.
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "config/model.hpp"
+#include "util/expected.hpp"
+
+namespace mv::watcher {
+
+/// Whether a walk goes below the directory it starts in.
+enum class Recursion { yes, no };
+
+/// Called with a directory's relative path before it is read; false skips it entirely.
+using DirectoryVisitor = std::function<bool(const std::string& relative_dir)>;
+/// Called with the relative path of each regular file found.
+using FileVisitor = std::function<void(const std::string& relative_file)>;
+
+/// Visits `start` (relative to the root, "" for the root) and, with Recursion::yes, every
+/// non-excluded directory below it, depth first: on_directory before reading a directory,
+/// then on_file for its non-excluded regular files. Fails only when `start` itself cannot
+/// be read; unreadable subdirectories are logged and skipped.
+Result<void> walk_tree(const config::Watch& watch, const std::string& start, Recursion recursion,
+                       const DirectoryVisitor& on_directory, const FileVisitor& on_file);
+
+/// Every model currently present in `watch` (files layout: relative paths of regular files
+/// that pass include/exclude, recursing when `recursive`; directory layout: {""} if the root
+/// exists), sorted. A missing root gives {}; an unreadable one throws mv::Error.
+std::vector<std::string> list_models(const config::Watch& watch);
+
+/// The files of one model, relative to the watch root, sorted: files layout → {model};
+/// directory layout → every regular file under the root not excluded (include does not
+/// apply). Throws mv::Error when the root of a directory-layout watch cannot be read.
+std::vector<std::string> list_model_files(const config::Watch& watch, const std::string& model);
+
+} // namespace mv::watcher
