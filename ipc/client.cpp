@@ -1,0 +1,126 @@
+#include "ipc/client.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include "ipc/protocol.hpp"
+
+namespace mv::ipc {
+
+Client Client::connect(const std::filesystem::path& socket_path) {
+    struct sockaddr_un address {};
+    if (socket_path.native().size() >= sizeof address.sun_path) {
+        throw UnreachableError(
+            fmt::format("socket path {} is too long for a Unix socket", socket_path.string()));
+    }
+    UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    if (!fd) {
+        throw Error(errno_message("cannot create a socket", errno));
+    }
+    address.sun_family = AF_UNIX;
+    std::memcpy(address.sun_path, socket_path.c_str(), socket_path.native().size());
+    if (::connect(fd.get(), reinterpret_cast<struct sockaddr*>(&address), sizeof address) != 0) {
+        const int error = errno;
+        if (error == EACCES || error == EPERM) {
+            throw Error(fmt::format("permission denied on {}: ask an administrator to add you to "
+                                    "the socket's group (access.socket_group in the config)",
+                                    socket_path.string()),
+                        ErrorCode::forbidden);
+        }
+        throw UnreachableError(fmt::format("cannot reach modelvaultd at {}: {}",
+                                           socket_path.string(), std::strerror(error)));
+    }
+    return Client(std::move(fd), socket_path);
+}
+
+void Client::send_raw(std::string_view bytes) {
+    while (!bytes.empty()) {
+        const ssize_t sent = ::send(m_fd.get(), bytes.data(), bytes.size(), MSG_NOSIGNAL);
+        if (sent < 0 && errno == EINTR) {
+            continue;
+        }
+        if (sent < 0) {
+            throw UnreachableError(fmt::format("lost the connection to modelvaultd at {}: {}",
+                                               m_path.string(), std::strerror(errno)));
+        }
+        bytes.remove_prefix(static_cast<std::size_t>(sent));
+    }
+}
+
+Reply Client::read_line(std::optional<std::chrono::milliseconds> timeout) {
+    while (true) {
+        if (const auto newline = m_buffer.find('\n'); newline != std::string::npos) {
+            Reply reply;
+            reply.message = nlohmann::json::parse(m_buffer.substr(0, newline), nullptr, false);
+            m_buffer.erase(0, newline + 1);
+            if (reply.message.is_discarded()) {
+                throw Error("modelvaultd sent a line that is not JSON", ErrorCode::internal);
+            }
+            reply.fd = std::move(m_pending_fd);
+            return reply;
+        }
+        struct pollfd waiting {
+            m_fd.get(), POLLIN, 0
+        };
+        const int ready = ::poll(&waiting, 1, timeout ? static_cast<int>(timeout->count()) : -1);
+        if (ready < 0 && errno == EINTR) {
+            continue;
+        }
+        if (ready == 0) {
+            throw UnreachableError(fmt::format("modelvaultd at {} did not answer within {} ms",
+                                               m_path.string(), timeout->count()));
+        }
+        char data[65536];
+        struct iovec vector {
+            data, sizeof data
+        };
+        char control[CMSG_SPACE(sizeof(int))] = {};
+        struct msghdr message {};
+        message.msg_iov = &vector;
+        message.msg_iovlen = 1;
+        message.msg_control = control;
+        message.msg_controllen = sizeof control;
+        const ssize_t got = ::recvmsg(m_fd.get(), &message, MSG_CMSG_CLOEXEC);
+        if (got < 0 && errno == EINTR) {
+            continue;
+        }
+        if (got <= 0) {
+            throw UnreachableError(
+                fmt::format("modelvaultd at {} closed the connection", m_path.string()));
+        }
+        for (struct cmsghdr* header = CMSG_FIRSTHDR(&message); header != nullptr;
+             header = CMSG_NXTHDR(&message, header)) {
+            if (header->cmsg_level == SOL_SOCKET && header->cmsg_type == SCM_RIGHTS) {
+                int fd = -1;
+                std::memcpy(&fd, CMSG_DATA(header), sizeof fd);
+                m_pending_fd.reset(fd);
+            }
+        }
+        m_buffer.append(data, static_cast<std::size_t>(got));
+    }
+}
+
+Reply Client::call(const std::string& command, const nlohmann::json& args,
+                   const ProgressCallback& on_progress,
+                   std::optional<std::chrono::milliseconds> timeout) {
+    const unsigned long long id = m_next_id++;
+    send_raw(serialize({{"id", id}, {"command", command}, {"args", args}}));
+    while (true) {
+        Reply reply = read_line(timeout);
+        if (reply.message.contains("progress")) {
+            if (on_progress) {
+                on_progress(reply.message["progress"]);
+            }
+            continue;
+        }
+        return reply;
+    }
+}
+
+} // namespace mv::ipc

@@ -1,0 +1,53 @@
+#pragma once
+// The control protocol (SPEC §7, docs/PROTOCOL.md): newline-delimited JSON over a Unix
+// stream socket. A client sends one request per line; the daemon answers with zero or
+// more progress lines and exactly one final response line, all carrying the request's
+// `id`. Parsing is socket-free so it can be tested and fuzzed alone.
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "util/error.hpp"
+#include "util/expected.hpp"
+
+namespace mv::ipc {
+
+/// Protocol revision, reported by the `version` command.
+inline constexpr int k_protocol_version = 1;
+/// Longest accepted request line, newline excluded.
+inline constexpr std::size_t k_max_request_bytes = 1u << 20;
+
+struct Request {
+    nlohmann::json id;   ///< echoed in every line of the answer; null when absent
+    std::string command; ///< e.g. "status"
+    nlohmann::json args = nlohmann::json::object(); ///< command arguments
+};
+
+/// A request that could not be parsed: the error response to send (with the id when
+/// one could be read).
+struct BadRequest {
+    nlohmann::json id;
+    ErrorCode code;
+    std::string message;
+};
+
+/// Parses one request line (without its newline).
+tl::expected<Request, BadRequest> parse_request(std::string_view line);
+
+/// {"id":…,"ok":true,"result":…}
+nlohmann::json success_response(const nlohmann::json& id, nlohmann::json result);
+/// {"id":…,"ok":false,"error":{"code":…,"message":…}}
+nlohmann::json error_response(const nlohmann::json& id, ErrorCode code, std::string_view message);
+/// {"id":…,"progress":…}
+nlohmann::json progress_line(const nlohmann::json& id, nlohmann::json progress);
+
+/// One compact line with its terminating newline; invalid UTF-8 is replaced, never thrown.
+std::string serialize(const nlohmann::json& message);
+
+/// Parses an ErrorCode's protocol spelling; unknown codes map to internal.
+ErrorCode parse_error_code(std::string_view text);
+
+} // namespace mv::ipc

@@ -1,0 +1,269 @@
+#include "ipc/session.hpp"
+
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <sys/socket.h>
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/read_until.hpp>
+#include <boost/asio/write.hpp>
+#include <spdlog/spdlog.h>
+
+namespace mv::ipc {
+
+namespace asio = boost::asio;
+
+namespace {
+
+constexpr std::size_t k_max_queued_progress = 16;
+
+// Answers one request from any thread by posting to the session's I/O thread. It owns
+// the session until the final answer is queued: nothing else keeps a session alive
+// while its request is being worked on.
+class SessionResponder final : public Responder {
+public:
+    SessionResponder(std::shared_ptr<Session> session, nlohmann::json id)
+        : m_session(std::move(session)), m_executor(m_session->executor()), m_id(std::move(id)) {}
+
+    ~SessionResponder() override {
+        if (!m_done.exchange(true)) {
+            // A handler that forgot to answer must not leave the client waiting forever.
+            post_final(serialize(error_response(m_id, ErrorCode::internal,
+                                                "the daemon dropped this request without an "
+                                                "answer; please report a bug")),
+                       UniqueFd());
+        }
+    }
+
+    void progress(nlohmann::json progress) override {
+        if (m_done) {
+            return;
+        }
+        asio::post(m_executor,
+                   [session = m_session,
+                    line = serialize(progress_line(m_id, std::move(progress)))]() mutable {
+                       session->send(std::move(line), UniqueFd(), true);
+                   });
+    }
+
+    void succeed(nlohmann::json result, UniqueFd fd) override {
+        if (!m_done.exchange(true)) {
+            post_final(serialize(success_response(m_id, std::move(result))), std::move(fd));
+        }
+    }
+
+    void fail(ErrorCode code, std::string message) override {
+        if (!m_done.exchange(true)) {
+            post_final(serialize(error_response(m_id, code, message)), UniqueFd());
+        }
+    }
+
+    bool connected() const override { return m_session->is_open(); }
+
+private:
+    void post_final(std::string line, UniqueFd fd) {
+        asio::post(m_executor, [session = m_session, line = std::move(line),
+                                fd = std::make_shared<UniqueFd>(std::move(fd))]() mutable {
+            session->send(std::move(line), std::move(*fd), false);
+            session->request_done();
+        });
+    }
+
+    std::shared_ptr<Session> m_session;
+    asio::any_io_executor m_executor;
+    nlohmann::json m_id;
+    std::atomic<bool> m_done{false};
+};
+
+} // namespace
+
+Session::Session(asio::local::stream_protocol::socket socket, Peer peer,
+                 const RequestHandler& handler, const ServerLimits& limits)
+    : m_socket(std::move(socket)), m_peer(peer), m_handler(handler), m_limits(limits),
+      m_input(k_max_request_bytes + 1), m_idle_timer(m_socket.get_executor()),
+      m_write_timer(m_socket.get_executor()) {}
+
+void Session::start() {
+    read_next();
+}
+
+void Session::close() {
+    if (!m_open) {
+        return;
+    }
+    m_open = false;
+    boost::system::error_code ignored;
+    m_idle_timer.cancel();
+    m_write_timer.cancel();
+    m_socket.shutdown(asio::socket_base::shutdown_both, ignored);
+    m_socket.close(ignored);
+}
+
+void Session::read_next() {
+    if (!m_open) {
+        return;
+    }
+    m_idle_timer.expires_after(m_limits.idle_timeout);
+    m_idle_timer.async_wait([self = shared_from_this()](const boost::system::error_code& error) {
+        if (!error) {
+            spdlog::debug("control socket: closing a connection idle for {} s (pid {})",
+                          self->m_limits.idle_timeout.count(), self->m_peer.pid);
+            self->close();
+        }
+    });
+    asio::async_read_until(
+        m_socket, m_input, '\n',
+        [self = shared_from_this()](const boost::system::error_code& error, std::size_t length) {
+            self->m_idle_timer.cancel();
+            if (!error) {
+                self->on_line(length);
+            } else if (error == asio::error::not_found) {
+                // The line outgrew the buffer: answer once, then hang up (the stream
+                // cannot be resynchronised).
+                self->send(serialize(error_response(
+                               nullptr, ErrorCode::invalid_argument,
+                               "request is larger than the 1 MiB limit; the connection is closed")),
+                           UniqueFd(), false, true);
+            } else {
+                self->close();
+            }
+        });
+}
+
+void Session::on_line(std::size_t length) {
+    std::string line(asio::buffers_begin(m_input.data()),
+                     asio::buffers_begin(m_input.data()) + static_cast<std::ptrdiff_t>(length - 1));
+    m_input.consume(length);
+    if (line.empty() || line == "\r") {
+        read_next();
+        return;
+    }
+    auto request = parse_request(line);
+    if (!request) {
+        send(serialize(
+                 error_response(request.error().id, request.error().code, request.error().message)),
+             UniqueFd(), false);
+        read_next();
+        return;
+    }
+    auto responder = std::make_shared<SessionResponder>(shared_from_this(), request->id);
+    try {
+        m_handler(m_peer, std::move(*request), std::move(responder));
+    } catch (const std::exception& e) {
+        spdlog::error("control socket: request handler failed: {}", e.what());
+    }
+}
+
+void Session::request_done() {
+    read_next();
+}
+
+void Session::send(std::string line, UniqueFd fd, bool is_progress, bool close_after) {
+    if (!m_open) {
+        return;
+    }
+    if (is_progress) {
+        // Keep memory bounded for a client that does not read: replace the newest queued
+        // progress line instead of queueing more.
+        std::size_t queued = 0;
+        for (const auto& item : m_outbox) {
+            queued += item.is_progress ? 1 : 0;
+        }
+        if (queued >= k_max_queued_progress && m_outbox.size() > 1 && m_outbox.back().is_progress) {
+            m_outbox.back().data = std::move(line);
+            return;
+        }
+    }
+    m_outbox.push_back({std::move(line), std::move(fd), is_progress, close_after});
+    if (!m_writing) {
+        write_next();
+    }
+}
+
+void Session::write_next() {
+    if (m_outbox.empty() || !m_open) {
+        m_writing = false;
+        return;
+    }
+    m_writing = true;
+    m_write_timer.expires_after(m_limits.write_timeout);
+    m_write_timer.async_wait([self = shared_from_this()](const boost::system::error_code& error) {
+        if (!error) {
+            spdlog::warn("control socket: dropping a client (pid {}) that stopped reading",
+                         self->m_peer.pid);
+            self->close();
+        }
+    });
+    if (m_outbox.front().fd) {
+        write_with_fd();
+        return;
+    }
+    asio::async_write(m_socket, asio::buffer(m_outbox.front().data),
+                      [self = shared_from_this()](const boost::system::error_code& error,
+                                                  std::size_t) { self->on_written(error); });
+}
+
+// The descriptor rides on the first byte of its line (SCM_RIGHTS); the rest of the line
+// follows as ordinary data.
+void Session::write_with_fd() {
+    m_socket.async_wait(asio::socket_base::wait_write, [self = shared_from_this()](
+                                                           const boost::system::error_code& error) {
+        if (error) {
+            self->on_written(error);
+            return;
+        }
+        Outgoing& item = self->m_outbox.front();
+        struct iovec data {
+            item.data.data(), item.data.size()
+        };
+        char control[CMSG_SPACE(sizeof(int))] = {};
+        struct msghdr message {};
+        message.msg_iov = &data;
+        message.msg_iovlen = 1;
+        message.msg_control = control;
+        message.msg_controllen = sizeof control;
+        struct cmsghdr* header = CMSG_FIRSTHDR(&message);
+        header->cmsg_level = SOL_SOCKET;
+        header->cmsg_type = SCM_RIGHTS;
+        header->cmsg_len = CMSG_LEN(sizeof(int));
+        const int fd = item.fd.get();
+        std::memcpy(CMSG_DATA(header), &fd, sizeof fd);
+        const ssize_t sent =
+            ::sendmsg(self->m_socket.native_handle(), &message, MSG_DONTWAIT | MSG_NOSIGNAL);
+        if (sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+            self->write_with_fd();
+            return;
+        }
+        if (sent < 0) {
+            self->on_written(boost::system::error_code(errno, boost::system::system_category()));
+            return;
+        }
+        item.fd.reset();
+        item.data.erase(0, static_cast<std::size_t>(sent));
+        if (item.data.empty()) {
+            self->on_written({});
+            return;
+        }
+        asio::async_write(
+            self->m_socket, asio::buffer(item.data),
+            [self](const boost::system::error_code& e, std::size_t) { self->on_written(e); });
+    });
+}
+
+void Session::on_written(const boost::system::error_code& error) {
+    m_write_timer.cancel();
+    if (error) {
+        close();
+        return;
+    }
+    const bool close_after = m_outbox.front().close_after;
+    m_outbox.pop_front();
+    if (close_after) {
+        close();
+        return;
+    }
+    write_next();
+}
+
+} // namespace mv::ipc

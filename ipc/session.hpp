@@ -1,0 +1,57 @@
+#pragma once
+// One client connection of the control socket (internal to ipc/).
+
+#include <chrono>
+#include <deque>
+#include <memory>
+#include <string>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/streambuf.hpp>
+
+#include "ipc/server.hpp"
+
+namespace mv::ipc {
+
+class Session : public std::enable_shared_from_this<Session> {
+public:
+    Session(boost::asio::local::stream_protocol::socket socket, Peer peer,
+            const RequestHandler& handler, const ServerLimits& limits);
+    void start();
+    void close();
+    /// Sends `message` (queued after earlier lines). Called on the I/O thread only.
+    void send(std::string line, UniqueFd fd, bool is_progress, bool close_after = false);
+    /// The current request has been answered: read the next one.
+    void request_done();
+    boost::asio::any_io_executor executor() { return m_socket.get_executor(); }
+    bool is_open() const { return m_open; }
+
+private:
+    struct Outgoing {
+        std::string data;
+        UniqueFd fd;
+        bool is_progress = false;
+        bool close_after = false;
+    };
+
+    void read_next();
+    void on_line(std::size_t length);
+    void write_next();
+    void write_with_fd();
+    void on_written(const boost::system::error_code& error);
+
+    boost::asio::local::stream_protocol::socket m_socket;
+    Peer m_peer;
+    const RequestHandler& m_handler;
+    const ServerLimits& m_limits;
+    boost::asio::streambuf m_input;
+    boost::asio::steady_timer m_idle_timer;
+    boost::asio::steady_timer m_write_timer;
+    std::deque<Outgoing> m_outbox;
+    bool m_writing = false;
+    bool m_open = true;
+};
+
+} // namespace mv::ipc

@@ -1,0 +1,201 @@
+// The real server on a real Unix socket, driven by the real client.
+#include <fcntl.h>
+#include <thread>
+#include <unistd.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <gtest/gtest.h>
+
+#include "ipc/client.hpp"
+#include "ipc/server.hpp"
+#include "tests/lib/temp_dir.hpp"
+#include "tests/lib/wait.hpp"
+
+namespace mv::ipc {
+namespace {
+
+using namespace std::chrono_literals;
+
+class ServerTest : public ::testing::Test {
+protected:
+    void SetUp() override { start({}); }
+    void TearDown() override { shutdown(); }
+
+    void start(ServerLimits limits) {
+        server = std::make_unique<Server>(
+            io,
+            [this](const Peer& peer, Request request, std::shared_ptr<Responder> responder) {
+                handle(peer, std::move(request), std::move(responder));
+            },
+            limits);
+        server->listen(socket, "");
+        thread = std::thread([this] { io.run(); });
+    }
+
+    void shutdown() {
+        boost::asio::post(io, [this] { server->stop(); });
+        io.stop();
+        if (thread.joinable()) {
+            thread.join();
+        }
+        for (auto& worker : workers) {
+            worker.join();
+        }
+        workers.clear();
+    }
+
+    void handle(const Peer& peer, Request request, std::shared_ptr<Responder> responder) {
+        if (request.command == "echo") {
+            responder->succeed({{"args", request.args}, {"uid", peer.uid}});
+        } else if (request.command == "progress") {
+            for (int i = 0; i < 3; ++i) {
+                responder->progress({{"step", i}});
+            }
+            responder->succeed({{"done", true}});
+        } else if (request.command == "later") {
+            // Answered from another thread, as a backup job would.
+            workers.emplace_back([responder] {
+                std::this_thread::sleep_for(200ms);
+                responder->succeed({{"late", true}});
+            });
+        } else if (request.command == "fd") {
+            UniqueFd fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC));
+            responder->succeed({{"with_fd", true}}, std::move(fd));
+        } else if (request.command == "forget") {
+            // Dropping the responder without answering still answers (internal error).
+        } else {
+            responder->fail(ErrorCode::not_found, "unknown command " + request.command);
+        }
+    }
+
+    test::TempDir dir{"ipc"};
+    std::filesystem::path socket = dir / "s.sock";
+    std::filesystem::path file = dir / "payload";
+    boost::asio::io_context io;
+    std::unique_ptr<Server> server;
+    std::thread thread;
+    std::vector<std::thread> workers;
+};
+
+TEST_F(ServerTest, AnswersWithTheRequestIdAndPeerCredentials) {
+    auto client = Client::connect(socket);
+    auto reply = client.call("echo", {{"x", 1}}, {}, 5s);
+    ASSERT_TRUE(reply.ok()) << reply.message.dump();
+    EXPECT_EQ(reply.message["id"], 1);
+    EXPECT_EQ(reply.message["result"]["args"]["x"], 1);
+    EXPECT_EQ(reply.message["result"]["uid"], ::getuid());
+    EXPECT_EQ(client.call("echo", {}, {}, 5s).message["id"], 2);
+}
+
+TEST_F(ServerTest, ProgressLinesComeBeforeTheFinalResponse) {
+    auto client = Client::connect(socket);
+    std::vector<int> steps;
+    auto reply = client.call(
+        "progress", {}, [&](const nlohmann::json& p) { steps.push_back(p["step"].get<int>()); },
+        5s);
+    EXPECT_TRUE(reply.ok());
+    EXPECT_EQ(steps, (std::vector<int>{0, 1, 2}));
+}
+
+TEST_F(ServerTest, MalformedAndUnknownRequestsGetErrorsAndTheConnectionLives) {
+    auto client = Client::connect(socket);
+    client.send_raw("this is not json\n");
+    auto reply = client.read_line(5s);
+    EXPECT_FALSE(reply.ok());
+    EXPECT_EQ(reply.message["error"]["code"], "invalid_argument");
+    EXPECT_TRUE(reply.message["id"].is_null());
+    reply = client.call("no-such-command", {}, {}, 5s);
+    EXPECT_EQ(reply.message["error"]["code"], "not_found");
+    reply = client.call("forget", {}, {}, 5s);
+    EXPECT_EQ(reply.message["error"]["code"], "internal");
+    EXPECT_TRUE(client.call("echo", {}, {}, 5s).ok());
+}
+
+TEST_F(ServerTest, OversizedRequestIsRefusedAndOthersAreUnaffected) {
+    auto big = Client::connect(socket);
+    std::thread sender([&] {
+        try {
+            big.send_raw(std::string(2u << 20, 'x'));
+        } catch (const Error&) {
+            // The server hangs up mid-request; that is the point.
+        }
+    });
+    auto reply = big.read_line(10s);
+    sender.join();
+    EXPECT_FALSE(reply.ok());
+    EXPECT_NE(reply.message["error"]["message"].get<std::string>().find("1 MiB"),
+              std::string::npos);
+    auto other = Client::connect(socket);
+    EXPECT_TRUE(other.call("echo", {}, {}, 5s).ok());
+}
+
+TEST_F(ServerTest, ASilentOrWaitingClientDoesNotBlockOthers) {
+    auto silent = Client::connect(socket);
+    silent.send_raw("{\"command\":\"ech"); // half a request, never finished
+    auto waiting = Client::connect(socket);
+    waiting.send_raw(serialize({{"id", 1}, {"command", "later"}}));
+    auto other = Client::connect(socket);
+    const auto start = std::chrono::steady_clock::now();
+    EXPECT_TRUE(other.call("echo", {}, {}, 5s).ok());
+    EXPECT_LT(std::chrono::steady_clock::now() - start, 150ms);
+    EXPECT_TRUE(waiting.read_line(5s).message["result"]["late"]);
+}
+
+TEST_F(ServerTest, PassesADescriptorWithTheResponse) {
+    test::write_file(file, "model bytes");
+    auto client = Client::connect(socket);
+    auto reply = client.call("fd", {}, {}, 5s);
+    ASSERT_TRUE(reply.ok());
+    ASSERT_TRUE(reply.fd);
+    char buffer[32] = {};
+    EXPECT_EQ(::read(reply.fd.get(), buffer, sizeof buffer), 11);
+    EXPECT_STREQ(buffer, "model bytes");
+}
+
+TEST_F(ServerTest, IdleConnectionsAreClosed) {
+    shutdown();
+    io.restart();
+    start({.max_sessions = 128, .idle_timeout = 1s, .write_timeout = 60s});
+    auto idle = Client::connect(socket);
+    EXPECT_THROW(idle.read_line(5s), UnreachableError);
+}
+
+TEST_F(ServerTest, SecondServerOnALiveSocketIsRefused) {
+    boost::asio::io_context other_io;
+    Server second(other_io, [](const Peer&, Request, std::shared_ptr<Responder>) {});
+    EXPECT_THROW(second.listen(socket, ""), Fatal);
+    EXPECT_TRUE(Client::connect(socket).call("echo", {}, {}, 5s).ok());
+}
+
+TEST(ServerStale, ReplacesASocketFileLeftByACrash) {
+    test::TempDir dir("ipc-stale");
+    const auto path = dir / "s.sock";
+    {
+        boost::asio::io_context io;
+        Server crashed(io, [](const Peer&, Request, std::shared_ptr<Responder>) {});
+        crashed.listen(path, "");
+        // Simulate a crash: the socket file stays behind (stop() would remove it).
+        std::filesystem::create_hard_link(path, dir / "keep.sock");
+    }
+    std::filesystem::rename(dir / "keep.sock", path);
+    ASSERT_TRUE(std::filesystem::is_socket(path));
+    boost::asio::io_context io;
+    Server fresh(io, [](const Peer&, Request, std::shared_ptr<Responder> r) { r->succeed({}); });
+    EXPECT_NO_THROW(fresh.listen(path, ""));
+}
+
+TEST(ClientErrors, NameTheSocket) {
+    test::TempDir dir("ipc-none");
+    try {
+        Client::connect(dir / "absent.sock");
+        FAIL();
+    } catch (const UnreachableError& e) {
+        EXPECT_NE(std::string(e.what()).find("absent.sock"), std::string::npos);
+    }
+    test::write_file(dir / "plain", "");
+    EXPECT_THROW(Client::connect(dir / "plain"), UnreachableError);
+}
+
+} // namespace
+} // namespace mv::ipc
