@@ -1,0 +1,34 @@
+#pragma once
+// Who may run which command (SPEC §7): root and the daemon's own user always; users and
+// @groups in access.write may run every command, those in access.read the read-only
+// ones; everyone else is told which list to join.
+
+#include <optional>
+#include <string>
+#include <sys/types.h>
+
+#include "config/model.hpp"
+#include "ipc/peer.hpp"
+
+namespace mv::daemon {
+
+enum class AccessLevel { read, write };
+
+class AccessPolicy {
+public:
+    AccessPolicy(config::Access access, uid_t daemon_uid, std::string config_file);
+
+    /// nullopt when `peer` may run `command` (which needs `level`); otherwise the message
+    /// for the `forbidden` error.
+    std::optional<std::string> check(const ipc::Peer& peer, const std::string& command,
+                                     AccessLevel level) const;
+
+private:
+    bool listed(const std::vector<std::string>& entries, const ipc::Peer& peer) const;
+
+    config::Access m_access;
+    uid_t m_daemon_uid;
+    std::string m_config_file;
+};
+
+} // namespace mv::daemon

@@ -1,0 +1,255 @@
+#include "daemon/backup_service.hpp"
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "util/escape.hpp"
+#include "watcher/scan.hpp"
+
+namespace mv::daemon {
+
+namespace {
+
+constexpr std::chrono::seconds k_first_retry{30};
+constexpr std::chrono::minutes k_longest_retry{30};
+
+bool is_automatic(vault::Trigger trigger) {
+    return trigger == vault::Trigger::change || trigger == vault::Trigger::schedule;
+}
+
+} // namespace
+
+const char* to_string(BackupStatus status) {
+    switch (status) {
+    case BackupStatus::committed:
+        return "committed";
+    case BackupStatus::unchanged:
+        return "unchanged";
+    case BackupStatus::skipped:
+        return "skipped";
+    case BackupStatus::failed:
+        return "failed";
+    }
+    return "failed";
+}
+
+std::string model_text(const std::string& watch, const std::string& relative) {
+    return vault::ModelId{watch, relative}.text();
+}
+
+BackupService::BackupService(boost::asio::io_context& io, vault::Vault& vault, JobQueue& jobs,
+                             FingerprintStore& fingerprints, const Clock& clock)
+    : m_io(io), m_vault(vault), m_jobs(jobs), m_fingerprints(fingerprints), m_clock(clock) {}
+
+void BackupService::set_watches(std::vector<config::Watch> watches) {
+    std::lock_guard lock(m_mutex);
+    m_watches.clear();
+    for (auto& watch : watches) {
+        m_watches.emplace(watch.name, std::move(watch));
+    }
+}
+
+std::optional<config::Watch> BackupService::find_watch(const std::string& name) const {
+    std::lock_guard lock(m_mutex);
+    const auto it = m_watches.find(name);
+    return it == m_watches.end() ? std::nullopt : std::optional<config::Watch>(it->second);
+}
+
+void BackupService::submit(BackupRequest request, BackupDone done, vault::ProgressFn progress) {
+    const std::string key = model_text(request.watch, request.model);
+    const Coalesce coalesce = is_automatic(request.trigger) ? Coalesce::yes : Coalesce::no;
+    auto work = [this, request, done, progress](const std::stop_token& stop) {
+        BackupOutcome outcome = run(request, stop, progress);
+        if (done) {
+            done(outcome);
+        }
+    };
+    if (!m_jobs.submit(key, std::move(work), coalesce) && coalesce == Coalesce::no && done) {
+        done({BackupStatus::failed, key, std::nullopt, "modelvaultd is stopping",
+              ErrorCode::unavailable});
+    }
+}
+
+std::size_t BackupService::scan(const config::Watch& watch, const std::string& reason) {
+    std::size_t queued = 0;
+    for (const auto& model : watcher::list_models(watch)) {
+        const std::string id = model_text(watch.name, model);
+        const ModelFingerprint now =
+            take_fingerprint(watch, watcher::list_model_files(watch, model));
+        if (now.empty()) {
+            continue;
+        }
+        if (const auto known = m_fingerprints.get(id); known && *known == now) {
+            continue;
+        }
+        if (const auto latest = m_vault.latest(id);
+            latest && matches_manifest(now, model, *latest)) {
+            m_fingerprints.put(id, now);
+            continue;
+        }
+        submit({watch.name,
+                model,
+                vault::Trigger::change,
+                std::nullopt,
+                {},
+                {},
+                m_vault.latest(id) ? reason : "first backup of the model"});
+        ++queued;
+    }
+    if (queued > 0) {
+        spdlog::info("watch {}: {} model(s) to back up ({})", watch.name, queued, reason);
+    }
+    return queued;
+}
+
+BackupOutcome BackupService::run(const BackupRequest& request, const std::stop_token& stop,
+                                 const vault::ProgressFn& progress) {
+    const std::string id = model_text(request.watch, request.model);
+    BackupOutcome outcome;
+    outcome.model = id;
+    const auto watch = find_watch(request.watch);
+    if (!watch) {
+        outcome.status = BackupStatus::skipped;
+        outcome.code = ErrorCode::not_found;
+        outcome.message = fmt::format("watch {} is no longer configured", request.watch);
+        return outcome;
+    }
+    if (stop.stop_requested()) {
+        outcome.code = ErrorCode::unavailable;
+        outcome.message = "modelvaultd is stopping";
+        return outcome;
+    }
+    const auto files = watcher::list_model_files(*watch, request.model);
+    if (files.empty()) {
+        outcome.status = BackupStatus::skipped;
+        outcome.code = ErrorCode::not_found;
+        outcome.message =
+            fmt::format("{} no longer exists", (watch->path / request.model).string());
+        spdlog::info("{}: skipped, {}", id, outcome.message);
+        return outcome;
+    }
+    const ModelFingerprint before = take_fingerprint(*watch, files);
+    vault::NewVersion version;
+    version.model = {request.watch, request.model};
+    for (const auto& file : files) {
+        version.files.push_back(
+            {watch->path / file, path_in_model(request.model, file), vault::FileRole::model});
+    }
+    version.trigger = request.trigger;
+    version.bump = request.bump;
+    version.reason = request.reason;
+    version.tags = request.tags;
+    version.note = request.note;
+    const auto started = std::chrono::steady_clock::now();
+    try {
+        vault::WriteResult result = m_vault.write_version(version, stop, progress);
+        const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
+            std::chrono::steady_clock::now() - started);
+        m_fingerprints.put(id, before);
+        std::lock_guard lock(m_mutex);
+        m_failed_attempts.erase(id);
+        m_counters.bytes_read += result.bytes_read;
+        outcome.manifest = result.manifest;
+        if (result.committed) {
+            outcome.status = BackupStatus::committed;
+            ++m_counters.committed;
+            m_counters.bytes_stored += result.manifest.archive.size;
+            m_last_backup[request.watch] = {id, result.manifest.version.to_string(), m_clock.now()};
+            spdlog::info("{} {} written ({}{}), {} → {} in {}", id,
+                         result.manifest.version.to_string(), vault::to_string(request.trigger),
+                         request.reason.empty() ? "" : ": " + request.reason,
+                         format_bytes(result.manifest.total_size()),
+                         format_bytes(result.manifest.archive.size), format_elapsed(elapsed));
+        } else {
+            outcome.status = BackupStatus::unchanged;
+            ++m_counters.unchanged;
+            spdlog::info("{} unchanged (same as {})", id, result.manifest.version.to_string());
+        }
+        return outcome;
+    } catch (const vault::FileChangedError& e) {
+        outcome.code = ErrorCode::conflict;
+        outcome.message = std::string(e.what()) + "; it will be backed up once it settles";
+        spdlog::info("{}: {}", id, outcome.message);
+        if (is_automatic(request.trigger)) {
+            schedule_retry(
+                request, std::chrono::duration_cast<std::chrono::milliseconds>(watch->settle * 2));
+        }
+        return outcome;
+    } catch (const Error& e) {
+        outcome.code = e.code();
+        outcome.message = e.what();
+    } catch (const std::exception& e) {
+        outcome.code = ErrorCode::internal;
+        outcome.message = e.what();
+    }
+    if (outcome.code == ErrorCode::cancelled || stop.stop_requested()) {
+        outcome.message = "abandoned: modelvaultd is stopping (nothing was written)";
+        outcome.code = ErrorCode::unavailable;
+        spdlog::info("{}: backup {}", id, outcome.message);
+        return outcome;
+    }
+    record_failure(id, outcome.message);
+    if (is_automatic(request.trigger)) {
+        int attempts = 0;
+        {
+            std::lock_guard lock(m_mutex);
+            attempts = ++m_failed_attempts[id];
+        }
+        const auto delay = std::min<std::chrono::milliseconds>(
+            k_first_retry * (1 << std::min(attempts - 1, 10)), k_longest_retry);
+        spdlog::error("{}: backup failed: {}; retrying in {}", id, outcome.message,
+                      format_elapsed(delay));
+        schedule_retry(request, delay);
+    } else {
+        spdlog::error("{}: backup failed: {}", id, outcome.message);
+    }
+    return outcome;
+}
+
+void BackupService::schedule_retry(BackupRequest request, std::chrono::milliseconds delay) {
+    boost::asio::post(m_io, [this, request = std::move(request), delay]() mutable {
+        auto timer = std::make_shared<boost::asio::steady_timer>(m_io, delay);
+        timer->async_wait([this, timer, request = std::move(request)](
+                              const boost::system::error_code& error) mutable {
+            if (!error) {
+                submit(std::move(request));
+            }
+        });
+    });
+}
+
+void BackupService::record_failure(const std::string& model, const std::string& message) {
+    std::lock_guard lock(m_mutex);
+    ++m_counters.failed;
+    m_last_error = LastError{fmt::format("{}: {}", model, message), m_clock.now()};
+}
+
+BackupService::Counters BackupService::counters() const {
+    std::lock_guard lock(m_mutex);
+    return m_counters;
+}
+
+std::optional<BackupService::LastBackup>
+BackupService::last_backup(const std::string& watch) const {
+    std::lock_guard lock(m_mutex);
+    const auto it = m_last_backup.find(watch);
+    return it == m_last_backup.end() ? std::nullopt : std::optional<LastBackup>(it->second);
+}
+
+std::optional<BackupService::LastError> BackupService::last_error() const {
+    std::lock_guard lock(m_mutex);
+    return m_last_error;
+}
+
+std::size_t BackupService::model_count(const std::string& watch) const {
+    std::size_t count = 0;
+    const std::string prefix = watch + "/";
+    for (const auto& model : m_vault.models()) {
+        count += (model == watch || model.starts_with(prefix)) ? 1 : 0;
+    }
+    return count;
+}
+
+} // namespace mv::daemon

@@ -1,0 +1,111 @@
+#pragma once
+// Backups as the daemon runs them: a request names a model of a watch and why; the
+// service finds its files, queues the work on the backup workers, writes the version
+// through the vault, records fingerprints and counters, and retries what failed for a
+// reason that may pass (a file still being written, a full disk) with back-off.
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+
+#include "config/model.hpp"
+#include "daemon/fingerprints.hpp"
+#include "daemon/job_queue.hpp"
+#include "util/error.hpp"
+#include "util/time.hpp"
+#include "vault/vault.hpp"
+
+namespace mv::daemon {
+
+struct BackupRequest {
+    std::string watch;
+    std::string model; ///< raw path relative to the watch root; "" for layout directory
+    vault::Trigger trigger = vault::Trigger::change;
+    std::optional<vault::Bump> bump;
+    std::vector<std::string> tags;
+    std::string note;
+    std::string reason;
+};
+
+enum class BackupStatus { committed, unchanged, skipped, failed };
+const char* to_string(BackupStatus status);
+
+struct BackupOutcome {
+    BackupStatus status = BackupStatus::failed;
+    std::string model;                       ///< model id text
+    std::optional<vault::Manifest> manifest; ///< the new version, or the identical one
+    std::string message;                     ///< why skipped or failed
+    ErrorCode code = ErrorCode::internal;
+};
+
+using BackupDone = std::function<void(const BackupOutcome&)>;
+
+class BackupService {
+public:
+    BackupService(boost::asio::io_context& io, vault::Vault& vault, JobQueue& jobs,
+                  FingerprintStore& fingerprints, const Clock& clock);
+
+    /// The watches backups are made for (on start and reload).
+    void set_watches(std::vector<config::Watch> watches);
+    std::optional<config::Watch> find_watch(const std::string& name) const;
+
+    /// Queues a backup. `done` runs on a worker thread once it finished; `progress` gets
+    /// the bytes read so far. Automatic requests (change, schedule) for a model that is
+    /// already waiting are merged into the waiting one.
+    void submit(BackupRequest request, BackupDone done = {}, vault::ProgressFn progress = {});
+
+    /// Queues a backup of every model of `watch` whose files differ from what was last
+    /// backed up (start-up scan, inotify overflow, a watch that appeared). Returns how many.
+    std::size_t scan(const config::Watch& watch, const std::string& reason);
+
+    struct Counters {
+        std::uint64_t committed = 0;
+        std::uint64_t unchanged = 0;
+        std::uint64_t failed = 0;
+        std::uint64_t bytes_read = 0;
+        std::uint64_t bytes_stored = 0;
+    };
+    struct LastBackup {
+        std::string model;
+        std::string version;
+        SystemTime time{};
+    };
+    struct LastError {
+        std::string message;
+        SystemTime time{};
+    };
+    Counters counters() const;
+    std::optional<LastBackup> last_backup(const std::string& watch) const;
+    std::optional<LastError> last_error() const;
+    /// Models of `watch` known to the vault.
+    std::size_t model_count(const std::string& watch) const;
+
+private:
+    BackupOutcome run(const BackupRequest& request, const std::stop_token& stop,
+                      const vault::ProgressFn& progress);
+    void schedule_retry(BackupRequest request, std::chrono::milliseconds delay);
+    void record_failure(const std::string& model, const std::string& message);
+
+    boost::asio::io_context& m_io;
+    vault::Vault& m_vault;
+    JobQueue& m_jobs;
+    FingerprintStore& m_fingerprints;
+    const Clock& m_clock;
+    mutable std::mutex m_mutex; ///< guards everything below
+    std::map<std::string, config::Watch> m_watches;
+    std::map<std::string, int> m_failed_attempts; ///< per model, for back-off
+    Counters m_counters;
+    std::map<std::string, LastBackup> m_last_backup; ///< per watch
+    std::optional<LastError> m_last_error;
+};
+
+/// The model id text of a request ("watch/relative" or "watch").
+std::string model_text(const std::string& watch, const std::string& relative);
+
+} // namespace mv::daemon

@@ -1,0 +1,48 @@
+#pragma once
+// A control command (STYLE §7): its name, the access it needs, and a handler that maps
+// a request to a response through a Responder. Handlers run on the I/O thread and must
+// not block; long work goes to the job queues and answers later.
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "daemon/access.hpp"
+#include "ipc/peer.hpp"
+#include "ipc/responder.hpp"
+
+namespace mv::daemon {
+
+class Daemon;
+
+struct CommandContext {
+    Daemon& daemon;
+    const ipc::Peer& peer;
+    const nlohmann::json& args;
+    std::shared_ptr<ipc::Responder> responder;
+};
+
+struct Command {
+    std::string name;
+    AccessLevel access = AccessLevel::read;
+    std::string summary; ///< one line, for `help`
+    std::function<void(CommandContext&)> handle;
+};
+
+class CommandRegistry {
+public:
+    void add(Command command);
+    const Command* find(const std::string& name) const;
+    const std::map<std::string, Command>& all() const { return m_commands; }
+
+private:
+    std::map<std::string, Command> m_commands;
+};
+
+/// Registers every command; one explicit list, no static self-registration.
+void register_all(CommandRegistry& registry);
+
+} // namespace mv::daemon

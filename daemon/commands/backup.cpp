@@ -1,0 +1,134 @@
+// backup MODEL… | --all [--bump] [--tag] [--note]: waits until every version is committed.
+#include <atomic>
+#include <mutex>
+
+#include <fmt/format.h>
+
+#include "daemon/commands/common.hpp"
+#include "daemon/commands/topics.hpp"
+#include "daemon/daemon.hpp"
+#include "vault/model_id.hpp"
+#include "watcher/scan.hpp"
+
+namespace mv::daemon::commands {
+
+namespace {
+
+constexpr auto k_progress_interval = std::chrono::milliseconds(200);
+
+// Collects every model's outcome; the last one to finish answers the client.
+struct BackupBatch {
+    std::mutex mutex;
+    json results = json::array();
+    std::size_t remaining = 0;
+    std::shared_ptr<ipc::Responder> responder;
+};
+
+bool valid_tag(const std::string& tag) {
+    return !tag.empty() && std::all_of(tag.begin(), tag.end(), [](char ch) {
+        return std::isalnum(static_cast<unsigned char>(ch)) != 0 || ch == '.' || ch == '_' ||
+               ch == '-';
+    });
+}
+
+void backup(CommandContext& c) {
+    Daemon& d = c.daemon;
+    const bool all = flag(c.args, "all");
+    const auto named = string_list(c.args, "models");
+    if (all == !named.empty()) {
+        throw Error("name the models to back up, or pass \"all\": true (not both)",
+                    ErrorCode::invalid_argument);
+    }
+    std::optional<vault::Bump> bump;
+    if (const auto text = optional_string(c.args, "bump")) {
+        bump = vault::parse_bump(*text);
+        if (!bump) {
+            throw Error(fmt::format("bump \"{}\" is not major, minor or patch", *text),
+                        ErrorCode::invalid_argument);
+        }
+    }
+    const auto tags = string_list(c.args, "tags");
+    for (const auto& tag : tags) {
+        if (!valid_tag(tag)) {
+            throw Error(
+                fmt::format("tag \"{}\" may only use letters, digits, '.', '_' and '-'", tag),
+                ErrorCode::invalid_argument);
+        }
+    }
+    const std::string note = optional_string(c.args, "note").value_or("");
+
+    // Check every model before starting any backup.
+    std::vector<BackupRequest> requests;
+    if (all) {
+        for (const auto& watch : d.config().watches) {
+            for (const auto& model : watcher::list_models(watch)) {
+                requests.push_back({watch.name, model, vault::Trigger::manual, bump, tags, note,
+                                    "requested with modelvaultctl backup --all"});
+            }
+        }
+    }
+    for (const auto& text : named) {
+        auto id = vault::ModelId::parse(text);
+        if (!id) {
+            throw Error(id.error(), ErrorCode::invalid_argument);
+        }
+        const auto watch = d.backups().find_watch(id->watch);
+        if (!watch) {
+            throw Error(
+                fmt::format("no watch named {} in the configuration (model {})", id->watch, text),
+                ErrorCode::not_found);
+        }
+        if (watcher::list_model_files(*watch, id->relative).empty()) {
+            throw Error(fmt::format("{} does not exist: watch {} looks for it at {}", text,
+                                    watch->name, (watch->path / id->relative).string()),
+                        ErrorCode::not_found);
+        }
+        requests.push_back({id->watch, id->relative, vault::Trigger::manual, bump, tags, note,
+                            "requested with modelvaultctl backup"});
+    }
+    if (requests.empty()) {
+        c.responder->succeed({{"results", json::array()}});
+        return;
+    }
+    auto batch = std::make_shared<BackupBatch>();
+    batch->remaining = requests.size();
+    batch->responder = c.responder;
+    for (auto& request : requests) {
+        const std::string model = model_text(request.watch, request.model);
+        auto last_report = std::make_shared<std::chrono::steady_clock::time_point>();
+        auto progress = [responder = c.responder, model, last_report](std::uint64_t bytes) {
+            const auto now = std::chrono::steady_clock::now();
+            if (now - *last_report >= k_progress_interval) {
+                *last_report = now;
+                responder->progress({{"model", model}, {"bytes", bytes}});
+            }
+        };
+        d.backups().submit(
+            std::move(request),
+            [batch](const BackupOutcome& outcome) {
+                json row = {{"model", outcome.model}, {"status", to_string(outcome.status)}};
+                if (outcome.manifest) {
+                    row["version"] = outcome.manifest->version.to_string();
+                    row["summary"] = version_summary(*outcome.manifest);
+                }
+                if (!outcome.message.empty()) {
+                    row["message"] = outcome.message;
+                }
+                std::lock_guard lock(batch->mutex);
+                batch->results.push_back(std::move(row));
+                if (--batch->remaining == 0) {
+                    batch->responder->succeed({{"results", std::move(batch->results)}});
+                }
+            },
+            progress);
+    }
+}
+
+} // namespace
+
+void register_backup(CommandRegistry& registry) {
+    registry.add(
+        {"backup", AccessLevel::write, "back up models now and wait for the versions", backup});
+}
+
+} // namespace mv::daemon::commands

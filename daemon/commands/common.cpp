@@ -1,0 +1,130 @@
+#include "daemon/commands/common.hpp"
+
+#include <fmt/format.h>
+
+#include "vault/selector.hpp"
+
+namespace mv::daemon::commands {
+
+namespace {
+
+[[noreturn]] void bad_argument(const char* key, std::string_view expected) {
+    throw Error(fmt::format("argument \"{}\" must be {}", key, expected),
+                ErrorCode::invalid_argument);
+}
+
+bool known_model(const vault::Vault& vault, const std::string& model) {
+    return !vault.versions(model).empty();
+}
+
+} // namespace
+
+std::optional<std::string> optional_string(const json& args, const char* key) {
+    const auto it = args.find(key);
+    if (it == args.end() || it->is_null()) {
+        return std::nullopt;
+    }
+    if (!it->is_string()) {
+        bad_argument(key, "a string");
+    }
+    return it->get<std::string>();
+}
+
+std::string required_string(const json& args, const char* key) {
+    auto value = optional_string(args, key);
+    if (!value || value->empty()) {
+        throw Error(fmt::format("argument \"{}\" is required", key), ErrorCode::invalid_argument);
+    }
+    return *value;
+}
+
+bool flag(const json& args, const char* key) {
+    const auto it = args.find(key);
+    if (it == args.end() || it->is_null()) {
+        return false;
+    }
+    if (!it->is_boolean()) {
+        bad_argument(key, "true or false");
+    }
+    return it->get<bool>();
+}
+
+std::vector<std::string> string_list(const json& args, const char* key) {
+    const auto it = args.find(key);
+    if (it == args.end() || it->is_null()) {
+        return {};
+    }
+    if (!it->is_array()) {
+        bad_argument(key, "an array of strings");
+    }
+    std::vector<std::string> values;
+    for (const auto& item : *it) {
+        if (!item.is_string()) {
+            bad_argument(key, "an array of strings");
+        }
+        values.push_back(item.get<std::string>());
+    }
+    return values;
+}
+
+std::optional<std::uint64_t> optional_count(const json& args, const char* key) {
+    const auto it = args.find(key);
+    if (it == args.end() || it->is_null()) {
+        return std::nullopt;
+    }
+    if (!it->is_number_unsigned()) {
+        bad_argument(key, "a non-negative integer");
+    }
+    return it->get<std::uint64_t>();
+}
+
+Target parse_target(const vault::Vault& vault, const json& args) {
+    if (auto model = optional_string(args, "model")) {
+        return {*model, optional_string(args, "selector").value_or("")};
+    }
+    const std::string text = required_string(args, "target");
+    if (known_model(vault, text)) {
+        return {text, ""};
+    }
+    for (std::size_t at = text.rfind('@'); at != std::string::npos && at > 0;
+         at = text.rfind('@', at - 1)) {
+        if (known_model(vault, text.substr(0, at))) {
+            return {text.substr(0, at), text.substr(at + 1)};
+        }
+    }
+    const std::string model = text.substr(0, text.find('@'));
+    const auto models = vault.models();
+    throw Error(models.empty()
+                    ? fmt::format("no model {} in the vault: the vault is empty", model)
+                    : fmt::format("no model {} in the vault; `modelvaultctl list` shows the {} "
+                                  "model(s) it holds",
+                                  model, models.size()),
+                ErrorCode::not_found);
+}
+
+vault::Manifest resolve(const vault::Vault& vault, const Target& target) {
+    auto versions = vault.versions(target.model);
+    if (versions.empty()) {
+        throw Error(fmt::format("no model {} in the vault", target.model), ErrorCode::not_found);
+    }
+    return value_or_throw(vault::select_version(versions, target.model, target.selector), "",
+                          ErrorCode::not_found);
+}
+
+json version_summary(const vault::Manifest& m) {
+    return {{"model", m.model},
+            {"version", m.version.to_string()},
+            {"sequence", m.sequence},
+            {"created", format_utc(m.created)},
+            {"trigger", vault::to_string(m.trigger)},
+            {"bump", m.bump},
+            {"reason", m.reason},
+            {"size", m.total_size()},
+            {"stored", m.archive.size},
+            {"files", m.files.size()},
+            {"tags", m.tags},
+            {"metrics", m.metrics},
+            {"incomplete", m.incomplete}};
+}
+
+} // namespace mv::daemon::commands

@@ -1,0 +1,48 @@
+#pragma once
+// Helpers shared by the command handlers: typed access to request arguments (with
+// errors a client can act on), version targets "MODEL[@SELECTOR]", and the JSON shapes
+// commands return (docs/PROTOCOL.md).
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "vault/manifest.hpp"
+#include "vault/vault.hpp"
+
+namespace mv::daemon::commands {
+
+using nlohmann::json;
+
+/// The string argument `key`, if present; throws Error(invalid_argument) for another type.
+std::optional<std::string> optional_string(const json& args, const char* key);
+/// Like optional_string, but absent is an error too.
+std::string required_string(const json& args, const char* key);
+/// A boolean flag; absent = false.
+bool flag(const json& args, const char* key);
+/// An array of strings; absent = empty.
+std::vector<std::string> string_list(const json& args, const char* key);
+/// A non-negative integer argument, if present.
+std::optional<std::uint64_t> optional_count(const json& args, const char* key);
+
+/// A model and a version selector.
+struct Target {
+    std::string model;
+    std::string selector; ///< empty: latest
+};
+
+/// Reads {"target":"MODEL[@SEL]"} or {"model":…, "selector":…}. Model ids may contain
+/// '@', so the split is the one whose left side is a model the vault knows; throws
+/// Error(not_found) saying which models exist when none matches.
+Target parse_target(const vault::Vault& vault, const json& args);
+
+/// The version `target` names; throws Error(not_found) that lists what exists.
+vault::Manifest resolve(const vault::Vault& vault, const Target& target);
+
+/// One row of `list`: the fields a table needs.
+json version_summary(const vault::Manifest& manifest);
+
+} // namespace mv::daemon::commands

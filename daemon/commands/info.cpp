@@ -1,0 +1,106 @@
+// version, status, reload.
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include "config/load.hpp"
+#include "daemon/commands/common.hpp"
+#include "daemon/commands/topics.hpp"
+#include "daemon/daemon.hpp"
+
+namespace mv::daemon::commands {
+
+namespace {
+
+void version(CommandContext& c) {
+    c.responder->succeed({{"version", MV_VERSION}, {"protocol", ipc::k_protocol_version}});
+}
+
+void status(CommandContext& c) {
+    Daemon& d = c.daemon;
+    const auto stats = d.vault().stats();
+    const auto now = d.clock().now();
+    json watches = json::array();
+    for (const auto& w : d.watch_status()) {
+        json last = nullptr;
+        if (const auto backup = d.backups().last_backup(w.name)) {
+            last = {{"model", backup->model},
+                    {"version", backup->version},
+                    {"time", format_utc(backup->time)}};
+        }
+        watches.push_back({{"name", w.name},
+                           {"path", w.path.string()},
+                           {"state", watcher::to_string(w.state)},
+                           {"message", w.message},
+                           {"directories", w.directories},
+                           {"pending", w.pending},
+                           {"models", d.backups().model_count(w.name)},
+                           {"last_backup", last},
+                           {"next_run", nullptr}});
+    }
+    const auto backups = d.backup_jobs().snapshot();
+    const auto checks = d.check_jobs().snapshot();
+    const auto counters = d.backups().counters();
+    json last_error = nullptr;
+    if (const auto error = d.backups().last_error()) {
+        last_error = {{"message", error->message}, {"time", format_utc(error->time)}};
+    }
+    c.responder->succeed(
+        {{"daemon",
+          {{"version", MV_VERSION},
+           {"pid", ::getpid()},
+           {"started", format_utc(d.started())},
+           {"uptime_seconds",
+            std::chrono::duration_cast<std::chrono::seconds>(now - d.started()).count()},
+           {"config", d.config().source.string()},
+           {"socket", d.config().socket.string()}}},
+         {"vault",
+          {{"path", d.vault().root().string()},
+           {"models", stats.models},
+           {"versions", stats.versions},
+           {"stored_bytes", stats.stored_bytes},
+           {"free_bytes", stats.free_bytes},
+           {"total_bytes", stats.total_bytes}}},
+         {"watches", watches},
+         {"queue",
+          {{"queued", backups.queued},
+           {"running", backups.running},
+           {"verifying", checks.running}}},
+         {"counters",
+          {{"versions_written", counters.committed},
+           {"unchanged", counters.unchanged},
+           {"failures", counters.failed},
+           {"bytes_read", counters.bytes_read},
+           {"bytes_stored", counters.bytes_stored}}},
+         {"last_error", last_error}});
+}
+
+void reload(CommandContext& c) {
+    try {
+        c.daemon.reload();
+    } catch (const config::ConfigError& e) {
+        std::vector<std::string> lines;
+        for (const auto& problem : e.problems()) {
+            lines.push_back(problem.to_string());
+        }
+        c.responder->fail(ErrorCode::invalid_argument,
+                          fmt::format("the new configuration was rejected, the running one stays "
+                                      "in effect:\n{}",
+                                      fmt::join(lines, "\n")));
+        return;
+    }
+    c.responder->succeed({{"reloaded", true},
+                          {"config", c.daemon.config().source.string()},
+                          {"watches", c.daemon.config().watches.size()}});
+}
+
+} // namespace
+
+void register_info(CommandRegistry& registry) {
+    registry.add({"version", AccessLevel::read, "daemon and protocol version", version});
+    registry.add(
+        {"status", AccessLevel::read, "daemon, vault, watches, queue and counters", status});
+    registry.add({"reload", AccessLevel::write, "re-read the config file (like SIGHUP)", reload});
+}
+
+} // namespace mv::daemon::commands

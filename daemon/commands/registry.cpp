@@ -1,0 +1,24 @@
+#include "daemon/command.hpp"
+#include "daemon/commands/topics.hpp"
+
+namespace mv::daemon {
+
+void CommandRegistry::add(Command command) {
+    const std::string name = command.name;
+    m_commands.insert_or_assign(name, std::move(command));
+}
+
+const Command* CommandRegistry::find(const std::string& name) const {
+    const auto it = m_commands.find(name);
+    return it == m_commands.end() ? nullptr : &it->second;
+}
+
+void register_all(CommandRegistry& registry) {
+    commands::register_info(registry);
+    commands::register_versions(registry);
+    commands::register_backup(registry);
+    commands::register_restore(registry);
+    commands::register_verify(registry);
+}
+
+} // namespace mv::daemon

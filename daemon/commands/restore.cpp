@@ -1,0 +1,40 @@
+// restore: hands the client the version's manifest and a read-only descriptor of its
+// archive (SCM_RIGHTS). The client verifies and extracts as the user who asked, so
+// files land only where that user may write (SPEC §7, docs/PROTOCOL.md).
+#include <cerrno>
+#include <fcntl.h>
+
+#include <fmt/format.h>
+
+#include "daemon/commands/common.hpp"
+#include "daemon/commands/topics.hpp"
+#include "daemon/daemon.hpp"
+
+namespace mv::daemon::commands {
+
+namespace {
+
+void restore(CommandContext& c) {
+    const vault::Vault& vault = c.daemon.vault();
+    const auto manifest = resolve(vault, parse_target(vault, c.args));
+    const auto archive = vault.archive_path(manifest);
+    UniqueFd fd(::open(archive.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+    if (!fd) {
+        throw Error(errno_message(fmt::format("the archive of {} {} cannot be opened ({}); run "
+                                              "`modelvaultctl verify --all`",
+                                              manifest.model, manifest.version.to_string(),
+                                              archive.string()),
+                                  errno),
+                    ErrorCode::corrupt);
+    }
+    c.responder->succeed({{"manifest", vault::to_json(manifest)}, {"stream", "fd"}}, std::move(fd));
+}
+
+} // namespace
+
+void register_restore(CommandRegistry& registry) {
+    registry.add({"restore", AccessLevel::read,
+                  "pass a version's archive to the client for verified extraction", restore});
+}
+
+} // namespace mv::daemon::commands

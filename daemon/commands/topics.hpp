@@ -1,0 +1,14 @@
+#pragma once
+// One registration function per topic file in daemon/commands/.
+
+#include "daemon/command.hpp"
+
+namespace mv::daemon::commands {
+
+void register_info(CommandRegistry& registry);     ///< version, status, reload
+void register_versions(CommandRegistry& registry); ///< list, show
+void register_backup(CommandRegistry& registry);   ///< backup
+void register_restore(CommandRegistry& registry);  ///< restore
+void register_verify(CommandRegistry& registry);   ///< verify
+
+} // namespace mv::daemon::commands

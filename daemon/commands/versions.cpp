@@ -1,0 +1,80 @@
+// list, show.
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "daemon/commands/common.hpp"
+#include "daemon/commands/topics.hpp"
+#include "daemon/daemon.hpp"
+
+namespace mv::daemon::commands {
+
+namespace {
+
+std::optional<SystemTime> optional_time(const json& args, const char* key) {
+    const auto text = optional_string(args, key);
+    if (!text) {
+        return std::nullopt;
+    }
+    return value_or_throw(parse_time(*text), fmt::format("argument \"{}\": ", key),
+                          ErrorCode::invalid_argument);
+}
+
+void list(CommandContext& c) {
+    const vault::Vault& vault = c.daemon.vault();
+    std::vector<std::string> models;
+    if (auto model = optional_string(c.args, "model")) {
+        if (vault.versions(*model).empty()) {
+            throw Error(fmt::format("no model {} in the vault; `modelvaultctl list` shows every "
+                                    "version of every model",
+                                    *model),
+                        ErrorCode::not_found);
+        }
+        models.push_back(*model);
+    } else {
+        models = vault.models();
+    }
+    const auto tag = optional_string(c.args, "tag");
+    const auto since = optional_time(c.args, "since");
+    const auto until = optional_time(c.args, "until");
+    std::vector<vault::Manifest> selected;
+    for (const auto& model : models) {
+        for (auto& m : vault.versions(model)) {
+            if ((tag && std::find(m.tags.begin(), m.tags.end(), *tag) == m.tags.end()) ||
+                (since && m.created < *since) || (until && m.created > *until)) {
+                continue;
+            }
+            selected.push_back(std::move(m));
+        }
+    }
+    // Newest first; the sequence orders versions made within the same second.
+    std::sort(selected.begin(), selected.end(), [](const auto& a, const auto& b) {
+        if (a.created != b.created) {
+            return a.created > b.created;
+        }
+        return a.model != b.model ? a.model < b.model : a.sequence > b.sequence;
+    });
+    if (const auto limit = optional_count(c.args, "limit"); limit && selected.size() > *limit) {
+        selected.resize(*limit);
+    }
+    json rows = json::array();
+    for (const auto& m : selected) {
+        rows.push_back(version_summary(m));
+    }
+    c.responder->succeed({{"versions", std::move(rows)}});
+}
+
+void show(CommandContext& c) {
+    const auto manifest = resolve(c.daemon.vault(), parse_target(c.daemon.vault(), c.args));
+    c.responder->succeed({{"manifest", vault::to_json(manifest)},
+                          {"archive", c.daemon.vault().archive_path(manifest).string()}});
+}
+
+} // namespace
+
+void register_versions(CommandRegistry& registry) {
+    registry.add({"list", AccessLevel::read, "versions, newest first", list});
+    registry.add({"show", AccessLevel::read, "one version's manifest", show});
+}
+
+} // namespace mv::daemon::commands

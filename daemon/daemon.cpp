@@ -1,0 +1,339 @@
+#include "daemon/daemon.hpp"
+
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <thread>
+#include <unistd.h>
+
+#include <boost/asio/post.hpp>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "daemon/logging.hpp"
+#include "util/error.hpp"
+
+namespace mv::daemon {
+
+namespace {
+
+constexpr std::size_t k_backup_workers = 2;
+constexpr std::chrono::seconds k_housekeeping_interval{1};
+
+// ioprio_set(2) has no glibc wrapper; these are the kernel's constants.
+constexpr int k_ioprio_class_shift = 13;
+constexpr int k_ioprio_class_best_effort = 2;
+constexpr int k_ioprio_class_idle = 3;
+constexpr int k_ioprio_who_process = 1;
+
+std::chrono::steady_clock::time_point steady_now() {
+    return std::chrono::steady_clock::now();
+}
+
+} // namespace
+
+void apply_io_priority(config::IoPriority priority) {
+    // Training must never wait for a backup: lower the worker's I/O class and CPU nice
+    // value. Threads that libzstd starts from here inherit both.
+    const pid_t thread = static_cast<pid_t>(::syscall(SYS_gettid));
+    int value = 0;
+    switch (priority) {
+    case config::IoPriority::idle:
+        value = k_ioprio_class_idle << k_ioprio_class_shift;
+        break;
+    case config::IoPriority::best_effort:
+        value = (k_ioprio_class_best_effort << k_ioprio_class_shift) | 7;
+        break;
+    case config::IoPriority::normal:
+        return;
+    }
+    if (::syscall(SYS_ioprio_set, k_ioprio_who_process, thread, value) != 0) {
+        spdlog::debug("cannot lower the I/O priority of a backup worker: {}", std::strerror(errno));
+    }
+    ::setpriority(PRIO_PROCESS, static_cast<id_t>(thread), 10);
+}
+
+Daemon::Daemon(config::Config config, const Clock& clock)
+    : m_clock(clock), m_config(std::move(config)), m_started(clock.now()), m_signals(m_io),
+      m_inotify(m_io), m_settle_timer(m_io), m_housekeeping_timer(m_io), m_watchdog_timer(m_io) {
+    m_vault = vault::Vault::open(
+        {m_config.vault, m_config.compression, m_config.verify_after_write, {}}, m_clock);
+    m_fingerprints = std::make_unique<FingerprintStore>(m_vault->state_dir() / "fingerprints.json",
+                                                        m_vault->tmp_dir());
+    const auto priority = m_config.io_priority;
+    m_backup_jobs = std::make_unique<JobQueue>("backup", k_backup_workers,
+                                               [priority] { apply_io_priority(priority); });
+    m_check_jobs =
+        std::make_unique<JobQueue>("verify", 1, [priority] { apply_io_priority(priority); });
+    m_backups =
+        std::make_unique<BackupService>(m_io, *m_vault, *m_backup_jobs, *m_fingerprints, m_clock);
+    m_events = watcher::make_inotify_source();
+    m_watcher = std::make_unique<watcher::Watcher>(*m_events);
+    m_access =
+        std::make_unique<AccessPolicy>(m_config.access, ::getuid(), m_config.source.string());
+    register_all(m_commands);
+    m_server =
+        std::make_unique<ipc::Server>(m_io, [this](const ipc::Peer& peer, ipc::Request request,
+                                                   std::shared_ptr<ipc::Responder> responder) {
+            handle_request(peer, std::move(request), std::move(responder));
+        });
+}
+
+Daemon::~Daemon() {
+    shutdown();
+    if (m_inotify.is_open()) {
+        m_inotify.release(); // the event source owns and closes the descriptor
+    }
+}
+
+int Daemon::run() {
+    wait_for_signals();
+    if (const auto sockets = sd::activated_sockets(); !sockets.empty()) {
+        m_server->adopt(sockets.front());
+        spdlog::info("serving the control socket passed by systemd");
+    } else {
+        m_server->listen(m_config.socket, m_config.access.socket_group);
+    }
+    m_backups->set_watches(m_config.watches);
+    apply_watches();
+    if (m_events->native_handle() >= 0) {
+        m_inotify.assign(m_events->native_handle());
+        wait_for_inotify();
+    }
+    arm_housekeeping();
+    if (const auto interval = m_notifier.watchdog_interval()) {
+        arm_watchdog(*interval / 2);
+    }
+    // The start-up scan: the watcher reports each existing watch as needing a rescan.
+    on_watcher_activity();
+    m_startup_scan_done = true;
+    spdlog::info("modelvaultd {} ready: vault {}, socket {}, {} watch(es)", MV_VERSION,
+                 m_vault->root().string(), m_config.socket.string(), m_config.watches.size());
+    m_notifier.ready();
+    m_notifier.status(status_line());
+    m_io.run();
+    shutdown();
+    spdlog::info("modelvaultd stopped");
+    return 0;
+}
+
+void Daemon::shutdown() {
+    if (m_server) {
+        m_server->stop();
+    }
+    // Running backups abandon their write (tmp/ is cleaned) and waiting clients get an
+    // answer; then the workers are joined before anything they use goes away.
+    if (m_backup_jobs) {
+        m_backup_jobs->stop();
+    }
+    if (m_check_jobs) {
+        m_check_jobs->stop();
+    }
+    m_backup_jobs.reset();
+    m_check_jobs.reset();
+}
+
+void Daemon::wait_for_signals() {
+    m_signals.add(SIGTERM);
+    m_signals.add(SIGINT);
+    m_signals.add(SIGHUP);
+    m_signals.async_wait([this](const boost::system::error_code& error, int signal) {
+        if (error) {
+            return;
+        }
+        if (signal == SIGHUP) {
+            try {
+                reload();
+            } catch (const config::ConfigError& e) {
+                for (const auto& problem : e.problems()) {
+                    spdlog::error("reload: {}", problem.to_string());
+                }
+                spdlog::error("reload rejected: the running configuration stays in effect");
+            } catch (const std::exception& e) {
+                spdlog::error("reload rejected: {}", e.what());
+            }
+            m_notifier.ready();
+            wait_for_signals();
+            return;
+        }
+        spdlog::info("received {}, stopping", signal == SIGTERM ? "SIGTERM" : "SIGINT");
+        m_notifier.stopping();
+        m_server->stop();
+        m_backup_jobs->stop();
+        m_check_jobs->stop();
+        m_io.stop();
+    });
+}
+
+void Daemon::apply_watches() {
+    m_watcher->configure(m_config.watches, steady_now());
+    for (const auto& status : m_watcher->status()) {
+        if (status.state != watcher::WatchState::watching) {
+            spdlog::warn("watch {}: {} ({}){}", status.name, watcher::to_string(status.state),
+                         status.path.string(), status.message.empty() ? "" : ": " + status.message);
+        }
+    }
+}
+
+void Daemon::reload() {
+    if (m_config.source.empty()) {
+        throw Error("there is no config file to reload (the daemon runs on built-in defaults)",
+                    ErrorCode::invalid_argument);
+    }
+    m_notifier.reloading();
+    config::Config fresh = config::load_config(m_config.source);
+    if (fresh.vault != m_config.vault) {
+        spdlog::warn("reload: `vault` changed to {}; that takes a restart, still using {}",
+                     fresh.vault.string(), m_config.vault.string());
+        fresh.vault = m_config.vault;
+    }
+    if (fresh.socket != m_config.socket) {
+        spdlog::warn("reload: `socket` changed to {}; that takes a restart, still using {}",
+                     fresh.socket.string(), m_config.socket.string());
+        fresh.socket = m_config.socket;
+    }
+    m_config = std::move(fresh);
+    set_log_level(m_config.log_level);
+    m_vault->set_compression(m_config.compression, m_config.verify_after_write);
+    m_access =
+        std::make_unique<AccessPolicy>(m_config.access, ::getuid(), m_config.source.string());
+    m_backups->set_watches(m_config.watches);
+    apply_watches();
+    on_watcher_activity();
+    spdlog::info("configuration reloaded from {}: {} watch(es)", m_config.source.string(),
+                 m_config.watches.size());
+    m_notifier.ready();
+    m_notifier.status(status_line());
+}
+
+void Daemon::wait_for_inotify() {
+    m_inotify.async_wait(boost::asio::posix::stream_descriptor::wait_read,
+                         [this](const boost::system::error_code& error) {
+                             if (error) {
+                                 return;
+                             }
+                             m_watcher->process_events(steady_now());
+                             on_watcher_activity();
+                             wait_for_inotify();
+                         });
+}
+
+void Daemon::on_watcher_activity() {
+    for (const auto& change : m_watcher->take_changes(steady_now())) {
+        const auto watch = m_backups->find_watch(change.watch);
+        if (!watch) {
+            continue;
+        }
+        if (!watch->triggers.on_change) {
+            // The start-up scan and rescans belong to the on_change trigger too; with it
+            // off, only schedules and manual backups make versions.
+            spdlog::debug("watch {}: {} ignored, on_change is off", change.watch,
+                          change.kind == watcher::Change::Kind::rescan ? "rescan" : "settled file");
+        } else if (change.kind == watcher::Change::Kind::rescan) {
+            m_backups->scan(*watch, m_startup_scan_done
+                                        ? "found by a rescan of the watch"
+                                        : "changed while modelvaultd was not running");
+        } else {
+            m_backups->submit({change.watch,
+                               change.model,
+                               vault::Trigger::change,
+                               std::nullopt,
+                               {},
+                               {},
+                               "written and settled"});
+        }
+    }
+    arm_settle_timer();
+}
+
+void Daemon::arm_settle_timer() {
+    const auto deadline = m_watcher->next_deadline();
+    if (!deadline) {
+        m_settle_timer.cancel();
+        return;
+    }
+    m_settle_timer.expires_at(*deadline);
+    m_settle_timer.async_wait([this](const boost::system::error_code& error) {
+        if (!error) {
+            on_watcher_activity();
+        }
+    });
+}
+
+void Daemon::arm_housekeeping() {
+    m_housekeeping_timer.expires_after(k_housekeeping_interval);
+    m_housekeeping_timer.async_wait([this](const boost::system::error_code& error) {
+        if (error) {
+            return;
+        }
+        m_watcher->poll(steady_now());
+        on_watcher_activity();
+        arm_housekeeping();
+    });
+}
+
+void Daemon::arm_watchdog(std::chrono::microseconds interval) {
+    // Pinged from the event loop itself: a stuck loop stops the pings and systemd
+    // restarts the daemon.
+    m_notifier.watchdog();
+    m_watchdog_timer.expires_after(interval);
+    m_watchdog_timer.async_wait([this, interval](const boost::system::error_code& error) {
+        if (!error) {
+            m_notifier.status(status_line());
+            arm_watchdog(interval);
+        }
+    });
+}
+
+std::string Daemon::status_line() const {
+    const auto stats = m_vault->stats();
+    std::size_t watching = 0;
+    for (const auto& status : m_watcher->status()) {
+        watching += status.state == watcher::WatchState::watching ? 1 : 0;
+    }
+    std::string line = fmt::format("watching {} folder(s), {} model(s), {} version(s)", watching,
+                                   stats.models, stats.versions);
+    std::optional<BackupService::LastBackup> last;
+    for (const auto& watch : m_config.watches) {
+        const auto candidate = m_backups->last_backup(watch.name);
+        if (candidate && (!last || candidate->time > last->time)) {
+            last = candidate;
+        }
+    }
+    if (last) {
+        line += fmt::format(", last backup {} {} {} ago", last->model, last->version,
+                            format_elapsed(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                m_clock.now() - last->time)));
+    }
+    return line;
+}
+
+void Daemon::handle_request(const ipc::Peer& peer, ipc::Request request,
+                            std::shared_ptr<ipc::Responder> responder) {
+    const Command* command = m_commands.find(request.command);
+    if (command == nullptr) {
+        std::vector<std::string> names;
+        for (const auto& [name, c] : m_commands.all()) {
+            names.push_back(name);
+        }
+        responder->fail(ErrorCode::not_found,
+                        fmt::format("unknown command \"{}\"; commands are: {}", request.command,
+                                    fmt::join(names, ", ")));
+        return;
+    }
+    if (auto denied = m_access->check(peer, command->name, command->access)) {
+        spdlog::warn("denied `{}` to uid {} (pid {})", command->name, peer.uid, peer.pid);
+        responder->fail(ErrorCode::forbidden, *denied);
+        return;
+    }
+    CommandContext context{*this, peer, request.args, responder};
+    try {
+        command->handle(context);
+    } catch (const Error& e) {
+        responder->fail(e.code(), e.what());
+    } catch (const std::exception& e) {
+        spdlog::error("command {} failed: {}", command->name, e.what());
+        responder->fail(ErrorCode::internal, e.what());
+    }
+}
+
+} // namespace mv::daemon

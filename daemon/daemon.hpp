@@ -1,0 +1,98 @@
+#pragma once
+// modelvaultd: wires the components together (ARCHITECTURE.md). One Asio event loop
+// owns the control socket, the inotify descriptor, timers and signals; backups and
+// verification run on worker threads and report back through it.
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "config/load.hpp"
+#include "config/model.hpp"
+#include "daemon/access.hpp"
+#include "daemon/backup_service.hpp"
+#include "daemon/command.hpp"
+#include "daemon/fingerprints.hpp"
+#include "daemon/job_queue.hpp"
+#include "ipc/server.hpp"
+#include "systemd/notify.hpp"
+#include "util/time.hpp"
+#include "vault/vault.hpp"
+#include "watcher/event_source.hpp"
+#include "watcher/watcher.hpp"
+
+namespace mv::daemon {
+
+class Daemon {
+public:
+    /// Opens the vault (throws Fatal when it cannot) and prepares everything else.
+    Daemon(config::Config config, const Clock& clock);
+    ~Daemon();
+    Daemon(const Daemon&) = delete;
+    Daemon& operator=(const Daemon&) = delete;
+
+    /// Serves until SIGTERM/SIGINT; returns the exit code.
+    int run();
+
+    // --- for command handlers (I/O thread) ---
+    boost::asio::io_context& io() { return m_io; }
+    vault::Vault& vault() { return *m_vault; }
+    BackupService& backups() { return *m_backups; }
+    JobQueue& backup_jobs() { return *m_backup_jobs; }
+    JobQueue& check_jobs() { return *m_check_jobs; }
+    const config::Config& config() const { return m_config; }
+    std::vector<watcher::WatchStatus> watch_status() const { return m_watcher->status(); }
+    SystemTime started() const { return m_started; }
+    const Clock& clock() const { return m_clock; }
+    /// Re-reads the config file and applies it; throws config::ConfigError (the old
+    /// config stays) or Error.
+    void reload();
+
+private:
+    void handle_request(const ipc::Peer& peer, ipc::Request request,
+                        std::shared_ptr<ipc::Responder> responder);
+    void apply_watches();
+    void wait_for_signals();
+    void wait_for_inotify();
+    void on_watcher_activity();
+    void arm_settle_timer();
+    void arm_housekeeping();
+    void arm_watchdog(std::chrono::microseconds interval);
+    void shutdown();
+    std::string status_line() const;
+
+    const Clock& m_clock;
+    config::Config m_config;
+    SystemTime m_started;
+    bool m_startup_scan_done = false;
+    sd::Notifier m_notifier;
+
+    boost::asio::io_context m_io;
+    boost::asio::signal_set m_signals;
+    std::unique_ptr<vault::Vault> m_vault;
+    std::unique_ptr<FingerprintStore> m_fingerprints;
+    std::unique_ptr<JobQueue> m_backup_jobs;
+    std::unique_ptr<JobQueue> m_check_jobs;
+    std::unique_ptr<BackupService> m_backups;
+    std::unique_ptr<watcher::EventSource> m_events;
+    std::unique_ptr<watcher::Watcher> m_watcher;
+    boost::asio::posix::stream_descriptor m_inotify;
+    boost::asio::steady_timer m_settle_timer;
+    boost::asio::steady_timer m_housekeeping_timer;
+    boost::asio::steady_timer m_watchdog_timer;
+    std::unique_ptr<AccessPolicy> m_access;
+    CommandRegistry m_commands;
+    std::unique_ptr<ipc::Server> m_server;
+};
+
+/// Applies the config's io_priority to the calling thread (backup workers).
+void apply_io_priority(config::IoPriority priority);
+
+} // namespace mv::daemon

@@ -1,0 +1,19 @@
+#pragma once
+// Log sinks, chosen once at start-up (STYLE §6): under systemd (stderr connected to the
+// journal, JOURNAL_STREAM) every line carries its syslog priority as "<N>" and no
+// timestamp, journald adds the rest; in a terminal, local timestamps and colours.
+
+#include "config/model.hpp"
+
+namespace mv::daemon {
+
+/// Installs the default logger on stderr in the right style.
+void setup_logging(config::LogLevel level);
+
+/// Changes the level (config reload).
+void set_log_level(config::LogLevel level);
+
+/// True when stderr is the journal stream systemd connected (JOURNAL_STREAM matches).
+bool stderr_is_journal();
+
+} // namespace mv::daemon

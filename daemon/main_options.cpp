@@ -1,0 +1,139 @@
+#include "daemon/main_options.hpp"
+
+#include <cstdio>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "config/load.hpp"
+#include "daemon/daemon.hpp"
+#include "daemon/logging.hpp"
+#include "util/error.hpp"
+
+namespace mv::daemon {
+
+namespace {
+
+constexpr const char* k_help = R"(usage: modelvaultd [--config FILE] [--log-level LEVEL]
+       modelvaultd --check-config FILE
+
+Watches the folders where training jobs write models and keeps semver-tagged,
+compressed, SHA-256-verified versions of them in a vault. It runs in the
+foreground (under systemd as Type=notify) and is driven with modelvaultctl.
+
+options:
+  --config FILE        configuration file (default /etc/modelvault/modelvault.json)
+  --check-config FILE  validate FILE, print every problem, and exit (0 = valid)
+  --log-level LEVEL    override log_level: trace debug info warn error critical off
+  --version            print the version and exit
+  -h, --help           show this help
+
+exit codes: 0 stopped cleanly, 1 failure, 2 usage error, 78 invalid configuration
+docs: docs/CONFIG.md (every key), docs/FORMAT.md (the vault), docs/PROTOCOL.md
+)";
+
+std::optional<config::LogLevel> parse_level(const std::string& text) {
+    for (auto level : {config::LogLevel::trace, config::LogLevel::debug, config::LogLevel::info,
+                       config::LogLevel::warn, config::LogLevel::error, config::LogLevel::critical,
+                       config::LogLevel::off}) {
+        if (text == config::to_string(level)) {
+            return level;
+        }
+    }
+    return std::nullopt;
+}
+
+void print_problems(const config::ConfigError& e, const std::filesystem::path& file) {
+    std::fprintf(stderr, "%s: invalid configuration (%zu problem%s):\n", file.c_str(),
+                 e.problems().size(), e.problems().size() == 1 ? "" : "s");
+    for (const auto& problem : e.problems()) {
+        std::fprintf(stderr, "  %s\n", problem.to_string().c_str());
+    }
+}
+
+} // namespace
+
+MainOptions parse_main_options(const std::vector<std::string>& args) {
+    MainOptions options;
+    const auto value_of = [&](std::size_t& i) -> const std::string& {
+        if (i + 1 >= args.size()) {
+            throw Fatal(fmt::format("{} needs a value; see modelvaultd --help", args[i]),
+                        k_exit_usage);
+        }
+        return args[++i];
+    };
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const std::string& arg = args[i];
+        if (arg == "--config") {
+            options.config = value_of(i);
+        } else if (arg == "--check-config") {
+            options.config = value_of(i);
+            options.check_only = true;
+        } else if (arg == "--log-level") {
+            const std::string& text = value_of(i);
+            options.log_level = parse_level(text);
+            if (!options.log_level) {
+                throw Fatal(fmt::format("unknown log level \"{}\": use trace, debug, info, warn, "
+                                        "error, critical or off",
+                                        text),
+                            k_exit_usage);
+            }
+        } else if (arg == "--version") {
+            options.show_version = true;
+        } else if (arg == "-h" || arg == "--help") {
+            options.show_help = true;
+        } else {
+            throw Fatal(fmt::format("unknown argument \"{}\"; see modelvaultd --help", arg),
+                        k_exit_usage);
+        }
+    }
+    return options;
+}
+
+int daemon_main(int argc, char** argv) {
+    MainOptions options;
+    try {
+        options = parse_main_options(std::vector<std::string>(argv + 1, argv + argc));
+    } catch (const Fatal& e) {
+        std::fprintf(stderr, "modelvaultd: %s\n", e.what());
+        return e.exit_code();
+    }
+    if (options.show_help) {
+        std::fputs(k_help, stdout);
+        return 0;
+    }
+    if (options.show_version) {
+        std::printf("modelvaultd %s\n", MV_VERSION);
+        return 0;
+    }
+    config::Config config;
+    try {
+        config = config::load_config(options.config);
+    } catch (const config::ConfigError& e) {
+        print_problems(e, options.config);
+        return k_exit_config;
+    }
+    if (options.check_only) {
+        std::printf("%s: valid (%zu watch%s, vault %s)\n", options.config.c_str(),
+                    config.watches.size(), config.watches.size() == 1 ? "" : "es",
+                    config.vault.c_str());
+        return 0;
+    }
+    if (options.log_level) {
+        config.log_level = *options.log_level;
+    }
+    setup_logging(config.log_level);
+    try {
+        SystemClock clock;
+        Daemon daemon(std::move(config), clock);
+        return daemon.run();
+    } catch (const Fatal& e) {
+        spdlog::critical("{}", e.what());
+        return e.exit_code();
+    } catch (const std::exception& e) {
+        spdlog::critical("{}", e.what());
+        return 1;
+    }
+}
+
+} // namespace mv::daemon
