@@ -123,12 +123,20 @@ Result<void> add_compression_filter(struct archive* writer, const config::Compre
 }
 
 std::size_t compressed_bound(config::Codec codec, std::size_t raw_size) {
-    if (codec == config::Codec::none) {
+    switch (codec) {
+    case config::Codec::none:
         return raw_size;
+    case config::Codec::zstd:
+        // ZSTD_compressBound is raw + raw/256 + a small margin; frame header ≤ 18 bytes.
+        return raw_size + raw_size / 128 + 256;
+    case config::Codec::gzip:
+        // Stored deflate blocks cost 5 bytes per 16 KiB; gzip header and trailer ~20.
+        return raw_size + raw_size / 128 + 256;
+    case config::Codec::xz:
+        // LZMA2 chunk headers, block header and check, index, stream header and footer.
+        return raw_size + raw_size / 64 + 1024;
     }
-    // Generous for all three codecs: zstd adds < 1/256 + a frame header, deflate 5 bytes
-    // per 16 KiB stored block plus a header, xz ~ 1/1000 + headers and index.
-    return raw_size + raw_size / 64 + 4096;
+    return raw_size + raw_size / 64 + 1024;
 }
 
 std::size_t minimum_padding(config::Codec codec) {

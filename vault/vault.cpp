@@ -271,7 +271,8 @@ WriteResult Vault::write_version(const NewVersion& request, const std::stop_toke
         placeholder.format = "unknown-format-name";
         manifest.files.push_back(placeholder);
     }
-    const std::size_t capacity = dump(to_json(manifest)).size() + 1024;
+    // The draft already holds the widest values; the margin covers JSON number formatting.
+    const std::size_t capacity = dump(to_json(manifest)).size() + 256;
     manifest.files.clear();
 
     ArchiveWriter writer(tmp_dir() / fmt::format("write-{}.part", fs::unique_suffix()), compression,

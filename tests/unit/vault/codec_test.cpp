@@ -54,13 +54,17 @@ TEST(CodecPaddingLimits, RefusesSizesACodecCannotExpress) {
     EXPECT_TRUE(padding(config::Codec::none, 0));
 }
 
-TEST(CodecBound, HoldsForIncompressibleData) {
-    const std::string noise = test::random_bytes(300000, 7);
-    for (auto codec : {config::Codec::zstd, config::Codec::gzip, config::Codec::xz}) {
-        auto compressed = compress_stream({codec, codec == config::Codec::zstd ? 19 : 9, 1}, noise);
-        ASSERT_TRUE(compressed);
-        EXPECT_LE(compressed->size(), compressed_bound(codec, noise.size()))
-            << config::to_string(codec);
+TEST(CodecBound, HoldsForIncompressibleDataOfAnySize) {
+    for (std::size_t size : {0u, 1u, 100u, 1024u, 4096u, 65536u, 300000u}) {
+        const std::string noise = test::random_bytes(size, 7);
+        for (auto codec : {config::Codec::zstd, config::Codec::gzip, config::Codec::xz}) {
+            for (int level : {1, codec == config::Codec::zstd ? 19 : 9}) {
+                auto compressed = compress_stream({codec, level, 1}, noise);
+                ASSERT_TRUE(compressed);
+                EXPECT_LE(compressed->size(), compressed_bound(codec, noise.size()))
+                    << config::to_string(codec) << " level " << level << " size " << size;
+            }
+        }
     }
 }
 

@@ -1,0 +1,75 @@
+// modelvaultctl backup MODEL… | --all [--bump major|minor|patch] [--tag T]… [--note TEXT]
+#include <cstdio>
+
+#include <fmt/format.h>
+
+#include "ctl/command_impl.hpp"
+#include "ctl/progress.hpp"
+#include "util/time.hpp"
+
+namespace mv::ctl {
+
+int run_backup(const GlobalOptions& global, const ParsedArgs& args) {
+    const bool all = args.has("all");
+    if (all == !args.positional().empty()) {
+        throw UsageError("backup: name the models to back up, or use --all (not both)");
+    }
+    json request = {{"all", all}};
+    json models = json::array();
+    for (const auto& model : args.positional()) {
+        models.push_back(model_argument(model));
+    }
+    request["models"] = models;
+    if (auto bump = args.value("bump")) {
+        if (*bump != "major" && *bump != "minor" && *bump != "patch") {
+            throw UsageError(
+                fmt::format("backup: --bump must be major, minor or patch, not \"{}\"", *bump));
+        }
+        request["bump"] = *bump;
+    }
+    request["tags"] = args.values("tag");
+    if (auto note = args.value("note")) {
+        request["note"] = *note;
+    }
+    ProgressBar bar(global.progress && !global.json && ProgressBar::stderr_is_terminal());
+    const auto reply = call_daemon(global, "backup", request, [&](const json& p) {
+        bar.update(p.value("model", ""), p.value("bytes", 0ull), 0);
+    });
+    bar.finish();
+    if (!reply.ok()) {
+        return report_error(global, reply.message);
+    }
+    const json& results = reply.message["result"]["results"];
+    if (global.json) {
+        print_json(reply.message["result"]);
+    }
+    int exit_code = k_exit_ok;
+    for (const auto& r : results) {
+        const std::string status = r["status"].get<std::string>();
+        if (status == "failed") {
+            exit_code = k_exit_failure;
+        }
+        if (global.json) {
+            continue;
+        }
+        const std::string model = r["model"].get<std::string>();
+        if (status == "committed") {
+            const json& s = r["summary"];
+            std::printf("%s %s (%s, %s)\n", model.c_str(), r["version"].get<std::string>().c_str(),
+                        s["bump"].get<std::string>().c_str(),
+                        format_bytes(s["size"].get<unsigned long long>()).c_str());
+        } else if (status == "unchanged") {
+            std::printf("%s unchanged, same as %s\n", model.c_str(),
+                        r["version"].get<std::string>().c_str());
+        } else {
+            std::fprintf(status == "failed" ? stderr : stdout, "%s %s: %s\n", model.c_str(),
+                         status.c_str(), r.value("message", "").c_str());
+        }
+    }
+    if (!global.json && results.empty()) {
+        std::puts("nothing to back up: no model files in the watched folders");
+    }
+    return exit_code;
+}
+
+} // namespace mv::ctl

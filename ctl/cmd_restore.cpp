@@ -1,0 +1,69 @@
+// modelvaultctl restore MODEL[@SEL] --to DIR [--force]
+#include <cstdio>
+
+#include <fmt/format.h>
+
+#include "ctl/command_impl.hpp"
+#include "ctl/extract.hpp"
+#include "ctl/progress.hpp"
+#include "util/escape.hpp"
+#include "util/time.hpp"
+
+namespace mv::ctl {
+
+int run_restore(const GlobalOptions& global, const ParsedArgs& args) {
+    expect_positional(args, 1, 1, "restore MODEL[@SEL] --to DIR [--force]");
+    const auto to = args.value("to");
+    if (!to || to->empty()) {
+        throw UsageError("restore: say where with --to DIR (the folder is created if needed)");
+    }
+    auto reply = call_daemon(global, "restore", {{"target", model_argument(args.positional()[0])}});
+    if (!reply.ok()) {
+        return report_error(global, reply.message);
+    }
+    if (!reply.fd) {
+        throw Error("modelvaultd did not pass the archive (is it an older version?)",
+                    ErrorCode::internal);
+    }
+    auto manifest = vault::manifest_from_json(reply.message["result"]["manifest"]);
+    if (!manifest) {
+        throw Error("modelvaultd sent an unreadable manifest: " + manifest.error(),
+                    ErrorCode::corrupt);
+    }
+    const std::string label = fmt::format("{} {}", manifest->model, manifest->version.to_string());
+    ProgressBar bar(global.progress && !global.json && ProgressBar::stderr_is_terminal());
+    ExtractResult result;
+    try {
+        result = extract_verified(
+            std::move(reply.fd), *manifest, *to, args.has("force") ? Overwrite::yes : Overwrite::no,
+            [&](std::uint64_t done) { bar.update(label, done, manifest->archive.size); });
+    } catch (const Error& e) {
+        bar.finish();
+        return report_error(
+            global,
+            {{"error", {{"code", std::string(to_string(e.code()))}, {"message", e.what()}}}});
+    }
+    bar.finish();
+    json files = json::array();
+    for (const auto& path : result.files) {
+        files.push_back(escape_name(path.string()));
+    }
+    if (global.json) {
+        print_json({{"model", manifest->model},
+                    {"version", manifest->version.to_string()},
+                    {"directory", escape_name(*to)},
+                    {"files", files},
+                    {"bytes", result.bytes},
+                    {"verified", true}});
+        return k_exit_ok;
+    }
+    std::printf("restored %s into %s (%zu file%s, %s, SHA-256 verified):\n", label.c_str(),
+                escape_name(*to).c_str(), result.files.size(), result.files.size() == 1 ? "" : "s",
+                format_bytes(result.bytes).c_str());
+    for (const auto& file : files) {
+        std::printf("  %s\n", file.get<std::string>().c_str());
+    }
+    return k_exit_ok;
+}
+
+} // namespace mv::ctl

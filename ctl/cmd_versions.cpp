@@ -1,0 +1,137 @@
+// modelvaultctl list / show
+#include <cstdio>
+
+#include <fmt/format.h>
+
+#include "ctl/command_impl.hpp"
+#include "ctl/output.hpp"
+#include "util/escape.hpp"
+#include "util/time.hpp"
+
+namespace mv::ctl {
+
+namespace {
+
+std::string join_strings(const json& list) {
+    std::vector<std::string> items;
+    for (const auto& item : list) {
+        items.push_back(item.get<std::string>());
+    }
+    return fmt::format("{}", fmt::join(items, ","));
+}
+
+} // namespace
+
+int run_list(const GlobalOptions& global, const ParsedArgs& args) {
+    expect_positional(args, 0, 1,
+                      "list [MODEL] [--tag T] [--since TIME] [--until TIME] [--limit N]");
+    json request = json::object();
+    if (!args.positional().empty()) {
+        request["model"] = model_argument(args.positional()[0]);
+    }
+    for (const char* key : {"tag", "since", "until"}) {
+        if (auto value = args.value(key)) {
+            request[key] = *value;
+        }
+    }
+    if (auto limit = args.value("limit")) {
+        try {
+            request["limit"] = std::stoull(*limit);
+        } catch (const std::exception&) {
+            throw UsageError(fmt::format("list: --limit needs a number, got \"{}\"", *limit));
+        }
+    }
+    const auto reply = call_daemon(global, "list", request);
+    if (!reply.ok()) {
+        return report_error(global, reply.message);
+    }
+    const json& versions = reply.message["result"]["versions"];
+    if (global.json) {
+        print_json(reply.message["result"]);
+        return k_exit_ok;
+    }
+    if (versions.empty()) {
+        std::puts("no versions yet: drop a model file into a watched folder, or run "
+                  "`modelvaultctl backup MODEL`");
+        return k_exit_ok;
+    }
+    Table table({"MODEL", "VERSION", "CREATED", "TRIGGER", "SIZE", "TAGS", "REASON"});
+    for (const auto& v : versions) {
+        table.add({v["model"].get<std::string>(), v["version"].get<std::string>(),
+                   local_time(v["created"].get<std::string>()), v["trigger"].get<std::string>(),
+                   format_bytes(v["size"].get<unsigned long long>()), join_strings(v["tags"]),
+                   v["reason"].get<std::string>()});
+    }
+    std::fputs(table.render().c_str(), stdout);
+    return k_exit_ok;
+}
+
+int run_show(const GlobalOptions& global, const ParsedArgs& args) {
+    expect_positional(args, 1, 1, "show MODEL[@SEL]");
+    const auto reply =
+        call_daemon(global, "show", {{"target", model_argument(args.positional()[0])}});
+    if (!reply.ok()) {
+        return report_error(global, reply.message);
+    }
+    const json& m = reply.message["result"]["manifest"];
+    if (global.json) {
+        print_json(m);
+        return k_exit_ok;
+    }
+    const auto now = std::chrono::system_clock::now();
+    std::string out;
+    const auto field = [&](const char* name, const std::string& value) {
+        out += fmt::format("{:<9} {}\n", name, value);
+    };
+    field("model", m["model"].get<std::string>());
+    field("version",
+          fmt::format("{} (sequence {}, {}{})", m["version"].get<std::string>(),
+                      m["sequence"].get<long>(), m["bump"].get<std::string>(),
+                      m["parent"].is_null() ? std::string()
+                                            : ", parent " + m["parent"].get<std::string>()));
+    field("created", fmt::format("{} ({})", local_time(m["created"].get<std::string>()),
+                                 relative_time(*parse_time(m["created"].get<std::string>()), now)));
+    field("trigger",
+          m["trigger"].get<std::string>() + (m["reason"].get<std::string>().empty()
+                                                 ? ""
+                                                 : " — " + m["reason"].get<std::string>()));
+    field("host", m["host"].get<std::string>());
+    if (!m["tags"].empty()) {
+        field("tags", join_strings(m["tags"]));
+    }
+    if (!m["note"].get<std::string>().empty()) {
+        field("note", m["note"].get<std::string>());
+    }
+    if (m["incomplete"].get<bool>()) {
+        field("warning", "the model failed its format's completeness check when it was backed up");
+    }
+    const json& a = m["archive"];
+    field("archive",
+          fmt::format("{}, {}, {} level {}", a["file"].get<std::string>(),
+                      a["size"].is_null() ? "?" : format_bytes(a["size"].get<unsigned long long>()),
+                      a["codec"].get<std::string>(), a["level"].get<int>()));
+    if (!a["sha256"].is_null()) {
+        field("sha256", a["sha256"].get<std::string>());
+    }
+    out += "\n";
+    Table files({"ROLE", "SIZE", "FORMAT", "SHA-256", "PATH"});
+    for (const auto& f : m["files"]) {
+        std::string format = f["format"].get<std::string>();
+        if (f["format_mismatch"].get<bool>()) {
+            format += " (unexpected)";
+        }
+        files.add({f["role"].get<std::string>(), format_bytes(f["size"].get<unsigned long long>()),
+                   format, f["sha256"].get<std::string>().substr(0, 16),
+                   f["path"].get<std::string>()});
+    }
+    out += files.render();
+    for (const char* section : {"metrics", "compat"}) {
+        if (!m[section].empty()) {
+            out += fmt::format("\n{}\n{}\n", section, m[section].dump(2));
+        }
+    }
+    std::fputs(out.c_str(), stdout);
+    return k_exit_ok;
+}
+
+} // namespace mv::ctl

@@ -1,0 +1,23 @@
+#pragma once
+// The run functions behind ctl/commands.cpp's table (one file per topic).
+
+#include "ctl/app.hpp"
+#include "ctl/args.hpp"
+#include "ctl/exit_codes.hpp"
+#include "ctl/request.hpp"
+
+namespace mv::ctl {
+
+int run_status(const GlobalOptions& global, const ParsedArgs& args);
+int run_list(const GlobalOptions& global, const ParsedArgs& args);
+int run_show(const GlobalOptions& global, const ParsedArgs& args);
+int run_backup(const GlobalOptions& global, const ParsedArgs& args);
+int run_restore(const GlobalOptions& global, const ParsedArgs& args);
+int run_verify(const GlobalOptions& global, const ParsedArgs& args);
+int run_reload(const GlobalOptions& global, const ParsedArgs& args);
+int run_version(const GlobalOptions& global, const ParsedArgs& args);
+
+/// Exactly `count` positional arguments, or a UsageError naming the command's usage.
+void expect_positional(const ParsedArgs& args, std::size_t min, std::size_t max, const char* usage);
+
+} // namespace mv::ctl

@@ -1,0 +1,279 @@
+#include "ctl/extract.hpp"
+
+#include <cerrno>
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <map>
+#include <memory>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include "util/escape.hpp"
+#include "util/fs.hpp"
+#include "vault/archive_reader.hpp"
+#include "vault/model_id.hpp"
+#include "vault/sha256.hpp"
+
+namespace mv::ctl {
+
+namespace {
+
+namespace stdfs = std::filesystem;
+
+std::vector<std::string> split_path(const std::string& path) {
+    std::vector<std::string> parts;
+    std::size_t start = 0;
+    while (start <= path.size()) {
+        const std::size_t end = std::min(path.find('/', start), path.size());
+        parts.push_back(path.substr(start, end - start));
+        start = end + 1;
+    }
+    return parts;
+}
+
+// The temporary files and directories this extraction created, removed again unless
+// the extraction completes.
+class Staging {
+public:
+    explicit Staging(int root) : m_root(root) {}
+    ~Staging() {
+        if (m_committed) {
+            return;
+        }
+        for (const auto& [dir_fd, name] : m_temp_files) {
+            ::unlinkat(dir_fd->get(), name.c_str(), 0);
+        }
+        for (auto it = m_created_dirs.rbegin(); it != m_created_dirs.rend(); ++it) {
+            ::unlinkat(it->first->get(), it->second.c_str(), AT_REMOVEDIR);
+        }
+    }
+    Staging(const Staging&) = delete;
+    Staging& operator=(const Staging&) = delete;
+
+    // Opens (creating where missing) the directory `relative_dir` below the root, one
+    // component at a time with O_NOFOLLOW: a symlink planted inside the target cannot
+    // redirect the extraction.
+    std::shared_ptr<UniqueFd> open_dir(const std::vector<std::string>& components,
+                                       const std::string& shown) {
+        auto current = std::make_shared<UniqueFd>(::dup(m_root));
+        for (const auto& component : components) {
+            UniqueFd next(::openat(current->get(), component.c_str(),
+                                   O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+            if (!next && errno == ENOENT) {
+                if (::mkdirat(current->get(), component.c_str(), 0755) != 0) {
+                    throw Error(
+                        errno_message(fmt::format("cannot create folder for {}", shown), errno),
+                        code_for_errno(errno));
+                }
+                m_created_dirs.emplace_back(current, component);
+                next.reset(::openat(current->get(), component.c_str(),
+                                    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+            }
+            if (!next) {
+                throw Error(
+                    errno == ELOOP || errno == ENOTDIR
+                        ? fmt::format("refusing to extract {}: {} in the target is not a "
+                                      "plain folder (a symlink or a file)",
+                                      shown, escape_name(component))
+                        : errno_message(fmt::format("cannot open the folder for {}", shown), errno),
+                    errno == ELOOP || errno == ENOTDIR ? ErrorCode::conflict
+                                                       : code_for_errno(errno));
+            }
+            current = std::make_shared<UniqueFd>(std::move(next));
+        }
+        return current;
+    }
+
+    void add_temp(std::shared_ptr<UniqueFd> dir, std::string name) {
+        m_temp_files.emplace_back(std::move(dir), std::move(name));
+    }
+    void commit() { m_committed = true; }
+
+private:
+    int m_root;
+    std::vector<std::pair<std::shared_ptr<UniqueFd>, std::string>> m_temp_files;
+    std::vector<std::pair<std::shared_ptr<UniqueFd>, std::string>> m_created_dirs;
+    bool m_committed = false;
+};
+
+struct Planned {
+    const vault::FileEntry* entry = nullptr;
+    std::vector<std::string> dirs; ///< parent components
+    std::string name;              ///< final file name
+    std::shared_ptr<UniqueFd> dir_fd;
+    std::string temp_name;
+    bool extracted = false;
+};
+
+[[noreturn]] void corrupt(const vault::Manifest& m, const std::string& what) {
+    throw Error(
+        fmt::format("{} {}: {}; nothing was restored", m.model, m.version.to_string(), what),
+        ErrorCode::corrupt);
+}
+
+} // namespace
+
+ExtractResult extract_verified(UniqueFd archive, const vault::Manifest& manifest,
+                               const stdfs::path& target, Overwrite overwrite,
+                               const ExtractProgress& progress) {
+    // 1. Plan every destination and refuse conflicts before writing anything.
+    std::map<std::string, Planned> plan; // by archive member name
+    for (const auto& file : manifest.files) {
+        if (auto ok = vault::validate_relative_path(file.path); !ok || file.path.empty()) {
+            corrupt(manifest,
+                    fmt::format("unsafe file name \"{}\" in the manifest", escape_name(file.path)));
+        }
+        Planned planned;
+        planned.entry = &file;
+        planned.dirs = split_path(file.path);
+        planned.name = planned.dirs.back();
+        planned.dirs.pop_back();
+        if (!plan.emplace(file.member(), std::move(planned)).second) {
+            corrupt(manifest, fmt::format("{} is listed twice", escape_name(file.member())));
+        }
+    }
+    value_or_throw(fs::create_directories_durable(target),
+                   fmt::format("cannot create {}: ", target.string()), ErrorCode::forbidden);
+    UniqueFd root(::open(target.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!root) {
+        throw Error(errno_message(fmt::format("cannot open {}", target.string()), errno),
+                    code_for_errno(errno));
+    }
+    if (::faccessat(root.get(), ".", W_OK, AT_EACCESS) != 0) {
+        throw Error(fmt::format("you may not write to {}; choose a folder of yours with --to",
+                                target.string()),
+                    ErrorCode::forbidden);
+    }
+    std::vector<std::string> existing;
+    for (const auto& [member, planned] : plan) {
+        struct stat st {};
+        if (::lstat((target / planned.entry->path).c_str(), &st) == 0) {
+            if (overwrite == Overwrite::no || !S_ISREG(st.st_mode)) {
+                existing.push_back((target / planned.entry->path).string());
+            }
+        }
+    }
+    if (!existing.empty()) {
+        throw Error(fmt::format("{} already exist{}; nothing was restored. Use --force to replace "
+                                "regular files, or restore into another folder with --to",
+                                escape_name(fmt::format("{}", fmt::join(existing, ", "))),
+                                existing.size() == 1 ? "s" : ""),
+                    ErrorCode::conflict);
+    }
+
+    // 2. Extract to temporary names, hashing as we go.
+    Staging staging(root.get());
+    ExtractResult result;
+    vault::ArchiveReader reader(std::move(archive),
+                                fmt::format("{} {}", manifest.model, manifest.version.to_string()));
+    std::unique_ptr<char[]> buffer(new char[1u << 20]);
+    bool first = true;
+    while (auto member = reader.next()) {
+        const std::string shown = escape_name(member->path);
+        if (first) {
+            first = false;
+            if (member->path != "manifest.json") {
+                corrupt(manifest,
+                        fmt::format("the archive starts with {}, not manifest.json", shown));
+            }
+            std::string text;
+            while (const std::size_t got = reader.read(buffer.get(), 1u << 20)) {
+                text.append(buffer.get(), got);
+            }
+            auto embedded = vault::parse_manifest(text);
+            if (!embedded || embedded->model != manifest.model ||
+                embedded->version != manifest.version ||
+                vault::to_json(*embedded)["files"] != vault::to_json(manifest)["files"]) {
+                corrupt(manifest,
+                        "manifest.json in the archive does not match the vault's manifest");
+            }
+            continue;
+        }
+        if (member->path == "README.md") {
+            while (reader.read(buffer.get(), 1u << 20) > 0) {
+            }
+            continue;
+        }
+        const auto it = plan.find(member->path);
+        if (it == plan.end()) {
+            corrupt(manifest,
+                    fmt::format("the archive holds {}, which the manifest does not list", shown));
+        }
+        Planned& planned = it->second;
+        if (member->type != vault::Member::Type::regular) {
+            corrupt(manifest, fmt::format("{} is a link or special file: refused", shown));
+        }
+        if (planned.extracted) {
+            corrupt(manifest, fmt::format("{} appears twice in the archive", shown));
+        }
+        planned.dir_fd = staging.open_dir(planned.dirs, (target / planned.entry->path).string());
+        planned.temp_name = fmt::format(".{}.mv-restore-{}", planned.name, fs::unique_suffix());
+        UniqueFd out(::openat(planned.dir_fd->get(), planned.temp_name.c_str(),
+                              O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+        if (!out) {
+            throw Error(errno_message(fmt::format("cannot create a file next to {}",
+                                                  (target / planned.entry->path).string()),
+                                      errno),
+                        code_for_errno(errno));
+        }
+        staging.add_temp(planned.dir_fd, planned.temp_name);
+        vault::Sha256 sha;
+        std::uint64_t size = 0;
+        while (const std::size_t got = reader.read(buffer.get(), 1u << 20)) {
+            sha.update(buffer.get(), got);
+            value_or_throw(
+                fs::write_all(out.get(), buffer.get(), got, target / planned.entry->path));
+            size += got;
+            if (progress) {
+                progress(reader.bytes_consumed());
+            }
+        }
+        if (size != planned.entry->size || sha.hex_digest() != planned.entry->sha256) {
+            corrupt(manifest, fmt::format("{} does not match its SHA-256 in the manifest", shown));
+        }
+        ::fchmod(out.get(), planned.entry->mode & 0777);
+        const auto mtime = std::chrono::nanoseconds(planned.entry->mtime_ns);
+        const struct timespec times[2] = {
+            {0, UTIME_OMIT},
+            {static_cast<time_t>(std::chrono::duration_cast<std::chrono::seconds>(mtime).count()),
+             static_cast<long>(mtime.count() % 1'000'000'000)}};
+        ::futimens(out.get(), times);
+        value_or_throw(fs::sync_fd(out.get(), target / planned.entry->path));
+        planned.extracted = true;
+        result.bytes += size;
+    }
+    if (first) {
+        corrupt(manifest, "the archive is empty");
+    }
+    for (const auto& [member, planned] : plan) {
+        if (!planned.extracted) {
+            corrupt(manifest, fmt::format("{} is missing from the archive", escape_name(member)));
+        }
+    }
+    const auto [archive_size, archive_sha256] = reader.finish();
+    if ((manifest.archive.size != 0 && archive_size != manifest.archive.size) ||
+        (!manifest.archive.sha256.empty() && archive_sha256 != manifest.archive.sha256)) {
+        corrupt(manifest, fmt::format("the archive {} does not match its SHA-256 in the manifest",
+                                      manifest.archive.file));
+    }
+
+    // 3. Everything verified: move the files into place.
+    for (auto& [member, planned] : plan) {
+        const unsigned flags = overwrite == Overwrite::yes ? 0 : RENAME_NOREPLACE;
+        if (::renameat2(planned.dir_fd->get(), planned.temp_name.c_str(), planned.dir_fd->get(),
+                        planned.name.c_str(), flags) != 0) {
+            throw Error(errno_message(fmt::format("cannot put {} in place",
+                                                  (target / planned.entry->path).string()),
+                                      errno),
+                        errno == EEXIST ? ErrorCode::conflict : code_for_errno(errno));
+        }
+        ::fsync(planned.dir_fd->get());
+        result.files.push_back(target / planned.entry->path);
+    }
+    staging.commit();
+    return result;
+}
+
+} // namespace mv::ctl

@@ -1,0 +1,42 @@
+#pragma once
+// Verified extraction of a version archive into a directory, with the rights of the
+// user running modelvaultctl (SPEC §7). Nothing lands in the target until every file's
+// SHA-256 matched the manifest:
+//   1. every member is extracted to a temporary name next to its destination;
+//   2. the embedded manifest, every member's hash and size, and the archive's own hash
+//      are checked against the manifest the daemon sent;
+//   3. only then are the files renamed into place (never replacing an existing file
+//      unless `force`).
+// Member names can never leave the target: absolute paths, "..", and links are refused,
+// and no symlink inside the target is followed.
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "util/fd.hpp"
+#include "vault/manifest.hpp"
+
+namespace mv::ctl {
+
+enum class Overwrite { no, yes };
+
+struct ExtractResult {
+    std::vector<std::filesystem::path> files; ///< where the files now are
+    std::uint64_t bytes = 0;
+};
+
+/// Called with the archive bytes consumed so far.
+using ExtractProgress = std::function<void(std::uint64_t archive_bytes)>;
+
+/// Extracts the archive read from `archive` (owned) into `target` (created when missing).
+/// Throws Error: conflict (a file exists and overwrite is no), corrupt (any hash or
+/// structure problem; names the file), forbidden/io (the user may not write there). On
+/// any failure nothing in `target` was replaced and temporary files are removed.
+ExtractResult extract_verified(UniqueFd archive, const vault::Manifest& manifest,
+                               const std::filesystem::path& target, Overwrite overwrite,
+                               const ExtractProgress& progress = {});
+
+} // namespace mv::ctl

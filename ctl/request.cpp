@@ -1,0 +1,61 @@
+#include "ctl/request.hpp"
+
+#include <cstdio>
+#include <ctime>
+
+#include <fmt/format.h>
+
+#include "ctl/exit_codes.hpp"
+#include "util/escape.hpp"
+#include "util/time.hpp"
+
+namespace mv::ctl {
+
+ipc::Reply call_daemon(const GlobalOptions& global, const std::string& command, const json& args,
+                       const ipc::ProgressCallback& on_progress) {
+    auto client = ipc::Client::connect(global.socket);
+    return client.call(command, args, on_progress);
+}
+
+int report_error(const GlobalOptions& global, const json& reply) {
+    const json error = reply.value("error", json::object());
+    const std::string code = error.value("code", "internal");
+    const std::string message = error.value("message", "unknown error");
+    if (global.json) {
+        print_json({{"error", {{"code", code}, {"message", message}}}});
+    } else {
+        std::fprintf(stderr, "modelvaultctl: %s\n", message.c_str());
+    }
+    return code == "invalid_argument" ? k_exit_usage : k_exit_failure;
+}
+
+void print_json(const json& value) {
+    std::puts(value.dump(2, ' ', false, json::error_handler_t::replace).c_str());
+}
+
+std::string model_argument(const std::string& raw) {
+    const std::string escaped = escape_name(raw);
+    std::string result;
+    for (std::size_t i = 0; i < escaped.size(); ++i) {
+        result += escaped[i];
+        if (escaped[i] == '\\' && i + 1 < escaped.size() && escaped[i + 1] == '\\') {
+            ++i; // escape_name doubled a typed backslash: keep it single (escape syntax)
+        }
+    }
+    return result;
+}
+
+std::string local_time(const std::string& utc) {
+    const auto parsed = parse_time(utc);
+    if (!parsed) {
+        return utc;
+    }
+    const std::time_t seconds = std::chrono::system_clock::to_time_t(*parsed);
+    std::tm tm{};
+    ::localtime_r(&seconds, &tm);
+    char text[32];
+    std::strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S", &tm);
+    return text;
+}
+
+} // namespace mv::ctl

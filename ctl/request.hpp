@@ -1,0 +1,36 @@
+#pragma once
+// Talking to the daemon from a command: one request, its progress, its final answer,
+// and the uniform handling of errors and --json output.
+
+#include <functional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "ctl/app.hpp"
+#include "ipc/client.hpp"
+
+namespace mv::ctl {
+
+using nlohmann::json;
+
+/// Sends `command` and returns the final reply. Throws ipc::UnreachableError (main turns
+/// it into exit 3 with advice) and Error.
+ipc::Reply call_daemon(const GlobalOptions& global, const std::string& command, const json& args,
+                       const ipc::ProgressCallback& on_progress = {});
+
+/// Prints an error reply (stderr, or stdout as JSON with --json) and returns its exit
+/// code: 2 for invalid_argument, 1 otherwise.
+int report_error(const GlobalOptions& global, const json& reply);
+
+/// Prints `value` as indented JSON on stdout.
+void print_json(const json& value);
+
+/// A model argument in the protocol's text form: raw control characters and invalid
+/// UTF-8 typed on the command line become \xNN; a backslash keeps its escape meaning.
+std::string model_argument(const std::string& raw);
+
+/// Local time "2026-11-22 10:16:30" of a protocol timestamp.
+std::string local_time(const std::string& utc);
+
+} // namespace mv::ctl
