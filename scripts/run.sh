@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# One command from a fresh Debian 12 checkout to a running daemon:
+# installs what is missing, builds, and starts modelvaultd in the foreground on
+# examples/modelvault.json (vault, watched folder and socket under ./var; no root needed
+# to run it). Stop it with Ctrl-C.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+scripts/deps.sh build
+cmake -S . -B build-release -G Ninja -DCMAKE_BUILD_TYPE=Release -DMV_BUILD_TESTS=OFF >/dev/null
+cmake --build build-release --target modelvaultd modelvaultctl -- -j"$(nproc)"
+
+mkdir -p var/models
+socket="$root/var/modelvault.sock"
+cat <<MSG
+
+modelvaultd is starting on examples/modelvault.json:
+  watched folder  $root/var/models
+  vault           $root/var/vault
+  socket          $socket
+
+Try it from a second terminal:
+  export MODELVAULT_SOCKET=$socket PATH=$root/build-release/bin:\$PATH
+  printf '\x80\x04 my weights' > var/models/dqn.pkl      # a file settles after 2 s ...
+  modelvaultctl list                                     # ... and is version 1.0.0
+  modelvaultctl restore lab/dqn.pkl --to /tmp/restored
+  modelvaultctl verify --all
+  modelvaultctl status
+
+MSG
+exec build-release/bin/modelvaultd --config examples/modelvault.json
