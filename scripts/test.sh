@@ -9,8 +9,13 @@ jobs=$(nproc)
 
 scripts/deps.sh test
 
+# Unity builds parse the big headers (Asio, nlohmann-json, GoogleTest) once per batch of
+# files instead of once per file: CI on two cores stays well under 20 minutes.
+common=(-G Ninja -DMV_WERROR=ON -DCMAKE_UNITY_BUILD=ON -DCMAKE_UNITY_BUILD_BATCH_SIZE=16)
+
 echo "== build (warnings are errors)"
-cmake -S . -B build -G Ninja -DMV_WERROR=ON >/dev/null
+cmake -S . -B build "${common[@]}" -DCMAKE_BUILD_TYPE=Release \
+      -DCMAKE_CXX_FLAGS_RELEASE="-O2 -DNDEBUG" >/dev/null
 cmake --build build -- -j"$jobs"
 echo "== format check"
 cmake --build build --target check_format
@@ -19,8 +24,8 @@ ctest --test-dir build --output-on-failure -j"$jobs"
 
 if [[ "${MV_SKIP_SANITIZERS:-0}" != "1" ]]; then
   echo "== build with ASan + UBSan"
-  cmake -S . -B build-asan -G Ninja -DMV_WERROR=ON -DMV_SANITIZE=ON \
-        -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  cmake -S . -B build-asan "${common[@]}" -DMV_SANITIZE=ON -DMV_BUILD_BENCH=OFF \
+        -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" >/dev/null
   cmake --build build-asan -- -j"$jobs"
   echo "== tests under ASan + UBSan"
   # The restic differential test spends its time in restic itself; it ran above.
