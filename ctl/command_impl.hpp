@@ -11,6 +11,7 @@ namespace mv::ctl {
 int run_status(const GlobalOptions& global, const ParsedArgs& args);
 int run_list(const GlobalOptions& global, const ParsedArgs& args);
 int run_show(const GlobalOptions& global, const ParsedArgs& args);
+int run_history(const GlobalOptions& global, const ParsedArgs& args);
 int run_backup(const GlobalOptions& global, const ParsedArgs& args);
 int run_restore(const GlobalOptions& global, const ParsedArgs& args);
 int run_verify(const GlobalOptions& global, const ParsedArgs& args);

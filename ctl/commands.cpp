@@ -82,6 +82,14 @@ const std::vector<CommandInfo>& all_commands() {
          "lab/agents/dqn.pkl@latest",
          {{"all", false, false}},
          run_verify},
+        {"history",
+         "history MODEL",
+         "the audit history of `best` and `current` moves",
+         "Shows when the model's `best` version (chosen by the improvement trigger) and its\n"
+         "`current` version (set by rollback) moved, from which version to which, why, and who\n"
+         "asked.\n\nexample:\n  modelvaultctl history lab/agents/dqn.pkl",
+         {},
+         run_history},
         {"reload",
          "reload",
          "re-read the config file (same as SIGHUP)",

@@ -22,6 +22,8 @@ namespace {
 
 namespace stdfs = std::filesystem;
 
+constexpr std::size_t k_manifest_limit = 64u << 20;
+
 std::vector<std::string> split_path(const std::string& path) {
     std::vector<std::string> parts;
     std::size_t start = 0;
@@ -180,6 +182,9 @@ ExtractResult extract_verified(UniqueFd archive, const vault::Manifest& manifest
             }
             std::string text;
             while (const std::size_t got = reader.read(buffer.get(), 1u << 20)) {
+                if (text.size() + got > k_manifest_limit) {
+                    corrupt(manifest, "manifest.json in the archive is implausibly large");
+                }
                 text.append(buffer.get(), got);
             }
             auto embedded = vault::parse_manifest(text);

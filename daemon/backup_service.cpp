@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "daemon/backup_plan.hpp"
 #include "util/escape.hpp"
 #include "watcher/scan.hpp"
 
@@ -72,12 +73,27 @@ void BackupService::submit(BackupRequest request, BackupDone done, vault::Progre
     }
 }
 
-std::size_t BackupService::scan(const config::Watch& watch, const std::string& reason) {
+std::size_t BackupService::scan(const config::Watch& watch, const std::string& reason,
+                                vault::Trigger trigger) {
     std::size_t queued = 0;
-    for (const auto& model : watcher::list_models(watch)) {
+    std::vector<std::string> models;
+    try {
+        models = watcher::list_models(watch);
+    } catch (const Error& e) {
+        // The watcher reports the watch as `error`; a later rescan tries again.
+        record_failure(watch.name, e.what());
+        spdlog::error("watch {}: cannot scan: {}", watch.name, e.what());
+        return 0;
+    }
+    for (const auto& model : models) {
         const std::string id = model_text(watch.name, model);
-        const ModelFingerprint now =
-            take_fingerprint(watch, watcher::list_model_files(watch, model));
+        ModelFingerprint now;
+        try {
+            now = take_fingerprint(watch, watcher::list_model_files(watch, model));
+        } catch (const Error& e) {
+            spdlog::error("watch {}: cannot scan: {}", watch.name, e.what());
+            return queued;
+        }
         if (now.empty()) {
             continue;
         }
@@ -91,7 +107,7 @@ std::size_t BackupService::scan(const config::Watch& watch, const std::string& r
         }
         submit({watch.name,
                 model,
-                vault::Trigger::change,
+                trigger,
                 std::nullopt,
                 {},
                 {},
@@ -121,35 +137,50 @@ BackupOutcome BackupService::run(const BackupRequest& request, const std::stop_t
         outcome.message = "modelvaultd is stopping";
         return outcome;
     }
-    const auto files = watcher::list_model_files(*watch, request.model);
-    if (files.empty()) {
+    const auto skip = [&](std::string message) {
         outcome.status = BackupStatus::skipped;
         outcome.code = ErrorCode::not_found;
-        outcome.message =
-            fmt::format("{} no longer exists", (watch->path / request.model).string());
+        outcome.message = std::move(message);
         spdlog::info("{}: skipped, {}", id, outcome.message);
         return outcome;
-    }
-    const ModelFingerprint before = take_fingerprint(*watch, files);
-    vault::NewVersion version;
-    version.model = {request.watch, request.model};
-    for (const auto& file : files) {
-        version.files.push_back(
-            {watch->path / file, path_in_model(request.model, file), vault::FileRole::model});
-    }
-    version.trigger = request.trigger;
-    version.bump = request.bump;
-    version.reason = request.reason;
-    version.tags = request.tags;
-    version.note = request.note;
-    const auto started = std::chrono::steady_clock::now();
+    };
     try {
+        const auto files = watcher::list_model_files(*watch, request.model);
+        if (files.empty()) {
+            return skip(fmt::format("{} no longer exists", (watch->path / request.model).string()));
+        }
+        const ModelFingerprint before = take_fingerprint(*watch, files);
+        int failed_checks = 0;
+        {
+            std::lock_guard lock(m_mutex);
+            failed_checks = m_failed_checks[id];
+        }
+        BackupPlan plan = plan_backup(*watch, request, files, m_vault, failed_checks);
+        if (!plan.go) {
+            outcome.status = BackupStatus::skipped;
+            outcome.code = ErrorCode::conflict;
+            outcome.message = plan.why_not;
+            if (plan.recheck_after) {
+                {
+                    std::lock_guard lock(m_mutex);
+                    ++m_failed_checks[id];
+                }
+                spdlog::info("{}: not backed up yet: {}", id, plan.why_not);
+                schedule_retry(request, *plan.recheck_after);
+            } else {
+                spdlog::debug("{}: no version: {}", id, plan.why_not);
+            }
+            return outcome;
+        }
+        const vault::NewVersion& version = plan.version;
+        const auto started = std::chrono::steady_clock::now();
         vault::WriteResult result = m_vault.write_version(version, stop, progress);
         const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
             std::chrono::steady_clock::now() - started);
         m_fingerprints.put(id, before);
         std::lock_guard lock(m_mutex);
         m_failed_attempts.erase(id);
+        m_failed_checks.erase(id);
         m_counters.bytes_read += result.bytes_read;
         outcome.manifest = result.manifest;
         if (result.committed) {
@@ -158,8 +189,8 @@ BackupOutcome BackupService::run(const BackupRequest& request, const std::stop_t
             m_counters.bytes_stored += result.manifest.archive.size;
             m_last_backup[request.watch] = {id, result.manifest.version.to_string(), m_clock.now()};
             spdlog::info("{} {} written ({}{}), {} → {} in {}", id,
-                         result.manifest.version.to_string(), vault::to_string(request.trigger),
-                         request.reason.empty() ? "" : ": " + request.reason,
+                         result.manifest.version.to_string(), vault::to_string(version.trigger),
+                         version.reason.empty() ? "" : ": " + version.reason,
                          format_bytes(result.manifest.total_size()),
                          format_bytes(result.manifest.archive.size), format_elapsed(elapsed));
         } else {
@@ -190,8 +221,12 @@ BackupOutcome BackupService::run(const BackupRequest& request, const std::stop_t
         spdlog::info("{}: backup {}", id, outcome.message);
         return outcome;
     }
+    if (outcome.code == ErrorCode::not_found) {
+        return skip(outcome.message); // deleted before it could be read: nothing to retry
+    }
     record_failure(id, outcome.message);
-    if (is_automatic(request.trigger)) {
+    // A symlink or a non-regular file will not change by waiting.
+    if (is_automatic(request.trigger) && outcome.code != ErrorCode::invalid_argument) {
         int attempts = 0;
         {
             std::lock_guard lock(m_mutex);

@@ -62,7 +62,8 @@ public:
 
     /// Queues a backup of every model of `watch` whose files differ from what was last
     /// backed up (start-up scan, inotify overflow, a watch that appeared). Returns how many.
-    std::size_t scan(const config::Watch& watch, const std::string& reason);
+    std::size_t scan(const config::Watch& watch, const std::string& reason,
+                     vault::Trigger trigger = vault::Trigger::change);
 
     struct Counters {
         std::uint64_t committed = 0;
@@ -100,6 +101,7 @@ private:
     mutable std::mutex m_mutex; ///< guards everything below
     std::map<std::string, config::Watch> m_watches;
     std::map<std::string, int> m_failed_attempts; ///< per model, for back-off
+    std::map<std::string, int> m_failed_checks;   ///< per model: structural checks failed in a row
     Counters m_counters;
     std::map<std::string, LastBackup> m_last_backup; ///< per watch
     std::optional<LastError> m_last_error;

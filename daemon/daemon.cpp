@@ -10,6 +10,7 @@
 #include <spdlog/spdlog.h>
 
 #include "daemon/logging.hpp"
+#include "scheduler/next_fire.hpp"
 #include "util/error.hpp"
 
 namespace mv::daemon {
@@ -17,17 +18,12 @@ namespace mv::daemon {
 namespace {
 
 constexpr std::size_t k_backup_workers = 2;
-constexpr std::chrono::seconds k_housekeeping_interval{1};
 
 // ioprio_set(2) has no glibc wrapper; these are the kernel's constants.
 constexpr int k_ioprio_class_shift = 13;
 constexpr int k_ioprio_class_best_effort = 2;
 constexpr int k_ioprio_class_idle = 3;
 constexpr int k_ioprio_who_process = 1;
-
-std::chrono::steady_clock::time_point steady_now() {
-    return std::chrono::steady_clock::now();
-}
 
 } // namespace
 
@@ -54,11 +50,13 @@ void apply_io_priority(config::IoPriority priority) {
 
 Daemon::Daemon(config::Config config, const Clock& clock)
     : m_clock(clock), m_config(std::move(config)), m_started(clock.now()), m_signals(m_io),
-      m_inotify(m_io), m_settle_timer(m_io), m_housekeeping_timer(m_io), m_watchdog_timer(m_io) {
+      m_inotify(m_io), m_settle_timer(m_io), m_housekeeping_timer(m_io), m_watchdog_timer(m_io),
+      m_stop_timer(m_io) {
     m_vault = vault::Vault::open(
         {m_config.vault, m_config.compression, m_config.verify_after_write, {}}, m_clock);
     m_fingerprints = std::make_unique<FingerprintStore>(m_vault->state_dir() / "fingerprints.json",
                                                         m_vault->tmp_dir());
+    m_last_fires = load_last_fires(m_vault->state_dir() / "schedule.json");
     const auto priority = m_config.io_priority;
     m_backup_jobs = std::make_unique<JobQueue>("backup", k_backup_workers,
                                                [priority] { apply_io_priority(priority); });
@@ -95,6 +93,7 @@ int Daemon::run() {
     }
     m_backups->set_watches(m_config.watches);
     apply_watches();
+    apply_schedules();
     if (m_events->native_handle() >= 0) {
         m_inotify.assign(m_events->native_handle());
         wait_for_inotify();
@@ -132,6 +131,47 @@ void Daemon::shutdown() {
     m_check_jobs.reset();
 }
 
+void Daemon::begin_stop(const char* why) {
+    spdlog::info("received {}, stopping", why);
+    m_notifier.stopping();
+    // No new work: no new connections, no new events; running jobs abandon their write
+    // (tmp/ stays clean) and every waiting client still gets its answer.
+    m_server->stop_accepting();
+    m_signals.cancel();
+    m_settle_timer.cancel();
+    m_housekeeping_timer.cancel();
+    for (auto& [name, timer] : m_schedules) {
+        timer->cancel();
+    }
+    boost::system::error_code ignored;
+    m_inotify.cancel(ignored);
+    m_backup_jobs->stop();
+    m_check_jobs->stop();
+    finish_stop_when_idle(std::chrono::steady_clock::now() + std::chrono::seconds(10));
+}
+
+void Daemon::finish_stop_when_idle(std::chrono::steady_clock::time_point deadline) {
+    m_stop_timer.expires_after(std::chrono::milliseconds(20));
+    m_stop_timer.async_wait([this, deadline](const boost::system::error_code& error) {
+        if (error) {
+            return;
+        }
+        const auto backups = m_backup_jobs->snapshot();
+        const auto checks = m_check_jobs->snapshot();
+        const bool idle = backups.running.empty() && backups.queued.empty() &&
+                          checks.running.empty() && checks.queued.empty();
+        if (!idle && std::chrono::steady_clock::now() < deadline) {
+            finish_stop_when_idle(deadline);
+            return;
+        }
+        // One more turn of the loop lets the last answers be written.
+        boost::asio::post(m_io, [this] {
+            m_server->stop();
+            m_io.stop();
+        });
+    });
+}
+
 void Daemon::wait_for_signals() {
     m_signals.add(SIGTERM);
     m_signals.add(SIGINT);
@@ -151,27 +191,11 @@ void Daemon::wait_for_signals() {
             } catch (const std::exception& e) {
                 spdlog::error("reload rejected: {}", e.what());
             }
-            m_notifier.ready();
             wait_for_signals();
             return;
         }
-        spdlog::info("received {}, stopping", signal == SIGTERM ? "SIGTERM" : "SIGINT");
-        m_notifier.stopping();
-        m_server->stop();
-        m_backup_jobs->stop();
-        m_check_jobs->stop();
-        m_io.stop();
+        begin_stop(signal == SIGTERM ? "SIGTERM" : "SIGINT");
     });
-}
-
-void Daemon::apply_watches() {
-    m_watcher->configure(m_config.watches, steady_now());
-    for (const auto& status : m_watcher->status()) {
-        if (status.state != watcher::WatchState::watching) {
-            spdlog::warn("watch {}: {} ({}){}", status.name, watcher::to_string(status.state),
-                         status.path.string(), status.message.empty() ? "" : ": " + status.message);
-        }
-    }
 }
 
 void Daemon::reload() {
@@ -180,6 +204,11 @@ void Daemon::reload() {
                     ErrorCode::invalid_argument);
     }
     m_notifier.reloading();
+    // Whatever happens below, systemd must hear READY=1 again (success or rejection).
+    struct ReadyAgain {
+        const sd::Notifier& notifier;
+        ~ReadyAgain() { notifier.ready(); }
+    } ready_again{m_notifier};
     config::Config fresh = config::load_config(m_config.source);
     if (fresh.vault != m_config.vault) {
         spdlog::warn("reload: `vault` changed to {}; that takes a restart, still using {}",
@@ -198,77 +227,11 @@ void Daemon::reload() {
         std::make_unique<AccessPolicy>(m_config.access, ::getuid(), m_config.source.string());
     m_backups->set_watches(m_config.watches);
     apply_watches();
+    apply_schedules();
     on_watcher_activity();
     spdlog::info("configuration reloaded from {}: {} watch(es)", m_config.source.string(),
                  m_config.watches.size());
-    m_notifier.ready();
     m_notifier.status(status_line());
-}
-
-void Daemon::wait_for_inotify() {
-    m_inotify.async_wait(boost::asio::posix::stream_descriptor::wait_read,
-                         [this](const boost::system::error_code& error) {
-                             if (error) {
-                                 return;
-                             }
-                             m_watcher->process_events(steady_now());
-                             on_watcher_activity();
-                             wait_for_inotify();
-                         });
-}
-
-void Daemon::on_watcher_activity() {
-    for (const auto& change : m_watcher->take_changes(steady_now())) {
-        const auto watch = m_backups->find_watch(change.watch);
-        if (!watch) {
-            continue;
-        }
-        if (!watch->triggers.on_change) {
-            // The start-up scan and rescans belong to the on_change trigger too; with it
-            // off, only schedules and manual backups make versions.
-            spdlog::debug("watch {}: {} ignored, on_change is off", change.watch,
-                          change.kind == watcher::Change::Kind::rescan ? "rescan" : "settled file");
-        } else if (change.kind == watcher::Change::Kind::rescan) {
-            m_backups->scan(*watch, m_startup_scan_done
-                                        ? "found by a rescan of the watch"
-                                        : "changed while modelvaultd was not running");
-        } else {
-            m_backups->submit({change.watch,
-                               change.model,
-                               vault::Trigger::change,
-                               std::nullopt,
-                               {},
-                               {},
-                               "written and settled"});
-        }
-    }
-    arm_settle_timer();
-}
-
-void Daemon::arm_settle_timer() {
-    const auto deadline = m_watcher->next_deadline();
-    if (!deadline) {
-        m_settle_timer.cancel();
-        return;
-    }
-    m_settle_timer.expires_at(*deadline);
-    m_settle_timer.async_wait([this](const boost::system::error_code& error) {
-        if (!error) {
-            on_watcher_activity();
-        }
-    });
-}
-
-void Daemon::arm_housekeeping() {
-    m_housekeeping_timer.expires_after(k_housekeeping_interval);
-    m_housekeeping_timer.async_wait([this](const boost::system::error_code& error) {
-        if (error) {
-            return;
-        }
-        m_watcher->poll(steady_now());
-        on_watcher_activity();
-        arm_housekeeping();
-    });
 }
 
 void Daemon::arm_watchdog(std::chrono::microseconds interval) {

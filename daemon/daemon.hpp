@@ -21,7 +21,9 @@
 #include "daemon/command.hpp"
 #include "daemon/fingerprints.hpp"
 #include "daemon/job_queue.hpp"
+#include "daemon/schedule_state.hpp"
 #include "ipc/server.hpp"
+#include "scheduler/schedule_timer.hpp"
 #include "systemd/notify.hpp"
 #include "util/time.hpp"
 #include "vault/vault.hpp"
@@ -49,6 +51,8 @@ public:
     JobQueue& check_jobs() { return *m_check_jobs; }
     const config::Config& config() const { return m_config; }
     std::vector<watcher::WatchStatus> watch_status() const { return m_watcher->status(); }
+    /// The next scheduled backup of a watch, if it has a schedule.
+    std::optional<SystemTime> next_run(const std::string& watch) const;
     SystemTime started() const { return m_started; }
     const Clock& clock() const { return m_clock; }
     /// Re-reads the config file and applies it; throws config::ConfigError (the old
@@ -59,6 +63,8 @@ private:
     void handle_request(const ipc::Peer& peer, ipc::Request request,
                         std::shared_ptr<ipc::Responder> responder);
     void apply_watches();
+    void apply_schedules();
+    void on_schedule(const std::string& watch, SystemTime fired_at);
     void wait_for_signals();
     void wait_for_inotify();
     void on_watcher_activity();
@@ -66,6 +72,8 @@ private:
     void arm_housekeeping();
     void arm_watchdog(std::chrono::microseconds interval);
     void shutdown();
+    void begin_stop(const char* why);
+    void finish_stop_when_idle(std::chrono::steady_clock::time_point deadline);
     std::string status_line() const;
 
     const Clock& m_clock;
@@ -87,6 +95,10 @@ private:
     boost::asio::steady_timer m_settle_timer;
     boost::asio::steady_timer m_housekeeping_timer;
     boost::asio::steady_timer m_watchdog_timer;
+    boost::asio::steady_timer m_stop_timer;
+    std::map<std::string, std::unique_ptr<scheduler::ScheduleTimer>> m_schedules;
+    std::map<std::string, config::ScheduleTrigger> m_schedule_rules; ///< what each timer runs
+    LastFires m_last_fires;
     std::unique_ptr<AccessPolicy> m_access;
     CommandRegistry m_commands;
     std::unique_ptr<ipc::Server> m_server;

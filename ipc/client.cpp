@@ -62,7 +62,12 @@ Reply Client::read_line(std::optional<std::chrono::milliseconds> timeout) {
             if (reply.message.is_discarded()) {
                 throw Error("modelvaultd sent a line that is not JSON", ErrorCode::internal);
             }
-            reply.fd = std::move(m_pending_fd);
+            // A descriptor belongs to the line whose bytes arrived with it.
+            if (m_pending_fd && m_pending_fd_offset <= newline) {
+                reply.fd = std::move(m_pending_fd);
+            } else if (m_pending_fd) {
+                m_pending_fd_offset -= newline + 1;
+            }
             return reply;
         }
         struct pollfd waiting {
@@ -100,6 +105,7 @@ Reply Client::read_line(std::optional<std::chrono::milliseconds> timeout) {
                 int fd = -1;
                 std::memcpy(&fd, CMSG_DATA(header), sizeof fd);
                 m_pending_fd.reset(fd);
+                m_pending_fd_offset = m_buffer.size();
             }
         }
         m_buffer.append(data, static_cast<std::size_t>(got));

@@ -55,6 +55,7 @@ private:
     std::filesystem::path m_path;
     std::string m_buffer;
     UniqueFd m_pending_fd;
+    std::size_t m_pending_fd_offset = 0; ///< buffer offset of the byte the fd came with
     unsigned long long m_next_id = 1;
 };
 

@@ -40,7 +40,8 @@ bool someone_listens(const std::filesystem::path& path) {
 } // namespace
 
 Server::Server(asio::io_context& io, RequestHandler handler, ServerLimits limits)
-    : m_io(io), m_handler(std::move(handler)), m_limits(limits), m_acceptor(io) {}
+    : m_io(io), m_handler(std::move(handler)), m_limits(limits), m_acceptor(io), m_retry_timer(io) {
+}
 
 Server::~Server() {
     stop();
@@ -123,27 +124,40 @@ void Server::accept_next() {
                 session->start();
             }
         } else {
-            spdlog::warn("control socket: accept failed: {}", error.message());
+            // Out of descriptors or memory: wait a little instead of spinning on it.
+            spdlog::warn("control socket: accept failed: {}; retrying in 1 s", error.message());
+            m_retry_timer.expires_after(std::chrono::seconds(1));
+            m_retry_timer.async_wait([this](const boost::system::error_code& e) {
+                if (!e && m_acceptor.is_open()) {
+                    accept_next();
+                }
+            });
+            return;
         }
         accept_next();
     });
 }
 
-void Server::stop() {
+void Server::stop_accepting() {
     boost::system::error_code ignored;
+    m_retry_timer.cancel();
     if (m_acceptor.is_open()) {
         m_acceptor.close(ignored);
     }
+    if (!m_bound_path.empty()) {
+        ::unlink(m_bound_path.c_str());
+        m_bound_path.clear();
+    }
+}
+
+void Server::stop() {
+    stop_accepting();
     for (const auto& weak : m_sessions) {
         if (auto session = weak.lock()) {
             session->close();
         }
     }
     m_sessions.clear();
-    if (!m_bound_path.empty()) {
-        ::unlink(m_bound_path.c_str());
-        m_bound_path.clear();
-    }
 }
 
 std::size_t Server::session_count() const {

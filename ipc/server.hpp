@@ -13,6 +13,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "ipc/peer.hpp"
 #include "ipc/protocol.hpp"
@@ -46,7 +47,10 @@ public:
     void listen(const std::filesystem::path& path, const std::string& group);
     /// Serves an already listening socket inherited from systemd.
     void adopt(int listening_fd);
-    /// Stops accepting, closes every connection, removes the socket file it created.
+    /// Stops accepting new connections and removes the socket file it created; open
+    /// connections keep being served (to deliver answers during shutdown).
+    void stop_accepting();
+    /// stop_accepting(), then closes every connection.
     void stop();
     std::size_t session_count() const;
 
@@ -57,6 +61,7 @@ private:
     RequestHandler m_handler;
     ServerLimits m_limits;
     boost::asio::local::stream_protocol::acceptor m_acceptor;
+    boost::asio::steady_timer m_retry_timer; ///< backs off after accept errors (EMFILE ...)
     std::filesystem::path m_bound_path;
     std::set<std::weak_ptr<Session>, std::owner_less<std::weak_ptr<Session>>> m_sessions;
 };

@@ -43,7 +43,7 @@ public:
         asio::post(m_executor,
                    [session = m_session,
                     line = serialize(progress_line(m_id, std::move(progress)))]() mutable {
-                       session->send(std::move(line), UniqueFd(), true);
+                       session->send(std::move(line), UniqueFd(), Session::Kind::progress);
                    });
     }
 
@@ -65,8 +65,7 @@ private:
     void post_final(std::string line, UniqueFd fd) {
         asio::post(m_executor, [session = m_session, line = std::move(line),
                                 fd = std::make_shared<UniqueFd>(std::move(fd))]() mutable {
-            session->send(std::move(line), std::move(*fd), false);
-            session->request_done();
+            session->send(std::move(line), std::move(*fd), Session::Kind::final);
         });
     }
 
@@ -124,7 +123,7 @@ void Session::read_next() {
                 self->send(serialize(error_response(
                                nullptr, ErrorCode::invalid_argument,
                                "request is larger than the 1 MiB limit; the connection is closed")),
-                           UniqueFd(), false, true);
+                           UniqueFd(), Kind::final_then_close);
             } else {
                 self->close();
             }
@@ -143,8 +142,7 @@ void Session::on_line(std::size_t length) {
     if (!request) {
         send(serialize(
                  error_response(request.error().id, request.error().code, request.error().message)),
-             UniqueFd(), false);
-        read_next();
+             UniqueFd(), Kind::final);
         return;
     }
     auto responder = std::make_shared<SessionResponder>(shared_from_this(), request->id);
@@ -155,27 +153,25 @@ void Session::on_line(std::size_t length) {
     }
 }
 
-void Session::request_done() {
-    read_next();
-}
-
-void Session::send(std::string line, UniqueFd fd, bool is_progress, bool close_after) {
+void Session::send(std::string line, UniqueFd fd, Kind kind) {
     if (!m_open) {
         return;
     }
-    if (is_progress) {
+    if (kind == Kind::progress) {
         // Keep memory bounded for a client that does not read: replace the newest queued
-        // progress line instead of queueing more.
+        // progress line instead of queueing more. (Finals are never dropped; at most one is
+        // queued, because the next request is read only after it was written.)
         std::size_t queued = 0;
         for (const auto& item : m_outbox) {
-            queued += item.is_progress ? 1 : 0;
+            queued += item.kind == Kind::progress ? 1 : 0;
         }
-        if (queued >= k_max_queued_progress && m_outbox.size() > 1 && m_outbox.back().is_progress) {
+        if (queued >= k_max_queued_progress && m_outbox.size() > 1 &&
+            m_outbox.back().kind == Kind::progress) {
             m_outbox.back().data = std::move(line);
             return;
         }
     }
-    m_outbox.push_back({std::move(line), std::move(fd), is_progress, close_after});
+    m_outbox.push_back({std::move(line), std::move(fd), kind});
     if (!m_writing) {
         write_next();
     }
@@ -257,13 +253,16 @@ void Session::on_written(const boost::system::error_code& error) {
         close();
         return;
     }
-    const bool close_after = m_outbox.front().close_after;
+    const Kind kind = m_outbox.front().kind;
     m_outbox.pop_front();
-    if (close_after) {
+    if (kind == Kind::final_then_close) {
         close();
         return;
     }
     write_next();
+    if (kind == Kind::final) {
+        read_next(); // the answer is out: now the next request
+    }
 }
 
 } // namespace mv::ipc

@@ -1,6 +1,7 @@
 #pragma once
 // One client connection of the control socket (internal to ipc/).
 
+#include <atomic>
 #include <chrono>
 #include <deque>
 #include <memory>
@@ -19,21 +20,24 @@ class Session : public std::enable_shared_from_this<Session> {
 public:
     Session(boost::asio::local::stream_protocol::socket socket, Peer peer,
             const RequestHandler& handler, const ServerLimits& limits);
+    /// What a line is: progress (may be coalesced), the final answer to a request (the
+    /// next request is read once it has been written), or a final answer after which the
+    /// connection is closed.
+    enum class Kind { progress, final, final_then_close };
+
     void start();
     void close();
-    /// Sends `message` (queued after earlier lines). Called on the I/O thread only.
-    void send(std::string line, UniqueFd fd, bool is_progress, bool close_after = false);
-    /// The current request has been answered: read the next one.
-    void request_done();
+    /// Queues `line` (and `fd`, passed with it) after earlier lines. I/O thread only.
+    void send(std::string line, UniqueFd fd, Kind kind);
     boost::asio::any_io_executor executor() { return m_socket.get_executor(); }
-    bool is_open() const { return m_open; }
+    /// False once the connection is closed; safe from any thread.
+    bool is_open() const { return m_open.load(); }
 
 private:
     struct Outgoing {
         std::string data;
         UniqueFd fd;
-        bool is_progress = false;
-        bool close_after = false;
+        Kind kind = Kind::final;
     };
 
     void read_next();
@@ -51,7 +55,7 @@ private:
     boost::asio::steady_timer m_write_timer;
     std::deque<Outgoing> m_outbox;
     bool m_writing = false;
-    bool m_open = true;
+    std::atomic<bool> m_open{true};
 };
 
 } // namespace mv::ipc

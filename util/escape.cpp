@@ -151,6 +151,12 @@ Result<std::string> unescape_name(std::string_view text) {
             "as \\xNN",
             pos, text));
     }
+    // One spelling per name: "\x41" for "A" or a raw control character would let two
+    // texts name the same file.
+    if (const std::string canonical = escape_name(out); canonical != text) {
+        return failure(fmt::format("\"{}\" is not written the canonical way: write it as \"{}\"",
+                                   escape_name(text), canonical));
+    }
     return out;
 }
 

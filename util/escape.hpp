@@ -18,7 +18,8 @@ namespace mv {
 /// The printable, reversible text form of a raw byte string.
 std::string escape_name(std::string_view raw);
 
-/// The raw bytes behind `text`; fails on a dangling `\` or an unknown escape.
+/// The raw bytes behind `text`; fails on a dangling `\` or an unknown escape, and on
+/// text escape_name() would have written differently (e.g. `\x41` for `A`).
 Result<std::string> unescape_name(std::string_view text);
 
 /// True when `text` is valid UTF-8.

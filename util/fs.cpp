@@ -127,15 +127,13 @@ Result<void> remove_durable(const stdfs::path& path) {
     return sync_directory(dir.empty() ? "." : dir);
 }
 
-Result<std::string> read_file(const stdfs::path& path, std::size_t max_size) {
-    auto fd = open_for_reading(path);
-    if (!fd) {
-        return failure(fd.error());
-    }
+namespace {
+
+Result<std::string> read_all(int fd, const stdfs::path& path, std::size_t max_size) {
     std::string content;
     char buffer[65536];
     while (true) {
-        const ssize_t got = ::read(fd->get(), buffer, sizeof buffer);
+        const ssize_t got = ::read(fd, buffer, sizeof buffer);
         if (got < 0) {
             if (errno == EINTR) {
                 continue;
@@ -151,6 +149,77 @@ Result<std::string> read_file(const stdfs::path& path, std::size_t max_size) {
         content.append(buffer, static_cast<std::size_t>(got));
     }
     return content;
+}
+
+} // namespace
+
+Result<std::string> read_file(const stdfs::path& path, std::size_t max_size) {
+    auto fd = open_for_reading(path);
+    if (!fd) {
+        return failure(fd.error());
+    }
+    return read_all(fd->get(), path, max_size);
+}
+
+Result<UniqueFd> open_beneath(const stdfs::path& root, std::string_view relative, int* os_error) {
+    const stdfs::path shown = root / relative;
+    const auto fail = [&](int error, std::string message) {
+        if (os_error != nullptr) {
+            *os_error = error;
+        }
+        return failure(std::move(message));
+    };
+    UniqueFd dir(::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!dir) {
+        return fail(errno, errno_message(describe("open", root), errno));
+    }
+    std::size_t start = 0;
+    while (true) {
+        const std::size_t slash = relative.find('/', start);
+        const std::string component(relative.substr(
+            start, slash == std::string_view::npos ? std::string_view::npos : slash - start));
+        if (component.empty() || component == "." || component == "..") {
+            return fail(EINVAL, fmt::format("refusing to open {}: the path must stay below {}",
+                                            shown.string(), root.string()));
+        }
+        const bool last = slash == std::string_view::npos;
+        const int flags = last ? O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY
+                               : O_RDONLY | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC;
+        UniqueFd next(::openat(dir.get(), component.c_str(), flags));
+        if (!next) {
+            const int error = errno;
+            if (error == ELOOP || (error == ENOTDIR && !last)) {
+                return fail(ELOOP, fmt::format("refusing to open {}: {} is a symlink or not a "
+                                               "folder (modelvaultd does not follow symlinks in "
+                                               "watched folders)",
+                                               shown.string(), component));
+            }
+            return fail(error, errno_message(describe("open", shown), error));
+        }
+        if (last) {
+            struct stat st {};
+            if (::fstat(next.get(), &st) != 0) {
+                return fail(errno, errno_message(describe("stat", shown), errno));
+            }
+            if (!S_ISREG(st.st_mode)) {
+                return fail(EINVAL, fmt::format("{} is not a regular file", shown.string()));
+            }
+            // Back to blocking reads for a regular file (O_NONBLOCK only guarded the open).
+            ::fcntl(next.get(), F_SETFL, ::fcntl(next.get(), F_GETFL) & ~O_NONBLOCK);
+            return next;
+        }
+        dir = std::move(next);
+        start = slash + 1;
+    }
+}
+
+Result<std::string> read_file_beneath(const stdfs::path& root, std::string_view relative,
+                                      std::size_t max_size) {
+    auto fd = open_beneath(root, relative);
+    if (!fd) {
+        return failure(fd.error());
+    }
+    return read_all(fd->get(), root / relative, max_size);
 }
 
 Result<UniqueFd> open_for_reading(const stdfs::path& path, bool follow_symlinks) {

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "util/expected.hpp"
 #include "util/fd.hpp"
@@ -41,6 +42,20 @@ Result<std::string> read_file(const stdfs::path& path, std::size_t max_size = 64
 
 /// open(path, O_RDONLY | O_CLOEXEC [| O_NOFOLLOW]).
 Result<UniqueFd> open_for_reading(const stdfs::path& path, bool follow_symlinks = true);
+
+/// Opens the regular file `relative` below the directory `root` for reading, refusing
+/// any symlink on the way (every component is opened with O_NOFOLLOW relative to its
+/// parent) and anything that is not a regular file. The open never blocks (a FIFO is
+/// refused, not waited for). Used for every file the daemon reads on someone's behalf:
+/// a symlink planted in a watched folder cannot make it read elsewhere. On failure
+/// `os_error` (when given) receives the errno that best describes it (ENOENT, EACCES,
+/// ELOOP for a symlink, EINVAL for something that is not a regular file).
+Result<UniqueFd> open_beneath(const stdfs::path& root, std::string_view relative,
+                              int* os_error = nullptr);
+
+/// The whole content of the regular file `relative` below `root` (see open_beneath()).
+Result<std::string> read_file_beneath(const stdfs::path& root, std::string_view relative,
+                                      std::size_t max_size = 64u << 20);
 
 /// write(2) all of `data` to `fd`, retrying on EINTR and short writes.
 Result<void> write_all(int fd, const void* data, std::size_t size, const stdfs::path& what);

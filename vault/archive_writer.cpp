@@ -12,6 +12,7 @@
 #include "util/escape.hpp"
 #include "util/fs.hpp"
 #include "vault/codec.hpp"
+#include "vault/model_format.hpp"
 #include "vault/sha256.hpp"
 
 namespace mv::vault {
@@ -117,8 +118,13 @@ ArchiveWriter::ArchiveWriter(std::filesystem::path path, const config::Compressi
 
 ArchiveWriter::~ArchiveWriter() {
     if (!m_finished) {
-        m_archive.reset(); // frees without flushing more data to a file we remove anyway
+        // Close our descriptor first: freeing an unfinished libarchive writer would pad
+        // the current member to its declared size (gigabytes of zeros through the
+        // compressor); with the descriptor gone, its first write fails and it stops.
         m_fd.reset();
+        m_archive.reset();
+    }
+    if (!m_released) {
         ::unlink(m_path.c_str());
     }
 }
@@ -126,6 +132,10 @@ ArchiveWriter::~ArchiveWriter() {
 la_ssize_t ArchiveWriter::on_write(struct archive* a, void* self, const void* data,
                                    std::size_t size) {
     auto* writer = static_cast<ArchiveWriter*>(self);
+    if (!writer->m_fd) {
+        archive_set_error(a, ECANCELED, "the archive is being discarded");
+        return -1;
+    }
     if (auto ok = fs::write_all(writer->m_fd.get(), data, size, writer->m_path); !ok) {
         archive_set_error(a, errno, "%s", ok.error().c_str());
         return -1;
@@ -166,27 +176,32 @@ void ArchiveWriter::write_data(const void* data, std::size_t size) {
 
 FileEntry ArchiveWriter::add_file(const SourceFile& source, const std::stop_token& stop,
                                   const ProgressFn& progress) {
-    const std::string shown = escape_name(source.absolute.string());
-    UniqueFd fd(::open(source.absolute.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
-    if (!fd) {
-        throw Error(errno_message(fmt::format("cannot open {}", shown), errno),
-                    code_for_errno(errno));
+    const std::string shown = escape_name((source.root / source.relative).string());
+    int open_error = 0;
+    auto opened = fs::open_beneath(source.root, source.relative, &open_error);
+    if (!opened) {
+        throw Error(opened.error(), open_error == ENOENT ? ErrorCode::not_found
+                                    : open_error == ELOOP || open_error == EINVAL
+                                        ? ErrorCode::invalid_argument
+                                        : code_for_errno(open_error));
     }
+    UniqueFd fd = std::move(*opened);
     struct stat before {};
     if (::fstat(fd.get(), &before) != 0) {
         throw Error(errno_message(fmt::format("cannot stat {}", shown), errno));
     }
-    if (!S_ISREG(before.st_mode)) {
-        throw Error(fmt::format("{} is not a regular file", shown), ErrorCode::invalid_argument);
-    }
     ::posix_fadvise(fd.get(), 0, 0, POSIX_FADV_SEQUENTIAL);
 
     FileEntry entry;
-    entry.path = source.relative;
+    entry.path = source.stored_as;
     entry.role = source.role;
     entry.size = static_cast<std::uint64_t>(before.st_size);
     entry.mode = before.st_mode & 07777;
     entry.mtime_ns = to_ns(before.st_mtim);
+    // The format comes from the very bytes that are stored, not from a second open.
+    const DetectedFormat detected = detect_format(fd.get(), source.stored_as);
+    entry.format = detected.format;
+    entry.format_mismatch = source.role == FileRole::model && !detected.matches_extension;
     write_header(entry.member(), entry.size, entry.mode, entry.mtime_ns);
 
     Sha256 sha;
@@ -216,11 +231,13 @@ FileEntry ArchiveWriter::add_file(const SourceFile& source, const std::stop_toke
         }
     }
     struct stat after {};
-    struct stat at_path {};
     if (::fstat(fd.get(), &after) != 0 || !same_file_state(before, after)) {
         throw FileChangedError(fmt::format("{} changed while it was being read", shown));
     }
-    if (::stat(source.absolute.c_str(), &at_path) != 0 || at_path.st_ino != before.st_ino ||
+    // Still the same file at that path (not replaced by a rename)?
+    struct stat at_path {};
+    auto again = fs::open_beneath(source.root, source.relative);
+    if (!again || ::fstat(again->get(), &at_path) != 0 || at_path.st_ino != before.st_ino ||
         at_path.st_dev != before.st_dev) {
         throw FileChangedError(
             fmt::format("{} was replaced or removed while it was being read", shown));

@@ -26,10 +26,12 @@ struct archive;
 
 namespace mv::vault {
 
-/// A file to store: where it is now, its path inside the model, and its role.
+/// A file to store: where it is (opened below `root`, never through a symlink), its path
+/// inside the model, and its role.
 struct SourceFile {
-    std::filesystem::path absolute;
-    std::string relative; ///< raw bytes, '/'-separated
+    std::filesystem::path root; ///< a folder the daemon trusts (the watch's root)
+    std::string relative;       ///< raw bytes, '/'-separated, below root
+    std::string stored_as;      ///< raw path inside the model: member model/<stored_as>
     FileRole role = FileRole::model;
 };
 
@@ -50,14 +52,16 @@ public:
     /// `manifest_capacity` bytes of JSON. Throws Error on I/O or libarchive failure.
     ArchiveWriter(std::filesystem::path path, const config::Compression& compression,
                   std::size_t manifest_capacity);
-    /// Removes the file unless finish() succeeded.
+    /// Removes the file unless release() was called: whatever fails after finish()
+    /// (read-back, commit) leaves no file in tmp/ either.
     ~ArchiveWriter();
     ArchiveWriter(const ArchiveWriter&) = delete;
     ArchiveWriter& operator=(const ArchiveWriter&) = delete;
 
-    /// Streams `source` into the archive as source.role's member, hashing it on the way.
-    /// Throws FileChangedError if it changed while being read, Error(cancelled) when
-    /// `stop` is requested, Error for I/O failures.
+    /// Streams `source` into the archive as source.role's member, hashing it and detecting
+    /// its format on the way. Throws FileChangedError if it changed while being read,
+    /// Error(cancelled) when `stop` is requested, Error(not_found) when it is gone,
+    /// Error(invalid_argument) for a symlink or non-regular file, Error for I/O failures.
     FileEntry add_file(const SourceFile& source, const std::stop_token& stop,
                        const ProgressFn& progress);
 
@@ -69,6 +73,8 @@ public:
     std::uint64_t finish(std::string_view manifest_json, SystemTime mtime);
 
     const std::filesystem::path& path() const { return m_path; }
+    /// The file was moved into place: the destructor must not remove anything.
+    void release() { m_released = true; }
 
 private:
     void write_header(const std::string& member, std::uint64_t size, unsigned mode,
@@ -86,6 +92,7 @@ private:
     std::uint64_t m_written = 0; ///< bytes of the data part written after the reserve
     std::unique_ptr<char[]> m_buffer;
     bool m_finished = false;
+    bool m_released = false;
 };
 
 /// Size of the JSON text of a tar header + manifest member region for `capacity` bytes.

@@ -96,6 +96,20 @@ const Manifest* Catalog::find_identical(const std::string& model,
     return nullptr;
 }
 
+void Catalog::add_history(const std::string& model, HistoryRecord record) {
+    m_history[model].push_back(std::move(record));
+}
+
+const std::vector<HistoryRecord>& Catalog::history(const std::string& model) const {
+    static const std::vector<HistoryRecord> k_none;
+    const auto it = m_history.find(model);
+    return it == m_history.end() ? k_none : it->second;
+}
+
+std::optional<Version> Catalog::pointer(const std::string& model, Pointer pointer) const {
+    return pointer_value(history(model), pointer);
+}
+
 std::size_t Catalog::version_count() const {
     std::size_t count = 0;
     for (const auto& [name, versions] : m_models) {

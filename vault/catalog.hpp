@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "vault/history.hpp"
 #include "vault/manifest.hpp"
 
 namespace mv::vault {
@@ -32,6 +33,13 @@ public:
     const Manifest* find_identical(const std::string& model,
                                    const std::vector<FileEntry>& model_files) const;
 
+    /// Appends a record to a model's audit history (in memory).
+    void add_history(const std::string& model, HistoryRecord record);
+    /// A model's audit history, oldest first.
+    const std::vector<HistoryRecord>& history(const std::string& model) const;
+    /// Where `pointer` of `model` points now, if anywhere.
+    std::optional<Version> pointer(const std::string& model, Pointer pointer) const;
+
     std::size_t model_count() const { return m_models.size(); }
     std::size_t version_count() const;
     /// Sum of the archive sizes.
@@ -39,6 +47,7 @@ public:
 
 private:
     std::map<std::string, std::vector<Manifest>> m_models;
+    std::map<std::string, std::vector<HistoryRecord>> m_history;
 };
 
 /// A stable digest of a set of model files (paths and SHA-256s, order-independent).

@@ -7,11 +7,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
 namespace mv::vault {
 
 namespace {
 
 constexpr std::string_view k_hdf5_signature = "\x89HDF\r\n\x1a\n";
+constexpr std::uint64_t k_max_safetensors_header_length = 100u << 20;
 
 bool starts_with(std::string_view text, std::string_view prefix) {
     return text.substr(0, prefix.size()) == prefix;
@@ -114,8 +118,11 @@ std::string format_from_header(std::string_view head, unsigned long long file_si
         return "pickle";
     }
     if (head.size() >= 9 && head[8] == '{') {
+        // A plausible header length, even one the file does not hold yet: a safetensors
+        // file still being written must be recognised so that its check can fail.
         const std::uint64_t header_length = read_le64(head);
-        if (header_length >= 2 && header_length <= file_size - 8) {
+        if (header_length >= 2 && header_length <= k_max_safetensors_header_length &&
+            file_size >= 9) {
             return "safetensors";
         }
     }
@@ -160,6 +167,123 @@ DetectedFormat detect_format(int fd, std::string_view file_name) {
     }
     result.matches_extension = extension_accepts(lower_extension(file_name), result.format);
     return result;
+}
+
+} // namespace mv::vault
+
+namespace mv::vault {
+
+namespace {
+
+constexpr std::size_t k_eocd_size = 22;
+constexpr std::size_t k_max_zip_comment = 65535;
+
+std::uint32_t le32(const char* p) {
+    std::uint32_t value = 0;
+    for (int i = 3; i >= 0; --i) {
+        value = (value << 8) | static_cast<unsigned char>(p[i]);
+    }
+    return value;
+}
+
+std::uint16_t le16(const char* p) {
+    return static_cast<std::uint16_t>(static_cast<unsigned char>(p[0]) |
+                                      (static_cast<unsigned char>(p[1]) << 8));
+}
+
+StructureCheck check_zip(int fd, std::uint64_t size) {
+    // The end-of-central-directory record sits in the last 22 + comment bytes; a zip
+    // still being written has none yet.
+    const std::size_t tail_size =
+        static_cast<std::size_t>(std::min<std::uint64_t>(size, k_eocd_size + k_max_zip_comment));
+    std::string tail(tail_size, '\0');
+    if (::pread(fd, tail.data(), tail_size, static_cast<off_t>(size - tail_size)) !=
+        static_cast<ssize_t>(tail_size)) {
+        return {false, "cannot read the end of the zip"};
+    }
+    for (std::size_t pos = tail_size >= k_eocd_size ? tail_size - k_eocd_size : 0;; --pos) {
+        if (tail.compare(pos, 4, "PK\x05\x06") == 0) {
+            const std::uint16_t comment = le16(&tail[pos + 20]);
+            if (pos + k_eocd_size + comment == tail_size) {
+                const std::uint32_t cd_size = le32(&tail[pos + 12]);
+                const std::uint32_t cd_offset = le32(&tail[pos + 16]);
+                const std::uint64_t eocd_at = size - tail_size + pos;
+                if (cd_offset == 0xffffffffu || cd_size == 0xffffffffu ||
+                    static_cast<std::uint64_t>(cd_offset) + cd_size <= eocd_at) {
+                    return {};
+                }
+                return {false, "the zip's central directory points past the end of the file"};
+            }
+        }
+        if (pos == 0) {
+            break;
+        }
+    }
+    return {false, "the zip has no end-of-central-directory record yet"};
+}
+
+StructureCheck check_safetensors(int fd, std::uint64_t size) {
+    char length_bytes[8];
+    if (size < 8 || ::pread(fd, length_bytes, 8, 0) != 8) {
+        return {false, "shorter than a safetensors header"};
+    }
+    std::uint64_t header_length = 0;
+    for (int i = 7; i >= 0; --i) {
+        header_length = (header_length << 8) | static_cast<unsigned char>(length_bytes[i]);
+    }
+    if (header_length > k_max_safetensors_header_length || 8 + header_length > size) {
+        return {false, "the safetensors header is not complete"};
+    }
+    std::string header(header_length, '\0');
+    if (::pread(fd, header.data(), header_length, 8) != static_cast<ssize_t>(header_length)) {
+        return {false, "cannot read the safetensors header"};
+    }
+    const auto parsed = nlohmann::json::parse(header, nullptr, false);
+    if (parsed.is_discarded() || !parsed.is_object()) {
+        return {false, "the safetensors header is not valid JSON yet"};
+    }
+    std::uint64_t data_end = 0;
+    for (const auto& [name, tensor] : parsed.items()) {
+        if (name == "__metadata__" || !tensor.is_object() || !tensor.contains("data_offsets")) {
+            continue;
+        }
+        const auto& offsets = tensor["data_offsets"];
+        if (offsets.is_array() && offsets.size() == 2 && offsets[1].is_number_unsigned()) {
+            data_end = std::max(data_end, offsets[1].get<std::uint64_t>());
+        }
+    }
+    if (8 + header_length + data_end != size) {
+        return {false, fmt::format("safetensors data should end at byte {}, the file has {}",
+                                   8 + header_length + data_end, size)};
+    }
+    return {};
+}
+
+} // namespace
+
+StructureCheck check_structure(int fd, const std::string& format, std::string_view file_name) {
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) {
+        return {false, "cannot stat the file"};
+    }
+    const auto size = static_cast<std::uint64_t>(st.st_size);
+    if (format == "zip" || format == "pytorch-zip" || format == "keras-v3") {
+        return check_zip(fd, size);
+    }
+    if (format == "safetensors") {
+        return check_safetensors(fd, size);
+    }
+    if (format == "pickle") {
+        const std::string ext = lower_extension(file_name);
+        if (ext == "pt" || ext == "pth" || ext == "ckpt") {
+            return {}; // legacy torch.save: pickles followed by raw storage bytes
+        }
+        char last = 0;
+        if (size == 0 || ::pread(fd, &last, 1, static_cast<off_t>(size - 1)) != 1 || last != '.') {
+            return {false, "the pickle does not end with its STOP opcode yet"};
+        }
+    }
+    return {};
 }
 
 } // namespace mv::vault

@@ -5,6 +5,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace mv::vault {
 
@@ -20,5 +21,24 @@ DetectedFormat detect_format(int fd, std::string_view file_name);
 /// Detection from the bytes at the start of a file (at least 64 bytes when available)
 /// and its total size; the pure core of detect_format().
 std::string format_from_header(std::string_view head, unsigned long long file_size);
+
+} // namespace mv::vault
+
+namespace mv::vault {
+
+/// The cheap structural check of SPEC §3 that tells a finished file from one still being
+/// written, without loading any framework: a zip needs its end-of-central-directory
+/// record where the directory says, a safetensors file `8 + header length + last data
+/// offset == size`, a pickle its final STOP byte, an HDF5 file its signature. Formats
+/// without a check are complete.
+struct StructureCheck {
+    bool complete = true;
+    std::string problem; ///< why it looks unfinished
+};
+
+/// Checks the open file `fd` of detected format `format` (as detect_format() named it).
+/// `file_name` decides cases the content cannot (a legacy PyTorch .pt is a pickle
+/// followed by raw tensor data, so the STOP check does not apply to it).
+StructureCheck check_structure(int fd, const std::string& format, std::string_view file_name);
 
 } // namespace mv::vault

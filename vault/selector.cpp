@@ -58,7 +58,7 @@ std::string describe_versions(const std::vector<Manifest>& versions) {
 }
 
 Result<Manifest> select_version(const std::vector<Manifest>& versions, std::string_view model,
-                                std::string_view selector) {
+                                std::string_view selector, const Pointers& pointers) {
     if (versions.empty()) {
         return failure(fmt::format("{} has no versions in the vault", model));
     }
@@ -107,6 +107,19 @@ Result<Manifest> select_version(const std::vector<Manifest>& versions, std::stri
                                        format_utc(*time), format_utc(versions.front().created)));
         }
         return *newest;
+    }
+    if (selector == "best" || selector == "current") {
+        const auto& target = selector == "best" ? pointers.best : pointers.current;
+        for (const auto& m : versions) {
+            if (target && m.version == *target) {
+                return m;
+            }
+        }
+        if (!target) {
+            return missing(selector == "best"
+                               ? "none is `best` (no improvement trigger has chosen one)"
+                               : "none is `current` (nothing was rolled back)");
+        }
     }
     // A tag: the newest version carrying it.
     for (auto it = versions.rbegin(); it != versions.rend(); ++it) {

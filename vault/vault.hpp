@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <shared_mutex>
 #include <stop_token>
@@ -19,6 +20,7 @@
 #include "util/time.hpp"
 #include "vault/archive_writer.hpp"
 #include "vault/catalog.hpp"
+#include "vault/history.hpp"
 #include "vault/manifest.hpp"
 #include "vault/model_id.hpp"
 #include "vault/verify.hpp"
@@ -44,6 +46,9 @@ struct NewVersion {
     std::vector<std::string> tags;
     std::string note;
     bool incomplete = false;
+    /// Move the model's `best` pointer to the new version once it is committed.
+    bool make_best = false;
+    std::string best_reason; ///< recorded in the history with the move
 };
 
 struct WriteResult {
@@ -91,9 +96,22 @@ public:
     std::optional<Manifest> latest(const std::string& model) const;
     VaultStats stats() const;
 
+    /// Where `pointer` (best, current) of `model` points now.
+    std::optional<Version> pointer(const std::string& model, Pointer pointer) const;
+    /// The model's audit history of pointer moves, oldest first.
+    std::vector<HistoryRecord> history(const std::string& model) const;
+    /// Moves a pointer (nullopt clears it) and appends the move to the model's history
+    /// durably. Throws Error(not_found) for an unknown version, Error(io) when the history
+    /// cannot be written (the pointer then does not move).
+    void move_pointer(const std::string& model, Pointer pointer, std::optional<Version> to,
+                      std::string reason, long long uid);
+    /// The manifest's own tags plus "best" and "current" when the pointers name it.
+    std::vector<std::string> tags_of(const Manifest& manifest) const;
+
     const std::filesystem::path& root() const { return m_options.root; }
     std::filesystem::path archive_path(const Manifest& manifest) const;
     std::filesystem::path sidecar_path(const Manifest& manifest) const;
+    std::filesystem::path history_path(const std::string& model) const;
     std::filesystem::path tmp_dir() const { return m_options.root / "tmp"; }
     std::filesystem::path state_dir() const { return m_options.root / "state"; }
 
@@ -105,6 +123,7 @@ private:
     const Clock& m_clock;
     UniqueFd m_lock;
     mutable std::shared_mutex m_mutex; ///< guards m_catalog and m_options.compression
+    std::mutex m_history_mutex;        ///< serialises pointer moves
     Catalog m_catalog;
 };
 

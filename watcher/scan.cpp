@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <sys/stat.h>
 #include <system_error>
 
 #include <fmt/format.h>
@@ -108,7 +109,17 @@ std::vector<std::string> list_models(const config::Watch& watch) {
 
 std::vector<std::string> list_model_files(const config::Watch& watch, const std::string& model) {
     if (watch.layout == config::Layout::files) {
+        // The model is one regular file, matched by the filters; a path that is gone, a
+        // symlink or anything else has no files (the owner skips it).
+        struct stat st {};
+        if (model.empty() || !is_model_file(watch, model) ||
+            ::lstat((watch.path / model).c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
+            return {};
+        }
         return {model};
+    }
+    if (!model.empty()) {
+        return {}; // a directory-layout watch has exactly one model: the watch itself
     }
     std::vector<std::string> files;
     if (!root_is_directory(watch)) {

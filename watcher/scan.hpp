@@ -32,9 +32,11 @@ Result<void> walk_tree(const config::Watch& watch, const std::string& start, Rec
 /// exists), sorted. A missing root gives {}; an unreadable one throws mv::Error.
 std::vector<std::string> list_models(const config::Watch& watch);
 
-/// The files of one model, relative to the watch root, sorted: files layout → {model};
-/// directory layout → every regular file under the root not excluded (include does not
-/// apply). Throws mv::Error when the root of a directory-layout watch cannot be read.
+/// The files of one model, relative to the watch root, sorted: files layout → {model} when
+/// `model` is a regular file (not a symlink) that passes include/exclude, else {};
+/// directory layout → for model "" every regular file under the root not excluded
+/// (include does not apply), for any other model {}. Throws mv::Error when the root of a
+/// directory-layout watch cannot be read.
 std::vector<std::string> list_model_files(const config::Watch& watch, const std::string& model);
 
 } // namespace mv::watcher

@@ -1,6 +1,7 @@
 // backup MODEL… | --all [--bump] [--tag] [--note]: waits until every version is committed.
 #include <atomic>
 #include <mutex>
+#include <sys/stat.h>
 
 #include <fmt/format.h>
 
@@ -29,6 +30,34 @@ bool valid_tag(const std::string& tag) {
         return std::isalnum(static_cast<unsigned char>(ch)) != 0 || ch == '.' || ch == '_' ||
                ch == '-';
     });
+}
+
+// Why `id` names no model of `watch`, in words that say what to type instead.
+std::string why_not_a_model(const config::Watch& watch, const vault::ModelId& id,
+                            const std::string& text) {
+    if (watch.layout == config::Layout::directory) {
+        return fmt::format("watch {} keeps its whole folder as one model (layout directory): "
+                           "back up {} instead of {}",
+                           watch.name, watch.name, text);
+    }
+    if (id.relative.empty()) {
+        return fmt::format("name a model file of watch {}, e.g. {}/model.pt (see "
+                           "`modelvaultctl list`)",
+                           watch.name, watch.name);
+    }
+    const auto path = watch.path / id.relative;
+    struct stat st {};
+    if (::lstat(path.c_str(), &st) != 0) {
+        return fmt::format("{} does not exist: watch {} looks for it at {}", text, watch.name,
+                           path.string());
+    }
+    if (!S_ISREG(st.st_mode)) {
+        return fmt::format("{} is not a regular file ({}): modelvaultd backs up regular files "
+                           "and does not follow symlinks",
+                           text, path.string());
+    }
+    return fmt::format("{} is not a model of watch {}: its include/exclude patterns skip {}", text,
+                       watch.name, path.string());
 }
 
 void backup(CommandContext& c) {
@@ -79,9 +108,7 @@ void backup(CommandContext& c) {
                 ErrorCode::not_found);
         }
         if (watcher::list_model_files(*watch, id->relative).empty()) {
-            throw Error(fmt::format("{} does not exist: watch {} looks for it at {}", text,
-                                    watch->name, (watch->path / id->relative).string()),
-                        ErrorCode::not_found);
+            throw Error(why_not_a_model(*watch, *id, text), ErrorCode::not_found);
         }
         requests.push_back({id->watch, id->relative, vault::Trigger::manual, bump, tags, note,
                             "requested with modelvaultctl backup"});
@@ -105,11 +132,11 @@ void backup(CommandContext& c) {
         };
         d.backups().submit(
             std::move(request),
-            [batch](const BackupOutcome& outcome) {
+            [batch, &vault = d.vault()](const BackupOutcome& outcome) {
                 json row = {{"model", outcome.model}, {"status", to_string(outcome.status)}};
                 if (outcome.manifest) {
                     row["version"] = outcome.manifest->version.to_string();
-                    row["summary"] = version_summary(*outcome.manifest);
+                    row["summary"] = version_summary(vault, *outcome.manifest);
                 }
                 if (!outcome.message.empty()) {
                     row["message"] = outcome.message;

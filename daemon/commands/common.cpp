@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "vault/model_id.hpp"
 #include "vault/selector.hpp"
 
 namespace mv::daemon::commands {
@@ -93,6 +94,9 @@ Target parse_target(const vault::Vault& vault, const json& args) {
         }
     }
     const std::string model = text.substr(0, text.find('@'));
+    if (auto id = vault::ModelId::parse(model); !id) {
+        throw Error(id.error(), ErrorCode::invalid_argument);
+    }
     const auto models = vault.models();
     throw Error(models.empty()
                     ? fmt::format("no model {} in the vault: the vault is empty", model)
@@ -107,11 +111,19 @@ vault::Manifest resolve(const vault::Vault& vault, const Target& target) {
     if (versions.empty()) {
         throw Error(fmt::format("no model {} in the vault", target.model), ErrorCode::not_found);
     }
-    return value_or_throw(vault::select_version(versions, target.model, target.selector), "",
-                          ErrorCode::not_found);
+    const vault::Pointers pointers{vault.pointer(target.model, vault::Pointer::best),
+                                   vault.pointer(target.model, vault::Pointer::current)};
+    return value_or_throw(vault::select_version(versions, target.model, target.selector, pointers),
+                          "", ErrorCode::not_found);
 }
 
-json version_summary(const vault::Manifest& m) {
+json manifest_json(const vault::Vault& vault, const vault::Manifest& manifest) {
+    json j = vault::to_json(manifest);
+    j["tags"] = vault.tags_of(manifest);
+    return j;
+}
+
+json version_summary(const vault::Vault& vault, const vault::Manifest& m) {
     return {{"model", m.model},
             {"version", m.version.to_string()},
             {"sequence", m.sequence},
@@ -122,7 +134,7 @@ json version_summary(const vault::Manifest& m) {
             {"size", m.total_size()},
             {"stored", m.archive.size},
             {"files", m.files.size()},
-            {"tags", m.tags},
+            {"tags", vault.tags_of(m)},
             {"metrics", m.metrics},
             {"incomplete", m.incomplete}};
 }

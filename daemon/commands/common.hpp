@@ -42,7 +42,10 @@ Target parse_target(const vault::Vault& vault, const json& args);
 /// The version `target` names; throws Error(not_found) that lists what exists.
 vault::Manifest resolve(const vault::Vault& vault, const Target& target);
 
-/// One row of `list`: the fields a table needs.
-json version_summary(const vault::Manifest& manifest);
+/// One row of `list`: the fields a table needs (tags include `best`/`current`).
+json version_summary(const vault::Vault& vault, const vault::Manifest& manifest);
+
+/// The manifest as JSON with the live tags (`best`/`current` included).
+json manifest_json(const vault::Vault& vault, const vault::Manifest& manifest);
 
 } // namespace mv::daemon::commands

@@ -36,7 +36,8 @@ void status(CommandContext& c) {
                            {"pending", w.pending},
                            {"models", d.backups().model_count(w.name)},
                            {"last_backup", last},
-                           {"next_run", nullptr}});
+                           {"next_run", d.next_run(w.name) ? json(format_utc(*d.next_run(w.name)))
+                                                           : json(nullptr)}});
     }
     const auto backups = d.backup_jobs().snapshot();
     const auto checks = d.check_jobs().snapshot();

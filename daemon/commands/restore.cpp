@@ -27,7 +27,10 @@ void restore(CommandContext& c) {
                                   errno),
                     ErrorCode::corrupt);
     }
-    c.responder->succeed({{"manifest", vault::to_json(manifest)}, {"stream", "fd"}}, std::move(fd));
+    c.responder->succeed({{"manifest", vault::to_json(manifest)},
+                          {"tags", vault.tags_of(manifest)},
+                          {"stream", "fd"}},
+                         std::move(fd));
 }
 
 } // namespace

@@ -31,8 +31,8 @@ void verify(CommandContext& c) {
     for (const auto& m : targets) {
         total += m.archive.size;
     }
-    d.check_jobs().submit("", [&vault, targets = std::move(targets), total,
-                               responder = c.responder](const std::stop_token& stop) {
+    d.check_jobs().submit("verify", [&vault, targets = std::move(targets), total,
+                                     responder = c.responder](const std::stop_token& stop) {
         json results = json::array();
         std::size_t failed = 0;
         std::uint64_t done_before = 0;

@@ -40,7 +40,8 @@ void list(CommandContext& c) {
     std::vector<vault::Manifest> selected;
     for (const auto& model : models) {
         for (auto& m : vault.versions(model)) {
-            if ((tag && std::find(m.tags.begin(), m.tags.end(), *tag) == m.tags.end()) ||
+            const auto tags = tag ? vault.tags_of(m) : std::vector<std::string>{};
+            if ((tag && std::find(tags.begin(), tags.end(), *tag) == tags.end()) ||
                 (since && m.created < *since) || (until && m.created > *until)) {
                 continue;
             }
@@ -59,15 +60,37 @@ void list(CommandContext& c) {
     }
     json rows = json::array();
     for (const auto& m : selected) {
-        rows.push_back(version_summary(m));
+        rows.push_back(version_summary(vault, m));
     }
     c.responder->succeed({{"versions", std::move(rows)}});
 }
 
 void show(CommandContext& c) {
     const auto manifest = resolve(c.daemon.vault(), parse_target(c.daemon.vault(), c.args));
-    c.responder->succeed({{"manifest", vault::to_json(manifest)},
+    c.responder->succeed({{"manifest", manifest_json(c.daemon.vault(), manifest)},
                           {"archive", c.daemon.vault().archive_path(manifest).string()}});
+}
+
+void history(CommandContext& c) {
+    const vault::Vault& vault = c.daemon.vault();
+    const Target target = parse_target(vault, c.args);
+    json records = json::array();
+    for (const auto& r : vault.history(target.model)) {
+        records.push_back({{"time", format_utc(r.time)},
+                           {"pointer", vault::to_string(r.pointer)},
+                           {"from", r.from ? json(r.from->to_string()) : json(nullptr)},
+                           {"to", r.to ? json(r.to->to_string()) : json(nullptr)},
+                           {"reason", r.reason},
+                           {"uid", r.uid}});
+    }
+    const auto pointer = [&](vault::Pointer p) {
+        const auto v = vault.pointer(target.model, p);
+        return v ? json(v->to_string()) : json(nullptr);
+    };
+    c.responder->succeed({{"model", target.model},
+                          {"best", pointer(vault::Pointer::best)},
+                          {"current", pointer(vault::Pointer::current)},
+                          {"history", std::move(records)}});
 }
 
 } // namespace
@@ -75,6 +98,8 @@ void show(CommandContext& c) {
 void register_versions(CommandRegistry& registry) {
     registry.add({"list", AccessLevel::read, "versions, newest first", list});
     registry.add({"show", AccessLevel::read, "one version's manifest", show});
+    registry.add(
+        {"history", AccessLevel::read, "the audit history of `best` and `current`", history});
 }
 
 } // namespace mv::daemon::commands

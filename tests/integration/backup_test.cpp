@@ -10,7 +10,11 @@ namespace mv::test {
 namespace {
 
 using namespace std::chrono_literals;
-const std::string k_pickle = std::string("\x80\x04\x95", 3) + "weights-v1";
+// A pickle as trainers write it: protocol header, payload, STOP opcode.
+std::string pickle(const std::string& payload = "weights-v1") {
+    return std::string("\x80\x04\x95", 3) + payload + ".";
+}
+const std::string k_pickle = pickle();
 
 TEST_F(DaemonTest, SettledFileBecomesVersion100) {
     start_daemon();
@@ -28,12 +32,12 @@ TEST_F(DaemonTest, ChangedBytesBecome101AndIdenticalBytesMakeNothing) {
     write_model("dqn.pkl", k_pickle);
     ASSERT_TRUE(wait_for_versions("lab/dqn.pkl", 1));
     // New bytes: a patch version.
-    write_model("dqn.pkl", k_pickle + "-v2");
+    write_model("dqn.pkl", pickle("weights-v2"));
     ASSERT_TRUE(wait_for_versions("lab/dqn.pkl", 2));
     EXPECT_EQ(versions("lab/dqn.pkl")[0]["version"], "1.0.1");
     // The same bytes written again (a trainer re-saving): the daemon reads them, finds
     // them identical to 1.0.1 and makes no version.
-    write_model("dqn.pkl", k_pickle + "-v2");
+    write_model("dqn.pkl", pickle("weights-v2"));
     ASSERT_TRUE(wait_until(
         [&] { return daemon_log().find("unchanged (same as 1.0.1)") != std::string::npos; }));
     // Going back to the first content is identical to 1.0.0: still no version.
@@ -53,13 +57,13 @@ TEST_F(DaemonTest, ManualBackupWaitsAndPrintsTheVersion) {
     // ... until someone asks.
     auto out = ctl({"backup", "lab/m.pkl", "--tag", "baseline", "--note", "first try"});
     EXPECT_EQ(out.exit_code, 0) << out.err;
-    EXPECT_EQ(out.out, "lab/m.pkl 1.0.0 (initial, 13 B)\n");
+    EXPECT_EQ(out.out, "lab/m.pkl 1.0.0 (initial, 14 B)\n");
     out = ctl({"backup", "lab/m.pkl"});
     EXPECT_EQ(out.exit_code, 0) << out.err;
     EXPECT_EQ(out.out, "lab/m.pkl unchanged, same as 1.0.0\n");
-    write_model("m.pkl", k_pickle + "!");
+    write_model("m.pkl", pickle("weights-v1!"));
     out = ctl({"backup", "lab/m.pkl", "--bump", "major"});
-    EXPECT_EQ(out.out, "lab/m.pkl 2.0.0 (major, 14 B)\n");
+    EXPECT_EQ(out.out, "lab/m.pkl 2.0.0 (major, 15 B)\n");
     const auto show = ctl_json({"show", "lab/m.pkl@1.0.0"});
     EXPECT_EQ(show["trigger"], "manual");
     EXPECT_EQ(show["tags"], nlohmann::json::array({"baseline"}));
@@ -75,7 +79,7 @@ TEST_F(DaemonTest, StartupScanBacksUpWhatChangedWhileStopped) {
     ASSERT_TRUE(wait_for_versions("lab/a.pkl", 1));
     EXPECT_EQ(stop_daemon(), 0);
     // While the daemon is down: one file changes, one appears, one stays as it was.
-    write_model("a.pkl", k_pickle + "-changed");
+    write_model("a.pkl", pickle("weights-changed"));
     write_model("sub/b.pkl", k_pickle);
     start_daemon();
     ASSERT_TRUE(wait_for_versions("lab/a.pkl", 2));

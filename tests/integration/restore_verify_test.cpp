@@ -8,7 +8,12 @@
 namespace mv::test {
 namespace {
 
-const std::string k_model = std::string("\x80\x04\x95", 3) + random_bytes(3 << 20, 11);
+// A pickle as trainers write it: protocol header, payload, STOP opcode.
+std::string pickle(const std::string& payload) {
+    return std::string("\x80\x04\x95", 3) + payload + ".";
+}
+const std::string k_weights = random_bytes(3 << 20, 11);
+const std::string k_model = pickle(k_weights);
 
 std::string sha256sum(const std::filesystem::path& file) {
     const auto result = run({"sha256sum", file.string()});
@@ -39,7 +44,7 @@ TEST_F(DaemonTest, RestoreGivesIdenticalBytesAndRefusesToOverwrite) {
     start_daemon();
     write_model("dqn.pkl", k_model);
     ASSERT_TRUE(wait_for_versions("lab/dqn.pkl", 1));
-    write_model("dqn.pkl", k_model + "v2");
+    write_model("dqn.pkl", pickle(k_weights + "v2"));
     ASSERT_TRUE(wait_for_versions("lab/dqn.pkl", 2));
     auto out = ctl({"restore", "lab/dqn.pkl@1.0.0", "--to", (dir / "r").string()});
     ASSERT_EQ(out.exit_code, 0) << out.err;
@@ -52,7 +57,7 @@ TEST_F(DaemonTest, RestoreGivesIdenticalBytesAndRefusesToOverwrite) {
     // ... and are replaced with it.
     out = ctl({"restore", "lab/dqn.pkl", "--to", (dir / "r").string(), "--force"});
     ASSERT_EQ(out.exit_code, 0) << out.err;
-    EXPECT_EQ(read_file(dir / "r/dqn.pkl"), k_model + "v2");
+    EXPECT_EQ(read_file(dir / "r/dqn.pkl"), pickle(k_weights + "v2"));
     // No temporary files are left behind.
     std::size_t entries = 0;
     for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(dir / "r")) {
@@ -68,7 +73,7 @@ TEST_F(DaemonTest, RestoreGivesIdenticalBytesAndRefusesToOverwrite) {
 TEST_F(DaemonTest, FlippedByteMakesVerifyAllFailAndNameTheVersion) {
     start_daemon();
     write_model("a.pkl", k_model);
-    write_model("b.pkl", k_model + "b");
+    write_model("b.pkl", pickle(k_weights + "b"));
     ASSERT_TRUE(wait_for_versions("lab/a.pkl", 1));
     ASSERT_TRUE(wait_for_versions("lab/b.pkl", 1));
     auto ok = ctl({"verify", "--all"});
@@ -106,7 +111,7 @@ TEST_F(DaemonTest, OddFileNamesSurviveTheRoundTrip) {
     const std::vector<std::string> names = {"with space.pkl", "new\nline.pkl", "bad\xff\xfe.pkl",
                                             "back\\slash.pkl", "ümlaut-模型.pkl"};
     for (std::size_t i = 0; i < names.size(); ++i) {
-        write_model(names[i], k_model.substr(0, 1000) + std::to_string(i));
+        write_model(names[i], pickle(k_weights.substr(0, 1000) + std::to_string(i)));
     }
     ASSERT_TRUE(wait_until([&] { return versions().size() == names.size(); }))
         << versions().dump(2);
@@ -117,7 +122,8 @@ TEST_F(DaemonTest, OddFileNamesSurviveTheRoundTrip) {
         const auto target = dir / ("r" + std::to_string(i));
         const auto out = ctl({"restore", shown[i], "--to", target.string()});
         ASSERT_EQ(out.exit_code, 0) << shown[i] << ": " << out.err;
-        EXPECT_EQ(read_file(target / names[i]), k_model.substr(0, 1000) + std::to_string(i));
+        EXPECT_EQ(read_file(target / names[i]),
+                  pickle(k_weights.substr(0, 1000) + std::to_string(i)));
     }
     // A raw newline typed on the command line means the same model as its escape.
     EXPECT_EQ(ctl({"show", "lab/new\nline.pkl"}).exit_code, 0);

@@ -1,4 +1,5 @@
 // The real server on a real Unix socket, driven by the real client.
+#include <atomic>
 #include <fcntl.h>
 #include <thread>
 #include <unistd.h>
@@ -62,6 +63,9 @@ protected:
         } else if (request.command == "fd") {
             UniqueFd fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC));
             responder->succeed({{"with_fd", true}}, std::move(fd));
+        } else if (request.command == "big") {
+            ++big_requests;
+            responder->succeed({{"payload", std::string(64 * 1024, 'x')}});
         } else if (request.command == "forget") {
             // Dropping the responder without answering still answers (internal error).
         } else {
@@ -76,6 +80,7 @@ protected:
     std::unique_ptr<Server> server;
     std::thread thread;
     std::vector<std::thread> workers;
+    std::atomic<int> big_requests{0};
 };
 
 TEST_F(ServerTest, AnswersWithTheRequestIdAndPeerCredentials) {
@@ -140,6 +145,27 @@ TEST_F(ServerTest, ASilentOrWaitingClientDoesNotBlockOthers) {
     EXPECT_TRUE(other.call("echo", {}, {}, 5s).ok());
     EXPECT_LT(std::chrono::steady_clock::now() - start, 150ms);
     EXPECT_TRUE(waiting.read_line(5s).message["result"]["late"]);
+}
+
+TEST_F(ServerTest, AClientThatDoesNotReadIsNotServedAheadOfItsReading) {
+    // 300 pipelined requests with 64 KiB answers, and nobody reading them: the daemon
+    // must stop taking requests once the socket is full instead of queueing answers.
+    auto greedy = Client::connect(socket);
+    std::string requests;
+    for (int i = 0; i < 300; ++i) {
+        requests += serialize({{"id", i}, {"command", "big"}});
+    }
+    greedy.send_raw(requests);
+    std::this_thread::sleep_for(500ms);
+    const int served_before_reading = big_requests.load();
+    EXPECT_LT(served_before_reading, 40) << "answers were queued for a client that reads nothing";
+    // Others are served meanwhile, and the greedy client gets every answer once it reads.
+    EXPECT_TRUE(Client::connect(socket).call("echo", {}, {}, 5s).ok());
+    for (int i = 0; i < 300; ++i) {
+        const auto reply = greedy.read_line(10s);
+        ASSERT_EQ(reply.message["id"], i);
+    }
+    EXPECT_EQ(big_requests.load(), 300);
 }
 
 TEST_F(ServerTest, PassesADescriptorWithTheResponse) {

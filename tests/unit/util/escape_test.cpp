@@ -68,3 +68,19 @@ TEST(PathComponent, IsInjective) {
 
 } // namespace
 } // namespace mv
+
+namespace mv {
+namespace {
+
+TEST(UnescapeName, AcceptsOnlyTheCanonicalSpelling) {
+    EXPECT_FALSE(unescape_name("\\x41"));   // "A" must be written A
+    EXPECT_FALSE(unescape_name("a\\x2fb")); // "/" must be written /
+    EXPECT_FALSE(unescape_name("\\x0A"));   // lowercase hex only
+    EXPECT_FALSE(unescape_name("raw\nnewline"));
+    const auto error = unescape_name("\\x41").error();
+    EXPECT_NE(error.find("write it as \"A\""), std::string::npos) << error;
+    EXPECT_TRUE(unescape_name("\\x0a"));
+}
+
+} // namespace
+} // namespace mv

@@ -1,3 +1,4 @@
+#include <chrono>
 #include <sys/stat.h>
 
 #include <gtest/gtest.h>
@@ -45,6 +46,49 @@ TEST(ReadFile, EnforcesTheSizeLimit) {
     EXPECT_TRUE(fs::read_file(dir / "big", 100));
     EXPECT_FALSE(fs::read_file(dir / "big", 99));
     EXPECT_FALSE(fs::read_file(dir / "absent"));
+}
+
+} // namespace
+} // namespace mv
+
+namespace mv {
+namespace {
+
+TEST(OpenBeneath, OpensRegularFilesBelowTheRoot) {
+    test::TempDir dir("beneath");
+    test::write_file(dir / "root/a/b/model.pkl", "weights");
+    auto fd = fs::open_beneath(dir / "root", "a/b/model.pkl");
+    ASSERT_TRUE(fd) << fd.error();
+    EXPECT_EQ(fs::read_file_beneath(dir / "root", "a/b/model.pkl").value(), "weights");
+}
+
+TEST(OpenBeneath, RefusesSymlinksAnywhereOnThePath) {
+    test::TempDir dir("beneath");
+    test::write_file(dir / "secret/key.txt", "do not read");
+    std::filesystem::create_directories(dir / "root");
+    std::filesystem::create_directory_symlink(dir / "secret", dir / "root/linkdir");
+    std::filesystem::create_symlink(dir / "secret/key.txt", dir / "root/link.pkl");
+    int error = 0;
+    auto via_dir = fs::open_beneath(dir / "root", "linkdir/key.txt", &error);
+    ASSERT_FALSE(via_dir);
+    EXPECT_EQ(error, ELOOP);
+    EXPECT_NE(via_dir.error().find("symlink"), std::string::npos) << via_dir.error();
+    EXPECT_FALSE(fs::open_beneath(dir / "root", "link.pkl", &error));
+    EXPECT_EQ(error, ELOOP);
+    EXPECT_FALSE(fs::open_beneath(dir / "root", "../secret/key.txt", &error));
+    EXPECT_EQ(error, EINVAL);
+    EXPECT_FALSE(fs::open_beneath(dir / "root", "absent.pkl", &error));
+    EXPECT_EQ(error, ENOENT);
+}
+
+TEST(OpenBeneath, RefusesFifosWithoutBlocking) {
+    test::TempDir dir("beneath");
+    ASSERT_EQ(::mkfifo((dir / "fifo.pkl").c_str(), 0644), 0);
+    int error = 0;
+    const auto start = std::chrono::steady_clock::now();
+    EXPECT_FALSE(fs::open_beneath(dir.path(), "fifo.pkl", &error));
+    EXPECT_EQ(error, EINVAL);
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(1));
 }
 
 } // namespace

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/lib/process.hpp"
 #include "tests/lib/temp_dir.hpp"
 #include "util/fd.hpp"
 #include "vault/model_format.hpp"
@@ -54,6 +55,57 @@ TEST(ModelFormat, FlagsContentThatContradictsTheExtension) {
     EXPECT_FALSE(wrong.matches_extension);
     EXPECT_TRUE(detect_format(pkl.get(), "model.pkl").matches_extension);
     EXPECT_EQ(detect_format(st.get(), "weights.safetensors").format, "safetensors");
+}
+
+} // namespace
+} // namespace mv::vault
+
+namespace mv::vault {
+namespace {
+
+class StructureTest : public ::testing::Test {
+protected:
+    StructureCheck check(const std::string& name, const std::string& bytes) {
+        test::write_file(dir / name, bytes);
+        UniqueFd fd(::open((dir / name).c_str(), O_RDONLY));
+        return check_structure(fd.get(), detect_format(fd.get(), name).format, name);
+    }
+    test::TempDir dir{"structure"};
+};
+
+TEST_F(StructureTest, SafetensorsMustEndWhereTheHeaderSays) {
+    const std::string whole = safetensors_bytes();
+    EXPECT_TRUE(check("w.safetensors", whole).complete);
+    const auto cut = check("w.safetensors", whole.substr(0, whole.size() - 3));
+    EXPECT_FALSE(cut.complete);
+    EXPECT_NE(cut.problem.find("should end at byte"), std::string::npos) << cut.problem;
+    EXPECT_FALSE(check("w.safetensors", whole.substr(0, 20)).complete);
+}
+
+TEST_F(StructureTest, ZipNeedsItsEndRecord) {
+    // A real zip made by the system's tools is complete; without its tail it is not.
+    test::write_file(dir / "payload.txt", std::string(5000, 'x'));
+    const auto made =
+        test::sh("cd '" + dir.path().string() +
+                 "' && python3 -c \"import zipfile; "
+                 "z=zipfile.ZipFile('m.zip','w'); z.write('payload.txt'); z.close()\"");
+    ASSERT_EQ(made.exit_code, 0) << made.err;
+    const std::string zip = test::read_file(dir / "m.zip");
+    EXPECT_TRUE(check("model.zip", zip).complete);
+    EXPECT_FALSE(check("model.zip", zip.substr(0, zip.size() - 10)).complete);
+    EXPECT_FALSE(check("model.zip", zip.substr(0, zip.size() / 2)).complete);
+}
+
+TEST_F(StructureTest, PickleNeedsItsStopOpcode) {
+    EXPECT_TRUE(check("m.pkl", std::string("\x80\x04\x95", 3) + "data.").complete);
+    EXPECT_FALSE(check("m.pkl", std::string("\x80\x04\x95", 3) + "data").complete);
+    // A legacy torch.save file ends with raw storage bytes: no STOP check.
+    EXPECT_TRUE(check("m.pt", std::string("\x80\x02\x8a", 3) + "raw").complete);
+}
+
+TEST_F(StructureTest, FormatsWithoutACheckAreComplete) {
+    EXPECT_TRUE(check("m.h5", "\x89HDF\r\n\x1a\nrest").complete);
+    EXPECT_TRUE(check("notes.bin", "whatever").complete);
 }
 
 } // namespace

@@ -1,5 +1,6 @@
 // The vault end to end, cross-checked with the system's tar, zstd and sha256sum.
 #include <fcntl.h>
+#include <fstream>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
@@ -40,7 +41,7 @@ protected:
         clock.advance(std::chrono::seconds(61));
         NewVersion request;
         request.model = {"w", relative};
-        request.files = {{dir / "models" / relative, relative, FileRole::model}};
+        request.files = {{dir / "models", relative, relative, FileRole::model}};
         request.bump = bump;
         request.reason = "test";
         return vault->write_version(request, std::stop_token{});
@@ -163,7 +164,7 @@ TEST_F(VaultTest, FileChangedDuringReadIsDiscarded) {
     test::write_file(dir / "models/g.pkl", pickle);
     NewVersion request;
     request.model = {"w", "g.pkl"};
-    request.files = {{dir / "models/g.pkl", "g.pkl", FileRole::model}};
+    request.files = {{dir / "models", "g.pkl", "g.pkl", FileRole::model}};
     bool appended = false;
     const auto append_once = [&](std::uint64_t) {
         if (!appended) {
@@ -182,7 +183,7 @@ TEST_F(VaultTest, StopRequestAbandonsTheWriteCleanly) {
     test::write_file(dir / "models/s.pkl", pickle);
     NewVersion request;
     request.model = {"w", "s.pkl"};
-    request.files = {{dir / "models/s.pkl", "s.pkl", FileRole::model}};
+    request.files = {{dir / "models", "s.pkl", "s.pkl", FileRole::model}};
     std::stop_source stop;
     try {
         vault->write_version(request, stop.get_token(),
@@ -217,7 +218,7 @@ TEST_F(VaultTest, ManyFilesFitTheReservedManifest) {
     for (int i = 0; i < 500; ++i) {
         const std::string rel = "shard-" + std::to_string(i) + ".safetensors";
         test::write_file(dir / "models" / rel, "x" + std::to_string(i));
-        request.files.push_back({dir / "models" / rel, rel, FileRole::model});
+        request.files.push_back({dir / "models", rel, rel, FileRole::model});
     }
     const auto result = vault->write_version(request, {});
     ASSERT_TRUE(result.committed);
@@ -260,6 +261,71 @@ INSTANTIATE_TEST_SUITE_P(Codecs, VaultCodecTest,
                                            CodecCase{config::Codec::gzip, 6, "-z"},
                                            CodecCase{config::Codec::xz, 1, "-J"},
                                            CodecCase{config::Codec::none, 0, ""}));
+
+} // namespace
+} // namespace mv::vault
+
+namespace mv::vault {
+namespace {
+
+TEST_F(VaultTest, NeverReadsThroughASymlinkInTheWatchedFolder) {
+    test::write_file(dir / "secret/key.pkl", pickle);
+    std::filesystem::create_directories(dir / "models");
+    std::filesystem::create_directory_symlink(dir / "secret", dir / "models/linkdir");
+    NewVersion request;
+    request.model = {"w", "linkdir/key.pkl"};
+    request.files = {{dir / "models", "linkdir/key.pkl", "key.pkl", FileRole::model}};
+    try {
+        vault->write_version(request, {});
+        FAIL() << "a file behind a symlinked folder was read";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.code(), ErrorCode::invalid_argument);
+        EXPECT_NE(std::string(e.what()).find("symlink"), std::string::npos) << e.what();
+    }
+    EXPECT_TRUE(vault->versions("w/linkdir/key.pkl").empty());
+    EXPECT_EQ(count_entries(vault->tmp_dir()), 0u);
+}
+
+TEST_F(VaultTest, AbandoningAHugeFileDoesNotWriteItsRest) {
+    // A sparse 8 GiB file, abandoned after its first MiB: the writer must stop at once
+    // instead of padding the member to 8 GiB (which takes tens of seconds with codec none).
+    open_vault({config::Codec::none, 0, 1});
+    std::filesystem::create_directories(dir / "models");
+    { std::ofstream(dir / "models/huge.pkl").put('\x80'); }
+    std::filesystem::resize_file(dir / "models/huge.pkl", 8ull << 30);
+    NewVersion request;
+    request.model = {"w", "huge.pkl"};
+    request.files = {{dir / "models", "huge.pkl", "huge.pkl", FileRole::model}};
+    std::stop_source stop;
+    const auto start = std::chrono::steady_clock::now();
+    EXPECT_THROW(vault->write_version(request, stop.get_token(),
+                                      [&](std::uint64_t) { stop.request_stop(); }),
+                 Error);
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(3));
+    EXPECT_EQ(count_entries(vault->tmp_dir()), 0u);
+}
+
+TEST_F(VaultTest, AFailedCommitLeavesNothingInTmp) {
+    // The archive is complete and verified, but its place is taken: tmp/ must still end
+    // up empty (and the existing file untouched).
+    test::write_file(dir / "models/c.pkl", pickle);
+    clock.advance(std::chrono::seconds(61));
+    const auto stamp =
+        format_stamp(std::chrono::time_point_cast<std::chrono::seconds>(clock.now()));
+    const auto squatter = dir / "vault/models/w/c.pkl" / ("1.0.0_" + stamp + ".tar.zst");
+    test::write_file(squatter, "someone else's file");
+    NewVersion request;
+    request.model = {"w", "c.pkl"};
+    request.files = {{dir / "models", "c.pkl", "c.pkl", FileRole::model}};
+    try {
+        vault->write_version(request, {});
+        FAIL() << "the commit should have been refused";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.code(), ErrorCode::conflict);
+    }
+    EXPECT_EQ(count_entries(vault->tmp_dir()), 0u);
+    EXPECT_EQ(test::read_file(squatter), "someone else's file");
+}
 
 } // namespace
 } // namespace mv::vault
