@@ -13,6 +13,7 @@
 #include "util/escape.hpp"
 #include "util/fs.hpp"
 #include "vault/archive_reader.hpp"
+#include "vault/io_chunk.hpp"
 #include "vault/model_id.hpp"
 #include "vault/sha256.hpp"
 
@@ -170,7 +171,7 @@ ExtractResult extract_verified(UniqueFd archive, const vault::Manifest& manifest
     ExtractResult result;
     vault::ArchiveReader reader(std::move(archive),
                                 fmt::format("{} {}", manifest.model, manifest.version.to_string()));
-    std::unique_ptr<char[]> buffer(new char[1u << 20]);
+    std::unique_ptr<char[]> buffer(new char[vault::k_io_chunk]);
     bool first = true;
     while (auto member = reader.next()) {
         const std::string shown = escape_name(member->path);
@@ -181,7 +182,7 @@ ExtractResult extract_verified(UniqueFd archive, const vault::Manifest& manifest
                         fmt::format("the archive starts with {}, not manifest.json", shown));
             }
             std::string text;
-            while (const std::size_t got = reader.read(buffer.get(), 1u << 20)) {
+            while (const std::size_t got = reader.read(buffer.get(), vault::k_io_chunk)) {
                 if (text.size() + got > k_manifest_limit) {
                     corrupt(manifest, "manifest.json in the archive is implausibly large");
                 }
@@ -197,7 +198,7 @@ ExtractResult extract_verified(UniqueFd archive, const vault::Manifest& manifest
             continue;
         }
         if (member->path == "README.md") {
-            while (reader.read(buffer.get(), 1u << 20) > 0) {
+            while (reader.read(buffer.get(), vault::k_io_chunk) > 0) {
             }
             continue;
         }
@@ -226,7 +227,7 @@ ExtractResult extract_verified(UniqueFd archive, const vault::Manifest& manifest
         staging.add_temp(planned.dir_fd, planned.temp_name);
         vault::Sha256 sha;
         std::uint64_t size = 0;
-        while (const std::size_t got = reader.read(buffer.get(), 1u << 20)) {
+        while (const std::size_t got = reader.read(buffer.get(), vault::k_io_chunk)) {
             sha.update(buffer.get(), got);
             value_or_throw(
                 fs::write_all(out.get(), buffer.get(), got, target / planned.entry->path));

@@ -9,16 +9,15 @@
 #include <fmt/format.h>
 
 #include "util/error.hpp"
+#include "vault/io_chunk.hpp"
 
 namespace mv::vault {
 
-namespace {
-constexpr std::size_t k_buffer_size = 1u << 20;
-}
+namespace {}
 
 ArchiveReader::ArchiveReader(UniqueFd fd, std::string name)
     : m_fd(std::move(fd)), m_name(std::move(name)),
-      m_archive(archive_read_new(), &archive_read_free), m_buffer(new char[k_buffer_size]) {
+      m_archive(archive_read_new(), &archive_read_free), m_buffer(new char[k_io_chunk]) {
     struct archive* a = m_archive.get();
     if (archive_read_support_filter_all(a) != ARCHIVE_OK ||
         archive_read_support_format_tar(a) != ARCHIVE_OK ||
@@ -33,7 +32,7 @@ ArchiveReader::~ArchiveReader() = default;
 ssize_t ArchiveReader::on_read(struct archive* a, void* self, const void** buffer) {
     auto* reader = static_cast<ArchiveReader*>(self);
     while (true) {
-        const ssize_t got = ::read(reader->m_fd.get(), reader->m_buffer.get(), k_buffer_size);
+        const ssize_t got = ::read(reader->m_fd.get(), reader->m_buffer.get(), k_io_chunk);
         if (got < 0 && errno == EINTR) {
             continue;
         }
@@ -107,7 +106,7 @@ std::pair<std::uint64_t, std::string> ArchiveReader::finish() {
     while (next()) {
     }
     while (true) {
-        const ssize_t got = ::read(m_fd.get(), m_buffer.get(), k_buffer_size);
+        const ssize_t got = ::read(m_fd.get(), m_buffer.get(), k_io_chunk);
         if (got < 0 && errno == EINTR) {
             continue;
         }

@@ -12,6 +12,7 @@
 #include "util/escape.hpp"
 #include "util/fs.hpp"
 #include "vault/codec.hpp"
+#include "vault/io_chunk.hpp"
 #include "vault/model_format.hpp"
 #include "vault/sha256.hpp"
 
@@ -19,7 +20,6 @@ namespace mv::vault {
 
 namespace {
 
-constexpr std::size_t k_buffer_size = 1u << 20;
 constexpr std::size_t k_tar_block = 512;
 constexpr std::size_t k_tar_end_of_archive = 2 * k_tar_block;
 
@@ -88,7 +88,7 @@ ArchiveWriter::ArchiveWriter(std::filesystem::path path, const config::Compressi
                              std::size_t manifest_capacity)
     : m_path(std::move(path)), m_compression(compression), m_manifest_capacity(manifest_capacity),
       m_reserved(0), m_archive(archive_write_new(), &archive_write_free),
-      m_buffer(new char[k_buffer_size]) {
+      m_buffer(new char[k_io_chunk]) {
     const std::size_t region = manifest_region_size(manifest_capacity);
     m_reserved = compression.codec == config::Codec::none
                      ? region
@@ -212,7 +212,7 @@ FileEntry ArchiveWriter::add_file(const SourceFile& source, const std::stop_toke
                         ErrorCode::cancelled);
         }
         const std::size_t want =
-            static_cast<std::size_t>(std::min<std::uint64_t>(k_buffer_size, entry.size - done));
+            static_cast<std::size_t>(std::min<std::uint64_t>(k_io_chunk, entry.size - done));
         const ssize_t got = ::read(fd.get(), m_buffer.get(), want);
         if (got < 0) {
             if (errno == EINTR) {

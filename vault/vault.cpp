@@ -17,6 +17,7 @@
 #include "util/escape.hpp"
 #include "util/fs.hpp"
 #include "vault/codec.hpp"
+#include "vault/io_chunk.hpp"
 #include "vault/json_text.hpp"
 #include "vault/model_format.hpp"
 #include "vault/readme.hpp"
@@ -29,15 +30,13 @@ namespace {
 using nlohmann::json;
 namespace stdfs = std::filesystem;
 
-constexpr int k_vault_format_version = 1;
-
 std::uint64_t hash_file_size(const stdfs::path& path, std::string& sha256_out) {
     UniqueFd fd = value_or_throw(fs::open_for_reading(path, false));
     Sha256 sha;
-    std::unique_ptr<char[]> buffer(new char[1u << 20]);
+    std::unique_ptr<char[]> buffer(new char[k_io_chunk]);
     std::uint64_t total = 0;
     while (true) {
-        const ssize_t got = ::read(fd.get(), buffer.get(), 1u << 20);
+        const ssize_t got = ::read(fd.get(), buffer.get(), k_io_chunk);
         if (got < 0 && errno == EINTR) {
             continue;
         }

@@ -8,6 +8,7 @@
 #include "util/escape.hpp"
 #include "util/fs.hpp"
 #include "vault/archive_reader.hpp"
+#include "vault/io_chunk.hpp"
 
 namespace mv::vault {
 
@@ -57,7 +58,7 @@ VerifyResult verify_archive(const std::filesystem::path& archive, const Manifest
     }
     try {
         ArchiveReader reader(std::move(*fd), archive.string());
-        std::unique_ptr<char[]> buffer(new char[1u << 20]);
+        std::unique_ptr<char[]> buffer(new char[k_io_chunk]);
         bool first = true;
         bool saw_readme = false;
         while (auto member = reader.next()) {
@@ -65,7 +66,7 @@ VerifyResult verify_archive(const std::filesystem::path& archive, const Manifest
             Sha256 sha;
             std::string manifest_text;
             std::uint64_t size = 0;
-            while (const std::size_t got = reader.read(buffer.get(), 1u << 20)) {
+            while (const std::size_t got = reader.read(buffer.get(), k_io_chunk)) {
                 if (stop.stop_requested()) {
                     throw Error(fmt::format("verification of {} abandoned", archive.string()),
                                 ErrorCode::cancelled);

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <functional>
 #include <initializer_list>
+#include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -62,6 +63,10 @@ std::optional<std::vector<std::string>> to_text_list(const Json& value, const Ke
                                                      Checker& checker, const TextCheck& check = {});
 
 /// An integer in [min, max]; `expected` describes the range ("a non-negative integer").
+/// The range of the config's integer keys (they end up in C++ ints).
+inline constexpr std::int64_t k_int_min = std::numeric_limits<int>::min();
+inline constexpr std::int64_t k_int_max = std::numeric_limits<int>::max();
+
 std::optional<std::int64_t> to_integer(const Json& value, const KeyPath& path, Checker& checker,
                                        std::int64_t min, std::int64_t max,
                                        std::string_view expected);

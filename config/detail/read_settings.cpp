@@ -8,9 +8,6 @@ namespace mv::config::detail {
 
 namespace {
 
-constexpr std::int64_t k_int_min = std::numeric_limits<int>::min();
-constexpr std::int64_t k_int_max = std::numeric_limits<int>::max();
-
 struct LevelRange {
     int min;
     int max;

@@ -11,7 +11,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-constexpr std::int64_t k_int_max = std::numeric_limits<int>::max();
 constexpr std::int64_t k_int64_max = std::numeric_limits<std::int64_t>::max();
 
 // A schedule faster than this would back up continuously rather than on schedule.

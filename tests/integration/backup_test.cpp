@@ -10,15 +10,11 @@ namespace mv::test {
 namespace {
 
 using namespace std::chrono_literals;
-// A pickle as trainers write it: protocol header, payload, STOP opcode.
-std::string pickle(const std::string& payload = "weights-v1") {
-    return std::string("\x80\x04\x95", 3) + payload + ".";
-}
-const std::string k_pickle = pickle();
+const std::string k_backup_pickle = pickle("weights-v1");
 
 TEST_F(DaemonTest, SettledFileBecomesVersion100) {
     start_daemon();
-    write_model("agents/dqn.pkl", k_pickle);
+    write_model("agents/dqn.pkl", k_backup_pickle);
     ASSERT_TRUE(wait_for_versions("lab/agents/dqn.pkl", 1));
     const auto v = versions("lab/agents/dqn.pkl");
     ASSERT_EQ(v.size(), 1u);
@@ -29,7 +25,7 @@ TEST_F(DaemonTest, SettledFileBecomesVersion100) {
 
 TEST_F(DaemonTest, ChangedBytesBecome101AndIdenticalBytesMakeNothing) {
     start_daemon();
-    write_model("dqn.pkl", k_pickle);
+    write_model("dqn.pkl", k_backup_pickle);
     ASSERT_TRUE(wait_for_versions("lab/dqn.pkl", 1));
     // New bytes: a patch version.
     write_model("dqn.pkl", pickle("weights-v2"));
@@ -41,14 +37,14 @@ TEST_F(DaemonTest, ChangedBytesBecome101AndIdenticalBytesMakeNothing) {
     ASSERT_TRUE(wait_until(
         [&] { return daemon_log().find("unchanged (same as 1.0.1)") != std::string::npos; }));
     // Going back to the first content is identical to 1.0.0: still no version.
-    write_model("dqn.pkl", k_pickle);
+    write_model("dqn.pkl", k_backup_pickle);
     ASSERT_TRUE(wait_until(
         [&] { return daemon_log().find("unchanged (same as 1.0.0)") != std::string::npos; }));
     EXPECT_EQ(versions("lab/dqn.pkl").size(), 2u);
 }
 
 TEST_F(DaemonTest, ManualBackupWaitsAndPrintsTheVersion) {
-    write_model("m.pkl", k_pickle);
+    write_model("m.pkl", k_backup_pickle);
     config["watches"][0]["triggers"] = {{"on_change", false}};
     start_daemon();
     // on_change off: a settled file makes no version by itself ...
@@ -75,12 +71,12 @@ TEST_F(DaemonTest, ManualBackupWaitsAndPrintsTheVersion) {
 
 TEST_F(DaemonTest, StartupScanBacksUpWhatChangedWhileStopped) {
     start_daemon();
-    write_model("a.pkl", k_pickle);
+    write_model("a.pkl", k_backup_pickle);
     ASSERT_TRUE(wait_for_versions("lab/a.pkl", 1));
     EXPECT_EQ(stop_daemon(), 0);
     // While the daemon is down: one file changes, one appears, one stays as it was.
     write_model("a.pkl", pickle("weights-changed"));
-    write_model("sub/b.pkl", k_pickle);
+    write_model("sub/b.pkl", k_backup_pickle);
     start_daemon();
     ASSERT_TRUE(wait_for_versions("lab/a.pkl", 2));
     ASSERT_TRUE(wait_for_versions("lab/sub/b.pkl", 1));
@@ -96,8 +92,8 @@ TEST_F(DaemonTest, NewSubdirectoriesAreFollowedAndFiltersApply) {
     start_daemon();
     write_model("runs/2026/11/22/ppo.pt", "PK\x03\x04 pretend zip");
     write_model("runs/notes.txt", "not a model");
-    write_model("runs/tmp_ckpt.pkl", k_pickle);
-    write_model(".cache/hidden.pkl", k_pickle);
+    write_model("runs/tmp_ckpt.pkl", k_backup_pickle);
+    write_model(".cache/hidden.pkl", k_backup_pickle);
     ASSERT_TRUE(wait_for_versions("lab/runs/2026/11/22/ppo.pt", 1));
     std::this_thread::sleep_for(600ms);
     const auto all = versions();
@@ -110,7 +106,7 @@ TEST_F(DaemonTest, MissingWatchPathIsShownAndPickedUpWhenItAppears) {
     const auto status = ctl_json({"status"});
     EXPECT_EQ(status["watches"][0]["state"], "missing");
     std::filesystem::create_directories(dir / "later/x");
-    write_file(dir / "later/x/model.pkl", k_pickle);
+    write_file(dir / "later/x/model.pkl", k_backup_pickle);
     ASSERT_TRUE(wait_for_versions("lab/x/model.pkl", 1));
     EXPECT_EQ(ctl_json({"status"})["watches"][0]["state"], "watching");
 }
@@ -123,7 +119,7 @@ TEST_F(DaemonTest, ReloadAppliesAValidConfigAndRejectsABadOne) {
     std::ofstream(config_file) << config.dump(2);
     auto out = ctl({"reload"});
     ASSERT_EQ(out.exit_code, 0) << out.err;
-    write_file(dir / "second/b.pkl", k_pickle);
+    write_file(dir / "second/b.pkl", k_backup_pickle);
     ASSERT_TRUE(wait_for_versions("two/b.pkl", 1));
     // A broken file is rejected with its problems; the running config stays.
     std::ofstream(config_file) << R"({"vault": 5, "watches": [{"name": "x"}]})";
@@ -131,7 +127,7 @@ TEST_F(DaemonTest, ReloadAppliesAValidConfigAndRejectsABadOne) {
     EXPECT_EQ(out.exit_code, 2);
     EXPECT_NE(out.err.find("vault"), std::string::npos) << out.err;
     EXPECT_NE(out.err.find("watches[0].path"), std::string::npos) << out.err;
-    write_model("still.pkl", k_pickle);
+    write_model("still.pkl", k_backup_pickle);
     ASSERT_TRUE(wait_for_versions("lab/still.pkl", 1));
     // SIGHUP does the same as `reload` and the daemon keeps running.
     daemon->signal(SIGHUP);

@@ -14,6 +14,10 @@ std::string binary(const std::string& name) {
     return std::string(MV_BINARY_DIR) + "/" + name;
 }
 
+std::string pickle(const std::string& payload) {
+    return std::string("\x80\x04\x95", 3) + payload + ".";
+}
+
 void DaemonTest::SetUp() {
     std::filesystem::create_directories(models);
     config = {{"vault", vault.string()},

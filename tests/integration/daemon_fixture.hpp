@@ -58,4 +58,7 @@ protected:
 /// Path of a built binary ("modelvaultd", "modelvaultctl").
 std::string binary(const std::string& name);
 
+/// A pickle as trainers write it: protocol header, payload, STOP opcode.
+std::string pickle(const std::string& payload);
+
 } // namespace mv::test

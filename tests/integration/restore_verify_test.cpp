@@ -8,10 +8,6 @@
 namespace mv::test {
 namespace {
 
-// A pickle as trainers write it: protocol header, payload, STOP opcode.
-std::string pickle(const std::string& payload) {
-    return std::string("\x80\x04\x95", 3) + payload + ".";
-}
 const std::string k_weights = random_bytes(3 << 20, 11);
 const std::string k_model = pickle(k_weights);
 

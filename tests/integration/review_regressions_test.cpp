@@ -11,11 +11,11 @@ namespace mv::test {
 namespace {
 
 using namespace std::chrono_literals;
-const std::string k_pickle = std::string("\x80\x04\x95", 3) + "weights.";
+const std::string k_review_pickle = pickle("weights");
 
 TEST_F(DaemonTest, SymlinkedFoldersInAWatchAreNeverFollowed) {
     // Someone who can write the watched folder links a folder the daemon can read.
-    write_file(dir / "secret/key.pkl", k_pickle);
+    write_file(dir / "secret/key.pkl", k_review_pickle);
     write_file(dir / "secret/key.metrics.json", R"({"token": "hunter2"})");
     std::filesystem::create_directory_symlink(dir / "secret", models / "linkdir");
     std::filesystem::create_symlink(dir / "secret/key.metrics.json", models / "dqn.metrics.json");
@@ -27,7 +27,7 @@ TEST_F(DaemonTest, SymlinkedFoldersInAWatchAreNeverFollowed) {
     EXPECT_EQ(out.exit_code, 1);
     EXPECT_NE(out.err.find("symlink"), std::string::npos) << out.out << out.err;
     // A real model next to a symlinked metrics file: backed up, but without the linked data.
-    write_model("dqn.pkl", k_pickle);
+    write_model("dqn.pkl", k_review_pickle);
     ASSERT_TRUE(wait_for_versions("lab/dqn.pkl", 1));
     const auto manifest = ctl_json({"show", "lab/dqn.pkl"});
     EXPECT_EQ(manifest["metrics"], nlohmann::json::object());
@@ -61,7 +61,7 @@ TEST_F(DaemonTest, DirectoryWatchesHaveExactlyOneModel) {
 
 TEST_F(DaemonTest, ModelIdsHaveOneSpelling) {
     start_daemon();
-    write_model("a.pkl", k_pickle);
+    write_model("a.pkl", k_review_pickle);
     ASSERT_TRUE(wait_for_versions("lab/a.pkl", 1));
     const auto out = ctl({"show", "lab/\\x61.pkl"});
     EXPECT_NE(out.exit_code, 0);

@@ -12,10 +12,6 @@ namespace {
 using namespace std::chrono_literals;
 using nlohmann::json;
 
-std::string pickle(const std::string& payload) {
-    return std::string("\x80\x04\x95", 3) + payload + ".";
-}
-
 class TriggerTest : public DaemonTest {
 protected:
     // One training "save": the metrics first, then the model (as RL loops do).

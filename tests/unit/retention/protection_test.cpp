@@ -20,7 +20,7 @@ using test::version;
 using Reasons = std::vector<std::string>;
 using Ids = std::vector<std::string>;
 
-const SystemTime k_now = test::at("2030-01-01T00:00:00Z");
+const SystemTime k_protection_now = test::at("2030-01-01T00:00:00Z");
 TEST(RetentionProtection, ProtectedVersionsAreKeptWhenNoRuleKeepsThem) {
     test::TzGuard tz("UTC");
     std::vector<Candidate> versions = {
@@ -29,7 +29,7 @@ TEST(RetentionProtection, ProtectedVersionsAreKeptWhenNoRuleKeepsThem) {
     versions[1].current = true;
     versions[3].best = true;
 
-    const auto decisions = decide(versions, Policy().tags({"none"}), k_now);
+    const auto decisions = decide(versions, Policy().tags({"none"}), k_protection_now);
     EXPECT_EQ(kept_ids(decisions),
               (Ids{"2021-01-04T00:00:00Z", "2021-01-03T00:00:00Z", "2021-01-01T00:00:00Z"}));
     EXPECT_EQ(reasons_for(decisions, "2021-01-04T00:00:00Z"), (Reasons{"newest"}));
@@ -57,7 +57,7 @@ TEST(RetentionProtection, ReasonsListEveryRuleInAFixedOrder) {
                                        .within_monthly(days(365))
                                        .within_yearly(days(1000))
                                        .tags({"pinned"});
-    const auto decisions = decide({only}, policy, k_now);
+    const auto decisions = decide({only}, policy, k_protection_now);
     EXPECT_EQ(decisions.at(0).reasons,
               (Reasons{"tag pinned", "within 7d", "last #1", "hourly #1", "daily #1", "weekly #1",
                        "monthly #1", "yearly #1", "within hourly 90m", "within daily 30d",
@@ -79,7 +79,7 @@ std::vector<Candidate> six_days() {
 
 TEST(RetentionProtection, MaxVersionsRemovesTheOldestUnprotected) {
     test::TzGuard tz("UTC");
-    const auto decisions = decide(six_days(), Policy().daily(10).max_versions(3), k_now);
+    const auto decisions = decide(six_days(), Policy().daily(10).max_versions(3), k_protection_now);
     EXPECT_EQ(kept_ids(decisions), (Ids{"d1", "d2", "d3"}));
     EXPECT_EQ(reasons_for(decisions, "d4"), (Reasons{"over max_versions 3"}));
     EXPECT_EQ(reasons_for(decisions, "d6"), (Reasons{"over max_versions 3"}));
@@ -94,7 +94,7 @@ TEST(RetentionProtection, MaxVersionsSkipsProtectedVersions) {
     versions[4].tags = {"pinned"};       // d5: kept by keep_daily too, still protected
     versions[2].tags = {"experimental"}; // d3: a tag that keep_tags does not name
     const auto decisions =
-        decide(versions, Policy().daily(10).tags({"pinned"}).max_versions(3), k_now);
+        decide(versions, Policy().daily(10).tags({"pinned"}).max_versions(3), k_protection_now);
     // d6 (best) and d5 (pinned) are skipped; d4 and d3 go; d2 goes too since 4 > 3.
     EXPECT_EQ(kept_ids(decisions), (Ids{"d1", "d5", "d6"}));
     EXPECT_EQ(reasons_for(decisions, "d5"), (Reasons{"tag pinned", "daily #5"}));
@@ -108,7 +108,8 @@ TEST(RetentionProtection, MaxVersionsNeverRemovesProtectedEvenOverTheCap) {
     versions[3].current = true; // d4
     for (const int cap : {1, 0, -3}) {
         SCOPED_TRACE(cap);
-        const auto decisions = decide(versions, Policy().daily(10).max_versions(cap), k_now);
+        const auto decisions =
+            decide(versions, Policy().daily(10).max_versions(cap), k_protection_now);
         EXPECT_EQ(kept_ids(decisions), (Ids{"d1", "d4", "d6"}));
         EXPECT_EQ(reasons_for(decisions, "d4"), (Reasons{"daily #4", "current"}));
     }
@@ -116,7 +117,7 @@ TEST(RetentionProtection, MaxVersionsNeverRemovesProtectedEvenOverTheCap) {
 
 TEST(RetentionProtection, MaxVersionsAloneCapsAnOtherwiseKeepAllPolicy) {
     test::TzGuard tz("UTC");
-    const auto decisions = decide(six_days(), Policy().max_versions(4), k_now);
+    const auto decisions = decide(six_days(), Policy().max_versions(4), k_protection_now);
     EXPECT_EQ(kept_ids(decisions), (Ids{"d1", "d2", "d3", "d4"}));
     EXPECT_EQ(reasons_for(decisions, "d2"), (Reasons{"no keep rules"}));
     EXPECT_EQ(reasons_for(decisions, "d5"), (Reasons{"over max_versions 4"}));
@@ -124,7 +125,7 @@ TEST(RetentionProtection, MaxVersionsAloneCapsAnOtherwiseKeepAllPolicy) {
 
 TEST(RetentionProtection, MaxVersionsDoesNotBringBackRemovedVersions) {
     test::TzGuard tz("UTC");
-    const auto decisions = decide(six_days(), Policy().last(2).max_versions(10), k_now);
+    const auto decisions = decide(six_days(), Policy().last(2).max_versions(10), k_protection_now);
     EXPECT_EQ(kept_ids(decisions), (Ids{"d1", "d2"}));
     EXPECT_EQ(reasons_for(decisions, "d3"), (Reasons{"no rule keeps it"}));
 }

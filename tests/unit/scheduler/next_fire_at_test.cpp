@@ -12,12 +12,7 @@ namespace {
 using namespace std::chrono_literals;
 using test::instant;
 
-config::ScheduleTrigger at(std::vector<config::TimeOfDay> times) {
-    config::ScheduleTrigger schedule;
-    schedule.at = std::move(times);
-    return schedule;
-}
-
+using test::at;
 class NextFireAt : public test::ZonedTest {
 protected:
     void SetUp() override { ASSERT_NO_FATAL_FAILURE(use_zone("Europe/Berlin")); }

@@ -12,12 +12,7 @@ namespace {
 using namespace std::chrono_literals;
 using test::instant;
 
-config::ScheduleTrigger at(std::vector<config::TimeOfDay> times) {
-    config::ScheduleTrigger schedule;
-    schedule.at = std::move(times);
-    return schedule;
-}
-
+using test::at;
 // Fires `schedule` on time from `start` on and returns the first `count` fire instants.
 std::vector<SystemTime> fires(const config::ScheduleTrigger& schedule, SystemTime start,
                               std::size_t count) {

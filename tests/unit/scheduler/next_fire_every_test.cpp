@@ -10,12 +10,7 @@ namespace {
 using namespace std::chrono_literals;
 using test::instant;
 
-config::ScheduleTrigger every(config::Duration interval) {
-    config::ScheduleTrigger schedule;
-    schedule.every = interval;
-    return schedule;
-}
-
+using test::every;
 TEST(NextFireEvery, NeverFiredFiresOneIntervalFromNow) {
     const SystemTime now = instant("2024-05-01T10:00:00.250Z");
     EXPECT_TIME_EQ(next_fire(every(6h), std::nullopt, now), now + 6h);

@@ -18,12 +18,7 @@ namespace {
 using namespace std::chrono_literals;
 using test::instant;
 
-config::ScheduleTrigger every(config::Duration interval) {
-    config::ScheduleTrigger schedule;
-    schedule.every = interval;
-    return schedule;
-}
-
+using test::every;
 // Runs the loop for `duration` of real time (restarting it if it ran out of work).
 void run_for(boost::asio::io_context& io, std::chrono::milliseconds duration) {
     io.restart();

@@ -1,4 +1,8 @@
 #pragma once
+
+#include <vector>
+
+#include "config/model.hpp"
 // Shared helpers of the scheduler tests: readable instants and a fixture that switches
 // the process time zone for one test and restores it afterwards.
 
@@ -19,6 +23,20 @@ namespace mv::test {
 
 /// An instant written in ISO 8601 with its UTC offset, e.g. "2024-03-31T03:00+02:00", so
 /// that expectations say which local time they mean without using the code under test.
+/// A schedule with only `at` times.
+inline config::ScheduleTrigger at(std::vector<config::TimeOfDay> times) {
+    config::ScheduleTrigger schedule;
+    schedule.at = std::move(times);
+    return schedule;
+}
+
+/// A schedule with only an `every` interval.
+inline config::ScheduleTrigger every(config::Duration interval) {
+    config::ScheduleTrigger schedule;
+    schedule.every = interval;
+    return schedule;
+}
+
 inline SystemTime instant(std::string_view iso) {
     return value_or_throw(parse_time(iso), "test instant: ");
 }

@@ -232,13 +232,13 @@ TEST_F(VaultTest, EmptyFileIsAVersionToo) {
     EXPECT_TRUE(vault->verify(m, {}).ok());
 }
 
-struct CodecCase {
+struct VaultCodecCase {
     config::Codec codec;
     int level;
     const char* tar_flag;
 };
 
-class VaultCodecTest : public VaultTest, public ::testing::WithParamInterface<CodecCase> {};
+class VaultCodecTest : public VaultTest, public ::testing::WithParamInterface<VaultCodecCase> {};
 
 TEST_P(VaultCodecTest, SystemTarReadsEveryCodec) {
     open_vault({GetParam().codec, GetParam().level, 2});
@@ -256,11 +256,11 @@ TEST_P(VaultCodecTest, SystemTarReadsEveryCodec) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Codecs, VaultCodecTest,
-                         ::testing::Values(CodecCase{config::Codec::zstd, 3, "--zstd"},
-                                           CodecCase{config::Codec::zstd, 19, "--zstd"},
-                                           CodecCase{config::Codec::gzip, 6, "-z"},
-                                           CodecCase{config::Codec::xz, 1, "-J"},
-                                           CodecCase{config::Codec::none, 0, ""}));
+                         ::testing::Values(VaultCodecCase{config::Codec::zstd, 3, "--zstd"},
+                                           VaultCodecCase{config::Codec::zstd, 19, "--zstd"},
+                                           VaultCodecCase{config::Codec::gzip, 6, "-z"},
+                                           VaultCodecCase{config::Codec::xz, 1, "-J"},
+                                           VaultCodecCase{config::Codec::none, 0, ""}));
 
 } // namespace
 } // namespace mv::vault
