@@ -133,7 +133,8 @@ std::string format_from_header(std::string_view head, unsigned long long file_si
          static_cast<unsigned char>(head[1]) == 0xda)) {
         return "zlib";
     }
-    // ONNX is a protobuf ModelProto whose first field is ir_version (field 1, varint).
+    // ONNX is a protobuf ModelProto whose first field is ir_version (field 1, varint);
+    // detect_format() tells it from other protobuf files by name.
     if (head.size() >= 2 && head[0] == '\x08' && static_cast<unsigned char>(head[1]) < 0x80 &&
         head[1] > 0 && head[1] < 64) {
         return "onnx";
@@ -163,6 +164,19 @@ DetectedFormat detect_format(int fd, std::string_view file_name) {
         if (::pread(fd, signature, sizeof signature, offset) == 8 &&
             std::string_view(signature, 8) == k_hdf5_signature) {
             result.format = "hdf5";
+        }
+    }
+    // Protobuf has no magic: the name tells a SavedModel graph or an ONNX model from other
+    // protobuf files.
+    if (result.format == "onnx") {
+        const std::size_t slash = file_name.rfind('/');
+        const std::string_view base =
+            slash == std::string_view::npos ? file_name : file_name.substr(slash + 1);
+        const std::string ext = lower_extension(file_name);
+        if (base == "saved_model.pb") {
+            result.format = "savedmodel";
+        } else if (ext != "onnx") {
+            result.format = "protobuf";
         }
     }
     result.matches_extension = extension_accepts(lower_extension(file_name), result.format);

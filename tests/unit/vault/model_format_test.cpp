@@ -42,6 +42,21 @@ TEST(ModelFormat, TellsZipFlavours) {
     EXPECT_EQ(format_from_header(local_header("weights.bin"), 1000), "zip");
 }
 
+TEST(ModelFormat, TellsProtobufFilesApartByName) {
+    test::TempDir dir("fmt");
+    const std::string protobuf("\x08\x07\x12\x04", 4);
+    for (const char* name : {"model.onnx", "saved_model.pb", "other.pb"}) {
+        test::write_file(dir / name, protobuf);
+    }
+    const auto format_of = [&](const char* name) {
+        UniqueFd fd(::open((dir / name).c_str(), O_RDONLY));
+        return detect_format(fd.get(), std::string("sub/") + name).format;
+    };
+    EXPECT_EQ(format_of("model.onnx"), "onnx");
+    EXPECT_EQ(format_of("saved_model.pb"), "savedmodel");
+    EXPECT_EQ(format_of("other.pb"), "protobuf");
+}
+
 TEST(ModelFormat, FlagsContentThatContradictsTheExtension) {
     test::TempDir dir("fmt");
     test::write_file(dir / "model.h5", std::string("\x80\x04\x95 pickle pretending", 20));
