@@ -106,8 +106,10 @@ int ctl_main(const std::vector<std::string>& args) {
         std::vector<std::string> rest(args.begin(),
                                       args.begin() + static_cast<long>(command_index));
         rest.insert(rest.end(), args.begin() + static_cast<long>(command_index) + 1, args.end());
-        std::vector<OptionSpec> specs = k_global_options;
-        specs.insert(specs.end(), command->options.begin(), command->options.end());
+        // A command's own options come first: `import --version X` is not the global
+        // `--version` flag.
+        std::vector<OptionSpec> specs = command->options;
+        specs.insert(specs.end(), k_global_options.begin(), k_global_options.end());
         const ParsedArgs parsed = parse_args(rest, specs, name);
         if (parsed.has("help") || parsed.has("h")) {
             std::printf("usage: modelvaultctl %s\n\n%s\n%s", command->usage.c_str(),

@@ -4,10 +4,10 @@
 #include <fmt/format.h>
 
 #include "ctl/command_impl.hpp"
-#include "ctl/extract.hpp"
 #include "ctl/progress.hpp"
 #include "util/escape.hpp"
 #include "util/time.hpp"
+#include "vault/extract.hpp"
 
 namespace mv::ctl {
 
@@ -32,10 +32,11 @@ int run_restore(const GlobalOptions& global, const ParsedArgs& args) {
     }
     const std::string label = fmt::format("{} {}", manifest->model, manifest->version.to_string());
     ProgressBar bar(global.progress && !global.json && ProgressBar::stderr_is_terminal());
-    ExtractResult result;
+    vault::ExtractResult result;
     try {
-        result = extract_verified(
-            std::move(reply.fd), *manifest, *to, args.has("force") ? Overwrite::yes : Overwrite::no,
+        result = vault::extract_verified(
+            std::move(reply.fd), *manifest, *to,
+            args.has("force") ? vault::Overwrite::yes : vault::Overwrite::no,
             [&](std::uint64_t done) { bar.update(label, done, manifest->archive.size); });
     } catch (const Error& e) {
         bar.finish();

@@ -16,6 +16,9 @@ int run_backup(const GlobalOptions& global, const ParsedArgs& args);
 int run_restore(const GlobalOptions& global, const ParsedArgs& args);
 int run_verify(const GlobalOptions& global, const ParsedArgs& args);
 int run_reload(const GlobalOptions& global, const ParsedArgs& args);
+int run_prune(const GlobalOptions& global, const ParsedArgs& args);
+int run_tag(const GlobalOptions& global, const ParsedArgs& args);
+int run_import(const GlobalOptions& global, const ParsedArgs& args);
 int run_version(const GlobalOptions& global, const ParsedArgs& args);
 
 /// Exactly `count` positional arguments, or a UsageError naming the command's usage.

@@ -82,6 +82,43 @@ const std::vector<CommandInfo>& all_commands() {
          "lab/agents/dqn.pkl@latest",
          {{"all", false, false}},
          run_verify},
+        {"prune",
+         "prune [MODEL] [--dry-run]",
+         "apply retention now, or show what it would do",
+         "Applies each watch's retention policy (docs/CONFIG.md) to every model, or to MODEL.\n"
+         "With --dry-run nothing is removed: every version is listed with keep or remove and\n"
+         "the rules that keep it (`daily #3`, `tag pinned`, `best`, ...). The newest, the\n"
+         "`best` and the `current` version are always kept. The daemon also prunes after\n"
+         "every new version and once a day.\n\n"
+         "examples:\n  modelvaultctl prune --dry-run\n  modelvaultctl prune lab/dqn.pkl\n"
+         "  modelvaultctl --json prune --dry-run | jq '.models[].versions[] | "
+         "select(.verdict==\"remove\")'",
+         {{"dry-run", false, false}},
+         run_prune},
+        {"tag",
+         "tag MODEL@SEL add|rm TAG",
+         "add or remove a tag of a version",
+         "Tags are labels for versions: keep them with `keep_tags` in a retention policy\n"
+         "(pinned, baseline), select versions with MODEL@TAG. `best`, `current` and `latest`\n"
+         "are maintained by modelvaultd and cannot be set by hand.\n\n"
+         "examples:\n  modelvaultctl tag lab/dqn.pkl@1.4.2 add pinned\n"
+         "  modelvaultctl tag lab/dqn.pkl@baseline rm baseline",
+         {},
+         run_tag},
+        {"import",
+         "import FILE... --model MODEL [--time T] [--version X]",
+         "bring existing model files or modelvault archives into the vault",
+         "Each FILE becomes a version of MODEL (WATCH/PATH), in the order given: a plain model\n"
+         "file is stored under MODEL's file name with its modification time as creation time\n"
+         "and the next version number; an archive made by modelvault keeps its creation time,\n"
+         "version, metrics and tags (every hash is checked). --time (ISO 8601) and --version\n"
+         "override both for a single FILE. Files identical to an existing version are reported\n"
+         "as unchanged. The files are opened with your rights.\n\n"
+         "examples:\n  modelvaultctl import old/dqn_*.pkl --model lab/dqn.pkl\n"
+         "  modelvaultctl import best.pt --model lab/ppo.pt --time 2025-03-01T12:00 --version "
+         "2.3.0",
+         {{"model", true, false}, {"time", true, false}, {"version", true, false}},
+         run_import},
         {"history",
          "history MODEL",
          "the audit history of `best` and `current` moves",

@@ -89,7 +89,7 @@ BackupPlan plan_backup(const config::Watch& watch, const BackupRequest& request,
     std::vector<std::string> unfinished;
     for (const auto& file : files) {
         const std::string inside = path_in_model(request.model, file);
-        version.files.push_back({watch.path, file, inside, vault::FileRole::model});
+        version.files.push_back(vault::SourceFile::beneath(watch.path, file, inside));
         auto fd = fs::open_beneath(watch.path, file);
         if (!fd) {
             continue; // the writer reports it with context
@@ -247,8 +247,9 @@ BackupPlan plan_backup(const config::Watch& watch, const BackupRequest& request,
         const std::string relative = expand_template(pattern, model_file, watch.name);
         const bool is_model_file = std::find(files.begin(), files.end(), relative) != files.end();
         if (!is_model_file && fs::open_beneath(watch.path, relative)) {
-            version.files.push_back({watch.path, relative, path_in_model(request.model, relative),
-                                     vault::FileRole::sidecar});
+            version.files.push_back(vault::SourceFile::beneath(
+                watch.path, relative, path_in_model(request.model, relative),
+                vault::FileRole::sidecar));
         }
     }
     plan.go = true;

@@ -178,25 +178,38 @@ BackupOutcome BackupService::run(const BackupRequest& request, const std::stop_t
         const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
             std::chrono::steady_clock::now() - started);
         m_fingerprints.put(id, before);
-        std::lock_guard lock(m_mutex);
-        m_failed_attempts.erase(id);
-        m_failed_checks.erase(id);
-        m_counters.bytes_read += result.bytes_read;
         outcome.manifest = result.manifest;
-        if (result.committed) {
-            outcome.status = BackupStatus::committed;
-            ++m_counters.committed;
-            m_counters.bytes_stored += result.manifest.archive.size;
-            m_last_backup[request.watch] = {id, result.manifest.version.to_string(), m_clock.now()};
-            spdlog::info("{} {} written ({}{}), {} → {} in {}", id,
-                         result.manifest.version.to_string(), vault::to_string(version.trigger),
-                         version.reason.empty() ? "" : ": " + version.reason,
-                         format_bytes(result.manifest.total_size()),
-                         format_bytes(result.manifest.archive.size), format_elapsed(elapsed));
-        } else {
-            outcome.status = BackupStatus::unchanged;
-            ++m_counters.unchanged;
+        outcome.status = result.committed ? BackupStatus::committed : BackupStatus::unchanged;
+        {
+            std::lock_guard lock(m_mutex);
+            m_failed_attempts.erase(id);
+            m_failed_checks.erase(id);
+            m_counters.bytes_read += result.bytes_read;
+            if (result.committed) {
+                ++m_counters.committed;
+                m_counters.bytes_stored += result.manifest.archive.size;
+                m_last_backup[request.watch] = {id, result.manifest.version.to_string(),
+                                                m_clock.now()};
+            } else {
+                ++m_counters.unchanged;
+            }
+        }
+        if (!result.committed) {
             spdlog::info("{} unchanged (same as {})", id, result.manifest.version.to_string());
+            return outcome;
+        }
+        spdlog::info("{} {} written ({}{}), {} → {} in {}", id, result.manifest.version.to_string(),
+                     vault::to_string(version.trigger),
+                     version.reason.empty() ? "" : ": " + version.reason,
+                     format_bytes(result.manifest.total_size()),
+                     format_bytes(result.manifest.archive.size), format_elapsed(elapsed));
+        // Retention runs after each new version, in the same job: nothing else writes this
+        // model meanwhile. A failure here does not undo the backup.
+        try {
+            prune(id, DryRun::no);
+        } catch (const std::exception& e) {
+            spdlog::error("{}: retention failed after {}: {}", id,
+                          result.manifest.version.to_string(), e.what());
         }
         return outcome;
     } catch (const vault::FileChangedError& e) {
@@ -259,6 +272,26 @@ void BackupService::record_failure(const std::string& model, const std::string& 
     std::lock_guard lock(m_mutex);
     ++m_counters.failed;
     m_last_error = LastError{fmt::format("{}: {}", model, message), m_clock.now()};
+}
+
+std::optional<config::RetentionPolicy> BackupService::policy_for(const std::string& model) const {
+    const auto id = vault::ModelId::parse(model);
+    if (!id) {
+        return std::nullopt;
+    }
+    const auto watch = find_watch(id->watch);
+    return watch ? watch->retention : std::nullopt;
+}
+
+PruneReport BackupService::prune(const std::string& model, DryRun dry_run) {
+    const auto policy = policy_for(model);
+    PruneReport report = prune_model(m_vault, model, policy, m_clock.now(), dry_run);
+    if (dry_run == DryRun::no && !report.removed.empty()) {
+        std::lock_guard lock(m_mutex);
+        m_counters.pruned += report.removed.size();
+        m_counters.reclaimed_bytes += report.reclaimed_bytes;
+    }
+    return report;
 }
 
 BackupService::Counters BackupService::counters() const {

@@ -17,6 +17,7 @@
 #include "config/model.hpp"
 #include "daemon/fingerprints.hpp"
 #include "daemon/job_queue.hpp"
+#include "daemon/pruner.hpp"
 #include "util/error.hpp"
 #include "util/time.hpp"
 #include "vault/vault.hpp"
@@ -65,12 +66,22 @@ public:
     std::size_t scan(const config::Watch& watch, const std::string& reason,
                      vault::Trigger trigger = vault::Trigger::change);
 
+    /// The retention policy of `model`'s watch (nullopt: keep everything, also for models
+    /// whose watch is no longer configured).
+    std::optional<config::RetentionPolicy> policy_for(const std::string& model) const;
+
+    /// Applies (or with DryRun::yes only decides) retention for `model`. Call it from a job
+    /// keyed by the model, so that it never races a backup of the same model.
+    PruneReport prune(const std::string& model, DryRun dry_run);
+
     struct Counters {
         std::uint64_t committed = 0;
         std::uint64_t unchanged = 0;
         std::uint64_t failed = 0;
         std::uint64_t bytes_read = 0;
         std::uint64_t bytes_stored = 0;
+        std::uint64_t pruned = 0;          ///< versions removed by retention
+        std::uint64_t reclaimed_bytes = 0; ///< archive bytes retention freed
     };
     struct LastBackup {
         std::string model;

@@ -7,12 +7,14 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "daemon/access.hpp"
 #include "ipc/peer.hpp"
 #include "ipc/responder.hpp"
+#include "util/fd.hpp"
 
 namespace mv::daemon {
 
@@ -23,6 +25,7 @@ struct CommandContext {
     const ipc::Peer& peer;
     const nlohmann::json& args;
     std::shared_ptr<ipc::Responder> responder;
+    std::vector<UniqueFd> fds; ///< descriptors passed with the request (import)
 };
 
 struct Command {

@@ -51,7 +51,7 @@ void apply_io_priority(config::IoPriority priority) {
 Daemon::Daemon(config::Config config, const Clock& clock)
     : m_clock(clock), m_config(std::move(config)), m_started(clock.now()), m_signals(m_io),
       m_inotify(m_io), m_settle_timer(m_io), m_housekeeping_timer(m_io), m_watchdog_timer(m_io),
-      m_stop_timer(m_io) {
+      m_stop_timer(m_io), m_retention_timer(m_io) {
     m_vault = vault::Vault::open(
         {m_config.vault, m_config.compression, m_config.verify_after_write, {}}, m_clock);
     m_fingerprints = std::make_unique<FingerprintStore>(m_vault->state_dir() / "fingerprints.json",
@@ -85,9 +85,13 @@ Daemon::~Daemon() {
 
 int Daemon::run() {
     wait_for_signals();
+    std::string served = m_config.socket.string();
     if (const auto sockets = sd::activated_sockets(); !sockets.empty()) {
-        m_server->adopt(sockets.front());
-        spdlog::info("serving the control socket passed by systemd");
+        m_server->adopt(sockets.front().fd);
+        served = sockets.front().path;
+        spdlog::info("serving the control socket passed by systemd ({}); `socket` of the "
+                     "config is not used",
+                     served);
     } else {
         m_server->listen(m_config.socket, m_config.access.socket_group);
     }
@@ -99,6 +103,7 @@ int Daemon::run() {
         wait_for_inotify();
     }
     arm_housekeeping();
+    arm_retention_pass(std::chrono::seconds(10));
     if (const auto interval = m_notifier.watchdog_interval()) {
         arm_watchdog(*interval / 2);
     }
@@ -106,7 +111,7 @@ int Daemon::run() {
     on_watcher_activity();
     m_startup_scan_done = true;
     spdlog::info("modelvaultd {} ready: vault {}, socket {}, {} watch(es)", MV_VERSION,
-                 m_vault->root().string(), m_config.socket.string(), m_config.watches.size());
+                 m_vault->root().string(), served, m_config.watches.size());
     m_notifier.ready();
     m_notifier.status(status_line());
     m_io.run();
@@ -140,6 +145,7 @@ void Daemon::begin_stop(const char* why) {
     m_signals.cancel();
     m_settle_timer.cancel();
     m_housekeeping_timer.cancel();
+    m_retention_timer.cancel();
     for (auto& [name, timer] : m_schedules) {
         timer->cancel();
     }
@@ -288,7 +294,7 @@ void Daemon::handle_request(const ipc::Peer& peer, ipc::Request request,
         responder->fail(ErrorCode::forbidden, *denied);
         return;
     }
-    CommandContext context{*this, peer, request.args, responder};
+    CommandContext context{*this, peer, request.args, responder, std::move(request.fds)};
     try {
         command->handle(context);
     } catch (const Error& e) {

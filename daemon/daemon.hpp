@@ -70,6 +70,7 @@ private:
     void on_watcher_activity();
     void arm_settle_timer();
     void arm_housekeeping();
+    void arm_retention_pass(std::chrono::milliseconds delay);
     void arm_watchdog(std::chrono::microseconds interval);
     void shutdown();
     void begin_stop(const char* why);
@@ -96,6 +97,7 @@ private:
     boost::asio::steady_timer m_housekeeping_timer;
     boost::asio::steady_timer m_watchdog_timer;
     boost::asio::steady_timer m_stop_timer;
+    boost::asio::steady_timer m_retention_timer;
     std::map<std::string, std::unique_ptr<scheduler::ScheduleTimer>> m_schedules;
     std::map<std::string, config::ScheduleTrigger> m_schedule_rules; ///< what each timer runs
     LastFires m_last_fires;

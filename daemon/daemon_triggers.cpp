@@ -162,4 +162,29 @@ void Daemon::arm_housekeeping() {
     });
 }
 
+void Daemon::arm_retention_pass(std::chrono::milliseconds delay) {
+    // SPEC §5: retention runs after each new version and at least daily; the daily pass
+    // also applies a policy that changed with a reload to every model.
+    m_retention_timer.expires_after(delay);
+    m_retention_timer.async_wait([this](const boost::system::error_code& error) {
+        if (error) {
+            return;
+        }
+        std::size_t queued = 0;
+        for (const auto& model : m_vault->models()) {
+            if (retention::keeps_everything(m_backups->policy_for(model))) {
+                continue;
+            }
+            m_backup_jobs->submit(model, [this, model](const std::stop_token& stop) {
+                if (!stop.stop_requested()) {
+                    m_backups->prune(model, DryRun::no);
+                }
+            });
+            ++queued;
+        }
+        spdlog::debug("daily retention pass: {} model(s) with a policy", queued);
+        arm_retention_pass(std::chrono::hours(24));
+    });
+}
+
 } // namespace mv::daemon

@@ -39,9 +39,31 @@ Client Client::connect(const std::filesystem::path& socket_path) {
     return Client(std::move(fd), socket_path);
 }
 
-void Client::send_raw(std::string_view bytes) {
+void Client::send_raw(std::string_view bytes, const std::vector<int>& fds) {
+    if (fds.size() > k_max_request_fds) {
+        throw Error(fmt::format("at most {} files can be passed at once", k_max_request_fds),
+                    ErrorCode::invalid_argument);
+    }
+    bool fds_sent = fds.empty();
     while (!bytes.empty()) {
-        const ssize_t sent = ::send(m_fd.get(), bytes.data(), bytes.size(), MSG_NOSIGNAL);
+        struct iovec data {
+            const_cast<char*>(bytes.data()), bytes.size()
+        };
+        struct msghdr message {};
+        message.msg_iov = &data;
+        message.msg_iovlen = 1;
+        std::vector<char> control;
+        if (!fds_sent) {
+            control.resize(CMSG_SPACE(sizeof(int) * fds.size()));
+            message.msg_control = control.data();
+            message.msg_controllen = control.size();
+            struct cmsghdr* header = CMSG_FIRSTHDR(&message);
+            header->cmsg_level = SOL_SOCKET;
+            header->cmsg_type = SCM_RIGHTS;
+            header->cmsg_len = CMSG_LEN(sizeof(int) * fds.size());
+            std::memcpy(CMSG_DATA(header), fds.data(), sizeof(int) * fds.size());
+        }
+        const ssize_t sent = ::sendmsg(m_fd.get(), &message, MSG_NOSIGNAL);
         if (sent < 0 && errno == EINTR) {
             continue;
         }
@@ -49,6 +71,7 @@ void Client::send_raw(std::string_view bytes) {
             throw UnreachableError(fmt::format("lost the connection to modelvaultd at {}: {}",
                                                m_path.string(), std::strerror(errno)));
         }
+        fds_sent = true;
         bytes.remove_prefix(static_cast<std::size_t>(sent));
     }
 }
@@ -114,9 +137,9 @@ Reply Client::read_line(std::optional<std::chrono::milliseconds> timeout) {
 
 Reply Client::call(const std::string& command, const nlohmann::json& args,
                    const ProgressCallback& on_progress,
-                   std::optional<std::chrono::milliseconds> timeout) {
+                   std::optional<std::chrono::milliseconds> timeout, const std::vector<int>& fds) {
     const unsigned long long id = m_next_id++;
-    send_raw(serialize({{"id", id}, {"command", command}, {"args", args}}));
+    send_raw(serialize({{"id", id}, {"command", command}, {"args", args}}), fds);
     while (true) {
         Reply reply = read_line(timeout);
         if (reply.message.contains("progress")) {

@@ -6,6 +6,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -38,12 +39,14 @@ public:
 
     /// Sends `command` with `args` and waits for the final response, passing progress
     /// lines to `on_progress`. Waits at most `timeout` between two lines (nullopt: forever).
+    /// `fds` travel with the request (SCM_RIGHTS; at most k_max_request_fds).
     Reply call(const std::string& command, const nlohmann::json& args = nlohmann::json::object(),
                const ProgressCallback& on_progress = {},
-               std::optional<std::chrono::milliseconds> timeout = std::nullopt);
+               std::optional<std::chrono::milliseconds> timeout = std::nullopt,
+               const std::vector<int>& fds = {});
 
-    /// Sends raw bytes (tests use it for malformed requests).
-    void send_raw(std::string_view bytes);
+    /// Sends raw bytes (tests use it for malformed requests); `fds` go with the first byte.
+    void send_raw(std::string_view bytes, const std::vector<int>& fds = {});
     /// Reads the next line (and any descriptor sent with it).
     Reply read_line(std::optional<std::chrono::milliseconds> timeout = std::nullopt);
 

@@ -7,11 +7,13 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "util/error.hpp"
 #include "util/expected.hpp"
+#include "util/fd.hpp"
 
 namespace mv::ipc {
 
@@ -19,11 +21,14 @@ namespace mv::ipc {
 inline constexpr int k_protocol_version = 1;
 /// Longest accepted request line, newline excluded.
 inline constexpr std::size_t k_max_request_bytes = 1u << 20;
+/// Most descriptors a single recvmsg accepts with a request (import passes files this way).
+inline constexpr std::size_t k_max_request_fds = 32;
 
 struct Request {
     nlohmann::json id;   ///< echoed in every line of the answer; null when absent
     std::string command; ///< e.g. "status"
     nlohmann::json args = nlohmann::json::object(); ///< command arguments
+    std::vector<UniqueFd> fds; ///< descriptors that arrived with the request (SCM_RIGHTS)
 };
 
 /// A request that could not be parsed: the error response to send (with the id when

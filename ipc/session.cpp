@@ -6,7 +6,6 @@
 #include <sys/socket.h>
 
 #include <boost/asio/post.hpp>
-#include <boost/asio/read_until.hpp>
 #include <boost/asio/write.hpp>
 #include <spdlog/spdlog.h>
 
@@ -80,8 +79,7 @@ private:
 Session::Session(asio::local::stream_protocol::socket socket, Peer peer,
                  const RequestHandler& handler, const ServerLimits& limits)
     : m_socket(std::move(socket)), m_peer(peer), m_handler(handler), m_limits(limits),
-      m_input(k_max_request_bytes + 1), m_idle_timer(m_socket.get_executor()),
-      m_write_timer(m_socket.get_executor()) {}
+      m_idle_timer(m_socket.get_executor()), m_write_timer(m_socket.get_executor()) {}
 
 void Session::start() {
     read_next();
@@ -103,6 +101,11 @@ void Session::read_next() {
     if (!m_open) {
         return;
     }
+    // A pipelined request may already be buffered.
+    if (m_input.find('\n') != std::string::npos) {
+        asio::post(m_socket.get_executor(), [self = shared_from_this()] { self->on_line(); });
+        return;
+    }
     m_idle_timer.expires_after(m_limits.idle_timeout);
     m_idle_timer.async_wait([self = shared_from_this()](const boost::system::error_code& error) {
         if (!error) {
@@ -111,29 +114,87 @@ void Session::read_next() {
             self->close();
         }
     });
-    asio::async_read_until(
-        m_socket, m_input, '\n',
-        [self = shared_from_this()](const boost::system::error_code& error, std::size_t length) {
-            self->m_idle_timer.cancel();
-            if (!error) {
-                self->on_line(length);
-            } else if (error == asio::error::not_found) {
-                // The line outgrew the buffer: answer once, then hang up (the stream
-                // cannot be resynchronised).
-                self->send(serialize(error_response(
-                               nullptr, ErrorCode::invalid_argument,
-                               "request is larger than the 1 MiB limit; the connection is closed")),
-                           UniqueFd(), Kind::final_then_close);
-            } else {
-                self->close();
-            }
-        });
+    m_socket.async_wait(asio::socket_base::wait_read,
+                        [self = shared_from_this()](const boost::system::error_code& error) {
+                            self->m_idle_timer.cancel();
+                            if (error) {
+                                self->close();
+                                return;
+                            }
+                            self->receive();
+                        });
 }
 
-void Session::on_line(std::size_t length) {
-    std::string line(asio::buffers_begin(m_input.data()),
-                     asio::buffers_begin(m_input.data()) + static_cast<std::ptrdiff_t>(length - 1));
-    m_input.consume(length);
+// recvmsg(2) rather than a plain read: a request may carry descriptors (SCM_RIGHTS), which
+// belong to the line whose bytes arrived with them.
+void Session::receive() {
+    char data[65536];
+    struct iovec vector {
+        data, sizeof data
+    };
+    char control[CMSG_SPACE(sizeof(int) * k_max_request_fds)] = {};
+    struct msghdr message {};
+    message.msg_iov = &vector;
+    message.msg_iovlen = 1;
+    message.msg_control = control;
+    message.msg_controllen = sizeof control;
+    const ssize_t got =
+        ::recvmsg(m_socket.native_handle(), &message, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+    if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+        read_next();
+        return;
+    }
+    if (got <= 0) {
+        close();
+        return;
+    }
+    for (struct cmsghdr* header = CMSG_FIRSTHDR(&message); header != nullptr;
+         header = CMSG_NXTHDR(&message, header)) {
+        if (header->cmsg_level == SOL_SOCKET && header->cmsg_type == SCM_RIGHTS) {
+            const std::size_t count = (header->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+            for (std::size_t i = 0; i < count; ++i) {
+                int fd = -1;
+                std::memcpy(&fd, CMSG_DATA(header) + i * sizeof(int), sizeof fd);
+                m_received_fds.emplace_back(m_input.size(), UniqueFd(fd));
+            }
+        }
+    }
+    m_input.append(data, static_cast<std::size_t>(got));
+    if (m_input.find('\n') != std::string::npos) {
+        on_line();
+    } else if (m_input.size() > k_max_request_bytes) {
+        // The line outgrew the limit: answer once, then hang up (the stream cannot be
+        // resynchronised).
+        send(serialize(error_response(nullptr, ErrorCode::invalid_argument,
+                                      "request is larger than the 1 MiB limit; the connection "
+                                      "is closed")),
+             UniqueFd(), Kind::final_then_close);
+    } else {
+        read_next();
+    }
+}
+
+void Session::on_line() {
+    const std::size_t newline = m_input.find('\n');
+    std::string line = m_input.substr(0, newline);
+    m_input.erase(0, newline + 1);
+    std::vector<UniqueFd> fds;
+    for (auto it = m_received_fds.begin(); it != m_received_fds.end();) {
+        if (it->first <= newline) {
+            fds.push_back(std::move(it->second));
+            it = m_received_fds.erase(it);
+        } else {
+            it->first -= newline + 1;
+            ++it;
+        }
+    }
+    if (line.size() > k_max_request_bytes) {
+        send(serialize(error_response(nullptr, ErrorCode::invalid_argument,
+                                      "request is larger than the 1 MiB limit; the connection "
+                                      "is closed")),
+             UniqueFd(), Kind::final_then_close);
+        return;
+    }
     if (line.empty() || line == "\r") {
         read_next();
         return;
@@ -145,6 +206,7 @@ void Session::on_line(std::size_t length) {
              UniqueFd(), Kind::final);
         return;
     }
+    request->fds = std::move(fds);
     auto responder = std::make_shared<SessionResponder>(shared_from_this(), request->id);
     try {
         m_handler(m_peer, std::move(*request), std::move(responder));

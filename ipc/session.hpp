@@ -6,11 +6,12 @@
 #include <deque>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/streambuf.hpp>
 
 #include "ipc/server.hpp"
 
@@ -41,7 +42,8 @@ private:
     };
 
     void read_next();
-    void on_line(std::size_t length);
+    void receive();
+    void on_line();
     void write_next();
     void write_with_fd();
     void on_written(const boost::system::error_code& error);
@@ -50,7 +52,8 @@ private:
     Peer m_peer;
     const RequestHandler& m_handler;
     const ServerLimits& m_limits;
-    boost::asio::streambuf m_input;
+    std::string m_input;                                          ///< received, not yet parsed
+    std::vector<std::pair<std::size_t, UniqueFd>> m_received_fds; ///< offset in m_input, fd
     boost::asio::steady_timer m_idle_timer;
     boost::asio::steady_timer m_write_timer;
     std::deque<Outgoing> m_outbox;

@@ -1,9 +1,13 @@
 #include "systemd/notify.hpp"
 
+#include <cstddef>
 #include <ctime>
 #include <string>
+#include <sys/socket.h>
+#include <sys/un.h>
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 #include <systemd/sd-daemon.h>
 
 namespace mv::sd {
@@ -40,13 +44,28 @@ std::optional<std::chrono::microseconds> Notifier::watchdog_interval() const {
     return std::nullopt;
 }
 
-std::vector<int> activated_sockets() {
-    std::vector<int> fds;
+std::vector<ActivatedSocket> activated_sockets() {
+    std::vector<ActivatedSocket> sockets;
+    // 1: unset LISTEN_FDS and LISTEN_PID, so that no child process believes they are its.
     const int count = sd_listen_fds(1);
     for (int i = 0; i < count; ++i) {
-        fds.push_back(SD_LISTEN_FDS_START + i);
+        const int fd = SD_LISTEN_FDS_START + i;
+        if (sd_is_socket_unix(fd, SOCK_STREAM, 1, nullptr, 0) <= 0) {
+            spdlog::warn("ignoring descriptor {} passed by systemd: not a listening Unix stream "
+                         "socket (check ListenStream= in modelvaultd.socket)",
+                         fd);
+            continue;
+        }
+        struct sockaddr_un address {};
+        socklen_t length = sizeof address;
+        std::string path;
+        if (::getsockname(fd, reinterpret_cast<struct sockaddr*>(&address), &length) == 0 &&
+            length > offsetof(struct sockaddr_un, sun_path) && address.sun_path[0] != '\0') {
+            path = address.sun_path;
+        }
+        sockets.push_back({fd, std::move(path)});
     }
-    return fds;
+    return sockets;
 }
 
 } // namespace mv::sd

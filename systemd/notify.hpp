@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -26,7 +27,14 @@ public:
     std::optional<std::chrono::microseconds> watchdog_interval() const;
 };
 
-/// Listening sockets passed by the service manager (socket activation); empty if none.
-std::vector<int> activated_sockets();
+/// A listening socket passed by the service manager.
+struct ActivatedSocket {
+    int fd = -1;
+    std::string path; ///< the file it is bound to ("" for an abstract or unnamed socket)
+};
+
+/// The listening Unix stream sockets passed by the service manager (socket activation,
+/// sd_listen_fds); empty if none. Other passed descriptors are logged and left alone.
+std::vector<ActivatedSocket> activated_sockets();
 
 } // namespace mv::sd

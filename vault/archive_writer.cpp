@@ -176,19 +176,32 @@ void ArchiveWriter::write_data(const void* data, std::size_t size) {
 
 FileEntry ArchiveWriter::add_file(const SourceFile& source, const std::stop_token& stop,
                                   const ProgressFn& progress) {
-    const std::string shown = escape_name((source.root / source.relative).string());
-    int open_error = 0;
-    auto opened = fs::open_beneath(source.root, source.relative, &open_error);
-    if (!opened) {
-        throw Error(opened.error(), open_error == ENOENT ? ErrorCode::not_found
-                                    : open_error == ELOOP || open_error == EINVAL
-                                        ? ErrorCode::invalid_argument
-                                        : code_for_errno(open_error));
+    const bool given = source.descriptor && *source.descriptor;
+    const std::string shown =
+        escape_name(given ? source.stored_as : (source.root / source.relative).string());
+    UniqueFd fd;
+    if (given) {
+        fd.reset(::dup(source.descriptor->get()));
+        if (!fd || ::lseek(fd.get(), 0, SEEK_SET) < 0) {
+            throw Error(errno_message(fmt::format("cannot read {}", shown), errno));
+        }
+    } else {
+        int open_error = 0;
+        auto opened = fs::open_beneath(source.root, source.relative, &open_error);
+        if (!opened) {
+            throw Error(opened.error(), open_error == ENOENT ? ErrorCode::not_found
+                                        : open_error == ELOOP || open_error == EINVAL
+                                            ? ErrorCode::invalid_argument
+                                            : code_for_errno(open_error));
+        }
+        fd = std::move(*opened);
     }
-    UniqueFd fd = std::move(*opened);
     struct stat before {};
     if (::fstat(fd.get(), &before) != 0) {
         throw Error(errno_message(fmt::format("cannot stat {}", shown), errno));
+    }
+    if (!S_ISREG(before.st_mode)) {
+        throw Error(fmt::format("{} is not a regular file", shown), ErrorCode::invalid_argument);
     }
     ::posix_fadvise(fd.get(), 0, 0, POSIX_FADV_SEQUENTIAL);
 
@@ -235,12 +248,14 @@ FileEntry ArchiveWriter::add_file(const SourceFile& source, const std::stop_toke
         throw FileChangedError(fmt::format("{} changed while it was being read", shown));
     }
     // Still the same file at that path (not replaced by a rename)?
-    struct stat at_path {};
-    auto again = fs::open_beneath(source.root, source.relative);
-    if (!again || ::fstat(again->get(), &at_path) != 0 || at_path.st_ino != before.st_ino ||
-        at_path.st_dev != before.st_dev) {
-        throw FileChangedError(
-            fmt::format("{} was replaced or removed while it was being read", shown));
+    if (!given) {
+        struct stat at_path {};
+        auto again = fs::open_beneath(source.root, source.relative);
+        if (!again || ::fstat(again->get(), &at_path) != 0 || at_path.st_ino != before.st_ino ||
+            at_path.st_dev != before.st_dev) {
+            throw FileChangedError(
+                fmt::format("{} was replaced or removed while it was being read", shown));
+        }
     }
     entry.sha256 = sha.hex_digest();
     return entry;

@@ -33,6 +33,20 @@ struct SourceFile {
     std::string relative;       ///< raw bytes, '/'-separated, below root
     std::string stored_as;      ///< raw path inside the model: member model/<stored_as>
     FileRole role = FileRole::model;
+    /// When set, the file is read from this descriptor (opened by someone else, e.g. a
+    /// client importing with its own rights) instead of root/relative.
+    std::shared_ptr<UniqueFd> descriptor;
+
+    /// The file `relative` below `root`, stored as `stored_as`.
+    static SourceFile beneath(std::filesystem::path root, std::string relative,
+                              std::string stored_as, FileRole role = FileRole::model) {
+        return {std::move(root), std::move(relative), std::move(stored_as), role, nullptr};
+    }
+    /// The file open as `fd`, stored as `stored_as`.
+    static SourceFile from_descriptor(std::shared_ptr<UniqueFd> fd, std::string stored_as,
+                                      FileRole role = FileRole::model) {
+        return {{}, {}, std::move(stored_as), role, std::move(fd)};
+    }
 };
 
 /// Called with the number of bytes of the current file read so far.

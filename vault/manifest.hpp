@@ -20,6 +20,9 @@
 namespace mv::vault {
 
 inline constexpr int k_manifest_format_version = 1;
+/// Largest manifest.json a reader accepts (a corrupt archive must not make it allocate
+/// without bound).
+inline constexpr std::size_t k_max_manifest_bytes = 64u << 20;
 
 /// What made a version (SPEC §6).
 enum class Trigger { change, schedule, improvement, steps, manual, import, rollback };

@@ -63,7 +63,8 @@ Vault::~Vault() = default;
 WriteResult Vault::write_version(const NewVersion& request, const std::stop_token& stop,
                                  const ProgressFn& progress) {
     const std::string model = request.model.text();
-    const SystemTime created = std::chrono::time_point_cast<std::chrono::seconds>(m_clock.now());
+    const SystemTime created =
+        std::chrono::time_point_cast<std::chrono::seconds>(request.created.value_or(m_clock.now()));
     config::Compression compression;
     bool verify_after_write = true;
     {
@@ -135,8 +136,19 @@ WriteResult Vault::write_version(const NewVersion& request, const std::stop_toke
         const Manifest* latest = m_catalog.latest(model);
         const auto highest = m_catalog.highest_version(model);
         const Bump bump = request.bump.value_or(Bump::patch);
-        manifest.version = highest ? highest->bumped(bump) : k_first_version;
-        manifest.bump = highest ? to_string(bump) : "initial";
+        if (request.version) {
+            if (m_catalog.find(model, *request.version) != nullptr) {
+                throw Error(fmt::format("{} already has a version {}; choose another with "
+                                        "--version",
+                                        model, request.version->to_string()),
+                            ErrorCode::conflict);
+            }
+            manifest.version = *request.version;
+            manifest.bump = highest ? "given" : "initial";
+        } else {
+            manifest.version = highest ? highest->bumped(bump) : k_first_version;
+            manifest.bump = highest ? to_string(bump) : "initial";
+        }
         manifest.sequence = latest ? latest->sequence + 1 : 1;
         manifest.parent = latest ? std::optional<Version>(latest->version) : std::nullopt;
     }
@@ -207,6 +219,45 @@ WriteResult Vault::write_version(const NewVersion& request, const std::stop_toke
         }
     }
     return WriteResult{true, std::move(manifest), bytes_before};
+}
+
+std::uint64_t Vault::remove_version(const std::string& model, const Version& version) {
+    const auto manifest = find(model, version);
+    if (!manifest) {
+        throw Error(fmt::format("{} has no version {}", model, version.to_string()),
+                    ErrorCode::not_found);
+    }
+    // Sidecar first: a crash in between leaves an archive without a sidecar, which the
+    // next start removes — never a version whose archive is missing.
+    value_or_throw(fs::remove_durable(sidecar_path(*manifest)),
+                   fmt::format("cannot remove {} {}: ", model, version.to_string()));
+    {
+        std::unique_lock lock(m_mutex);
+        m_catalog.remove(model, version);
+    }
+    if (auto removed = fs::remove_durable(archive_path(*manifest)); !removed) {
+        spdlog::warn("{} {} removed, but its archive stays until the next start: {}", model,
+                     version.to_string(), removed.error());
+    }
+    return manifest->archive.size;
+}
+
+Manifest Vault::set_tags(const std::string& model, const Version& version,
+                         std::vector<std::string> tags) {
+    auto manifest = find(model, version);
+    if (!manifest) {
+        throw Error(fmt::format("{} has no version {}", model, version.to_string()),
+                    ErrorCode::not_found);
+    }
+    std::sort(tags.begin(), tags.end());
+    tags.erase(std::unique(tags.begin(), tags.end()), tags.end());
+    manifest->tags = std::move(tags);
+    value_or_throw(fs::write_file_atomic(sidecar_path(*manifest),
+                                         json_text(to_json(*manifest), 2) + "\n", tmp_dir(), 0640),
+                   fmt::format("cannot retag {} {}: ", model, version.to_string()));
+    std::unique_lock lock(m_mutex);
+    m_catalog.add(*manifest);
+    return *manifest;
 }
 
 VerifyResult Vault::verify(const Manifest& manifest, const std::stop_token& stop,

@@ -46,6 +46,10 @@ struct NewVersion {
     std::vector<std::string> tags;
     std::string note;
     bool incomplete = false;
+    /// Imports only: the creation time and version number to record (instead of now and
+    /// the next number). The version must not exist yet.
+    std::optional<SystemTime> created;
+    std::optional<Version> version;
     /// Move the model's `best` pointer to the new version once it is committed.
     bool make_best = false;
     std::string best_reason; ///< recorded in the history with the move
@@ -81,6 +85,16 @@ public:
     /// tmp/ is left clean in every case.
     WriteResult write_version(const NewVersion& request, const std::stop_token& stop,
                               const ProgressFn& progress = {});
+
+    /// Removes a version: its sidecar first (from then on the version does not exist),
+    /// then its archive, fsyncing the folder after each. Returns the bytes freed. Throws
+    /// Error(not_found) for an unknown version, Error(io) when the sidecar cannot go.
+    std::uint64_t remove_version(const std::string& model, const Version& version);
+
+    /// Replaces a version's tags (the sidecar is rewritten atomically; the archive's own
+    /// manifest.json keeps the tags it was made with). Throws Error(not_found).
+    Manifest set_tags(const std::string& model, const Version& version,
+                      std::vector<std::string> tags);
 
     /// Re-reads a stored version and checks every hash against its sidecar.
     VerifyResult verify(const Manifest& manifest, const std::stop_token& stop,

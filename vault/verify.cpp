@@ -14,8 +14,6 @@ namespace mv::vault {
 
 namespace {
 
-constexpr std::size_t k_manifest_limit = 64u << 20;
-
 std::string short_hash(const std::string& hash) {
     return hash.size() > 12 ? hash.substr(0, 12) + "…" : hash;
 }
@@ -72,7 +70,7 @@ VerifyResult verify_archive(const std::filesystem::path& archive, const Manifest
                                 ErrorCode::cancelled);
                 }
                 sha.update(buffer.get(), got);
-                if (first && manifest_text.size() < k_manifest_limit) {
+                if (first && manifest_text.size() < k_max_manifest_bytes) {
                     manifest_text.append(buffer.get(), got);
                 }
                 size += got;

@@ -72,7 +72,9 @@ void status(CommandContext& c) {
            {"unchanged", counters.unchanged},
            {"failures", counters.failed},
            {"bytes_read", counters.bytes_read},
-           {"bytes_stored", counters.bytes_stored}}},
+           {"bytes_stored", counters.bytes_stored},
+           {"pruned_versions", counters.pruned},
+           {"reclaimed_bytes", counters.reclaimed_bytes}}},
          {"last_error", last_error}});
 }
 

@@ -19,6 +19,8 @@ void register_all(CommandRegistry& registry) {
     commands::register_backup(registry);
     commands::register_restore(registry);
     commands::register_verify(registry);
+    commands::register_retention(registry);
+    commands::register_import(registry);
 }
 
 } // namespace mv::daemon

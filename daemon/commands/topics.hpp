@@ -10,5 +10,7 @@ void register_versions(CommandRegistry& registry); ///< list, show
 void register_backup(CommandRegistry& registry);   ///< backup
 void register_restore(CommandRegistry& registry);  ///< restore
 void register_verify(CommandRegistry& registry);   ///< verify
+void register_retention(CommandRegistry& registry); ///< prune, tag
+void register_import(CommandRegistry& registry);    ///< import
 
 } // namespace mv::daemon::commands

@@ -20,6 +20,8 @@ std::string pickle(const std::string& payload) {
 
 void DaemonTest::SetUp() {
     std::filesystem::create_directories(models);
+    // Retention buckets and schedules use local time: make it the same everywhere.
+    daemon_env["TZ"] = "UTC";
     config = {{"vault", vault.string()},
               {"socket", socket.string()},
               {"log_level", "debug"},
@@ -37,11 +39,15 @@ void DaemonTest::TearDown() {
     daemon.reset();
 }
 
-void DaemonTest::start_daemon() {
+void DaemonTest::launch_daemon() {
     std::ofstream(config_file) << config.dump(2);
-    daemon = std::make_unique<Child>(
-        std::vector<std::string>{binary("modelvaultd"), "--config", config_file.string()},
-        log_file);
+    std::vector<std::string> argv = daemon_wrapper;
+    argv.insert(argv.end(), {daemon_program, "--config", config_file.string()});
+    daemon = std::make_unique<Child>(argv, log_file, daemon_env);
+}
+
+void DaemonTest::start_daemon() {
+    launch_daemon();
     const bool up = wait_until(
         [&] {
             if (!daemon->running()) {

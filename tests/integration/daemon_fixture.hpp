@@ -4,6 +4,7 @@
 // when the test ends, and its log is printed when the test failed.
 
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -16,6 +17,9 @@
 
 namespace mv::test {
 
+/// Path of a built binary ("modelvaultd", "modelvaultctl").
+std::string binary(const std::string& name);
+
 class DaemonTest : public ::testing::Test {
 protected:
     void SetUp() override;
@@ -26,6 +30,8 @@ protected:
 
     /// Writes `config` and starts the daemon; waits until it answers (bounded).
     void start_daemon();
+    /// Writes `config` and starts the daemon without waiting for it.
+    void launch_daemon();
     /// SIGTERM and wait for a clean exit; returns the exit code.
     int stop_daemon();
     /// SIGKILL, no cleanup.
@@ -52,11 +58,15 @@ protected:
     std::filesystem::path socket = dir / "mv.sock";
     std::filesystem::path config_file = dir / "modelvault.json";
     std::filesystem::path log_file = dir / "daemon.log";
+    /// Extra environment of the daemon (NOTIFY_SOCKET, WATCHDOG_USEC, JOURNAL_STREAM ...).
+    std::map<std::string, std::string> daemon_env;
+    /// The daemon's program (tests that run it as another user use a copy).
+    std::string daemon_program = binary("modelvaultd");
+    /// A command that execs the daemon (systemd-socket-activate ..., setpriv ...); the
+    /// daemon's argv is appended to it.
+    std::vector<std::string> daemon_wrapper;
     std::unique_ptr<Child> daemon;
 };
-
-/// Path of a built binary ("modelvaultd", "modelvaultctl").
-std::string binary(const std::string& name);
 
 /// A pickle as trainers write it: protocol header, payload, STOP opcode.
 std::string pickle(const std::string& payload);

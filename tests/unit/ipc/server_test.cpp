@@ -66,6 +66,14 @@ protected:
         } else if (request.command == "big") {
             ++big_requests;
             responder->succeed({{"payload", std::string(64 * 1024, 'x')}});
+        } else if (request.command == "count-fds") {
+            std::string first;
+            if (!request.fds.empty()) {
+                char buffer[64] = {};
+                const ssize_t got = ::pread(request.fds[0].get(), buffer, sizeof buffer - 1, 0);
+                first.assign(buffer, got > 0 ? static_cast<std::size_t>(got) : 0);
+            }
+            responder->succeed({{"fds", request.fds.size()}, {"first", first}});
         } else if (request.command == "forget") {
             // Dropping the responder without answering still answers (internal error).
         } else {
@@ -166,6 +174,19 @@ TEST_F(ServerTest, AClientThatDoesNotReadIsNotServedAheadOfItsReading) {
         ASSERT_EQ(reply.message["id"], i);
     }
     EXPECT_EQ(big_requests.load(), 300);
+}
+
+TEST_F(ServerTest, ReceivesDescriptorsWithTheirRequestOnly) {
+    test::write_file(file, "client's file");
+    UniqueFd a(::open(file.c_str(), O_RDONLY | O_CLOEXEC));
+    UniqueFd b(::open(file.c_str(), O_RDONLY | O_CLOEXEC));
+    auto client = Client::connect(socket);
+    auto reply = client.call("count-fds", {}, {}, 5s, {a.get(), b.get()});
+    ASSERT_TRUE(reply.ok()) << reply.message.dump();
+    EXPECT_EQ(reply.message["result"]["fds"], 2);
+    EXPECT_EQ(reply.message["result"]["first"], "client's file");
+    // The next request on the same connection carries none.
+    EXPECT_EQ(client.call("count-fds", {}, {}, 5s).message["result"]["fds"], 0);
 }
 
 TEST_F(ServerTest, PassesADescriptorWithTheResponse) {

@@ -62,7 +62,7 @@ TEST(History, VaultMovesPointersDurablyAndReloadsThem) {
     test::write_file(dir / "m.pkl", "one");
     NewVersion request;
     request.model = {"w", "m.pkl"};
-    request.files = {{dir.path(), "m.pkl", "m.pkl", FileRole::model}};
+    request.files = {SourceFile::beneath(dir.path(), "m.pkl", "m.pkl")};
     request.make_best = true;
     request.best_reason = "first recorded value";
     const auto first = vault->write_version(request, {}).manifest;

@@ -41,7 +41,7 @@ protected:
         clock.advance(std::chrono::seconds(61));
         NewVersion request;
         request.model = {"w", relative};
-        request.files = {{dir / "models", relative, relative, FileRole::model}};
+        request.files = {SourceFile::beneath(dir / "models", relative, relative)};
         request.bump = bump;
         request.reason = "test";
         return vault->write_version(request, std::stop_token{});
@@ -164,7 +164,7 @@ TEST_F(VaultTest, FileChangedDuringReadIsDiscarded) {
     test::write_file(dir / "models/g.pkl", pickle);
     NewVersion request;
     request.model = {"w", "g.pkl"};
-    request.files = {{dir / "models", "g.pkl", "g.pkl", FileRole::model}};
+    request.files = {SourceFile::beneath(dir / "models", "g.pkl", "g.pkl")};
     bool appended = false;
     const auto append_once = [&](std::uint64_t) {
         if (!appended) {
@@ -183,7 +183,7 @@ TEST_F(VaultTest, StopRequestAbandonsTheWriteCleanly) {
     test::write_file(dir / "models/s.pkl", pickle);
     NewVersion request;
     request.model = {"w", "s.pkl"};
-    request.files = {{dir / "models", "s.pkl", "s.pkl", FileRole::model}};
+    request.files = {SourceFile::beneath(dir / "models", "s.pkl", "s.pkl")};
     std::stop_source stop;
     try {
         vault->write_version(request, stop.get_token(),
@@ -218,7 +218,7 @@ TEST_F(VaultTest, ManyFilesFitTheReservedManifest) {
     for (int i = 0; i < 500; ++i) {
         const std::string rel = "shard-" + std::to_string(i) + ".safetensors";
         test::write_file(dir / "models" / rel, "x" + std::to_string(i));
-        request.files.push_back({dir / "models", rel, rel, FileRole::model});
+        request.files.push_back(SourceFile::beneath(dir / "models", rel, rel));
     }
     const auto result = vault->write_version(request, {});
     ASSERT_TRUE(result.committed);
@@ -274,7 +274,7 @@ TEST_F(VaultTest, NeverReadsThroughASymlinkInTheWatchedFolder) {
     std::filesystem::create_directory_symlink(dir / "secret", dir / "models/linkdir");
     NewVersion request;
     request.model = {"w", "linkdir/key.pkl"};
-    request.files = {{dir / "models", "linkdir/key.pkl", "key.pkl", FileRole::model}};
+    request.files = {SourceFile::beneath(dir / "models", "linkdir/key.pkl", "key.pkl")};
     try {
         vault->write_version(request, {});
         FAIL() << "a file behind a symlinked folder was read";
@@ -295,7 +295,7 @@ TEST_F(VaultTest, AbandoningAHugeFileDoesNotWriteItsRest) {
     std::filesystem::resize_file(dir / "models/huge.pkl", 8ull << 30);
     NewVersion request;
     request.model = {"w", "huge.pkl"};
-    request.files = {{dir / "models", "huge.pkl", "huge.pkl", FileRole::model}};
+    request.files = {SourceFile::beneath(dir / "models", "huge.pkl", "huge.pkl")};
     std::stop_source stop;
     const auto start = std::chrono::steady_clock::now();
     EXPECT_THROW(vault->write_version(request, stop.get_token(),
@@ -316,7 +316,7 @@ TEST_F(VaultTest, AFailedCommitLeavesNothingInTmp) {
     test::write_file(squatter, "someone else's file");
     NewVersion request;
     request.model = {"w", "c.pkl"};
-    request.files = {{dir / "models", "c.pkl", "c.pkl", FileRole::model}};
+    request.files = {SourceFile::beneath(dir / "models", "c.pkl", "c.pkl")};
     try {
         vault->write_version(request, {});
         FAIL() << "the commit should have been refused";

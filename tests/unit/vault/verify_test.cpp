@@ -17,7 +17,7 @@ protected:
                          std::string("\x80\x04", 2) + test::random_bytes(2 << 20, 3));
         NewVersion request;
         request.model = {"w", "m.pkl"};
-        request.files = {{dir.path(), "m.pkl", "m.pkl", FileRole::model}};
+        request.files = {SourceFile::beneath(dir.path(), "m.pkl", "m.pkl")};
         manifest = vault->write_version(request, {}).manifest;
     }
 

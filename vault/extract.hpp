@@ -1,10 +1,11 @@
 #pragma once
-// Verified extraction of a version archive into a directory, with the rights of the
-// user running modelvaultctl (SPEC §7). Nothing lands in the target until every file's
+// Verified extraction of a version archive into a directory, with the rights of whoever
+// runs it: modelvaultctl restoring as the calling user (SPEC §7), or the daemon unpacking
+// an archive being imported. Nothing lands in the target until every file's
 // SHA-256 matched the manifest:
 //   1. every member is extracted to a temporary name next to its destination;
 //   2. the embedded manifest, every member's hash and size, and the archive's own hash
-//      are checked against the manifest the daemon sent;
+//      are checked against the manifest given;
 //   3. only then are the files renamed into place (never replacing an existing file
 //      unless `force`).
 // Member names can never leave the target: absolute paths, "..", and links are refused,
@@ -19,7 +20,7 @@
 #include "util/fd.hpp"
 #include "vault/manifest.hpp"
 
-namespace mv::ctl {
+namespace mv::vault {
 
 enum class Overwrite { no, yes };
 
@@ -35,8 +36,8 @@ using ExtractProgress = std::function<void(std::uint64_t archive_bytes)>;
 /// Throws Error: conflict (a file exists and overwrite is no), corrupt (any hash or
 /// structure problem; names the file), forbidden/io (the user may not write there). On
 /// any failure nothing in `target` was replaced and temporary files are removed.
-ExtractResult extract_verified(UniqueFd archive, const vault::Manifest& manifest,
+ExtractResult extract_verified(UniqueFd archive, const Manifest& manifest,
                                const std::filesystem::path& target, Overwrite overwrite,
                                const ExtractProgress& progress = {});
 
-} // namespace mv::ctl
+} // namespace mv::vault

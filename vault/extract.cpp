@@ -1,4 +1,4 @@
-#include "ctl/extract.hpp"
+#include "vault/extract.hpp"
 
 #include <cerrno>
 #include <fcntl.h>
@@ -17,13 +17,11 @@
 #include "vault/model_id.hpp"
 #include "vault/sha256.hpp"
 
-namespace mv::ctl {
+namespace mv::vault {
 
 namespace {
 
 namespace stdfs = std::filesystem;
-
-constexpr std::size_t k_manifest_limit = 64u << 20;
 
 std::vector<std::string> split_path(const std::string& path) {
     std::vector<std::string> parts;
@@ -102,7 +100,7 @@ private:
 };
 
 struct Planned {
-    const vault::FileEntry* entry = nullptr;
+    const FileEntry* entry = nullptr;
     std::vector<std::string> dirs; ///< parent components
     std::string name;              ///< final file name
     std::shared_ptr<UniqueFd> dir_fd;
@@ -110,7 +108,7 @@ struct Planned {
     bool extracted = false;
 };
 
-[[noreturn]] void corrupt(const vault::Manifest& m, const std::string& what) {
+[[noreturn]] void corrupt(const Manifest& m, const std::string& what) {
     throw Error(
         fmt::format("{} {}: {}; nothing was restored", m.model, m.version.to_string(), what),
         ErrorCode::corrupt);
@@ -118,13 +116,13 @@ struct Planned {
 
 } // namespace
 
-ExtractResult extract_verified(UniqueFd archive, const vault::Manifest& manifest,
+ExtractResult extract_verified(UniqueFd archive, const Manifest& manifest,
                                const stdfs::path& target, Overwrite overwrite,
                                const ExtractProgress& progress) {
     // 1. Plan every destination and refuse conflicts before writing anything.
     std::map<std::string, Planned> plan; // by archive member name
     for (const auto& file : manifest.files) {
-        if (auto ok = vault::validate_relative_path(file.path); !ok || file.path.empty()) {
+        if (auto ok = validate_relative_path(file.path); !ok || file.path.empty()) {
             corrupt(manifest,
                     fmt::format("unsafe file name \"{}\" in the manifest", escape_name(file.path)));
         }
@@ -169,9 +167,9 @@ ExtractResult extract_verified(UniqueFd archive, const vault::Manifest& manifest
     // 2. Extract to temporary names, hashing as we go.
     Staging staging(root.get());
     ExtractResult result;
-    vault::ArchiveReader reader(std::move(archive),
-                                fmt::format("{} {}", manifest.model, manifest.version.to_string()));
-    std::unique_ptr<char[]> buffer(new char[vault::k_io_chunk]);
+    ArchiveReader reader(std::move(archive),
+                         fmt::format("{} {}", manifest.model, manifest.version.to_string()));
+    std::unique_ptr<char[]> buffer(new char[k_io_chunk]);
     bool first = true;
     while (auto member = reader.next()) {
         const std::string shown = escape_name(member->path);
@@ -182,23 +180,23 @@ ExtractResult extract_verified(UniqueFd archive, const vault::Manifest& manifest
                         fmt::format("the archive starts with {}, not manifest.json", shown));
             }
             std::string text;
-            while (const std::size_t got = reader.read(buffer.get(), vault::k_io_chunk)) {
-                if (text.size() + got > k_manifest_limit) {
+            while (const std::size_t got = reader.read(buffer.get(), k_io_chunk)) {
+                if (text.size() + got > k_max_manifest_bytes) {
                     corrupt(manifest, "manifest.json in the archive is implausibly large");
                 }
                 text.append(buffer.get(), got);
             }
-            auto embedded = vault::parse_manifest(text);
+            auto embedded = parse_manifest(text);
             if (!embedded || embedded->model != manifest.model ||
                 embedded->version != manifest.version ||
-                vault::to_json(*embedded)["files"] != vault::to_json(manifest)["files"]) {
+                to_json(*embedded)["files"] != to_json(manifest)["files"]) {
                 corrupt(manifest,
                         "manifest.json in the archive does not match the vault's manifest");
             }
             continue;
         }
         if (member->path == "README.md") {
-            while (reader.read(buffer.get(), vault::k_io_chunk) > 0) {
+            while (reader.read(buffer.get(), k_io_chunk) > 0) {
             }
             continue;
         }
@@ -208,7 +206,7 @@ ExtractResult extract_verified(UniqueFd archive, const vault::Manifest& manifest
                     fmt::format("the archive holds {}, which the manifest does not list", shown));
         }
         Planned& planned = it->second;
-        if (member->type != vault::Member::Type::regular) {
+        if (member->type != Member::Type::regular) {
             corrupt(manifest, fmt::format("{} is a link or special file: refused", shown));
         }
         if (planned.extracted) {
@@ -225,9 +223,9 @@ ExtractResult extract_verified(UniqueFd archive, const vault::Manifest& manifest
                         code_for_errno(errno));
         }
         staging.add_temp(planned.dir_fd, planned.temp_name);
-        vault::Sha256 sha;
+        Sha256 sha;
         std::uint64_t size = 0;
-        while (const std::size_t got = reader.read(buffer.get(), vault::k_io_chunk)) {
+        while (const std::size_t got = reader.read(buffer.get(), k_io_chunk)) {
             sha.update(buffer.get(), got);
             value_or_throw(
                 fs::write_all(out.get(), buffer.get(), got, target / planned.entry->path));
@@ -282,4 +280,4 @@ ExtractResult extract_verified(UniqueFd archive, const vault::Manifest& manifest
     return result;
 }
 
-} // namespace mv::ctl
+} // namespace mv::vault

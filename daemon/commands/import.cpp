@@ -1,0 +1,197 @@
+// import FILE… --model MODEL [--time T] [--version X]: brings existing model files, or
+// archives made by modelvault, into the vault as versions of MODEL. The client opens the
+// files with its own rights and passes the descriptors (SCM_RIGHTS): the daemon never
+// opens a path on someone's behalf.
+#include <mutex>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "daemon/commands/common.hpp"
+#include "daemon/commands/topics.hpp"
+#include "daemon/daemon.hpp"
+#include "util/escape.hpp"
+#include "util/fs.hpp"
+#include "vault/archive_reader.hpp"
+#include "vault/extract.hpp"
+#include "vault/io_chunk.hpp"
+
+namespace mv::daemon::commands {
+
+namespace {
+
+struct ImportItem {
+    std::shared_ptr<UniqueFd> fd;
+    std::string name; ///< the file's name as given (raw bytes)
+    std::optional<SystemTime> time;
+    std::optional<vault::Version> version;
+};
+
+// The manifest of a modelvault archive open as `fd`, or nullopt when it is not one.
+std::optional<vault::Manifest> archive_manifest(int fd) {
+    try {
+        UniqueFd copy(::dup(fd));
+        if (!copy || ::lseek(copy.get(), 0, SEEK_SET) < 0) {
+            return std::nullopt;
+        }
+        vault::ArchiveReader reader(std::move(copy), "import");
+        const auto first = reader.next();
+        if (!first || first->path != "manifest.json" || first->size > vault::k_max_manifest_bytes) {
+            return std::nullopt;
+        }
+        std::string text;
+        std::unique_ptr<char[]> buffer(new char[vault::k_io_chunk]);
+        while (const std::size_t got = reader.read(buffer.get(), vault::k_io_chunk)) {
+            text.append(buffer.get(), got);
+        }
+        auto manifest = vault::parse_manifest(text);
+        return manifest ? std::optional<vault::Manifest>(std::move(*manifest)) : std::nullopt;
+    } catch (const Error&) {
+        return std::nullopt; // not a tar archive: a plain model file
+    }
+}
+
+std::string base_name(const std::string& path) {
+    const std::size_t slash = path.rfind('/');
+    return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+// One imported file → one version (or "unchanged").
+vault::WriteResult import_one(vault::Vault& vault, const vault::ModelId& model,
+                              const ImportItem& item, const std::stop_token& stop,
+                              const vault::ProgressFn& progress) {
+    vault::NewVersion version;
+    version.model = model;
+    version.trigger = vault::Trigger::import;
+    version.version = item.version;
+    const std::string shown = escape_name(item.name);
+    if (auto manifest = archive_manifest(item.fd->get())) {
+        // A modelvault archive: unpack it with every hash checked, then store its files.
+        const auto staging = vault.tmp_dir() / fmt::format("import-{}", fs::unique_suffix());
+        struct Cleanup {
+            std::filesystem::path dir;
+            ~Cleanup() {
+                std::error_code ignored;
+                std::filesystem::remove_all(dir, ignored);
+            }
+        } cleanup{staging};
+        vault::Manifest unpack = *manifest;
+        unpack.archive.size = 0; // an archive cannot know its own hash: do not check it
+        unpack.archive.sha256.clear();
+        UniqueFd copy(::dup(item.fd->get()));
+        ::lseek(copy.get(), 0, SEEK_SET);
+        vault::extract_verified(std::move(copy), unpack, staging, vault::Overwrite::no);
+        for (const auto& file : manifest->files) {
+            version.files.push_back(
+                vault::SourceFile::beneath(staging, file.path, file.path, file.role));
+        }
+        version.created = item.time.value_or(manifest->created);
+        if (!item.version) {
+            version.version = manifest->version;
+        }
+        version.metrics = manifest->metrics;
+        version.compat = manifest->compat;
+        version.tags = manifest->tags;
+        version.note = manifest->note;
+        version.incomplete = manifest->incomplete;
+        version.reason = fmt::format("imported from archive {} ({} {}{})", shown, manifest->model,
+                                     manifest->version.to_string(),
+                                     manifest->reason.empty() ? "" : ": " + manifest->reason);
+        return vault.write_version(version, stop, progress);
+    }
+    // A plain model file: stored under the model's own file name, so that later backups of
+    // the same model compare equal to it.
+    struct stat st {};
+    if (::fstat(item.fd->get(), &st) != 0 || !S_ISREG(st.st_mode)) {
+        throw Error(fmt::format("{} is not a regular file", shown), ErrorCode::invalid_argument);
+    }
+    const std::string stored =
+        model.relative.empty() ? base_name(item.name) : base_name(model.relative);
+    version.files.push_back(vault::SourceFile::from_descriptor(item.fd, stored));
+    version.created = item.time.value_or(SystemTime{
+        std::chrono::duration_cast<SystemTime::duration>(std::chrono::seconds(st.st_mtim.tv_sec))});
+    version.reason = fmt::format("imported from {}", shown);
+    return vault.write_version(version, stop, progress);
+}
+
+void import_files(CommandContext& c, std::vector<UniqueFd> fds) {
+    Daemon& d = c.daemon;
+    const std::string model_text = required_string(c.args, "model");
+    auto model = vault::ModelId::parse(model_text);
+    if (!model) {
+        throw Error(model.error(), ErrorCode::invalid_argument);
+    }
+    const auto it = c.args.find("files");
+    if (it == c.args.end() || !it->is_array() || it->empty()) {
+        throw Error("argument \"files\" must list the files being imported",
+                    ErrorCode::invalid_argument);
+    }
+    if (it->size() != fds.size()) {
+        throw Error(fmt::format("{} file(s) named but {} descriptor(s) received; pass at most {} "
+                                "files per request",
+                                it->size(), fds.size(), ipc::k_max_request_fds),
+                    ErrorCode::invalid_argument);
+    }
+    std::vector<ImportItem> items;
+    for (std::size_t i = 0; i < fds.size(); ++i) {
+        const json& spec = (*it)[i];
+        ImportItem item;
+        item.fd = std::make_shared<UniqueFd>(std::move(fds[i]));
+        item.name = value_or_throw(unescape_name(optional_string(spec, "name").value_or("file")),
+                                   "", ErrorCode::invalid_argument);
+        if (const auto time = optional_string(spec, "time")) {
+            item.time = value_or_throw(parse_time(*time), "--time: ", ErrorCode::invalid_argument);
+        }
+        if (const auto text = optional_string(spec, "version")) {
+            item.version = vault::Version::parse(*text);
+            if (!item.version) {
+                throw Error(fmt::format("--version \"{}\" is not MAJOR.MINOR.PATCH", *text),
+                            ErrorCode::invalid_argument);
+            }
+        }
+        items.push_back(std::move(item));
+    }
+    const std::string id = model->text();
+    d.backup_jobs().submit(id, [&d, model = *model, id, items = std::move(items),
+                                responder = c.responder](const std::stop_token& stop) {
+        json results = json::array();
+        bool any_committed = false;
+        for (const auto& item : items) {
+            json row = {{"file", escape_name(item.name)}, {"model", id}};
+            try {
+                const auto result =
+                    import_one(d.vault(), model, item, stop, [&](std::uint64_t bytes) {
+                        responder->progress({{"file", escape_name(item.name)}, {"bytes", bytes}});
+                    });
+                row["status"] = result.committed ? "committed" : "unchanged";
+                row["version"] = result.manifest.version.to_string();
+                row["summary"] = version_summary(d.vault(), result.manifest);
+                any_committed = any_committed || result.committed;
+                spdlog::info("{}: {} {} {}", id, escape_name(item.name),
+                             result.committed ? "imported as" : "unchanged, same as",
+                             result.manifest.version.to_string());
+            } catch (const Error& e) {
+                row["status"] = "failed";
+                row["message"] = e.what();
+                spdlog::error("{}: importing {} failed: {}", id, escape_name(item.name), e.what());
+            }
+            results.push_back(std::move(row));
+        }
+        if (any_committed) {
+            d.backups().prune(id, DryRun::no);
+        }
+        responder->succeed({{"results", std::move(results)}});
+    });
+}
+
+} // namespace
+
+void register_import(CommandRegistry& registry) {
+    registry.add({"import", AccessLevel::write,
+                  "bring existing model files or modelvault archives into the vault",
+                  [](CommandContext& c) { import_files(c, std::move(c.fds)); }});
+}
+
+} // namespace mv::daemon::commands

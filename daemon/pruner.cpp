@@ -1,0 +1,91 @@
+#include "daemon/pruner.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "config/duration.hpp"
+
+namespace mv::daemon {
+
+PruneReport prune_model(vault::Vault& vault, const std::string& model,
+                        const std::optional<config::RetentionPolicy>& policy, SystemTime now,
+                        DryRun dry_run) {
+    PruneReport report;
+    report.model = model;
+    report.has_policy = !retention::keeps_everything(policy);
+    const auto versions = vault.versions(model);
+    const auto best = vault.pointer(model, vault::Pointer::best);
+    const auto current = vault.pointer(model, vault::Pointer::current);
+    std::vector<retention::Candidate> candidates;
+    candidates.reserve(versions.size());
+    for (const auto& m : versions) {
+        candidates.push_back(
+            {m.version.to_string(), m.created, m.tags, best == m.version, current == m.version});
+    }
+    report.decisions = retention::decide(std::move(candidates), policy, now);
+    for (const auto& decision : report.decisions) {
+        if (decision.verdict != retention::Verdict::remove) {
+            continue;
+        }
+        const auto version = vault::Version::parse(decision.id);
+        const auto manifest = version ? vault.find(model, *version) : std::nullopt;
+        if (!manifest) {
+            continue;
+        }
+        if (dry_run == DryRun::yes) {
+            report.reclaimed_bytes += manifest->archive.size;
+            continue;
+        }
+        try {
+            report.reclaimed_bytes += vault.remove_version(model, *version);
+            report.removed.push_back(decision.id);
+            spdlog::info("{} {} removed by retention ({})", model, decision.id,
+                         fmt::join(decision.reasons, ", "));
+        } catch (const Error& e) {
+            report.errors.push_back(fmt::format("{}: {}", decision.id, e.what()));
+            spdlog::error("{} {}: retention could not remove it: {}", model, decision.id, e.what());
+        }
+    }
+    return report;
+}
+
+std::string describe_policy(const std::optional<config::RetentionPolicy>& policy) {
+    if (retention::keeps_everything(policy)) {
+        return "keep everything";
+    }
+    const auto& p = *policy;
+    std::vector<std::string> parts;
+    const auto count = [&](const char* name, const std::optional<int>& value) {
+        if (value && *value > 0) {
+            parts.push_back(fmt::format("{} {}", name, *value));
+        }
+    };
+    const auto within = [&](const char* name, const std::optional<config::Duration>& value) {
+        if (value && value->count() > 0) {
+            parts.push_back(fmt::format("{} {}", name, config::format_duration(*value)));
+        }
+    };
+    count("last", p.keep_last);
+    count("hourly", p.keep_hourly);
+    count("daily", p.keep_daily);
+    count("weekly", p.keep_weekly);
+    count("monthly", p.keep_monthly);
+    count("yearly", p.keep_yearly);
+    within("within", p.keep_within);
+    within("within hourly", p.keep_within_hourly);
+    within("within daily", p.keep_within_daily);
+    within("within weekly", p.keep_within_weekly);
+    within("within monthly", p.keep_within_monthly);
+    within("within yearly", p.keep_within_yearly);
+    if (!p.keep_tags.empty()) {
+        parts.push_back(fmt::format("tags {}", fmt::join(p.keep_tags, ",")));
+    }
+    std::string text =
+        parts.empty() ? "keep everything" : "keep " + fmt::format("{}", fmt::join(parts, ", "));
+    if (p.max_versions) {
+        text += fmt::format("; at most {}", *p.max_versions);
+    }
+    return text;
+}
+
+} // namespace mv::daemon
