@@ -76,6 +76,10 @@ int run_status(const GlobalOptions& global, const ParsedArgs&) {
                        c["versions_written"].get<long>(), c["unchanged"].get<long>(),
                        c["failures"].get<long>(),
                        format_bytes(c["bytes_read"].get<unsigned long long>()));
+    for (const auto& rb : r.value("rolled_back", json::array())) {
+        out += fmt::format("rolled back: {} is at {} (latest {})\n", rb["model"].get<std::string>(),
+                           rb["current"].get<std::string>(), rb["latest"].get<std::string>());
+    }
     if (!r["last_error"].is_null()) {
         out +=
             fmt::format("last error ({}): {}\n",

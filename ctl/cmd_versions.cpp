@@ -34,6 +34,12 @@ int run_list(const GlobalOptions& global, const ParsedArgs& args) {
             request[key] = *value;
         }
     }
+    if (const auto where = args.values("where"); !where.empty()) {
+        request["where"] = where;
+    }
+    if (auto sort = args.value("sort")) {
+        request["sort"] = *sort;
+    }
     if (auto limit = args.value("limit")) {
         try {
             request["limit"] = std::stoull(*limit);

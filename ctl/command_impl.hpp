@@ -19,6 +19,8 @@ int run_reload(const GlobalOptions& global, const ParsedArgs& args);
 int run_prune(const GlobalOptions& global, const ParsedArgs& args);
 int run_tag(const GlobalOptions& global, const ParsedArgs& args);
 int run_import(const GlobalOptions& global, const ParsedArgs& args);
+int run_rollback(const GlobalOptions& global, const ParsedArgs& args);
+int run_diff(const GlobalOptions& global, const ParsedArgs& args);
 int run_version(const GlobalOptions& global, const ParsedArgs& args);
 
 /// Exactly `count` positional arguments, or a UsageError naming the command's usage.

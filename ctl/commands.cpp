@@ -26,15 +26,24 @@ const std::vector<CommandInfo>& all_commands() {
          {},
          run_status},
         {"list",
-         "list [MODEL] [--tag T] [--since TIME] [--until TIME] [--limit N]",
-         "versions, newest first",
+         "list [MODEL] [--tag T] [--since TIME] [--until TIME] [--where 'METRIC>=X']... "
+         "[--sort METRIC[:asc]] [--limit N]",
+         "versions, newest first; filter and sort by tags, time and metrics",
          "Lists versions of every model, or of MODEL, newest first. TIME is ISO 8601\n"
-         "(2026-11-22, 2026-11-22T08:30, 2026-11-22T08:30:00+01:00; UTC when no zone).\n\n"
+         "(2026-11-22, 2026-11-22T08:30, 2026-11-22T08:30:00+01:00; UTC when no zone).\n"
+         "--where compares a recorded metric (a JSON pointer like /eval/win_rate, or a plain\n"
+         "key name found anywhere in the metrics) with a number: < <= > >= == !=; several\n"
+         "--where must all hold. --sort orders by a metric, highest first (METRIC:asc for\n"
+         "lowest first); versions without it come last.\n\n"
          "examples:\n  modelvaultctl list\n  modelvaultctl list lab/agents/dqn.pkl --limit 5\n"
-         "  modelvaultctl list --tag best --since 2026-11-01",
+         "  modelvaultctl list --tag best --since 2026-11-01\n"
+         "  modelvaultctl list lab/dqn.pkl --where 'win_rate>=0.6' --where 'episode<5000' "
+         "--sort win_rate --limit 3",
          {{"tag", true, false},
           {"since", true, false},
           {"until", true, false},
+          {"where", true, true},
+          {"sort", true, false},
           {"limit", true, false}},
          run_list},
         {"show",
@@ -72,6 +81,30 @@ const std::vector<CommandInfo>& all_commands() {
          "  modelvaultctl restore lab/agents/dqn.pkl@1.0.0 --to . --force",
          {{"to", true, false}, {"force", false, false}},
          run_restore},
+        {"diff",
+         "diff MODEL@A MODEL@B   (or MODEL@A @B)",
+         "compare two versions: files, identical blocks, metrics, compat",
+         "Lists the files added, removed and changed between two versions with their sizes\n"
+         "and, for each changed file, the share of 1 MiB blocks that are identical at the\n"
+         "same offset (how much of a checkpoint really changed); then every recorded metric\n"
+         "that differs, with its change, and every compat value that differs.\n\n"
+         "examples:\n  modelvaultctl diff lab/dqn.pkl@1.0.0 lab/dqn.pkl@best\n"
+         "  modelvaultctl diff lab/dqn.pkl@1.3 @latest\n  modelvaultctl --json diff lab/a.pt@1.0.0 "
+         "@2.0.0",
+         {},
+         run_diff},
+        {"rollback",
+         "rollback MODEL@SEL [--force]",
+         "put a version back in its watched folder and mark it current",
+         "Replaces the model's files in its watched folder with those of the version, as you\n"
+         "(your rights, your ownership), each renamed into place only after its SHA-256\n"
+         "matched. The version becomes `current` (shown by list, show and status; recorded in\n"
+         "`history`). No new version is made: the files are identical to the one selected.\n"
+         "A model whose present files are not backed up yet is refused unless --force.\n\n"
+         "examples:\n  modelvaultctl rollback lab/dqn.pkl@1.4.2\n  modelvaultctl rollback "
+         "lab/dqn.pkl@best",
+         {{"force", false, false}},
+         run_rollback},
         {"verify",
          "verify [MODEL[@SEL]] [--all]",
          "re-read archives and check every hash",

@@ -203,6 +203,17 @@ BackupOutcome BackupService::run(const BackupRequest& request, const std::stop_t
                      version.reason.empty() ? "" : ": " + version.reason,
                      format_bytes(result.manifest.total_size()),
                      format_bytes(result.manifest.archive.size), format_elapsed(elapsed));
+        // After a rollback `current` names the version in the watched folder; a new version
+        // written from that folder is now what is there.
+        if (const auto current = m_vault.pointer(id, vault::Pointer::current);
+            current && *current != result.manifest.version) {
+            try {
+                m_vault.move_pointer(id, vault::Pointer::current, result.manifest.version,
+                                     "a new version was written from the watched folder", -1);
+            } catch (const Error& e) {
+                spdlog::warn("{}: `current` could not follow the new version: {}", id, e.what());
+            }
+        }
         // Retention runs after each new version, in the same job: nothing else writes this
         // model meanwhile. A failure here does not undo the backup.
         try {
@@ -309,6 +320,20 @@ BackupService::last_backup(const std::string& watch) const {
 std::optional<BackupService::LastError> BackupService::last_error() const {
     std::lock_guard lock(m_mutex);
     return m_last_error;
+}
+
+bool BackupService::is_backed_up(const config::Watch& watch, const std::string& relative) const {
+    const std::string id = model_text(watch.name, relative);
+    const auto files = watcher::list_model_files(watch, relative);
+    if (files.empty()) {
+        return true; // nothing there to lose
+    }
+    const ModelFingerprint now = take_fingerprint(watch, files);
+    if (const auto known = m_fingerprints.get(id); known && *known == now) {
+        return true;
+    }
+    const auto latest = m_vault.latest(id);
+    return latest && matches_manifest(now, relative, *latest);
 }
 
 std::size_t BackupService::model_count(const std::string& watch) const {

@@ -98,6 +98,10 @@ public:
     /// Models of `watch` known to the vault.
     std::size_t model_count(const std::string& watch) const;
 
+    /// True when the files of `model` in its watched folder are what was last backed up
+    /// (or identical to a stored version): replacing them loses nothing.
+    bool is_backed_up(const config::Watch& watch, const std::string& relative) const;
+
 private:
     BackupOutcome run(const BackupRequest& request, const std::stop_token& stop,
                       const vault::ProgressFn& progress);

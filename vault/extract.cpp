@@ -118,10 +118,13 @@ struct Planned {
 
 ExtractResult extract_verified(UniqueFd archive, const Manifest& manifest,
                                const stdfs::path& target, Overwrite overwrite,
-                               const ExtractProgress& progress) {
+                               const ExtractProgress& progress, Members members) {
     // 1. Plan every destination and refuse conflicts before writing anything.
     std::map<std::string, Planned> plan; // by archive member name
     for (const auto& file : manifest.files) {
+        if (members == Members::model_only && file.role != FileRole::model) {
+            continue;
+        }
         if (auto ok = validate_relative_path(file.path); !ok || file.path.empty()) {
             corrupt(manifest,
                     fmt::format("unsafe file name \"{}\" in the manifest", escape_name(file.path)));
@@ -201,6 +204,12 @@ ExtractResult extract_verified(UniqueFd archive, const Manifest& manifest,
             continue;
         }
         const auto it = plan.find(member->path);
+        if (it == plan.end() && members == Members::model_only &&
+            member->path.starts_with("sidecars/")) {
+            while (reader.read(buffer.get(), k_io_chunk) > 0) {
+            }
+            continue; // verified by the daemon's own checks; not put back by a rollback
+        }
         if (it == plan.end()) {
             corrupt(manifest,
                     fmt::format("the archive holds {}, which the manifest does not list", shown));

@@ -23,6 +23,9 @@
 namespace mv::vault {
 
 enum class Overwrite { no, yes };
+/// Which stored files to extract: all of them, or only the model's own files (rollback
+/// puts the model back; sidecars such as a shared config.json stay as they are).
+enum class Members { all, model_only };
 
 struct ExtractResult {
     std::vector<std::filesystem::path> files; ///< where the files now are
@@ -38,6 +41,7 @@ using ExtractProgress = std::function<void(std::uint64_t archive_bytes)>;
 /// any failure nothing in `target` was replaced and temporary files are removed.
 ExtractResult extract_verified(UniqueFd archive, const Manifest& manifest,
                                const std::filesystem::path& target, Overwrite overwrite,
-                               const ExtractProgress& progress = {});
+                               const ExtractProgress& progress = {},
+                               Members members = Members::all);
 
 } // namespace mv::vault

@@ -42,6 +42,17 @@ void status(CommandContext& c) {
     const auto backups = d.backup_jobs().snapshot();
     const auto checks = d.check_jobs().snapshot();
     const auto counters = d.backups().counters();
+    // Models whose watched folder holds a rolled-back version rather than the latest.
+    json rolled_back = json::array();
+    for (const auto& model : d.vault().models()) {
+        const auto current = d.vault().pointer(model, vault::Pointer::current);
+        const auto latest = d.vault().latest(model);
+        if (current && latest && *current != latest->version) {
+            rolled_back.push_back({{"model", model},
+                                   {"current", current->to_string()},
+                                   {"latest", latest->version.to_string()}});
+        }
+    }
     json last_error = nullptr;
     if (const auto error = d.backups().last_error()) {
         last_error = {{"message", error->message}, {"time", format_utc(error->time)}};
@@ -75,6 +86,7 @@ void status(CommandContext& c) {
            {"bytes_stored", counters.bytes_stored},
            {"pruned_versions", counters.pruned},
            {"reclaimed_bytes", counters.reclaimed_bytes}}},
+         {"rolled_back", rolled_back},
          {"last_error", last_error}});
 }
 

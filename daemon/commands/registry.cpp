@@ -21,6 +21,8 @@ void register_all(CommandRegistry& registry) {
     commands::register_verify(registry);
     commands::register_retention(registry);
     commands::register_import(registry);
+    commands::register_rollback(registry);
+    commands::register_diff(registry);
 }
 
 } // namespace mv::daemon

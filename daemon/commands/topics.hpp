@@ -12,5 +12,7 @@ void register_restore(CommandRegistry& registry);  ///< restore
 void register_verify(CommandRegistry& registry);   ///< verify
 void register_retention(CommandRegistry& registry); ///< prune, tag
 void register_import(CommandRegistry& registry);    ///< import
+void register_rollback(CommandRegistry& registry);  ///< rollback, rollback_done
+void register_diff(CommandRegistry& registry);      ///< diff
 
 } // namespace mv::daemon::commands

@@ -6,6 +6,7 @@
 #include "daemon/commands/common.hpp"
 #include "daemon/commands/topics.hpp"
 #include "daemon/daemon.hpp"
+#include "daemon/metric_query.hpp"
 
 namespace mv::daemon::commands {
 
@@ -34,6 +35,15 @@ void list(CommandContext& c) {
     } else {
         models = vault.models();
     }
+    std::vector<MetricCondition> conditions;
+    for (const auto& text : string_list(c.args, "where")) {
+        conditions.push_back(
+            value_or_throw(parse_condition(text), "", ErrorCode::invalid_argument));
+    }
+    std::optional<MetricOrder> order;
+    if (const auto text = optional_string(c.args, "sort")) {
+        order = value_or_throw(parse_order(*text), "", ErrorCode::invalid_argument);
+    }
     const auto tag = optional_string(c.args, "tag");
     const auto since = optional_time(c.args, "since");
     const auto until = optional_time(c.args, "until");
@@ -41,7 +51,11 @@ void list(CommandContext& c) {
     for (const auto& model : models) {
         for (auto& m : vault.versions(model)) {
             const auto tags = tag ? vault.tags_of(m) : std::vector<std::string>{};
-            if ((tag && std::find(tags.begin(), tags.end(), *tag) == tags.end()) ||
+            const bool metrics_match = std::all_of(
+                conditions.begin(), conditions.end(),
+                [&](const MetricCondition& condition) { return condition.matches(m.metrics); });
+            if (!metrics_match ||
+                (tag && std::find(tags.begin(), tags.end(), *tag) == tags.end()) ||
                 (since && m.created < *since) || (until && m.created > *until)) {
                 continue;
             }
@@ -55,6 +69,17 @@ void list(CommandContext& c) {
         }
         return a.model != b.model ? a.model < b.model : a.sequence > b.sequence;
     });
+    if (order) {
+        // By the metric (versions without it last), ties newest first.
+        std::stable_sort(selected.begin(), selected.end(), [&](const auto& a, const auto& b) {
+            const auto x = find_metric(a.metrics, order->metric);
+            const auto y = find_metric(b.metrics, order->metric);
+            if (!x || !y) {
+                return x.has_value() && !y.has_value();
+            }
+            return order->descending ? *x > *y : *x < *y;
+        });
+    }
     if (const auto limit = optional_count(c.args, "limit"); limit && selected.size() > *limit) {
         selected.resize(*limit);
     }

@@ -1,0 +1,90 @@
+// modelvaultctl diff MODEL@A MODEL@B   (or MODEL@A @B for the same model)
+#include <cmath>
+#include <cstdio>
+
+#include <fmt/format.h>
+
+#include "ctl/command_impl.hpp"
+#include "ctl/output.hpp"
+#include "ctl/progress.hpp"
+#include "util/time.hpp"
+
+namespace mv::ctl {
+
+namespace {
+
+std::string number(const json& value) {
+    return value.is_null() ? "-" : fmt::format("{:.6g}", value.get<double>());
+}
+
+} // namespace
+
+int run_diff(const GlobalOptions& global, const ParsedArgs& args) {
+    expect_positional(args, 2, 2, "diff MODEL@A MODEL@B   (or MODEL@A @B)");
+    const std::string a = model_argument(args.positional()[0]);
+    std::string b = model_argument(args.positional()[1]);
+    if (b.starts_with('@')) {
+        b = a.substr(0, a.rfind('@') == std::string::npos ? a.size() : a.rfind('@')) + b;
+    }
+    ProgressBar bar(global.progress && !global.json && ProgressBar::stderr_is_terminal());
+    const auto reply = call_daemon(global, "diff", {{"a", a}, {"b", b}}, [&](const json& p) {
+        bar.update("reading archives", p.value("bytes", 0ull), p.value("total", 0ull));
+    });
+    bar.finish();
+    if (!reply.ok()) {
+        return report_error(global, reply.message);
+    }
+    const json& r = reply.message["result"];
+    if (global.json) {
+        print_json(r);
+        return k_exit_ok;
+    }
+    std::string out = fmt::format(
+        "{} {} → {} {}\n", r["a"]["model"].get<std::string>(), r["a"]["version"].get<std::string>(),
+        r["b"]["model"].get<std::string>(), r["b"]["version"].get<std::string>());
+    Table files({"STATUS", "SIZE A", "SIZE B", "SAME BLOCKS", "FILE"});
+    std::size_t unchanged = 0;
+    for (const auto& f : r["files"]) {
+        const std::string status = f["status"].get<std::string>();
+        if (status == "same") {
+            ++unchanged;
+            continue;
+        }
+        files.add({status,
+                   status == "added" ? "-" : format_bytes(f["size_a"].get<unsigned long long>()),
+                   status == "removed" ? "-" : format_bytes(f["size_b"].get<unsigned long long>()),
+                   f["identical_blocks"].is_null()
+                       ? "-"
+                       : fmt::format("{:.1f}%", 100.0 * f["identical_blocks"].get<double>()),
+                   f["member"].get<std::string>()});
+    }
+    out += "\nfiles";
+    out += unchanged > 0 ? fmt::format(" ({} identical not shown)\n", unchanged) : "\n";
+    out += files.empty() ? "  no file differs\n" : files.render();
+    if (!r["metrics"].empty()) {
+        Table metrics({"METRIC", "A", "B", "CHANGE"});
+        for (const auto& m : r["metrics"]) {
+            std::string change = "-";
+            if (!m["delta"].is_null()) {
+                const double delta = m["delta"].get<double>();
+                const double base = m["a"].get<double>();
+                change = base != 0.0 ? fmt::format("{:+.6g} ({:+.1f}%)", delta,
+                                                   100.0 * delta / std::fabs(base))
+                                     : fmt::format("{:+.6g}", delta);
+            }
+            metrics.add({m["metric"].get<std::string>(), number(m["a"]), number(m["b"]), change});
+        }
+        out += "\nmetrics\n" + metrics.render();
+    }
+    if (!r["compat"].empty()) {
+        out += "\ncompat\n";
+        for (const auto& v : r["compat"]) {
+            out += fmt::format("  {}  {} → {}\n", v["key"].get<std::string>(), v["a"].dump(),
+                               v["b"].dump());
+        }
+    }
+    std::fputs(out.c_str(), stdout);
+    return k_exit_ok;
+}
+
+} // namespace mv::ctl

@@ -1,0 +1,80 @@
+// modelvaultctl rollback MODEL@SEL [--force]
+#include <cstdio>
+
+#include <fmt/format.h>
+
+#include "ctl/command_impl.hpp"
+#include "ctl/progress.hpp"
+#include "util/escape.hpp"
+#include "util/time.hpp"
+#include "vault/extract.hpp"
+
+namespace mv::ctl {
+
+int run_rollback(const GlobalOptions& global, const ParsedArgs& args) {
+    expect_positional(args, 1, 1, "rollback MODEL@SEL [--force]");
+    const std::string target = model_argument(args.positional()[0]);
+    if (target.find('@') == std::string::npos) {
+        throw UsageError("rollback: say which version with MODEL@SEL, e.g. lab/dqn.pkl@1.4.2 or "
+                         "lab/dqn.pkl@best");
+    }
+    auto client = ipc::Client::connect(global.socket);
+    auto reply = client.call("rollback", {{"target", target}, {"force", args.has("force")}});
+    if (!reply.ok()) {
+        return report_error(global, reply.message);
+    }
+    if (!reply.fd) {
+        throw Error("modelvaultd did not pass the archive", ErrorCode::internal);
+    }
+    const json& r = reply.message["result"];
+    auto manifest = vault::manifest_from_json(r["manifest"]);
+    if (!manifest) {
+        throw Error("modelvaultd sent an unreadable manifest: " + manifest.error(),
+                    ErrorCode::corrupt);
+    }
+    const auto folder =
+        value_or_throw(unescape_name(r["folder"].get<std::string>()), "", ErrorCode::internal);
+    const std::string from = r["from"].is_null() ? "?" : r["from"].get<std::string>();
+    const std::string label = fmt::format("{} {}", manifest->model, manifest->version.to_string());
+    // The files go back with this user's rights, each renamed into place only after its
+    // SHA-256 matched; sidecars (a shared config.json ...) are left as they are.
+    ProgressBar bar(global.progress && !global.json && ProgressBar::stderr_is_terminal());
+    vault::ExtractResult result;
+    try {
+        result = vault::extract_verified(
+            std::move(reply.fd), *manifest, folder, vault::Overwrite::yes,
+            [&](std::uint64_t done) { bar.update(label, done, manifest->archive.size); },
+            vault::Members::model_only);
+    } catch (const Error& e) {
+        bar.finish();
+        return report_error(
+            global,
+            {{"error", {{"code", std::string(to_string(e.code()))}, {"message", e.what()}}}});
+    }
+    bar.finish();
+    const auto done = client.call(
+        "rollback_done",
+        {{"model", manifest->model}, {"version", manifest->version.to_string()}, {"from", from}});
+    if (!done.ok()) {
+        return report_error(global, done.message);
+    }
+    json files = json::array();
+    for (const auto& path : result.files) {
+        files.push_back(escape_name(path.string()));
+    }
+    if (global.json) {
+        print_json({{"model", manifest->model},
+                    {"current", manifest->version.to_string()},
+                    {"from", from},
+                    {"files", files}});
+        return k_exit_ok;
+    }
+    std::printf("%s rolled back to %s (was %s), SHA-256 verified:\n", manifest->model.c_str(),
+                manifest->version.to_string().c_str(), from.c_str());
+    for (const auto& file : files) {
+        std::printf("  %s\n", file.get<std::string>().c_str());
+    }
+    return k_exit_ok;
+}
+
+} // namespace mv::ctl

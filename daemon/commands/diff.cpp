@@ -1,0 +1,79 @@
+// diff MODEL@A MODEL@B: files, identical blocks, metric and compat differences. Reads
+// archives, so it runs on the verification worker.
+#include "vault/diff.hpp"
+
+#include <fmt/format.h>
+
+#include "daemon/commands/common.hpp"
+#include "daemon/commands/topics.hpp"
+#include "daemon/daemon.hpp"
+
+namespace mv::daemon::commands {
+
+namespace {
+
+json version_json(const vault::Manifest& m) {
+    return {
+        {"model", m.model}, {"version", m.version.to_string()}, {"created", format_utc(m.created)}};
+}
+
+void diff(CommandContext& c) {
+    Daemon& d = c.daemon;
+    const auto target = [&](const char* key) {
+        json args = {{"target", required_string(c.args, key)}};
+        return resolve(d.vault(), parse_target(d.vault(), args));
+    };
+    const vault::Manifest a = target("a");
+    const vault::Manifest b = target("b");
+    d.check_jobs().submit("diff", [&d, a, b, responder = c.responder](const std::stop_token& stop) {
+        try {
+            const std::uint64_t total = a.archive.size + b.archive.size;
+            auto last = std::chrono::steady_clock::time_point{};
+            const auto result = vault::diff_versions(
+                d.vault().archive_path(a), a, d.vault().archive_path(b), b, stop,
+                [&](std::uint64_t bytes) {
+                    const auto now = std::chrono::steady_clock::now();
+                    if (now - last >= std::chrono::milliseconds(200)) {
+                        last = now;
+                        responder->progress({{"bytes", bytes}, {"total", total}});
+                    }
+                });
+            json files = json::array();
+            for (const auto& f : result.files) {
+                files.push_back({{"member", f.member},
+                                 {"status", vault::to_string(f.status)},
+                                 {"size_a", f.size_a},
+                                 {"size_b", f.size_b},
+                                 {"identical_blocks",
+                                  f.identical_blocks ? json(*f.identical_blocks) : json(nullptr)}});
+            }
+            json metrics = json::array();
+            for (const auto& m : result.metrics) {
+                metrics.push_back({{"metric", m.metric},
+                                   {"a", m.a ? json(*m.a) : json(nullptr)},
+                                   {"b", m.b ? json(*m.b) : json(nullptr)},
+                                   {"delta", m.a && m.b ? json(*m.b - *m.a) : json(nullptr)}});
+            }
+            json compat = json::array();
+            for (const auto& v : result.compat) {
+                compat.push_back({{"key", v.key}, {"a", v.a}, {"b", v.b}});
+            }
+            responder->succeed({{"a", version_json(a)},
+                                {"b", version_json(b)},
+                                {"files", files},
+                                {"metrics", metrics},
+                                {"compat", compat}});
+        } catch (const Error& e) {
+            responder->fail(e.code(), e.what());
+        }
+    });
+}
+
+} // namespace
+
+void register_diff(CommandRegistry& registry) {
+    registry.add({"diff", AccessLevel::read,
+                  "compare two versions: files, identical blocks, metrics, compat", diff});
+}
+
+} // namespace mv::daemon::commands
