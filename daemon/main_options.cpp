@@ -114,9 +114,9 @@ int daemon_main(int argc, char** argv) {
         return k_exit_config;
     }
     if (options.check_only) {
-        std::printf("%s: valid (%zu watch%s, vault %s)\n", options.config.c_str(),
+        std::printf("%s: valid (%zu watch%s, vault %s, socket %s)\n", options.config.c_str(),
                     config.watches.size(), config.watches.size() == 1 ? "" : "es",
-                    config.vault.c_str());
+                    config.vault.c_str(), config.socket.c_str());
         return 0;
     }
     if (options.log_level) {

@@ -2,7 +2,8 @@
 # One command from a fresh Debian 12 checkout to a running daemon:
 # installs what is missing, builds, and starts modelvaultd in the foreground on
 # examples/modelvault.json (vault, watched folder and socket under ./var; no root needed
-# to run it). Stop it with Ctrl-C.
+# to run it), or on the config given as the first argument. Stop it with Ctrl-C.
+#   scripts/run.sh [CONFIG]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -11,9 +12,13 @@ scripts/deps.sh build
 cmake -S . -B build-release -G Ninja -DCMAKE_BUILD_TYPE=Release -DMV_BUILD_TESTS=OFF >/dev/null
 cmake --build build-release --target modelvaultd modelvaultctl -- -j"$(nproc)"
 
+config=${1:-examples/modelvault.json}
+build-release/bin/modelvaultd --check-config "$config" >/dev/null || exit 78
+socket=$(build-release/bin/modelvaultd --check-config "$config" | sed -n 's/.*, socket \(.*\))$/\1/p')
 mkdir -p var/models
-socket="$root/var/modelvault.sock"
-cat <<MSG
+
+if [[ "$config" == "examples/modelvault.json" ]]; then
+  cat <<MSG
 
 modelvaultd is starting on examples/modelvault.json:
   watched folder  $root/var/models
@@ -22,11 +27,20 @@ modelvaultd is starting on examples/modelvault.json:
 
 Try it from a second terminal:
   export MODELVAULT_SOCKET=$socket PATH=$root/build-release/bin:\$PATH
-  printf '\x80\x04 my weights' > var/models/dqn.pkl      # a file settles after 2 s ...
+  printf '\x80\x04 my weights.' > var/models/dqn.pkl     # a file settles after 2 s ...
   modelvaultctl list                                     # ... and is version 1.0.0
   modelvaultctl restore lab/dqn.pkl --to /tmp/restored
   modelvaultctl verify --all
   modelvaultctl status
 
 MSG
-exec build-release/bin/modelvaultd --config examples/modelvault.json
+else
+  cat <<MSG
+
+modelvaultd is starting on $config. From a second terminal:
+  export MODELVAULT_SOCKET=$socket PATH=$root/build-release/bin:\$PATH
+  modelvaultctl status
+
+MSG
+fi
+exec build-release/bin/modelvaultd --config "$config"

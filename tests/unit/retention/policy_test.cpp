@@ -349,3 +349,44 @@ TEST(RetentionPolicy, TiesKeepTheirInputOrder) {
 
 } // namespace
 } // namespace mv::retention
+
+namespace mv::retention {
+namespace {
+
+// The worked example of docs/CONFIG.md ("retention"): keep it true.
+TEST(RetentionDocs, WorkedExampleOfConfigMd) {
+    const test::TzGuard utc("UTC");
+    const SystemTime newest = *parse_time("2026-11-22T18:00:00Z");
+    std::vector<Candidate> saves;
+    for (int i = 0; i < 480; ++i) { // every 6 hours for 120 days
+        saves.push_back({std::to_string(i), newest - std::chrono::hours(6 * i), {}, false, false});
+    }
+    config::RetentionPolicy policy;
+    policy.keep_within = std::chrono::hours(24 * 7);
+    policy.keep_within_daily = std::chrono::hours(24 * 30);
+    policy.keep_within_weekly = std::chrono::hours(24 * 90);
+    policy.max_versions = 50;
+    const auto decisions = decide(saves, policy, newest + std::chrono::minutes(1));
+    std::size_t kept = 0;
+    std::size_t within = 0;
+    std::vector<std::string> capped;
+    std::string oldest_kept;
+    for (const auto& d : decisions) {
+        if (d.verdict == Verdict::keep) {
+            ++kept;
+            within += d.reasons.front() == "within 7d" ? 1 : 0;
+            oldest_kept = format_utc(d.time);
+        } else if (d.reasons.front() == "over max_versions 50") {
+            capped.push_back(format_utc(d.time));
+        }
+    }
+    EXPECT_EQ(kept, 50u);
+    EXPECT_EQ(within, 28u);
+    EXPECT_EQ(oldest_kept, "2026-10-25T18:00:00Z");
+    ASSERT_EQ(capped.size(), 9u);
+    EXPECT_EQ(capped.front(), "2026-10-24T18:00:00Z");
+    EXPECT_EQ(capped.back(), "2026-08-30T18:00:00Z");
+}
+
+} // namespace
+} // namespace mv::retention
