@@ -72,10 +72,15 @@ int run_status(const GlobalOptions& global, const ParsedArgs&) {
                            q["verifying"].empty() ? "" : ", verifying");
     }
     const json& c = r["counters"];
-    out += fmt::format("since start: {} version(s) written, {} unchanged, {} failure(s), {} read\n",
+    out += fmt::format("since start: {} version(s) written, {} unchanged, {} failure(s), {} read",
                        c["versions_written"].get<long>(), c["unchanged"].get<long>(),
                        c["failures"].get<long>(),
                        format_bytes(c["bytes_read"].get<unsigned long long>()));
+    if (c.value("pruned_versions", 0L) > 0) {
+        out += fmt::format(", {} pruned ({} freed)", c["pruned_versions"].get<long>(),
+                           format_bytes(c["reclaimed_bytes"].get<unsigned long long>()));
+    }
+    out += "\n";
     for (const auto& rb : r.value("rolled_back", json::array())) {
         out += fmt::format("rolled back: {} is at {} (latest {})\n", rb["model"].get<std::string>(),
                            rb["current"].get<std::string>(), rb["latest"].get<std::string>());
