@@ -85,7 +85,8 @@ Daemon::~Daemon() {
 
 int Daemon::run() {
     wait_for_signals();
-    std::string served = m_config.socket.string();
+    std::string& served = m_served_socket;
+    served = m_config.socket.string();
     if (const auto sockets = sd::activated_sockets(); !sockets.empty()) {
         m_server->adopt(sockets.front().fd);
         served = sockets.front().path;

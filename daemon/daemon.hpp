@@ -54,6 +54,8 @@ public:
     /// The next scheduled backup of a watch, if it has a schedule.
     std::optional<SystemTime> next_run(const std::string& watch) const;
     SystemTime started() const { return m_started; }
+    /// The socket path actually served (the activated one under socket activation).
+    const std::string& served_socket() const { return m_served_socket; }
     const Clock& clock() const { return m_clock; }
     /// Re-reads the config file and applies it; throws config::ConfigError (the old
     /// config stays) or Error.
@@ -80,6 +82,7 @@ private:
     const Clock& m_clock;
     config::Config m_config;
     SystemTime m_started;
+    std::string m_served_socket;
     bool m_startup_scan_done = false;
     sd::Notifier m_notifier;
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages modelvault needs, and only those that are missing.
 #   scripts/deps.sh build   compilers and libraries to build modelvaultd and modelvaultctl
-#   scripts/deps.sh test    the above, plus GoogleTest and the tools tests cross-check with
+#   scripts/deps.sh package the build packages, plus dpkg-dev for `cpack -G DEB`
+#   scripts/deps.sh test    the build packages, plus GoogleTest and the tools the tests run
 # As root it runs apt-get itself; otherwise through sudo when available; otherwise it
 # prints the command to run.
 set -euo pipefail
@@ -9,12 +10,18 @@ set -euo pipefail
 build_packages=(g++ cmake ninja-build pkg-config libboost-dev libarchive-dev libspdlog-dev
                 nlohmann-json3-dev libssl-dev libsystemd-dev libexpected-dev)
 test_packages=(libgtest-dev libgmock-dev tar zstd xz-utils gzip coreutils restic tzdata
-               clang-format)
+               clang-format
+               # the service: systemd-analyze, systemd-socket-activate, sysusers/tmpfiles;
+               # /bin/kill of ExecReload=; setpriv, runuser, script; useradd; cpack -G DEB
+               systemd procps util-linux bsdutils passwd dpkg-dev)
 
 wanted=("${build_packages[@]}")
-if [[ "${1:-build}" == "test" ]]; then
-  wanted+=("${test_packages[@]}")
-fi
+case "${1:-build}" in
+  build) ;;
+  package) wanted+=(dpkg-dev) ;;
+  test) wanted+=("${test_packages[@]}") ;;
+  *) echo "usage: scripts/deps.sh [build|package|test]" >&2; exit 2 ;;
+esac
 
 missing=()
 for package in "${wanted[@]}"; do

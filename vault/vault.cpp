@@ -63,6 +63,7 @@ Vault::~Vault() = default;
 WriteResult Vault::write_version(const NewVersion& request, const std::stop_token& stop,
                                  const ProgressFn& progress) {
     const std::string model = request.model.text();
+    const auto started = std::chrono::steady_clock::now();
     const SystemTime created =
         std::chrono::time_point_cast<std::chrono::seconds>(request.created.value_or(m_clock.now()));
     config::Compression compression;
@@ -167,7 +168,9 @@ WriteResult Vault::write_version(const NewVersion& request, const std::stop_toke
         fmt::format("{}_{}{}", manifest.version.to_string(), format_stamp(created),
                     archive_extension(compression.codec));
     writer.add_text("README.md", render_readme(manifest), created);
+    const auto streamed = std::chrono::steady_clock::now();
     const std::uint64_t size = writer.finish(json_text(to_json(manifest)), created);
+    const auto synced = std::chrono::steady_clock::now();
 
     // Read back what was written before it becomes a version.
     if (verify_after_write) {
@@ -182,6 +185,12 @@ WriteResult Vault::write_version(const NewVersion& request, const std::stop_toke
         hash_file_size(writer.path(), manifest.archive.sha256);
     }
     manifest.archive.size = size;
+    const auto verified = std::chrono::steady_clock::now();
+    const auto ms = [](auto a, auto b) {
+        return std::chrono::duration_cast<std::chrono::milliseconds>(b - a).count();
+    };
+    spdlog::debug("{}: streamed in {} ms, fsynced in {} ms, read back in {} ms", model,
+                  ms(started, streamed), ms(streamed, synced), ms(synced, verified));
 
     // Commit: the archive first, the sidecar last; the sidecar makes the version exist.
     const stdfs::path archive = archive_path(manifest);

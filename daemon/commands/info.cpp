@@ -65,7 +65,7 @@ void status(CommandContext& c) {
            {"uptime_seconds",
             std::chrono::duration_cast<std::chrono::seconds>(now - d.started()).count()},
            {"config", d.config().source.string()},
-           {"socket", d.config().socket.string()}}},
+           {"socket", d.served_socket()}}},
          {"vault",
           {{"path", d.vault().root().string()},
            {"models", stats.models},
