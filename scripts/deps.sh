@@ -8,7 +8,7 @@
 set -euo pipefail
 
 build_packages=(g++ cmake ninja-build pkg-config libboost-dev libarchive-dev libspdlog-dev
-                nlohmann-json3-dev libssl-dev libsystemd-dev libexpected-dev)
+                nlohmann-json3-dev libssl-dev libsystemd-dev libexpected-dev libzstd-dev)
 test_packages=(libgtest-dev libgmock-dev tar zstd xz-utils gzip coreutils restic tzdata
                clang-format
                # the service: systemd-analyze, systemd-socket-activate, sysusers/tmpfiles;

@@ -18,6 +18,17 @@ namespace {}
 ArchiveReader::ArchiveReader(UniqueFd fd, std::string name)
     : m_fd(std::move(fd)), m_name(std::move(name)),
       m_archive(archive_read_new(), &archive_read_free), m_buffer(new char[k_io_chunk]) {
+    open_archive();
+}
+
+ArchiveReader::ArchiveReader(ByteSource source, std::string name)
+    : m_source(std::move(source)), m_name(std::move(name)),
+      m_archive(archive_read_new(), &archive_read_free), m_buffer(new char[k_io_chunk]) {
+    open_archive();
+}
+
+// Opening already reads: libarchive bids on the compression from the first bytes.
+void ArchiveReader::open_archive() {
     struct archive* a = m_archive.get();
     if (archive_read_support_filter_all(a) != ARCHIVE_OK ||
         archive_read_support_format_tar(a) != ARCHIVE_OK ||
@@ -27,23 +38,36 @@ ArchiveReader::ArchiveReader(UniqueFd fd, std::string name)
     }
 }
 
-ArchiveReader::~ArchiveReader() = default;
-
-ssize_t ArchiveReader::on_read(struct archive* a, void* self, const void** buffer) {
-    auto* reader = static_cast<ArchiveReader*>(self);
+std::size_t ArchiveReader::read_source(char* buffer, std::size_t size) {
+    if (m_source) {
+        return m_source(buffer, size);
+    }
     while (true) {
-        const ssize_t got = ::read(reader->m_fd.get(), reader->m_buffer.get(), k_io_chunk);
+        const ssize_t got = ::read(m_fd.get(), buffer, size);
         if (got < 0 && errno == EINTR) {
             continue;
         }
         if (got < 0) {
-            archive_set_error(a, errno, "read failed: %s", std::strerror(errno));
-            return -1;
+            throw Error(errno_message(fmt::format("{}: cannot read", m_name), errno),
+                        ErrorCode::io);
         }
-        reader->m_sha.update(reader->m_buffer.get(), static_cast<std::size_t>(got));
-        reader->m_consumed += static_cast<std::uint64_t>(got);
+        return static_cast<std::size_t>(got);
+    }
+}
+
+ArchiveReader::~ArchiveReader() = default;
+
+ssize_t ArchiveReader::on_read(struct archive* a, void* self, const void** buffer) {
+    auto* reader = static_cast<ArchiveReader*>(self);
+    try {
+        const std::size_t got = reader->read_source(reader->m_buffer.get(), k_io_chunk);
+        reader->m_sha.update(reader->m_buffer.get(), got);
+        reader->m_consumed += got;
         *buffer = reader->m_buffer.get();
-        return got;
+        return static_cast<ssize_t>(got);
+    } catch (const std::exception& e) {
+        archive_set_error(a, EIO, "%s", e.what());
+        return -1;
     }
 }
 
@@ -105,19 +129,9 @@ std::size_t ArchiveReader::read(void* buffer, std::size_t size) {
 std::pair<std::uint64_t, std::string> ArchiveReader::finish() {
     while (next()) {
     }
-    while (true) {
-        const ssize_t got = ::read(m_fd.get(), m_buffer.get(), k_io_chunk);
-        if (got < 0 && errno == EINTR) {
-            continue;
-        }
-        if (got < 0) {
-            throw Error(errno_message(fmt::format("{}: cannot read", m_name), errno));
-        }
-        if (got == 0) {
-            break;
-        }
-        m_sha.update(m_buffer.get(), static_cast<std::size_t>(got));
-        m_consumed += static_cast<std::uint64_t>(got);
+    while (const std::size_t got = read_source(m_buffer.get(), k_io_chunk)) {
+        m_sha.update(m_buffer.get(), got);
+        m_consumed += got;
     }
     return {m_consumed, m_sha.hex_digest()};
 }

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -27,11 +28,17 @@ struct Member {
     std::int64_t mtime_ns = 0;
 };
 
+/// Supplies archive bytes: fills up to `size` bytes of `buffer` and returns how many; 0 at
+/// the end. May throw Error.
+using ByteSource = std::function<std::size_t(char* buffer, std::size_t size)>;
+
 class ArchiveReader {
 public:
     /// Reads from `fd` (owned) from its current offset; `name` appears in error messages.
     /// Accepts tar in any compression libarchive knows; throws Error(corrupt) otherwise.
     ArchiveReader(UniqueFd fd, std::string name);
+    /// Reads what `source` supplies (an archive being written, bytes in memory).
+    ArchiveReader(ByteSource source, std::string name);
     ~ArchiveReader();
     ArchiveReader(const ArchiveReader&) = delete;
     ArchiveReader& operator=(const ArchiveReader&) = delete;
@@ -50,7 +57,11 @@ private:
     static ssize_t on_read(struct archive*, void* self, const void** buffer);
     [[noreturn]] void fail(std::string_view what) const;
 
+    void open_archive();
+    std::size_t read_source(char* buffer, std::size_t size);
+
     UniqueFd m_fd;
+    ByteSource m_source;
     std::string m_name;
     std::unique_ptr<struct archive, int (*)(struct archive*)> m_archive;
     std::unique_ptr<char[]> m_buffer;

@@ -1,8 +1,10 @@
 #include "vault/archive_writer.hpp"
 
 #include <cerrno>
+#include <cstring>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <thread>
 #include <unistd.h>
 
 #include <archive.h>
@@ -11,10 +13,13 @@
 
 #include "util/escape.hpp"
 #include "util/fs.hpp"
+#include "vault/archive_reader.hpp"
 #include "vault/codec.hpp"
 #include "vault/io_chunk.hpp"
 #include "vault/model_format.hpp"
 #include "vault/sha256.hpp"
+#include "vault/stream_verifier.hpp"
+#include "vault/zstd_encoder.hpp"
 
 namespace mv::vault {
 
@@ -85,10 +90,10 @@ std::size_t manifest_region_size(std::size_t capacity) {
 }
 
 ArchiveWriter::ArchiveWriter(std::filesystem::path path, const config::Compression& compression,
-                             std::size_t manifest_capacity)
+                             std::size_t manifest_capacity, Verification verification)
     : m_path(std::move(path)), m_compression(compression), m_manifest_capacity(manifest_capacity),
       m_reserved(0), m_archive(archive_write_new(), &archive_write_free),
-      m_buffer(new char[k_io_chunk]) {
+      m_data_sha(std::make_unique<Sha256>()), m_buffer(new char[k_io_chunk]) {
     const std::size_t region = manifest_region_size(manifest_capacity);
     m_reserved = compression.codec == config::Codec::none
                      ? region
@@ -104,7 +109,18 @@ ArchiveWriter::ArchiveWriter(std::filesystem::path path, const config::Compressi
         fail("seek");
     }
     struct archive* a = m_archive.get();
-    value_or_throw(add_compression_filter(a, compression), "", ErrorCode::internal);
+    if (compression.codec == config::Codec::zstd) {
+        // libarchive writes the tar stream; zstd is driven directly (bounded memory).
+        m_zstd = std::make_unique<ZstdEncoder>(compression.level, compression_threads(compression));
+        if (archive_write_add_filter_none(a) != ARCHIVE_OK) {
+            fail("start");
+        }
+    } else {
+        value_or_throw(add_compression_filter(a, compression), "", ErrorCode::internal);
+    }
+    if (verification == Verification::in_flight) {
+        m_verifier = std::make_unique<StreamVerifier>();
+    }
     // pax keeps any file name byte-exact (hdrcharset=BINARY: no locale conversion) and
     // stays plain ustar when nothing needs an extended header.
     if (archive_write_set_format_pax_restricted(a) != ARCHIVE_OK ||
@@ -124,32 +140,53 @@ ArchiveWriter::~ArchiveWriter() {
         m_fd.reset();
         m_archive.reset();
     }
+    m_verifier.reset(); // abandons a verification still running
     if (!m_released) {
         ::unlink(m_path.c_str());
     }
 }
 
-la_ssize_t ArchiveWriter::on_write(struct archive* a, void* self, const void* data,
-                                   std::size_t size) {
+void ArchiveWriter::emit(const char* data, std::size_t size) {
+    if (!m_fd) {
+        throw Error("the archive is being discarded", ErrorCode::cancelled);
+    }
+    value_or_throw(fs::write_all(m_fd.get(), data, size, m_path));
+    m_data_sha->update(data, size);
+    if (m_verifier) {
+        m_verifier->push(data, size);
+    }
+    m_written += size;
+}
+
+ssize_t ArchiveWriter::on_write(struct archive* a, void* self, const void* data, std::size_t size) {
     auto* writer = static_cast<ArchiveWriter*>(self);
-    if (!writer->m_fd) {
-        archive_set_error(a, ECANCELED, "the archive is being discarded");
+    try {
+        const auto* bytes = static_cast<const char*>(data);
+        if (writer->m_zstd) {
+            writer->m_zstd->write(bytes, size, [writer](const char* out, std::size_t length) {
+                writer->emit(out, length);
+            });
+        } else {
+            writer->emit(bytes, size);
+        }
+        return static_cast<ssize_t>(size);
+    } catch (const std::exception& e) {
+        writer->m_error = e.what();
+        archive_set_error(a, EIO, "%s", e.what());
         return -1;
     }
-    if (auto ok = fs::write_all(writer->m_fd.get(), data, size, writer->m_path); !ok) {
-        archive_set_error(a, errno, "%s", ok.error().c_str());
-        return -1;
-    }
-    writer->m_written += size;
-    return static_cast<la_ssize_t>(size);
 }
 
 void ArchiveWriter::fail(std::string_view what) const {
     const char* reason = archive_error_string(m_archive.get());
     const int error = archive_errno(m_archive.get());
     throw Error(fmt::format("cannot {} archive {}: {}", what, m_path.string(),
-                            reason ? reason : "unknown libarchive error"),
-                error == ENOSPC ? ErrorCode::io : code_for_errno(error));
+                            !m_error.empty()    ? m_error
+                            : reason != nullptr ? reason
+                                                : "unknown libarchive error"),
+                error == ENOSPC || m_error.find("space") != std::string::npos
+                    ? ErrorCode::io
+                    : code_for_errno(error));
 }
 
 void ArchiveWriter::write_header(const std::string& member, std::uint64_t size, unsigned mode,
@@ -258,6 +295,7 @@ FileEntry ArchiveWriter::add_file(const SourceFile& source, const std::stop_toke
         }
     }
     entry.sha256 = sha.hex_digest();
+    m_expected[entry.member()] = {entry.size, entry.sha256};
     return entry;
 }
 
@@ -266,6 +304,38 @@ void ArchiveWriter::add_text(const std::string& member, std::string_view content
     const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(mtime.time_since_epoch());
     write_header(member, content.size(), 0644, ns.count());
     write_data(content.data(), content.size());
+    m_expected[member] = {content.size(), sha256_hex(content)};
+}
+
+// Everything the verifier decoded must be exactly what was read from the sources.
+void ArchiveWriter::check_in_flight() {
+    if (!m_verifier) {
+        return;
+    }
+    const StreamVerifier::Result decoded = m_verifier->finish();
+    m_verifier.reset();
+    const auto corrupt = [&](const std::string& what) {
+        throw Error(fmt::format("verification while writing {} failed: {}",
+                                m_path.filename().string(), what),
+                    ErrorCode::corrupt);
+    };
+    if (!decoded.problem.empty()) {
+        corrupt(decoded.problem);
+    }
+    for (const auto& [member, expected] : m_expected) {
+        const auto it = decoded.members.find(member);
+        if (it == decoded.members.end()) {
+            corrupt(fmt::format("{} is missing from the stream", escape_name(member)));
+        }
+        if (!it->second.regular || it->second.size != expected.first ||
+            it->second.sha256 != expected.second) {
+            corrupt(
+                fmt::format("{} does not decode to the bytes that were read", escape_name(member)));
+        }
+    }
+    if (decoded.members.size() != m_expected.size()) {
+        corrupt("the stream holds members that were never written");
+    }
 }
 
 std::uint64_t ArchiveWriter::finish(std::string_view manifest_json, SystemTime mtime) {
@@ -276,6 +346,13 @@ std::uint64_t ArchiveWriter::finish(std::string_view manifest_json, SystemTime m
     if (archive_write_close(m_archive.get()) != ARCHIVE_OK) {
         fail("finish");
     }
+    if (m_zstd) {
+        m_zstd->finish([this](const char* out, std::size_t length) { emit(out, length); });
+    }
+    check_in_flight();
+    m_data_digest = m_data_sha->hex_digest();
+
+    // manifest.json at the front, as its own frame, padded to the reserved size.
     const std::string member = manifest_member(manifest_json, m_manifest_capacity, mtime);
     std::string front = m_compression.codec == config::Codec::none
                             ? member
@@ -287,13 +364,121 @@ std::uint64_t ArchiveWriter::finish(std::string_view manifest_json, SystemTime m
     }
     front += value_or_throw(padding(m_compression.codec, m_reserved - front.size()), "",
                             ErrorCode::internal);
+    // Check the frame too: it must decode to exactly the manifest member.
+    {
+        std::size_t offset = 0;
+        ArchiveReader reader(
+            [&](char* buffer, std::size_t size) {
+                const std::size_t take = std::min(size, front.size() - offset);
+                std::memcpy(buffer, front.data() + offset, take);
+                offset += take;
+                return take;
+            },
+            "the manifest frame");
+        const auto first = reader.next();
+        std::string decoded;
+        while (const std::size_t got = first ? reader.read(m_buffer.get(), k_io_chunk) : 0) {
+            decoded.append(m_buffer.get(), got);
+        }
+        if (!first || first->path != "manifest.json" ||
+            decoded != member.substr(k_tar_block, m_manifest_capacity)) {
+            throw Error("the manifest frame does not decode to manifest.json", ErrorCode::corrupt);
+        }
+    }
     if (::pwrite(m_fd.get(), front.data(), front.size(), 0) != static_cast<ssize_t>(front.size())) {
         throw Error(errno_message(fmt::format("cannot write {}", m_path.string()), errno));
     }
-    value_or_throw(fs::sync_fd(m_fd.get(), m_path));
-    m_fd.reset();
-    m_finished = true;
+    m_front = std::move(front);
+    m_finished = true; // read_back() fsyncs (while it reads) and closes the file
     return m_reserved + m_written;
+}
+
+ArchiveFacts ArchiveWriter::read_back() {
+    // The fsync runs while the file is read back (reading comes from the page cache and
+    // does not wait for the disk); both finish before the caller may commit.
+    std::string sync_error;
+    std::thread sync([&] {
+        if (auto synced = fs::sync_fd(m_fd.get(), m_path); !synced) {
+            sync_error = synced.error();
+        }
+    });
+    // Two readers over the file: one hashes all of it for the manifest, the other
+    // compares it with what was written and verified.
+    std::string mismatch;
+    std::thread compare;
+    if (!m_data_digest.empty()) {
+        compare = std::thread([&] {
+            try {
+                UniqueFd fd = value_or_throw(fs::open_for_reading(m_path, false));
+                std::string front(m_front.size(), '\0');
+                if (::pread(fd.get(), front.data(), front.size(), 0) !=
+                        static_cast<ssize_t>(front.size()) ||
+                    front != m_front) {
+                    mismatch = "its manifest frame differs from what was written";
+                    return;
+                }
+                Sha256 data;
+                std::unique_ptr<char[]> buffer(new char[k_io_chunk]);
+                off_t offset = static_cast<off_t>(m_front.size());
+                while (true) {
+                    const ssize_t got = ::pread(fd.get(), buffer.get(), k_io_chunk, offset);
+                    if (got < 0 && errno == EINTR) {
+                        continue;
+                    }
+                    if (got <= 0) {
+                        break;
+                    }
+                    data.update(buffer.get(), static_cast<std::size_t>(got));
+                    offset += got;
+                }
+                if (data.hex_digest() != m_data_digest) {
+                    mismatch = "its content differs from the bytes that were verified";
+                }
+            } catch (const std::exception& e) {
+                mismatch = e.what();
+            }
+        });
+    }
+    ArchiveFacts facts;
+    std::string error;
+    try {
+        UniqueFd fd = value_or_throw(fs::open_for_reading(m_path, false));
+        Sha256 whole;
+        std::unique_ptr<char[]> buffer(new char[k_io_chunk]);
+        while (true) {
+            const ssize_t got = ::read(fd.get(), buffer.get(), k_io_chunk);
+            if (got < 0 && errno == EINTR) {
+                continue;
+            }
+            if (got < 0) {
+                throw Error(errno_message(fmt::format("cannot read {}", m_path.string()), errno));
+            }
+            if (got == 0) {
+                break;
+            }
+            whole.update(buffer.get(), static_cast<std::size_t>(got));
+            facts.size += static_cast<std::uint64_t>(got);
+        }
+        facts.sha256 = whole.hex_digest();
+    } catch (const std::exception& e) {
+        error = e.what();
+    }
+    if (compare.joinable()) {
+        compare.join();
+    }
+    sync.join();
+    m_fd.reset();
+    if (!sync_error.empty()) {
+        throw Error(sync_error, ErrorCode::io);
+    }
+    if (!error.empty()) {
+        throw Error(error, ErrorCode::io);
+    }
+    if (!mismatch.empty()) {
+        throw Error(fmt::format("read-back of {} failed: {}", m_path.filename().string(), mismatch),
+                    ErrorCode::corrupt);
+    }
+    return facts;
 }
 
 } // namespace mv::vault

@@ -6,11 +6,18 @@
 // only known after the pass. So the writer reserves a region at the front, streams the
 // rest of the archive after it, and finally writes manifest.json as its own compressed
 // frame into the region, filling what is left with codec padding (docs/FORMAT.md).
+//
+// Verification happens while writing: every compressed byte also goes to a
+// StreamVerifier, which decodes it on another thread and hashes every member; finish()
+// compares those hashes with the ones taken from the source files. read_back() then
+// proves that the file on disk holds exactly the bytes that were verified.
 
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
+#include <optional>
 #include <stop_token>
 #include <string>
 #include <string_view>
@@ -25,6 +32,10 @@
 struct archive;
 
 namespace mv::vault {
+
+class Sha256;
+class StreamVerifier;
+class ZstdEncoder;
 
 /// A file to store: where it is (opened below `root`, never through a symlink), its path
 /// inside the model, and its role.
@@ -60,12 +71,21 @@ public:
         : Error(std::move(message), ErrorCode::cancelled) {}
 };
 
+/// Whether the archive is verified while it is written (see the file comment).
+enum class Verification { none, in_flight };
+
+/// What the archive file on disk turned out to be.
+struct ArchiveFacts {
+    std::uint64_t size = 0;
+    std::string sha256;
+};
+
 class ArchiveWriter {
 public:
     /// Creates `path` (must not exist) and reserves room for a manifest of at most
     /// `manifest_capacity` bytes of JSON. Throws Error on I/O or libarchive failure.
     ArchiveWriter(std::filesystem::path path, const config::Compression& compression,
-                  std::size_t manifest_capacity);
+                  std::size_t manifest_capacity, Verification verification);
     /// Removes the file unless release() was called: whatever fails after finish()
     /// (read-back, commit) leaves no file in tmp/ either.
     ~ArchiveWriter();
@@ -82,9 +102,16 @@ public:
     /// Adds a small member whose content is in memory (README.md).
     void add_text(const std::string& member, std::string_view content, SystemTime mtime);
 
-    /// Ends the archive, writes `manifest_json` (≤ capacity) as manifest.json at the
-    /// front, and fsyncs. Returns the archive's size in bytes.
+    /// Ends the archive, checks the in-flight verification (Error(corrupt) naming the
+    /// member on any difference), writes `manifest_json` (≤ capacity) as manifest.json at
+    /// the front and checks that frame too. Returns the archive's size.
     std::uint64_t finish(std::string_view manifest_json, SystemTime mtime);
+
+    /// After finish(): fsyncs the file and reads it once, returning its SHA-256; with
+    /// in-flight verification it also proves the file holds exactly the verified bytes
+    /// (the front region byte for byte, the rest by SHA-256). Throws Error(corrupt) when
+    /// not, Error(io) when the fsync fails. Call it exactly once.
+    ArchiveFacts read_back();
 
     const std::filesystem::path& path() const { return m_path; }
     /// The file was moved into place: the destructor must not remove anything.
@@ -94,6 +121,9 @@ private:
     void write_header(const std::string& member, std::uint64_t size, unsigned mode,
                       std::int64_t mtime_ns);
     void write_data(const void* data, std::size_t size);
+    /// Compressed bytes leaving the writer: to the file, the data hash and the verifier.
+    void emit(const char* data, std::size_t size);
+    void check_in_flight();
     [[noreturn]] void fail(std::string_view what) const;
     static ssize_t on_write(struct archive*, void* self, const void* data, std::size_t size);
 
@@ -103,13 +133,20 @@ private:
     std::size_t m_reserved; ///< bytes at the front kept for the manifest frame
     UniqueFd m_fd;
     std::unique_ptr<struct archive, int (*)(struct archive*)> m_archive;
+    std::unique_ptr<ZstdEncoder> m_zstd;        ///< zstd is compressed here, not in libarchive
+    std::unique_ptr<StreamVerifier> m_verifier; ///< null without in-flight verification
+    std::unique_ptr<Sha256> m_data_sha;         ///< of everything after the front region
+    std::string m_data_digest;                  ///< m_data_sha's result, after finish()
+    std::string m_front;                        ///< the front region as written
+    std::map<std::string, std::pair<std::uint64_t, std::string>> m_expected; ///< member → size, sha
     std::uint64_t m_written = 0; ///< bytes of the data part written after the reserve
     std::unique_ptr<char[]> m_buffer;
+    std::string m_error; ///< why emit() failed (reported through libarchive)
     bool m_finished = false;
     bool m_released = false;
 };
 
-/// Size of the JSON text of a tar header + manifest member region for `capacity` bytes.
+/// Size of the tar header + manifest member region for `capacity` bytes of JSON.
 std::size_t manifest_region_size(std::size_t capacity);
 
 } // namespace mv::vault

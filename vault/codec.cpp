@@ -49,15 +49,15 @@ std::string gzip_empty_member(std::size_t size) {
     return member;
 }
 
-int effective_threads(int configured) {
-    if (configured > 0) {
-        return configured;
+} // namespace
+
+int compression_threads(const config::Compression& compression) {
+    if (compression.threads > 0) {
+        return compression.threads;
     }
     const unsigned cores = std::thread::hardware_concurrency();
     return cores == 0 ? 1 : static_cast<int>(cores);
 }
-
-} // namespace
 
 const char* archive_extension(config::Codec codec) {
     switch (codec) {
@@ -75,7 +75,7 @@ const char* archive_extension(config::Codec codec) {
 
 Result<void> add_compression_filter(struct archive* writer, const config::Compression& c) {
     const std::string level = std::to_string(c.level);
-    const std::string threads = std::to_string(effective_threads(c.threads));
+    const std::string threads = std::to_string(compression_threads(c));
     int status = ARCHIVE_OK;
     switch (c.codec) {
     case config::Codec::zstd:
@@ -84,7 +84,7 @@ Result<void> add_compression_filter(struct archive* writer, const config::Compre
             status =
                 archive_write_set_filter_option(writer, "zstd", "compression-level", level.c_str());
         }
-        if (status == ARCHIVE_OK && effective_threads(c.threads) > 1) {
+        if (status == ARCHIVE_OK && compression_threads(c) > 1) {
             status = archive_write_set_filter_option(writer, "zstd", "threads", threads.c_str());
         }
         break;
@@ -105,7 +105,7 @@ Result<void> add_compression_filter(struct archive* writer, const config::Compre
             status =
                 archive_write_set_filter_option(writer, "xz", "compression-level", level.c_str());
         }
-        if (status == ARCHIVE_OK && effective_threads(c.threads) > 1) {
+        if (status == ARCHIVE_OK && compression_threads(c) > 1) {
             status = archive_write_set_filter_option(writer, "xz", "threads", threads.c_str());
         }
         break;

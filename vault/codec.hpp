@@ -18,6 +18,9 @@ namespace mv::vault {
 /// ".tar.zst", ".tar.gz", ".tar.xz" or ".tar".
 const char* archive_extension(config::Codec codec);
 
+/// The number of compression threads `compression` asks for (0: one per CPU core).
+int compression_threads(const config::Compression& compression);
+
 /// Adds `compression`'s filter with its level and thread count to a libarchive writer.
 Result<void> add_compression_filter(struct archive* writer, const config::Compression& compression);
 

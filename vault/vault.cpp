@@ -30,29 +30,6 @@ namespace {
 using nlohmann::json;
 namespace stdfs = std::filesystem;
 
-std::uint64_t hash_file_size(const stdfs::path& path, std::string& sha256_out) {
-    UniqueFd fd = value_or_throw(fs::open_for_reading(path, false));
-    Sha256 sha;
-    std::unique_ptr<char[]> buffer(new char[k_io_chunk]);
-    std::uint64_t total = 0;
-    while (true) {
-        const ssize_t got = ::read(fd.get(), buffer.get(), k_io_chunk);
-        if (got < 0 && errno == EINTR) {
-            continue;
-        }
-        if (got < 0) {
-            throw Error(errno_message(fmt::format("cannot read {}", path.string()), errno));
-        }
-        if (got == 0) {
-            break;
-        }
-        sha.update(buffer.get(), static_cast<std::size_t>(got));
-        total += static_cast<std::uint64_t>(got);
-    }
-    sha256_out = sha.hex_digest();
-    return total;
-}
-
 } // namespace
 
 Vault::Vault(VaultOptions options, const Clock& clock, UniqueFd lock)
@@ -113,7 +90,8 @@ WriteResult Vault::write_version(const NewVersion& request, const std::stop_toke
     manifest.files.clear();
 
     ArchiveWriter writer(tmp_dir() / fmt::format("write-{}.part", fs::unique_suffix()), compression,
-                         capacity);
+                         capacity,
+                         verify_after_write ? Verification::in_flight : Verification::none);
     std::uint64_t bytes_before = 0;
     const auto add = [&](const SourceFile& source) {
         FileEntry entry = writer.add_file(source, stop, [&](std::uint64_t done) {
@@ -172,18 +150,15 @@ WriteResult Vault::write_version(const NewVersion& request, const std::stop_toke
     const std::uint64_t size = writer.finish(json_text(to_json(manifest)), created);
     const auto synced = std::chrono::steady_clock::now();
 
-    // Read back what was written before it becomes a version.
-    if (verify_after_write) {
-        VerifyResult check = verify_archive(writer.path(), manifest, stop);
-        if (!check.ok()) {
-            throw Error(fmt::format("{} {}: read-back verification failed: {}", model,
-                                    manifest.version.to_string(), check.problems.front()),
-                        ErrorCode::corrupt);
-        }
-        manifest.archive.sha256 = check.archive_sha256;
-    } else {
-        hash_file_size(writer.path(), manifest.archive.sha256);
+    // Read the file back: its SHA-256 for the manifest, and (when verifying) the proof that
+    // it holds exactly the bytes verified while writing.
+    const ArchiveFacts facts = writer.read_back();
+    if (facts.size != size) {
+        throw Error(fmt::format("{} {}: the archive has {} bytes, {} were written", model,
+                                manifest.version.to_string(), facts.size, size),
+                    ErrorCode::corrupt);
     }
+    manifest.archive.sha256 = facts.sha256;
     manifest.archive.size = size;
     const auto verified = std::chrono::steady_clock::now();
     const auto ms = [](auto a, auto b) {

@@ -5,11 +5,11 @@
 
 namespace mv::daemon::commands {
 
-void register_info(CommandRegistry& registry);     ///< version, status, reload
-void register_versions(CommandRegistry& registry); ///< list, show
-void register_backup(CommandRegistry& registry);   ///< backup
-void register_restore(CommandRegistry& registry);  ///< restore
-void register_verify(CommandRegistry& registry);   ///< verify
+void register_info(CommandRegistry& registry);      ///< version, status, reload
+void register_versions(CommandRegistry& registry);  ///< list, show
+void register_backup(CommandRegistry& registry);    ///< backup
+void register_restore(CommandRegistry& registry);   ///< restore
+void register_verify(CommandRegistry& registry);    ///< verify
 void register_retention(CommandRegistry& registry); ///< prune, tag
 void register_import(CommandRegistry& registry);    ///< import
 void register_rollback(CommandRegistry& registry);  ///< rollback, rollback_done
