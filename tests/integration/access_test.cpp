@@ -187,6 +187,41 @@ TEST_F(AccessTest, NobodyIsToldWhichListToJoinAndAReloadLetsItIn) {
     EXPECT_THAT(error_of(result)["message"].get<std::string>(), HasSubstr("access.write"));
 }
 
+TEST_F(AccessTest, RestoreWritesOnlyWhereTheCallerMayAndGivesTheCallerTheFiles) {
+    config["access"] = {{"socket_group", "nogroup"}, {"read", {"nobody"}}};
+    start_daemon();
+    write_model("dqn.pkl", pickle("weights of nobody's model"));
+    ASSERT_TRUE(wait_for_versions("lab/dqn.pkl", 1));
+    const struct passwd* nobody = ::getpwnam("nobody");
+    ASSERT_NE(nobody, nullptr);
+
+    // Into a folder of its own: the files are nobody's, not root's or the daemon's.
+    const auto own = dir / "nobody-home";
+    std::filesystem::create_directories(own);
+    ASSERT_EQ(::chown(own.c_str(), nobody->pw_uid, nobody->pw_gid), 0);
+    const auto restored = as_nobody({"restore", "lab/dqn.pkl", "--to", own.string()});
+    ASSERT_EQ(restored.exit_code, 0) << restored.out << restored.err;
+    struct stat st {};
+    ASSERT_EQ(::stat((own / "dqn.pkl").c_str(), &st), 0);
+    EXPECT_EQ(st.st_uid, nobody->pw_uid);
+    EXPECT_EQ(read_file(own / "dqn.pkl"), pickle("weights of nobody's model"));
+
+    // Into a folder only root may write (the daemon could): refused, nothing written.
+    const auto root_only = dir / "root-only";
+    std::filesystem::create_directories(root_only);
+    std::filesystem::permissions(root_only, std::filesystem::perms::owner_all |
+                                                std::filesystem::perms::group_exec |
+                                                std::filesystem::perms::others_exec);
+    const auto refused = as_nobody({"restore", "lab/dqn.pkl", "--to", root_only.string()});
+    EXPECT_NE(refused.exit_code, 0) << refused.out << refused.err;
+    EXPECT_THAT(refused.out + refused.err, HasSubstr("ermission denied"));
+    EXPECT_TRUE(std::filesystem::is_empty(root_only)) << "not even a temporary file is left";
+    // Nor may it create the folder below one it cannot write.
+    const auto below = as_nobody({"restore", "lab/dqn.pkl", "--to", (root_only / "sub").string()});
+    EXPECT_NE(below.exit_code, 0) << below.out << below.err;
+    EXPECT_TRUE(std::filesystem::is_empty(root_only));
+}
+
 TEST_F(AccessTest, TheDaemonsOwnUserAndRootMayDoEverything) {
     // The daemon runs as the test user, in a folder of its own, on no list at all.
     const auto own = dir / "own";
