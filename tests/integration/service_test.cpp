@@ -3,7 +3,6 @@
 #include <csignal>
 #include <cstring>
 #include <fstream>
-#include <regex>
 #include <sstream>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -20,7 +19,9 @@ namespace mv::test {
 namespace {
 
 using namespace std::chrono_literals;
+using ::testing::ContainsRegex;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 std::vector<std::string> lines_of(const std::string& text) {
     std::vector<std::string> lines;
@@ -44,7 +45,10 @@ void leave_stale_socket(const std::filesystem::path& path) {
     ::close(fd);
 }
 
-const std::regex k_timestamp(R"(^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} )");
+// POSIX extended regular expressions (gtest's matchers; std::regex trips GCC 12's
+// maybe-uninitialized warning in sanitizer builds).
+const std::string k_date_time = "[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}";
+const std::string k_timestamp = "^" + k_date_time + "\\.[0-9]{3} ";
 
 TEST_F(DaemonTest, ServesTheSocketPassedBySocketActivation) {
     // systemd-socket-activate binds `socket` and starts the daemon on the first
@@ -95,8 +99,8 @@ TEST_F(DaemonTest, UnderTheJournalLinesCarrySyslogPrioritiesAndNoTimestamps) {
     const auto lines = lines_of(daemon_log());
     ASSERT_FALSE(lines.empty());
     for (const auto& line : lines) {
-        EXPECT_TRUE(std::regex_search(line, std::regex(R"(^<[2-7]>\S)"))) << line;
-        EXPECT_FALSE(std::regex_search(line.substr(3), k_timestamp)) << line;
+        EXPECT_THAT(line, ContainsRegex("^<[2-7]>[^[:space:]]"));
+        EXPECT_THAT(line.substr(3), Not(ContainsRegex(k_timestamp)));
     }
     const std::string log = daemon_log();
     EXPECT_THAT(log, HasSubstr("<6>modelvaultd " MV_VERSION " ready"));
@@ -111,7 +115,7 @@ TEST_F(DaemonTest, InTheForegroundLinesHaveTimestampsAndColoursOnlyOnATerminal) 
     start_daemon();
     EXPECT_EQ(stop_daemon(), 0);
     for (const auto& line : lines_of(daemon_log())) {
-        EXPECT_TRUE(std::regex_search(line, k_timestamp)) << line;
+        EXPECT_THAT(line, ContainsRegex(k_timestamp));
         EXPECT_EQ(line.find('\x1b'), std::string::npos) << line;
     }
 
@@ -126,8 +130,7 @@ TEST_F(DaemonTest, InTheForegroundLinesHaveTimestampsAndColoursOnlyOnATerminal) 
     EXPECT_NE(on_tty.exit_code, 0);
     EXPECT_THAT(on_tty.out, HasSubstr("exists and is not a socket"));
     EXPECT_THAT(on_tty.out, HasSubstr("\x1b["));
-    EXPECT_TRUE(std::regex_search(on_tty.out, std::regex(R"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)")))
-        << on_tty.out;
+    EXPECT_THAT(on_tty.out, ContainsRegex(k_date_time));
 }
 
 TEST_F(DaemonTest, ReloadKeepsQueuedJobsAndAppliesAddedChangedAndRemovedWatches) {
