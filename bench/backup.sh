@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Backup speed and memory, side by side on the same data and disk, in one run:
-#   1. modelvaultctl backup   (read once + SHA-256 + zstd -3 + fsync + read-back verify + commit)
+#   1. modelvaultctl backup   (read once + SHA-256 + zstd -3 + decode-verify while writing +
+#                              fsync + read-back hash + atomic commit)
 #   2. tar -cf - FILE | zstd -3 -T0 > OUT; sync OUT   (the plain pipeline, no hashing, no verify)
 #   3. restic backup FILE     (fresh repository per run; only when restic is installed)
 # on a model-like file of random float32 weights (default 1 GiB), RUNS times each
@@ -57,10 +58,14 @@ for run in $(seq "$runs"); do
   # A different byte each run, so that every run writes a complete new version.
   printf "\\x$(printf %02x "$run")" | dd of="$model" bs=1 seek=4096 conv=notrunc status=none
 
+  # Every contender starts with no dirty pages of another one still being written out
+  # (restic does not sync its repository).
+  sync
   start=$(now)
   "${ctl[@]}" backup bench/model.safetensors >/dev/null
   mv_times+=("$(elapsed "$start" "$(now)")")
 
+  sync
   start=$(now)
   tar -cf - -C "$work/models" model.safetensors | zstd -3 -T0 -q > "$work/pipe.tar.zst"
   sync "$work/pipe.tar.zst"
@@ -69,6 +74,7 @@ for run in $(seq "$runs"); do
   if [[ $have_restic -eq 1 ]]; then
     rm -rf "$work/restic"
     restic init --quiet --repo "$work/restic" >/dev/null
+    sync
     start=$(now)
     restic backup --quiet --repo "$work/restic" "$model" >/dev/null
     restic_times+=("$(elapsed "$start" "$(now)")")

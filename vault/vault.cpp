@@ -164,7 +164,7 @@ WriteResult Vault::write_version(const NewVersion& request, const std::stop_toke
     const auto ms = [](auto a, auto b) {
         return std::chrono::duration_cast<std::chrono::milliseconds>(b - a).count();
     };
-    spdlog::debug("{}: streamed in {} ms, fsynced in {} ms, read back in {} ms", model,
+    spdlog::debug("{}: streamed in {} ms, finished in {} ms, fsynced and read back in {} ms", model,
                   ms(started, streamed), ms(streamed, synced), ms(synced, verified));
 
     // Commit: the archive first, the sidecar last; the sidecar makes the version exist.
