@@ -1,5 +1,6 @@
 #include "vault/archive_writer.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -89,8 +90,17 @@ std::size_t manifest_region_size(std::size_t capacity) {
     return k_tar_block + round_up(capacity, k_tar_block);
 }
 
+MemberNames member_names_for(const std::vector<std::string>& names) {
+    const auto outside_ascii = [](const std::string& name) {
+        return std::ranges::any_of(name,
+                                   [](char c) { return static_cast<unsigned char>(c) > 0x7f; });
+    };
+    return std::ranges::any_of(names, outside_ascii) ? MemberNames::binary : MemberNames::ascii;
+}
+
 ArchiveWriter::ArchiveWriter(std::filesystem::path path, const config::Compression& compression,
-                             std::size_t manifest_capacity, Verification verification)
+                             std::size_t manifest_capacity, Verification verification,
+                             MemberNames names)
     : m_path(std::move(path)), m_compression(compression), m_manifest_capacity(manifest_capacity),
       m_reserved(0), m_archive(archive_write_new(), &archive_write_free),
       m_data_sha(std::make_unique<Sha256>()), m_buffer(new char[k_io_chunk]) {
@@ -121,10 +131,12 @@ ArchiveWriter::ArchiveWriter(std::filesystem::path path, const config::Compressi
     if (verification == Verification::in_flight) {
         m_verifier = std::make_unique<StreamVerifier>();
     }
-    // pax keeps any file name byte-exact (hdrcharset=BINARY: no locale conversion) and
-    // stays plain ustar when nothing needs an extended header.
+    // pax stays plain ustar when nothing needs an extended header. Names outside ASCII
+    // are kept byte-exact with hdrcharset=BINARY (no locale conversion); libarchive then
+    // marks every member so, and GNU tar warns about each, hence only when needed.
     if (archive_write_set_format_pax_restricted(a) != ARCHIVE_OK ||
-        archive_write_set_format_option(a, "pax", "hdrcharset", "BINARY") != ARCHIVE_OK ||
+        (names == MemberNames::binary &&
+         archive_write_set_format_option(a, "pax", "hdrcharset", "BINARY") != ARCHIVE_OK) ||
         archive_write_set_bytes_in_last_block(a, 1) != ARCHIVE_OK ||
         archive_write_open2(a, this, nullptr, &ArchiveWriter::on_write, nullptr, nullptr) !=
             ARCHIVE_OK) {

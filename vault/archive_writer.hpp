@@ -22,6 +22,7 @@
 #include <string>
 #include <string_view>
 #include <sys/types.h>
+#include <vector>
 
 #include "config/model.hpp"
 #include "util/error.hpp"
@@ -74,6 +75,14 @@ public:
 /// Whether the archive is verified while it is written (see the file comment).
 enum class Verification { none, in_flight };
 
+/// How member names are written. With `binary`, every member gets a pax header saying
+/// `hdrcharset=BINARY`, which keeps any byte sequence exact but makes GNU tar print a
+/// warning per member; `ascii` writes plain ustar headers (pax only for long names).
+enum class MemberNames { ascii, binary };
+
+/// `binary` when any name holds a byte outside ASCII, else `ascii`.
+MemberNames member_names_for(const std::vector<std::string>& names);
+
 /// What the archive file on disk turned out to be.
 struct ArchiveFacts {
     std::uint64_t size = 0;
@@ -83,9 +92,11 @@ struct ArchiveFacts {
 class ArchiveWriter {
 public:
     /// Creates `path` (must not exist) and reserves room for a manifest of at most
-    /// `manifest_capacity` bytes of JSON. Throws Error on I/O or libarchive failure.
+    /// `manifest_capacity` bytes of JSON. Names outside ASCII need MemberNames::binary.
+    /// Throws Error on I/O or libarchive failure.
     ArchiveWriter(std::filesystem::path path, const config::Compression& compression,
-                  std::size_t manifest_capacity, Verification verification);
+                  std::size_t manifest_capacity, Verification verification,
+                  MemberNames names = MemberNames::ascii);
     /// Removes the file unless release() was called: whatever fails after finish()
     /// (read-back, commit) leaves no file in tmp/ either.
     ~ArchiveWriter();

@@ -89,9 +89,13 @@ WriteResult Vault::write_version(const NewVersion& request, const std::stop_toke
     const std::size_t capacity = json_text(to_json(manifest)).size() + 256;
     manifest.files.clear();
 
-    ArchiveWriter writer(tmp_dir() / fmt::format("write-{}.part", fs::unique_suffix()), compression,
-                         capacity,
-                         verify_after_write ? Verification::in_flight : Verification::none);
+    std::vector<std::string> names;
+    for (const auto& source : request.files) {
+        names.push_back(source.stored_as);
+    }
+    ArchiveWriter writer(
+        tmp_dir() / fmt::format("write-{}.part", fs::unique_suffix()), compression, capacity,
+        verify_after_write ? Verification::in_flight : Verification::none, member_names_for(names));
     std::uint64_t bytes_before = 0;
     const auto add = [&](const SourceFile& source) {
         FileEntry entry = writer.add_file(source, stop, [&](std::uint64_t done) {

@@ -80,6 +80,7 @@ TEST_F(VaultTest, ArchiveOpensWithSystemTarAndHashesMatchSha256sum) {
     const auto listing = test::run({"tar", "--zstd", "-tf", archive.string()});
     ASSERT_EQ(listing.exit_code, 0) << listing.err;
     EXPECT_EQ(listing.out, "manifest.json\nmodel/agents/dqn.pkl\nREADME.md\n");
+    EXPECT_EQ(listing.err, "") << "plain names need no pax header GNU tar would warn about";
     // Extract with tar and compare with sha256sum of the original file.
     const auto out = dir / "out";
     stdfs::create_directories(out);
@@ -210,6 +211,20 @@ TEST_F(VaultTest, OddFileNamesSurviveByteExact) {
     EXPECT_EQ(test::read_file(out / "model" / name), pickle);
     open_vault();
     EXPECT_EQ(vault->versions(m.model).size(), 1u);
+}
+
+TEST_F(VaultTest, Utf8NamesSurviveByteExact) {
+    const std::string name = "mod\xc3\xa8le \xe6\xa8\xa1\xe5\x9e\x8b.pt"; // modèle 模型.pt
+    const auto m = backup(name, pickle).manifest;
+    EXPECT_EQ(m.files[0].path, name);
+    EXPECT_TRUE(vault->verify(m, {}).ok());
+    const auto out = dir / "out";
+    stdfs::create_directories(out);
+    ASSERT_EQ(
+        test::run({"tar", "--zstd", "-xf", vault->archive_path(m).string(), "-C", out.string()})
+            .exit_code,
+        0);
+    EXPECT_EQ(test::read_file(out / "model" / name), pickle);
 }
 
 TEST_F(VaultTest, ManyFilesFitTheReservedManifest) {
