@@ -246,10 +246,15 @@ BackupPlan plan_backup(const config::Watch& watch, const BackupRequest& request,
     for (const auto& pattern : watch.sidecars) {
         const std::string relative = expand_template(pattern, model_file, watch.name);
         const bool is_model_file = std::find(files.begin(), files.end(), relative) != files.end();
-        if (!is_model_file && fs::open_beneath(watch.path, relative)) {
-            version.files.push_back(vault::SourceFile::beneath(
-                watch.path, relative, path_in_model(request.model, relative),
-                vault::FileRole::sidecar));
+        // Two templates may name the same file: it is stored once.
+        const std::string stored_as = path_in_model(request.model, relative);
+        const bool already_stored =
+            std::any_of(version.files.begin(), version.files.end(), [&](const auto& file) {
+                return file.role == vault::FileRole::sidecar && file.stored_as == stored_as;
+            });
+        if (!is_model_file && !already_stored && fs::open_beneath(watch.path, relative)) {
+            version.files.push_back(vault::SourceFile::beneath(watch.path, relative, stored_as,
+                                                               vault::FileRole::sidecar));
         }
     }
     plan.go = true;

@@ -74,6 +74,24 @@ Result<void> write_all(int fd, const void* data, std::size_t size, const stdfs::
     return {};
 }
 
+Result<void> pwrite_all(int fd, const void* data, std::size_t size, off_t offset,
+                        const stdfs::path& what) {
+    const auto* bytes = static_cast<const char*>(data);
+    while (size > 0) {
+        const ssize_t written = ::pwrite(fd, bytes, size, offset);
+        if (written < 0 && errno == EINTR) {
+            continue;
+        }
+        if (written <= 0) {
+            return failure(errno_message(describe("write", what), written < 0 ? errno : ENOSPC));
+        }
+        bytes += written;
+        offset += written;
+        size -= static_cast<std::size_t>(written);
+    }
+    return {};
+}
+
 std::string unique_suffix() {
     static std::atomic<unsigned> counter{0};
     thread_local std::mt19937_64 rng{std::random_device{}()};

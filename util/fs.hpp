@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <sys/types.h>
 #include <vector>
 
 #include "util/expected.hpp"
@@ -59,6 +60,10 @@ Result<std::string> read_file_beneath(const stdfs::path& root, std::string_view 
 
 /// write(2) all of `data` to `fd`, retrying on EINTR and short writes.
 Result<void> write_all(int fd, const void* data, std::size_t size, const stdfs::path& what);
+
+/// pwrite(2) all of `data` to `fd` at `offset`, retrying on EINTR and short writes.
+Result<void> pwrite_all(int fd, const void* data, std::size_t size, off_t offset,
+                        const stdfs::path& what);
 
 /// A name unique within this process and very likely across processes, for temp files.
 std::string unique_suffix();

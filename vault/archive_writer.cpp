@@ -84,6 +84,33 @@ std::string manifest_member(std::string_view json, std::size_t capacity, SystemT
     return tar;
 }
 
+/// Reads `fd` from its start to its end in chunks, handing each to `consume`. Throws
+/// Error(io) on a read error and Error(cancelled) when `stop` is requested.
+void read_to_end(int fd, const std::filesystem::path& path, const std::stop_token& stop,
+                 const std::function<void(const char*, std::size_t)>& consume) {
+    std::unique_ptr<char[]> buffer(new char[k_io_chunk]);
+    off_t offset = 0;
+    while (true) {
+        if (stop.stop_requested()) {
+            throw Error(fmt::format("reading back {} was cancelled", path.filename().string()),
+                        ErrorCode::cancelled);
+        }
+        const ssize_t got = ::pread(fd, buffer.get(), k_io_chunk, offset);
+        if (got < 0 && errno == EINTR) {
+            continue;
+        }
+        if (got < 0) {
+            throw Error(errno_message(fmt::format("cannot read {}", path.string()), errno),
+                        ErrorCode::io);
+        }
+        if (got == 0) {
+            return;
+        }
+        consume(buffer.get(), static_cast<std::size_t>(got));
+        offset += got;
+    }
+}
+
 } // namespace
 
 std::size_t manifest_region_size(std::size_t capacity) {
@@ -103,7 +130,7 @@ ArchiveWriter::ArchiveWriter(std::filesystem::path path, const config::Compressi
                              MemberNames names)
     : m_path(std::move(path)), m_compression(compression), m_manifest_capacity(manifest_capacity),
       m_reserved(0), m_archive(archive_write_new(), &archive_write_free),
-      m_data_sha(std::make_unique<Sha256>()), m_buffer(new char[k_io_chunk]) {
+      m_buffer(new char[k_io_chunk]) {
     const std::size_t region = manifest_region_size(manifest_capacity);
     m_reserved = compression.codec == config::Codec::none
                      ? region
@@ -115,6 +142,18 @@ ArchiveWriter::ArchiveWriter(std::filesystem::path path, const config::Compressi
         throw Error(errno_message(fmt::format("cannot create {}", m_path.string()), errno),
                     code_for_errno(errno));
     }
+    try {
+        start(compression, verification, names);
+    } catch (...) {
+        // The destructor does not run for a half-built writer: leave nothing in tmp/.
+        m_fd.reset();
+        ::unlink(m_path.c_str());
+        throw;
+    }
+}
+
+void ArchiveWriter::start(const config::Compression& compression, Verification verification,
+                          MemberNames names) {
     if (::lseek(m_fd.get(), static_cast<off_t>(m_reserved), SEEK_SET) < 0) {
         fail("seek");
     }
@@ -129,6 +168,7 @@ ArchiveWriter::ArchiveWriter(std::filesystem::path path, const config::Compressi
         value_or_throw(add_compression_filter(a, compression), "", ErrorCode::internal);
     }
     if (verification == Verification::in_flight) {
+        m_data_sha = std::make_unique<Sha256>();
         m_verifier = std::make_unique<StreamVerifier>();
     }
     // pax stays plain ustar when nothing needs an extended header. Names outside ASCII
@@ -146,10 +186,11 @@ ArchiveWriter::ArchiveWriter(std::filesystem::path path, const config::Compressi
 
 ArchiveWriter::~ArchiveWriter() {
     if (!m_finished) {
-        // Close our descriptor first: freeing an unfinished libarchive writer would pad
-        // the current member to its declared size (gigabytes of zeros through the
-        // compressor); with the descriptor gone, its first write fails and it stops.
+        // Freeing an unfinished libarchive writer would pad the current member to its
+        // declared size (gigabytes of zeros through the compressor): mark it failed so
+        // that it only releases its memory, and close our descriptor in case it tries.
         m_fd.reset();
+        archive_write_fail(m_archive.get());
         m_archive.reset();
     }
     m_verifier.reset(); // abandons a verification still running
@@ -163,9 +204,14 @@ void ArchiveWriter::emit(const char* data, std::size_t size) {
         throw Error("the archive is being discarded", ErrorCode::cancelled);
     }
     value_or_throw(fs::write_all(m_fd.get(), data, size, m_path));
-    m_data_sha->update(data, size);
     if (m_verifier) {
-        m_verifier->push(data, size);
+        m_data_sha->update(data, size);
+        // A verification that already failed makes the rest of the stream pointless.
+        if (std::string problem = m_verifier->push(data, size); !problem.empty()) {
+            throw Error(fmt::format("verification while writing {} failed: {}",
+                                    m_path.filename().string(), problem),
+                        ErrorCode::corrupt);
+        }
     }
     m_written += size;
 }
@@ -264,6 +310,7 @@ FileEntry ArchiveWriter::add_file(const SourceFile& source, const std::stop_toke
     const DetectedFormat detected = detect_format(fd.get(), source.stored_as);
     entry.format = detected.format;
     entry.format_mismatch = source.role == FileRole::model && !detected.matches_extension;
+    expect_new_member(entry.member());
     write_header(entry.member(), entry.size, entry.mode, entry.mtime_ns);
 
     Sha256 sha;
@@ -314,9 +361,19 @@ FileEntry ArchiveWriter::add_file(const SourceFile& source, const std::stop_toke
 void ArchiveWriter::add_text(const std::string& member, std::string_view content,
                              SystemTime mtime) {
     const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(mtime.time_since_epoch());
+    expect_new_member(member);
     write_header(member, content.size(), 0644, ns.count());
     write_data(content.data(), content.size());
     m_expected[member] = {content.size(), sha256_hex(content)};
+}
+
+// Members are compared by name: one name twice would hide a copy from the comparison.
+void ArchiveWriter::expect_new_member(const std::string& member) const {
+    if (m_expected.contains(member)) {
+        throw Error(fmt::format("{} would be stored twice in {}", escape_name(member),
+                                m_path.filename().string()),
+                    ErrorCode::invalid_argument);
+    }
 }
 
 // Everything the verifier decoded must be exactly what was read from the sources.
@@ -362,7 +419,9 @@ std::uint64_t ArchiveWriter::finish(std::string_view manifest_json, SystemTime m
         m_zstd->finish([this](const char* out, std::size_t length) { emit(out, length); });
     }
     check_in_flight();
-    m_data_digest = m_data_sha->hex_digest();
+    if (m_data_sha) {
+        m_data_digest = m_data_sha->hex_digest();
+    }
 
     // manifest.json at the front, as its own frame, padded to the reserved size.
     const std::string member = manifest_member(manifest_json, m_manifest_capacity, mtime);
@@ -397,19 +456,18 @@ std::uint64_t ArchiveWriter::finish(std::string_view manifest_json, SystemTime m
             throw Error("the manifest frame does not decode to manifest.json", ErrorCode::corrupt);
         }
     }
-    if (::pwrite(m_fd.get(), front.data(), front.size(), 0) != static_cast<ssize_t>(front.size())) {
-        throw Error(errno_message(fmt::format("cannot write {}", m_path.string()), errno));
-    }
+    value_or_throw(fs::pwrite_all(m_fd.get(), front.data(), front.size(), 0, m_path));
     m_front = std::move(front);
     m_finished = true; // read_back() fsyncs (while it reads) and closes the file
     return m_reserved + m_written;
 }
 
-ArchiveFacts ArchiveWriter::read_back() {
+ArchiveFacts ArchiveWriter::read_back(const std::stop_token& stop) {
     // The fsync runs while the file is read back (reading comes from the page cache and
-    // does not wait for the disk); both finish before the caller may commit.
+    // does not wait for the disk); both finish before the caller may commit. jthreads, so
+    // that whatever throws here still joins them.
     std::string sync_error;
-    std::thread sync([&] {
+    std::jthread sync([&] {
         if (auto synced = fs::sync_fd(m_fd.get(), m_path); !synced) {
             sync_error = synced.error();
         }
@@ -417,63 +475,45 @@ ArchiveFacts ArchiveWriter::read_back() {
     // Two readers over the file: one hashes all of it for the manifest, the other
     // compares it with what was written and verified.
     std::string mismatch;
-    std::thread compare;
+    std::exception_ptr compare_failure;
+    std::jthread compare;
     if (!m_data_digest.empty()) {
-        compare = std::thread([&] {
+        compare = std::jthread([&] {
             try {
                 UniqueFd fd = value_or_throw(fs::open_for_reading(m_path, false));
-                std::string front(m_front.size(), '\0');
-                if (::pread(fd.get(), front.data(), front.size(), 0) !=
-                        static_cast<ssize_t>(front.size()) ||
-                    front != m_front) {
-                    mismatch = "its manifest frame differs from what was written";
-                    return;
-                }
+                std::size_t front_seen = 0;
+                bool front_equal = true;
                 Sha256 data;
-                std::unique_ptr<char[]> buffer(new char[k_io_chunk]);
-                off_t offset = static_cast<off_t>(m_front.size());
-                while (true) {
-                    const ssize_t got = ::pread(fd.get(), buffer.get(), k_io_chunk, offset);
-                    if (got < 0 && errno == EINTR) {
-                        continue;
+                read_to_end(fd.get(), m_path, stop, [&](const char* bytes, std::size_t size) {
+                    if (front_seen < m_front.size()) {
+                        const std::size_t take = std::min(size, m_front.size() - front_seen);
+                        front_equal = front_equal &&
+                                      std::memcmp(bytes, m_front.data() + front_seen, take) == 0;
+                        front_seen += take;
+                        bytes += take;
+                        size -= take;
                     }
-                    if (got <= 0) {
-                        break;
-                    }
-                    data.update(buffer.get(), static_cast<std::size_t>(got));
-                    offset += got;
-                }
-                if (data.hex_digest() != m_data_digest) {
+                    data.update(bytes, size);
+                });
+                if (front_seen != m_front.size() || !front_equal) {
+                    mismatch = "its manifest frame differs from what was written";
+                } else if (data.hex_digest() != m_data_digest) {
                     mismatch = "its content differs from the bytes that were verified";
                 }
-            } catch (const std::exception& e) {
-                mismatch = e.what();
+            } catch (...) {
+                compare_failure = std::current_exception();
             }
         });
     }
     ArchiveFacts facts;
-    std::string error;
-    try {
+    {
         UniqueFd fd = value_or_throw(fs::open_for_reading(m_path, false));
         Sha256 whole;
-        std::unique_ptr<char[]> buffer(new char[k_io_chunk]);
-        while (true) {
-            const ssize_t got = ::read(fd.get(), buffer.get(), k_io_chunk);
-            if (got < 0 && errno == EINTR) {
-                continue;
-            }
-            if (got < 0) {
-                throw Error(errno_message(fmt::format("cannot read {}", m_path.string()), errno));
-            }
-            if (got == 0) {
-                break;
-            }
-            whole.update(buffer.get(), static_cast<std::size_t>(got));
-            facts.size += static_cast<std::uint64_t>(got);
-        }
+        read_to_end(fd.get(), m_path, stop, [&](const char* bytes, std::size_t size) {
+            whole.update(bytes, size);
+            facts.size += size;
+        });
         facts.sha256 = whole.hex_digest();
-    } catch (const std::exception& e) {
-        error = e.what();
     }
     if (compare.joinable()) {
         compare.join();
@@ -483,8 +523,8 @@ ArchiveFacts ArchiveWriter::read_back() {
     if (!sync_error.empty()) {
         throw Error(sync_error, ErrorCode::io);
     }
-    if (!error.empty()) {
-        throw Error(error, ErrorCode::io);
+    if (compare_failure) {
+        std::rethrow_exception(compare_failure);
     }
     if (!mismatch.empty()) {
         throw Error(fmt::format("read-back of {} failed: {}", m_path.filename().string(), mismatch),

@@ -119,16 +119,21 @@ public:
     std::uint64_t finish(std::string_view manifest_json, SystemTime mtime);
 
     /// After finish(): fsyncs the file and reads it once, returning its SHA-256; with
-    /// in-flight verification it also proves the file holds exactly the verified bytes
-    /// (the front region byte for byte, the rest by SHA-256). Throws Error(corrupt) when
-    /// not, Error(io) when the fsync fails. Call it exactly once.
-    ArchiveFacts read_back();
+    /// in-flight verification it also proves that the writer put exactly the verified
+    /// bytes in the file (the front region byte for byte, the rest by SHA-256; the reads
+    /// come from the page cache, durability comes from the fsync). Throws Error(corrupt)
+    /// when not, Error(io) when a read or the fsync fails, Error(cancelled) when `stop` is
+    /// requested. Call it exactly once.
+    ArchiveFacts read_back(const std::stop_token& stop);
 
     const std::filesystem::path& path() const { return m_path; }
     /// The file was moved into place: the destructor must not remove anything.
     void release() { m_released = true; }
 
 private:
+    void start(const config::Compression& compression, Verification verification,
+               MemberNames names);
+    void expect_new_member(const std::string& member) const;
     void write_header(const std::string& member, std::uint64_t size, unsigned mode,
                       std::int64_t mtime_ns);
     void write_data(const void* data, std::size_t size);
@@ -146,7 +151,7 @@ private:
     std::unique_ptr<struct archive, int (*)(struct archive*)> m_archive;
     std::unique_ptr<ZstdEncoder> m_zstd;        ///< zstd is compressed here, not in libarchive
     std::unique_ptr<StreamVerifier> m_verifier; ///< null without in-flight verification
-    std::unique_ptr<Sha256> m_data_sha;         ///< of everything after the front region
+    std::unique_ptr<Sha256> m_data_sha;         ///< after the front region; when verifying
     std::string m_data_digest;                  ///< m_data_sha's result, after finish()
     std::string m_front;                        ///< the front region as written
     std::map<std::string, std::pair<std::uint64_t, std::string>> m_expected; ///< member → size, sha

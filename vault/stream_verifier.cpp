@@ -2,7 +2,10 @@
 
 #include <cstring>
 
+#include <fmt/format.h>
+
 #include "util/error.hpp"
+#include "util/escape.hpp"
 #include "vault/archive_reader.hpp"
 #include "vault/io_chunk.hpp"
 #include "vault/sha256.hpp"
@@ -29,16 +32,18 @@ StreamVerifier::~StreamVerifier() {
     }
 }
 
-void StreamVerifier::push(const char* data, std::size_t size) {
+std::string StreamVerifier::push(const char* data, std::size_t size) {
     std::unique_lock lock(m_mutex);
     m_changed.wait(lock, [&] { return m_gave_up || m_queued_bytes < k_max_queued_bytes; });
     if (m_gave_up) {
-        return;
+        // The reader may end before the last bytes (tar's end blocks): only a problem counts.
+        return m_result.problem;
     }
     m_queue.emplace_back(data, size);
     m_queued_bytes += size;
     lock.unlock();
     m_changed.notify_all();
+    return {};
 }
 
 std::size_t StreamVerifier::pop(char* buffer, std::size_t size) {
@@ -76,7 +81,12 @@ void StreamVerifier::run() {
                 digest.size += got;
             }
             digest.sha256 = sha.hex_digest();
-            result.members[member->path] = std::move(digest);
+            // A name twice would hide one copy from the comparison by name.
+            if (!result.members.emplace(member->path, std::move(digest)).second) {
+                throw Error(
+                    fmt::format("{} appears twice in the stream", escape_name(member->path)),
+                    ErrorCode::corrupt);
+            }
         }
         reader.finish();
     } catch (const std::exception& e) {

@@ -36,7 +36,9 @@ public:
     StreamVerifier& operator=(const StreamVerifier&) = delete;
 
     /// Queues a copy of `size` bytes of the stream; blocks while a few MiB are queued.
-    void push(const char* data, std::size_t size);
+    /// Returns the problem found when the verification already failed (then the rest of
+    /// the stream need not be written at all), else an empty string.
+    std::string push(const char* data, std::size_t size);
     /// Ends the stream and waits for the verdict.
     Result finish();
 

@@ -156,7 +156,7 @@ WriteResult Vault::write_version(const NewVersion& request, const std::stop_toke
 
     // Read the file back: its SHA-256 for the manifest, and (when verifying) the proof that
     // it holds exactly the bytes verified while writing.
-    const ArchiveFacts facts = writer.read_back();
+    const ArchiveFacts facts = writer.read_back(stop);
     if (facts.size != size) {
         throw Error(fmt::format("{} {}: the archive has {} bytes, {} were written", model,
                                 manifest.version.to_string(), facts.size, size),

@@ -25,7 +25,8 @@ protected:
 TEST_F(TriggerTest, ImprovementMakesMinorVersionsAndMovesBest) {
     config["watches"][0]["triggers"] = {
         {"improvement", {{"metric", "/eval/win_rate"}, {"mode", "max"}, {"min_relative", 0.05}}}};
-    config["watches"][0]["sidecars"] = {"{stem}.metrics.json"};
+    // Both templates name dqn.metrics.json: it is stored once.
+    config["watches"][0]["sidecars"] = {"{stem}.metrics.json", "dqn.metrics.json"};
     start_daemon();
     save("dqn", 0.50, "a");
     ASSERT_TRUE(wait_for_versions("lab/dqn.pkl", 1));
