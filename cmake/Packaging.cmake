@@ -61,6 +61,7 @@ install(CODE "
 install(FILES "${PROJECT_SOURCE_DIR}/README.md" "${PROJECT_SOURCE_DIR}/ARCHITECTURE.md"
               "${PROJECT_SOURCE_DIR}/docs/CONFIG.md" "${PROJECT_SOURCE_DIR}/docs/FORMAT.md"
               "${PROJECT_SOURCE_DIR}/docs/PROTOCOL.md" "${PROJECT_SOURCE_DIR}/docs/SERVICE.md"
+              "${PROJECT_SOURCE_DIR}/docs/CLI.md"
         DESTINATION ${CMAKE_INSTALL_DOCDIR})
 install(FILES "${MV_SYSTEMD_SOURCE}/modelvault.json" DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples)
 

@@ -26,7 +26,7 @@ fi
 [[ $(dpkg-deb -f "$package" Package) == modelvault ]] || fail "Package is not modelvault"
 [[ $(dpkg-deb -f "$package" Version) == "$version" ]] || fail "Version is not $version"
 depends=$(dpkg-deb -f "$package" Depends)
-for needed in systemd procps libsystemd0 libarchive13 libssl3; do
+for needed in systemd procps libsystemd0 libarchive13 libssl3 libzstd1; do
   grep -qE "(^|, )$needed( |,|$)" <<<"$depends" || fail "Depends lacks $needed: $depends"
 done
 

@@ -43,6 +43,7 @@ $prefix/lib/sysusers.d/modelvault.conf
 $prefix/lib/tmpfiles.d/modelvault.conf
 $prefix/share/doc/modelvault/README.md
 $prefix/share/doc/modelvault/ARCHITECTURE.md
+$prefix/share/doc/modelvault/CLI.md
 $prefix/share/doc/modelvault/CONFIG.md
 $prefix/share/doc/modelvault/FORMAT.md
 $prefix/share/doc/modelvault/PROTOCOL.md
