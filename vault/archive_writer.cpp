@@ -186,11 +186,11 @@ void ArchiveWriter::start(const config::Compression& compression, Verification v
 
 ArchiveWriter::~ArchiveWriter() {
     if (!m_finished) {
-        // Freeing an unfinished libarchive writer would pad the current member to its
-        // declared size (gigabytes of zeros through the compressor): mark it failed so
-        // that it only releases its memory, and close our descriptor in case it tries.
+        // Freeing an unfinished libarchive writer pads the current member to its
+        // declared size: with our descriptor closed, on_write refuses the first block
+        // that reaches it and libarchive gives up. (archive_write_fail() would skip the
+        // padding but leaks libarchive's block buffer: 10 KiB per abandoned backup.)
         m_fd.reset();
-        archive_write_fail(m_archive.get());
         m_archive.reset();
     }
     m_verifier.reset(); // abandons a verification still running
@@ -218,6 +218,9 @@ void ArchiveWriter::emit(const char* data, std::size_t size) {
 
 ssize_t ArchiveWriter::on_write(struct archive* a, void* self, const void* data, std::size_t size) {
     auto* writer = static_cast<ArchiveWriter*>(self);
+    if (!writer->m_fd) {
+        return -1; // being discarded: do not even compress the padding
+    }
     try {
         const auto* bytes = static_cast<const char*>(data);
         if (writer->m_zstd) {
