@@ -190,6 +190,9 @@ int run_import(const GlobalOptions& global, const ParsedArgs& args) {
                         r["model"].get<std::string>().c_str(),
                         r["version"].get<std::string>().c_str(),
                         local_time(r["summary"]["created"].get<std::string>()).c_str());
+            if (r.contains("warning")) {
+                std::fprintf(stderr, "warning: %s\n", r["warning"].get<std::string>().c_str());
+            }
         } else if (status == "unchanged") {
             std::printf("%s: unchanged, same as %s %s\n", r["file"].get<std::string>().c_str(),
                         r["model"].get<std::string>().c_str(),

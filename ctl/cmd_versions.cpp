@@ -56,6 +56,15 @@ int run_list(const GlobalOptions& global, const ParsedArgs& args) {
         print_json(reply.message["result"]);
         return k_exit_ok;
     }
+    for (const auto& warning : reply.message["result"].value("warnings", json::array())) {
+        std::fprintf(stderr, "warning: %s\n", warning.get<std::string>().c_str());
+    }
+    const bool filtered = request.contains("tag") || request.contains("since") ||
+                          request.contains("until") || request.contains("where");
+    if (versions.empty() && filtered) {
+        std::puts("no version matches these filters");
+        return k_exit_ok;
+    }
     if (versions.empty()) {
         std::puts("no versions yet: drop a model file into a watched folder, or run "
                   "`modelvaultctl backup MODEL`");

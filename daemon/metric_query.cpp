@@ -108,7 +108,10 @@ Result<MetricCondition> parse_condition(std::string_view text) {
         const std::string_view number = trim(text.substr(at + symbol.size()));
         const auto [end, ec] =
             std::from_chars(number.data(), number.data() + number.size(), condition.value);
-        if (condition.metric.empty() || ec != std::errc{} || end != number.data() + number.size()) {
+        // "win_rate=>0.4" must not read as the metric "win_rate=" compared with > 0.4.
+        const bool stray_operator = condition.metric.find_first_of("<>=!") != std::string::npos;
+        if (condition.metric.empty() || stray_operator || ec != std::errc{} ||
+            end != number.data() + number.size()) {
             return invalid();
         }
         return condition;

@@ -18,7 +18,10 @@ PruneReport prune_model(vault::Vault& vault, const std::string& model,
     const auto current = vault.pointer(model, vault::Pointer::current);
     std::vector<retention::Candidate> candidates;
     candidates.reserve(versions.size());
-    for (const auto& m : versions) {
+    // Highest sequence first: retention keeps input order among equal creation times (saves
+    // within one second), and the version made last is the newer one.
+    for (auto it = versions.rbegin(); it != versions.rend(); ++it) {
+        const auto& m = *it;
         candidates.push_back(
             {m.version.to_string(), m.created, m.tags, best == m.version, current == m.version});
     }
@@ -37,7 +40,8 @@ PruneReport prune_model(vault::Vault& vault, const std::string& model,
             continue;
         }
         try {
-            report.reclaimed_bytes += vault.remove_version(model, *version);
+            report.reclaimed_bytes += vault.remove_version(
+                model, *version, fmt::format("retention: {}", fmt::join(decision.reasons, ", ")));
             report.removed.push_back(decision.id);
             spdlog::info("{} {} removed by retention ({})", model, decision.id,
                          fmt::join(decision.reasons, ", "));

@@ -80,6 +80,25 @@ std::optional<Version> Catalog::highest_version(const std::string& model) const 
             highest = manifest.version;
         }
     }
+    for (const auto& record : history(model)) {
+        if (record.pointer == Pointer::removed && record.from &&
+            (!highest || *record.from > *highest)) {
+            highest = record.from;
+        }
+    }
+    return highest;
+}
+
+std::uint64_t Catalog::highest_sequence(const std::string& model) const {
+    std::uint64_t highest = 0;
+    for (const auto& manifest : versions(model)) {
+        highest = std::max(highest, manifest.sequence);
+    }
+    for (const auto& record : history(model)) {
+        if (record.pointer == Pointer::removed) {
+            highest = std::max(highest, record.sequence);
+        }
+    }
     return highest;
 }
 

@@ -27,8 +27,11 @@ public:
     const Manifest* find(const std::string& model, const Version& version) const;
     /// The version with the highest sequence number.
     const Manifest* latest(const std::string& model) const;
-    /// The highest version number of the model (not necessarily the latest).
+    /// The highest version number the model has had, including versions since removed
+    /// (so no number is ever given twice); not necessarily the latest.
     std::optional<Version> highest_version(const std::string& model) const;
+    /// The highest sequence number the model has had, including removed versions.
+    std::uint64_t highest_sequence(const std::string& model) const;
     /// A version whose model files have exactly these paths and SHA-256s, if any.
     const Manifest* find_identical(const std::string& model,
                                    const std::vector<FileEntry>& model_files) const;

@@ -15,16 +15,27 @@ namespace mv::vault {
 using nlohmann::json;
 
 const char* to_string(Pointer pointer) {
-    return pointer == Pointer::best ? "best" : "current";
+    switch (pointer) {
+    case Pointer::best:
+        return "best";
+    case Pointer::current:
+        return "current";
+    case Pointer::removed:
+        return "removed";
+    }
+    return "?";
 }
 
 std::string history_line(const HistoryRecord& r) {
-    const json line = {{"time", format_utc(r.time)},
-                       {"pointer", to_string(r.pointer)},
-                       {"from", r.from ? json(r.from->to_string()) : json(nullptr)},
-                       {"to", r.to ? json(r.to->to_string()) : json(nullptr)},
-                       {"reason", r.reason},
-                       {"uid", r.uid}};
+    json line = {{"time", format_utc(r.time)},
+                 {"pointer", to_string(r.pointer)},
+                 {"from", r.from ? json(r.from->to_string()) : json(nullptr)},
+                 {"to", r.to ? json(r.to->to_string()) : json(nullptr)},
+                 {"reason", r.reason},
+                 {"uid", r.uid}};
+    if (r.pointer == Pointer::removed) {
+        line["sequence"] = r.sequence;
+    }
     return line.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
@@ -45,10 +56,16 @@ std::vector<HistoryRecord> parse_history(std::string_view content,
             HistoryRecord r;
             r.time = value_or_throw(parse_time(j.at("time").get<std::string>()));
             const auto pointer = j.at("pointer").get<std::string>();
-            if (pointer != "best" && pointer != "current") {
+            if (pointer == "best") {
+                r.pointer = Pointer::best;
+            } else if (pointer == "current") {
+                r.pointer = Pointer::current;
+            } else if (pointer == "removed") {
+                r.pointer = Pointer::removed;
+                r.sequence = j.value("sequence", std::uint64_t{0});
+            } else {
                 throw std::runtime_error("unknown pointer " + pointer);
             }
-            r.pointer = pointer == "best" ? Pointer::best : Pointer::current;
             for (auto [key, slot] : {std::pair{"from", &r.from}, std::pair{"to", &r.to}}) {
                 if (!j.at(key).is_null()) {
                     *slot = Version::parse(j.at(key).get<std::string>());

@@ -1,10 +1,12 @@
 #pragma once
 // The audit history of a model (SPEC §3): every move of its `best` and `current`
-// pointers — when, from which version to which, why, and who asked. It lives in the vault
+// pointers — when, from which version to which, why, and who asked — and every version
+// retention removed, so that a removed version's number is never given again. It lives in the vault
 // next to the model's versions as `history.jsonl`, one JSON object per line, appended
 // and fsynced; the last record of each kind is the pointer's value, so `best` survives
 // restarts and the history is its own proof.
 
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -17,7 +19,9 @@
 
 namespace mv::vault {
 
-enum class Pointer { best, current };
+/// What a record is about: a move of the `best` or `current` pointer, or (`removed`, not
+/// a pointer) the removal of version `from`.
+enum class Pointer { best, current, removed };
 const char* to_string(Pointer pointer);
 
 struct HistoryRecord {
@@ -26,7 +30,8 @@ struct HistoryRecord {
     std::optional<Version> from; ///< nullopt: the pointer was unset
     std::optional<Version> to;   ///< nullopt: the pointer was cleared
     std::string reason;
-    long long uid = -1; ///< who asked; -1 for the daemon itself
+    long long uid = -1;         ///< who asked; -1 for the daemon itself
+    std::uint64_t sequence = 0; ///< `removed`: the removed version's sequence number
 };
 
 /// The file name of the history inside a model's vault folder.

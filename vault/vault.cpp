@@ -132,7 +132,7 @@ WriteResult Vault::write_version(const NewVersion& request, const std::stop_toke
             manifest.version = highest ? highest->bumped(bump) : k_first_version;
             manifest.bump = highest ? to_string(bump) : "initial";
         }
-        manifest.sequence = latest ? latest->sequence + 1 : 1;
+        manifest.sequence = m_catalog.highest_sequence(model) + 1;
         manifest.parent = latest ? std::optional<Version>(latest->version) : std::nullopt;
     }
     for (const auto& source : request.files) {
@@ -209,11 +209,29 @@ WriteResult Vault::write_version(const NewVersion& request, const std::stop_toke
     return WriteResult{true, std::move(manifest), bytes_before};
 }
 
-std::uint64_t Vault::remove_version(const std::string& model, const Version& version) {
+std::uint64_t Vault::remove_version(const std::string& model, const Version& version,
+                                    std::string reason) {
     const auto manifest = find(model, version);
     if (!manifest) {
         throw Error(fmt::format("{} has no version {}", model, version.to_string()),
                     ErrorCode::not_found);
+    }
+    // The history first: once the version is gone its number must stay taken. A crash
+    // right after leaves the version in place and recorded as removed; removing it again
+    // only adds a second record.
+    {
+        std::lock_guard writer(m_history_mutex);
+        HistoryRecord record;
+        record.time = std::chrono::time_point_cast<std::chrono::seconds>(m_clock.now());
+        record.pointer = Pointer::removed;
+        record.from = version;
+        record.reason = std::move(reason);
+        record.sequence = manifest->sequence;
+        value_or_throw(
+            append_history(history_path(model), record),
+            fmt::format("cannot record the removal of {} {}: ", model, version.to_string()));
+        std::unique_lock lock(m_mutex);
+        m_catalog.add_history(model, std::move(record));
     }
     // Sidecar first: a crash in between leaves an archive without a sidecar, which the
     // next start removes — never a version whose archive is missing.

@@ -86,10 +86,13 @@ public:
     WriteResult write_version(const NewVersion& request, const std::stop_token& stop,
                               const ProgressFn& progress = {});
 
-    /// Removes a version: its sidecar first (from then on the version does not exist),
-    /// then its archive, fsyncing the folder after each. Returns the bytes freed. Throws
-    /// Error(not_found) for an unknown version, Error(io) when the sidecar cannot go.
-    std::uint64_t remove_version(const std::string& model, const Version& version);
+    /// Removes a version: records the removal (and `reason`) in the model's history, so
+    /// that its number is never given again, then removes its sidecar (from then on the
+    /// version does not exist), then its archive, fsyncing the folder after each. Returns
+    /// the bytes freed. Throws Error(not_found) for an unknown version, Error(io) when the
+    /// history or the sidecar cannot be written.
+    std::uint64_t remove_version(const std::string& model, const Version& version,
+                                 std::string reason);
 
     /// Replaces a version's tags (the sidecar is rewritten atomically; the archive's own
     /// manifest.json keeps the tags it was made with). Throws Error(not_found).

@@ -7,11 +7,13 @@
 #include <unistd.h>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
 #include "daemon/commands/common.hpp"
 #include "daemon/commands/topics.hpp"
 #include "daemon/daemon.hpp"
+#include "daemon/pruner.hpp"
 #include "util/escape.hpp"
 #include "util/fs.hpp"
 #include "vault/archive_reader.hpp"
@@ -116,6 +118,28 @@ vault::WriteResult import_one(vault::Vault& vault, const vault::ModelId& model,
     return vault.write_version(version, stop, progress);
 }
 
+/// Adds `retention` (the reasons) and `warning` to each committed row whose version the
+/// dry run `report` would remove.
+void warn_about_retention(const PruneReport& report, json& rows) {
+    for (auto& row : rows) {
+        if (row.value("status", "") != "committed") {
+            continue;
+        }
+        const std::string version = row.value("version", "");
+        for (const auto& decision : report.decisions) {
+            if (decision.id != version || decision.verdict != retention::Verdict::remove) {
+                continue;
+            }
+            row["retention"] = {{"verdict", "remove"}, {"reasons", decision.reasons}};
+            row["warning"] = fmt::format(
+                "the retention policy would remove {} {} at its next pass ({}); keep it with a "
+                "tag the policy keeps (keep_tags), e.g. `modelvaultctl tag {}@{} add pinned`, "
+                "or widen the policy",
+                report.model, version, fmt::join(decision.reasons, ", "), report.model, version);
+        }
+    }
+}
+
 void import_files(CommandContext& c, std::vector<UniqueFd> fds) {
     Daemon& d = c.daemon;
     const std::string model_text = required_string(c.args, "model");
@@ -179,8 +203,11 @@ void import_files(CommandContext& c, std::vector<UniqueFd> fds) {
             }
             results.push_back(std::move(row));
         }
+        // Imported history is usually older than the watch's retention keeps. It is not
+        // pruned here, right after the user asked for it; instead each version the next
+        // pass would remove is named, with what to do about it.
         if (any_committed) {
-            d.backups().prune(id, DryRun::no);
+            warn_about_retention(d.backups().prune(id, DryRun::yes), results);
         }
         responder->succeed({{"results", std::move(results)}});
     });

@@ -47,6 +47,30 @@ void list(CommandContext& c) {
     const auto tag = optional_string(c.args, "tag");
     const auto since = optional_time(c.args, "since");
     const auto until = optional_time(c.args, "until");
+    // A metric no version records is most likely misspelled: say so instead of silently
+    // matching nothing.
+    std::vector<std::string> named;
+    for (const auto& condition : conditions) {
+        named.push_back(condition.metric);
+    }
+    if (order) {
+        named.push_back(order->metric);
+    }
+    json warnings = json::array();
+    for (const auto& metric : named) {
+        const bool recorded = std::any_of(models.begin(), models.end(), [&](const auto& model) {
+            const auto all = vault.versions(model);
+            return std::any_of(all.begin(), all.end(), [&](const auto& m) {
+                return find_metric(m.metrics, metric).has_value();
+            });
+        });
+        if (!recorded) {
+            warnings.push_back(fmt::format(
+                "no version records a numeric metric \"{}\"; `modelvaultctl show MODEL` lists "
+                "the metrics of a version",
+                metric));
+        }
+    }
     std::vector<vault::Manifest> selected;
     for (const auto& model : models) {
         for (auto& m : vault.versions(model)) {
@@ -87,7 +111,11 @@ void list(CommandContext& c) {
     for (const auto& m : selected) {
         rows.push_back(version_summary(vault, m));
     }
-    c.responder->succeed({{"versions", std::move(rows)}});
+    json result = {{"versions", std::move(rows)}};
+    if (!warnings.empty()) {
+        result["warnings"] = std::move(warnings);
+    }
+    c.responder->succeed(std::move(result));
 }
 
 void show(CommandContext& c) {

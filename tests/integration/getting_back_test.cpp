@@ -93,6 +93,18 @@ TEST_F(GettingBackTest, SearchFiltersAndSortsByMetrics) {
     EXPECT_EQ(versions_of({"--since", created, "--limit", "1"}), (V{"1.2.1"}));
     EXPECT_EQ(versions_of({"--where", "no_such_metric>0"}), V{});
     EXPECT_EQ(ctl({"list", "--where", "win_rate"}).exit_code, 2);
+    EXPECT_EQ(ctl({"list", "--where", "win_rate=>0.4"}).exit_code, 2);
+    // A misspelled metric is named; a filter that matches nothing says so.
+    const auto misspelled = run(
+        {binary("modelvaultctl"), "--socket", socket.string(), "list", "--where", "winrate>=0.4"});
+    EXPECT_EQ(misspelled.exit_code, 0);
+    EXPECT_NE(misspelled.err.find("warning: no version records a numeric metric \"winrate\""),
+              std::string::npos)
+        << misspelled.err;
+    EXPECT_EQ(misspelled.out, "no version matches these filters\n");
+    const auto no_tag =
+        run({binary("modelvaultctl"), "--socket", socket.string(), "list", "--tag", "nosuch"});
+    EXPECT_EQ(no_tag.out, "no version matches these filters\n");
 }
 
 TEST_F(GettingBackTest, RollbackRestoresBytesMarksCurrentAndMakesNoVersion) {

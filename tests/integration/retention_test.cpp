@@ -187,5 +187,43 @@ TEST_F(RetentionTest, ImportedArchivesKeepTheirVersionAndTime) {
     EXPECT_EQ(ctl({"import", (dir / "other.pkl").string()}).exit_code, 2); // no --model
 }
 
+TEST_F(RetentionTest, ImportedHistoryIsNamedNotPrunedAndRemovedNumbersAreNeverReused) {
+    config["watches"][0]["retention"] = {{"keep_last", 1}};
+    start_daemon();
+    write_model("dqn.pkl", pickle("today"));
+    ASSERT_TRUE(wait_for_versions("lab/dqn.pkl", 1));
+    // An old copy, imported: it is stored and named as what the next pass would remove.
+    write_file(dir / "old.pkl", pickle("last year"));
+    const auto imported = ctl(
+        {"import", (dir / "old.pkl").string(), "--model", "lab/dqn.pkl", "--time", "2025-01-01"});
+    ASSERT_EQ(imported.exit_code, 0) << imported.err;
+    EXPECT_NE(imported.err.find("warning: the retention policy would remove lab/dqn.pkl 1.0.1"),
+              std::string::npos)
+        << imported.err;
+    EXPECT_NE(imported.err.find("keep_tags"), std::string::npos) << imported.err;
+    EXPECT_EQ(versions("lab/dqn.pkl").size(), 2u);
+
+    // A prune removes it and records why; its number stays taken, across a restart too.
+    EXPECT_EQ(ctl_json({"prune", "lab/dqn.pkl"})["models"][0]["removed"], 1);
+    const auto history = ctl_json({"history", "lab/dqn.pkl"})["history"];
+    ASSERT_FALSE(history.empty());
+    EXPECT_EQ(history.back()["pointer"], "removed");
+    EXPECT_EQ(history.back()["from"], "1.0.1");
+    EXPECT_EQ(history.back()["reason"], "retention: no rule keeps it");
+    const auto newest_is = [&](const std::string& version) {
+        return wait_until([&] {
+            const auto v = versions("lab/dqn.pkl");
+            return !v.empty() && v[0]["version"] == version;
+        });
+    };
+    write_model("dqn.pkl", pickle("tomorrow"));
+    ASSERT_TRUE(newest_is("1.0.2")) << versions("lab/dqn.pkl").dump(); // 1.0.0 then goes
+    EXPECT_EQ(stop_daemon(), 0);
+    start_daemon();
+    write_model("dqn.pkl", pickle("the day after"));
+    ASSERT_TRUE(newest_is("1.0.3")) << versions("lab/dqn.pkl").dump();
+    EXPECT_EQ(ctl_json({"show", "lab/dqn.pkl"})["sequence"], 4);
+}
+
 } // namespace
 } // namespace mv::test

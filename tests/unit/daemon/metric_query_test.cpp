@@ -39,7 +39,8 @@ TEST(ParseCondition, EveryOperator) {
 }
 
 TEST(ParseCondition, ExplainsBadInput) {
-    for (const char* bad : {"win_rate", ">=0.5", "win_rate>=", "win_rate>=abc", "win_rate=0.5"}) {
+    for (const char* bad : {"win_rate", ">=0.5", "win_rate>=", "win_rate>=abc", "win_rate=0.5",
+                            "win_rate=>0.4", "win_rate=<0.4", "win_rate!>0.4"}) {
         auto condition = parse_condition(bad);
         ASSERT_FALSE(condition) << bad;
         EXPECT_NE(condition.error().find("METRIC OP NUMBER"), std::string::npos);
