@@ -2,6 +2,7 @@
 #include <cstdio>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "ctl/command_impl.hpp"
 #include "ctl/progress.hpp"
@@ -59,8 +60,12 @@ int run_backup(const GlobalOptions& global, const ParsedArgs& args) {
                         s["bump"].get<std::string>().c_str(),
                         format_bytes(s["size"].get<unsigned long long>()).c_str());
         } else if (status == "unchanged") {
-            std::printf("%s unchanged, same as %s\n", model.c_str(),
-                        r["version"].get<std::string>().c_str());
+            // Tags given for content already stored label the version that holds it.
+            const auto tags = args.values("tag");
+            std::printf("%s unchanged, same as %s%s\n", model.c_str(),
+                        r["version"].get<std::string>().c_str(),
+                        tags.empty() ? ""
+                                     : fmt::format(" (tagged {})", fmt::join(tags, ", ")).c_str());
         } else {
             std::fprintf(status == "failed" ? stderr : stdout, "%s %s: %s\n", model.c_str(),
                          status.c_str(), r.value("message", "").c_str());

@@ -63,8 +63,8 @@ const std::vector<CommandInfo>& all_commands() {
          "back up now and wait for the versions",
          "Backs up the named models (or every model in every watched folder) now, waits\n"
          "until each version is committed and prints it, or \"unchanged, same as X\" when\n"
-         "the files are identical to a version already in the vault. MODEL is\n"
-         "WATCH/PATH as `list` shows it.\n\n"
+         "the files are identical to a version already in the vault (then --tag labels\n"
+         "that version). MODEL is WATCH/PATH as `list` shows it.\n\n"
          "examples:\n  modelvaultctl backup lab/agents/dqn.pkl\n"
          "  modelvaultctl backup lab/agents/dqn.pkl --bump minor --tag baseline --note 'before "
          "refactor'\n"
@@ -100,7 +100,9 @@ const std::vector<CommandInfo>& all_commands() {
          "(your rights, your ownership), each renamed into place only after its SHA-256\n"
          "matched. The version becomes `current` (shown by list, show and status; recorded in\n"
          "`history`). No new version is made: the files are identical to the one selected.\n"
-         "A model whose present files are not backed up yet is refused unless --force.\n\n"
+         "A model whose present files are not backed up yet is refused unless --force.\n"
+         "Sidecars (metrics, config files stored with the version) stay as they are; get\n"
+         "them with `restore MODEL@SEL --to DIR`.\n\n"
          "examples:\n  modelvaultctl rollback lab/dqn.pkl@1.4.2\n  modelvaultctl rollback "
          "lab/dqn.pkl@best",
          {{"force", false, false}},

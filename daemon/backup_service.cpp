@@ -3,6 +3,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
 #include "daemon/backup_plan.hpp"
@@ -196,6 +197,15 @@ BackupOutcome BackupService::run(const BackupRequest& request, const std::stop_t
         }
         if (!result.committed) {
             spdlog::info("{} unchanged (same as {})", id, result.manifest.version.to_string());
+            // `backup --tag T` of content already stored labels the version that holds it,
+            // rather than dropping the tag.
+            if (!version.tags.empty()) {
+                auto tags = result.manifest.tags;
+                tags.insert(tags.end(), version.tags.begin(), version.tags.end());
+                outcome.manifest = m_vault.set_tags(id, result.manifest.version, std::move(tags));
+                spdlog::info("{} {} tagged {}", id, result.manifest.version.to_string(),
+                             fmt::join(version.tags, ","));
+            }
             return outcome;
         }
         spdlog::info("{} {} written ({}{}), {} → {} in {}", id, result.manifest.version.to_string(),

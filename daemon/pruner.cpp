@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include "config/duration.hpp"
+#include "retention/keep_rules.hpp"
 
 namespace mv::daemon {
 
@@ -66,7 +67,7 @@ std::string describe_policy(const std::optional<config::RetentionPolicy>& policy
     };
     const auto within = [&](const char* name, const std::optional<config::Duration>& value) {
         if (value && value->count() > 0) {
-            parts.push_back(fmt::format("{} {}", name, config::format_duration(*value)));
+            parts.push_back(fmt::format("{} {}", name, retention::format_rule_duration(*value)));
         }
     };
     count("last", p.keep_last);

@@ -138,6 +138,28 @@ ExtractResult extract_verified(UniqueFd archive, const Manifest& manifest,
             corrupt(manifest, fmt::format("{} is listed twice", escape_name(file.member())));
         }
     }
+    // The folders made for `target` go again, when still empty, if the restore fails:
+    // "nothing was restored" should leave nothing behind.
+    const auto missing = [](const std::filesystem::path& dir) {
+        struct stat st {};
+        return ::lstat(dir.c_str(), &st) != 0 && errno == ENOENT;
+    };
+    std::vector<std::filesystem::path> made;
+    for (auto dir = target; !dir.empty() && dir != dir.parent_path() && missing(dir);
+         dir = dir.parent_path()) {
+        made.push_back(dir); // deepest first
+    }
+    struct RemoveUnlessKept {
+        const std::vector<std::filesystem::path>& dirs;
+        bool keep = false;
+        ~RemoveUnlessKept() {
+            for (const auto& dir : dirs) {
+                if (!keep) {
+                    ::rmdir(dir.c_str());
+                }
+            }
+        }
+    } made_guard{made};
     value_or_throw(fs::create_directories_durable(target),
                    fmt::format("cannot create {}: ", target.string()), ErrorCode::forbidden);
     UniqueFd root(::open(target.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
@@ -286,6 +308,7 @@ ExtractResult extract_verified(UniqueFd archive, const Manifest& manifest,
         result.files.push_back(target / planned.entry->path);
     }
     staging.commit();
+    made_guard.keep = true;
     return result;
 }
 

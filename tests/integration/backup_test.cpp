@@ -57,12 +57,15 @@ TEST_F(DaemonTest, ManualBackupWaitsAndPrintsTheVersion) {
     out = ctl({"backup", "lab/m.pkl"});
     EXPECT_EQ(out.exit_code, 0) << out.err;
     EXPECT_EQ(out.out, "lab/m.pkl unchanged, same as 1.0.0\n");
+    // A tag given for content already stored labels the version that holds it.
+    out = ctl({"backup", "lab/m.pkl", "--tag", "reviewed"});
+    EXPECT_EQ(out.out, "lab/m.pkl unchanged, same as 1.0.0 (tagged reviewed)\n");
     write_model("m.pkl", pickle("weights-v1!"));
     out = ctl({"backup", "lab/m.pkl", "--bump", "major"});
     EXPECT_EQ(out.out, "lab/m.pkl 2.0.0 (major, 15 B)\n");
     const auto show = ctl_json({"show", "lab/m.pkl@1.0.0"});
     EXPECT_EQ(show["trigger"], "manual");
-    EXPECT_EQ(show["tags"], nlohmann::json::array({"baseline"}));
+    EXPECT_EQ(show["tags"], nlohmann::json::array({"baseline", "reviewed"}));
     EXPECT_EQ(show["note"], "first try");
     // Unknown models and bad bumps are refused up front.
     EXPECT_EQ(ctl({"backup", "lab/absent.pkl"}).exit_code, 1);

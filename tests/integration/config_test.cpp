@@ -34,6 +34,31 @@ TEST_F(DaemonTest, BadConfigListsEveryBadKeyAndDoesNotStart) {
     EXPECT_FALSE(std::filesystem::exists(socket));
 }
 
+// docs/CONFIG.md ("Errors") shows a bad file and what modelvaultd prints for it: keep it
+// true.
+TEST_F(DaemonTest, TheErrorsExampleOfConfigMdIsWhatTheDaemonPrints) {
+    const std::string doc = read_file(std::filesystem::path(MV_SOURCE_DIR) / "docs/CONFIG.md");
+    const auto errors = doc.find("\n## Errors");
+    ASSERT_NE(errors, std::string::npos);
+    const auto block = [&](const std::string& fence, std::size_t from) {
+        const auto start = doc.find(fence + "\n", from);
+        EXPECT_NE(start, std::string::npos) << fence;
+        const auto body = start + fence.size() + 1;
+        const auto end = doc.find("```\n", body);
+        return std::pair{doc.substr(body, end - body), end + 4};
+    };
+    const auto [config_text, after_config] = block("```jsonc", errors);
+    const auto [expected, after_output] = block("```", after_config);
+    (void)after_output;
+    write_file(config_file, config_text);
+    const auto check = run({binary("modelvaultd"), "--check-config", config_file.string()});
+    EXPECT_EQ(check.exit_code, 78);
+    std::string shown = expected;
+    const std::string documented_path = "/etc/modelvault/modelvault.json";
+    shown.replace(shown.find(documented_path), documented_path.size(), config_file.string());
+    EXPECT_EQ(check.err, shown);
+}
+
 TEST_F(DaemonTest, CheckConfigAcceptsAGoodFile) {
     std::ofstream(config_file) << config.dump();
     const auto check = run({binary("modelvaultd"), "--check-config", config_file.string()});

@@ -96,10 +96,10 @@ TEST_F(DaemonTest, FlippedByteMakesVerifyAllFailAndNameTheVersion) {
     const auto json = ctl_json({"verify", "--all"});
     EXPECT_EQ(json["failed"], 1);
     // Restoring the damaged version fails, names it, and writes nothing.
-    const auto restore = ctl({"restore", "lab/a.pkl", "--to", (dir / "r").string()});
+    const auto restore = ctl({"restore", "lab/a.pkl", "--to", (dir / "r/deeper").string()});
     EXPECT_EQ(restore.exit_code, 1);
     EXPECT_NE(restore.err.find("lab/a.pkl 1.0.0"), std::string::npos) << restore.err;
-    EXPECT_FALSE(std::filesystem::exists(dir / "r/a.pkl"));
+    EXPECT_FALSE(std::filesystem::exists(dir / "r")) << "not even the folders it made";
 }
 
 TEST_F(DaemonTest, OddFileNamesSurviveTheRoundTrip) {
