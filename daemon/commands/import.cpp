@@ -119,8 +119,19 @@ vault::WriteResult import_one(vault::Vault& vault, const vault::ModelId& model,
 }
 
 /// Adds `retention` (the reasons) and `warning` to each committed row whose version the
-/// dry run `report` would remove.
-void warn_about_retention(const PruneReport& report, json& rows) {
+/// dry run `report` under `policy` would remove.
+void warn_about_retention(const PruneReport& report,
+                          const std::optional<config::RetentionPolicy>& policy, json& rows) {
+    // The way out depends on the policy: a tag it keeps, else a wider policy.
+    const auto keep_it = [&](const std::string& version) {
+        if (policy && !policy->keep_tags.empty()) {
+            return fmt::format(
+                "keep it with a tag the policy keeps: `modelvaultctl tag {}@{} add {}`",
+                report.model, version, policy->keep_tags.front());
+        }
+        return std::string("keep it by adding keep_tags to the watch's retention (then tag it), "
+                           "or widen the policy");
+    };
     for (auto& row : rows) {
         if (row.value("status", "") != "committed") {
             continue;
@@ -132,10 +143,8 @@ void warn_about_retention(const PruneReport& report, json& rows) {
             }
             row["retention"] = {{"verdict", "remove"}, {"reasons", decision.reasons}};
             row["warning"] = fmt::format(
-                "the retention policy would remove {} {} at its next pass ({}); keep it with a "
-                "tag the policy keeps (keep_tags), e.g. `modelvaultctl tag {}@{} add pinned`, "
-                "or widen the policy",
-                report.model, version, fmt::join(decision.reasons, ", "), report.model, version);
+                "the retention policy would remove {} {} at its next pass ({}); {}", report.model,
+                version, fmt::join(decision.reasons, ", "), keep_it(version));
         }
     }
 }
@@ -207,7 +216,8 @@ void import_files(CommandContext& c, std::vector<UniqueFd> fds) {
         // pruned here, right after the user asked for it; instead each version the next
         // pass would remove is named, with what to do about it.
         if (any_committed) {
-            warn_about_retention(d.backups().prune(id, DryRun::yes), results);
+            warn_about_retention(d.backups().prune(id, DryRun::yes), d.backups().policy_for(id),
+                                 results);
         }
         responder->succeed({{"results", std::move(results)}});
     });

@@ -223,6 +223,18 @@ TEST_F(RetentionTest, ImportedHistoryIsNamedNotPrunedAndRemovedNumbersAreNeverRe
     write_model("dqn.pkl", pickle("the day after"));
     ASSERT_TRUE(newest_is("1.0.3")) << versions("lab/dqn.pkl").dump();
     EXPECT_EQ(ctl_json({"show", "lab/dqn.pkl"})["sequence"], 4);
+
+    // With keep_tags, the warning names the command that keeps the version.
+    config["watches"][0]["retention"] = {{"keep_last", 1}, {"keep_tags", {"pinned"}}};
+    std::ofstream(config_file) << config.dump();
+    ASSERT_EQ(ctl({"reload"}).exit_code, 0);
+    const auto again = ctl(
+        {"import", (dir / "old.pkl").string(), "--model", "lab/dqn.pkl", "--time", "2025-01-01"});
+    ASSERT_EQ(again.exit_code, 0) << again.err;
+    EXPECT_NE(again.err.find("keep it with a tag the policy keeps: `modelvaultctl tag "
+                             "lab/dqn.pkl@1.0.4 add pinned`"),
+              std::string::npos)
+        << again.err;
 }
 
 } // namespace
