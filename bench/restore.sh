@@ -45,6 +45,7 @@ for run in $(seq "$runs"); do
   start=$(now)
   "${ctl[@]}" restore bench/model.safetensors --to "$work/out-mv" >/dev/null
   mv_times+=("$(elapsed "$start" "$(now)")")
+  sync
   start=$(now)
   zstd -dc "$archive" | tar -xf - -C "$work/out-pipe"
   pipe_times+=("$(elapsed "$start" "$(now)")")
