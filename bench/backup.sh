@@ -46,9 +46,7 @@ for _ in $(seq 100); do
 done
 ctl=("$build/bin/modelvaultctl" --socket "$work/mv.sock" --no-progress)
 
-now() { date +%s.%N; }
-elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
-median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+source bench/lib.sh
 
 have_restic=0
 command -v restic >/dev/null 2>&1 && have_restic=1
@@ -86,7 +84,6 @@ peak_kib=$(awk '/VmHWM/ { print $2 }' "/proc/$daemon/status")
 archive=$(ls -S "$work"/vault/models/bench/model.safetensors/*.tar.zst | head -1)
 mv_median=$(median "${mv_times[@]}")
 pipe_median=$(median "${pipe_times[@]}")
-mib_per_s() { awk -v s="$1" -v m="$size_mib" 'BEGIN { printf "%.0f", m / s }'; }
 echo
 echo "== $size_mib MiB float32 model, median of $runs runs, $(nproc) cores, disk of $work"
 printf '%-44s %8s s  %6s MiB/s\n' "modelvaultctl backup (hash+zstd-3+verify)" "$mv_median" "$(mib_per_s "$mv_median")"

@@ -34,9 +34,7 @@ ctl=("$build/bin/modelvaultctl" --socket "$work/mv.sock" --no-progress)
 "${ctl[@]}" backup bench/model.safetensors >/dev/null
 archive=$(ls "$work"/vault/models/bench/model.safetensors/*.tar.zst)
 
-now() { date +%s.%N; }
-elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
-median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+source bench/lib.sh
 mv_times=() pipe_times=()
 for run in $(seq "$runs"); do
   rm -rf "$work/out-mv" "$work/out-pipe"
@@ -54,7 +52,6 @@ for run in $(seq "$runs"); do
 done
 mv_median=$(median "${mv_times[@]}")
 pipe_median=$(median "${pipe_times[@]}")
-mib_per_s() { awk -v s="$1" -v m="$size_mib" 'BEGIN { printf "%.0f", m / s }'; }
 echo
 echo "== restore of a $size_mib MiB model, median of $runs runs, $(nproc) cores"
 printf '%-48s %8s s  %6s MiB/s\n' "modelvaultctl restore (verify + temp + rename)" "$mv_median" "$(mib_per_s "$mv_median")"
