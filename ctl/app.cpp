@@ -9,6 +9,7 @@
 #include "config/load.hpp"
 #include "ctl/commands.hpp"
 #include "ctl/exit_codes.hpp"
+#include "ctl/request.hpp"
 #include "ipc/client.hpp"
 
 namespace mv::ctl {
@@ -132,16 +133,7 @@ int ctl_main(const std::vector<std::string>& args) {
                      e.what());
         return k_exit_unreachable;
     } catch (const Error& e) {
-        if (global.json) {
-            std::printf("{\"error\":{\"code\":\"%s\",\"message\":%s}}\n",
-                        std::string(to_string(e.code())).c_str(),
-                        nlohmann::json(e.what())
-                            .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
-                            .c_str());
-        } else {
-            std::fprintf(stderr, "modelvaultctl: %s\n", e.what());
-        }
-        return e.code() == ErrorCode::invalid_argument ? k_exit_usage : k_exit_failure;
+        return report_error(global, e);
     } catch (const std::exception& e) {
         std::fprintf(stderr, "modelvaultctl: %s\n", e.what());
         return k_exit_failure;

@@ -40,9 +40,7 @@ int run_restore(const GlobalOptions& global, const ParsedArgs& args) {
             [&](std::uint64_t done) { bar.update(label, done, manifest->archive.size); });
     } catch (const Error& e) {
         bar.finish();
-        return report_error(
-            global,
-            {{"error", {{"code", std::string(to_string(e.code()))}, {"message", e.what()}}}});
+        return report_error(global, e);
     }
     bar.finish();
     json files = json::array();

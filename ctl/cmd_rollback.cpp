@@ -47,9 +47,7 @@ int run_rollback(const GlobalOptions& global, const ParsedArgs& args) {
             vault::Members::model_only);
     } catch (const Error& e) {
         bar.finish();
-        return report_error(
-            global,
-            {{"error", {{"code", std::string(to_string(e.code()))}, {"message", e.what()}}}});
+        return report_error(global, e);
     }
     bar.finish();
     const auto done = client.call(

@@ -29,6 +29,12 @@ int report_error(const GlobalOptions& global, const json& reply) {
     return code == "invalid_argument" ? k_exit_usage : k_exit_failure;
 }
 
+int report_error(const GlobalOptions& global, const Error& error) {
+    return report_error(
+        global,
+        {{"error", {{"code", std::string(to_string(error.code()))}, {"message", error.what()}}}});
+}
+
 void print_json(const json& value) {
     std::puts(value.dump(2, ' ', false, json::error_handler_t::replace).c_str());
 }

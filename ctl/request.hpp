@@ -9,6 +9,7 @@
 
 #include "ctl/app.hpp"
 #include "ipc/client.hpp"
+#include "util/error.hpp"
 
 namespace mv::ctl {
 
@@ -22,6 +23,8 @@ ipc::Reply call_daemon(const GlobalOptions& global, const std::string& command, 
 /// Prints an error reply (stderr, or stdout as JSON with --json) and returns its exit
 /// code: 2 for invalid_argument, 1 otherwise.
 int report_error(const GlobalOptions& global, const json& reply);
+/// The same for an Error raised here, in the client (e.g. while extracting).
+int report_error(const GlobalOptions& global, const Error& error);
 
 /// Prints `value` as indented JSON on stdout.
 void print_json(const json& value);
