@@ -67,6 +67,14 @@ bool AccessPolicy::listed(const std::vector<std::string>& entries, const ipc::Pe
     return false;
 }
 
+ipc::Admission AccessPolicy::admission(const ipc::Peer& peer) const {
+    if (peer.uid == 0 || peer.uid == m_daemon_uid) {
+        return ipc::Admission::privileged;
+    }
+    return listed(m_access.write, peer) || listed(m_access.read, peer) ? ipc::Admission::member
+                                                                       : ipc::Admission::stranger;
+}
+
 std::optional<std::string> AccessPolicy::check(const ipc::Peer& peer, const std::string& command,
                                                AccessLevel level) const {
     if (peer.uid == 0 || peer.uid == m_daemon_uid) {

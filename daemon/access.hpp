@@ -9,6 +9,7 @@
 
 #include "config/model.hpp"
 #include "ipc/peer.hpp"
+#include "ipc/server.hpp"
 
 namespace mv::daemon {
 
@@ -22,6 +23,10 @@ public:
     /// for the `forbidden` error.
     std::optional<std::string> check(const ipc::Peer& peer, const std::string& command,
                                      AccessLevel level) const;
+    /// How the control socket treats `peer` (docs/PROTOCOL.md, "Limits"): root and the
+    /// daemon's own user are privileged, users on a list members, everyone else a
+    /// stranger that may run nothing and is hung up on after its first answer.
+    ipc::Admission admission(const ipc::Peer& peer) const;
 
 private:
     bool listed(const std::vector<std::string>& entries, const ipc::Peer& peer) const;

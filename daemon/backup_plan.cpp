@@ -12,6 +12,7 @@
 #include "daemon/triggers.hpp"
 #include "util/escape.hpp"
 #include "util/fs.hpp"
+#include "util/json_depth.hpp"
 #include "vault/model_format.hpp"
 
 namespace mv::daemon {
@@ -28,6 +29,13 @@ std::optional<json> read_json_file(const config::Watch& watch, const std::string
     auto text = fs::read_file_beneath(watch.path, relative, k_max_side_file);
     if (!text) {
         problem = text.error();
+        return std::nullopt;
+    }
+    // A metrics file nested thousands deep would overflow the stack when copied into the
+    // manifest (util/json_depth.hpp).
+    if (auto shallow = check_json_depth(*text, escape_name((watch.path / relative).string()));
+        !shallow) {
+        problem = shallow.error();
         return std::nullopt;
     }
     json parsed = json::parse(*text, nullptr, false);

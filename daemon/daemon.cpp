@@ -69,11 +69,13 @@ Daemon::Daemon(config::Config config, const Clock& clock)
     m_access =
         std::make_unique<AccessPolicy>(m_config.access, ::getuid(), m_config.source.string());
     register_all(m_commands);
-    m_server =
-        std::make_unique<ipc::Server>(m_io, [this](const ipc::Peer& peer, ipc::Request request,
-                                                   std::shared_ptr<ipc::Responder> responder) {
+    m_server = std::make_unique<ipc::Server>(
+        m_io,
+        [this](const ipc::Peer& peer, ipc::Request request,
+               std::shared_ptr<ipc::Responder> responder) {
             handle_request(peer, std::move(request), std::move(responder));
-        });
+        },
+        ipc::ServerLimits{}, [this](const ipc::Peer& peer) { return m_access->admission(peer); });
 }
 
 Daemon::~Daemon() {

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include "util/fs.hpp"
+#include "util/json_depth.hpp"
 
 namespace mv::daemon {
 
@@ -16,6 +17,7 @@ LastFires load_last_fires(const std::filesystem::path& file) {
         return fires;
     }
     try {
+        value_or_throw(check_json_depth(*text, file.string()));
         for (const auto& [watch, time] : json::parse(*text).at("last_fire").items()) {
             fires[watch] = value_or_throw(parse_time(time.get<std::string>()));
         }

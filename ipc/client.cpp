@@ -139,7 +139,17 @@ Reply Client::call(const std::string& command, const nlohmann::json& args,
                    const ProgressCallback& on_progress,
                    std::optional<std::chrono::milliseconds> timeout, const std::vector<int>& fds) {
     const unsigned long long id = m_next_id++;
-    send_raw(serialize({{"id", id}, {"command", command}, {"args", args}}), fds);
+    try {
+        send_raw(serialize({{"id", id}, {"command", command}, {"args", args}}), fds);
+    } catch (const UnreachableError& lost) {
+        // A daemon that refuses a connection (too many from this user) answers and hangs up
+        // at once, maybe before the request was written: its answer is still there to read.
+        try {
+            return read_line(std::chrono::milliseconds(0));
+        } catch (const Error&) {
+            throw lost;
+        }
+    }
     while (true) {
         Reply reply = read_line(timeout);
         if (reply.message.contains("progress")) {

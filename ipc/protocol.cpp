@@ -1,10 +1,50 @@
 #include "ipc/protocol.hpp"
 
+#include <set>
+#include <vector>
+
 #include <fmt/format.h>
+
+#include "util/json_depth.hpp"
 
 namespace mv::ipc {
 
 using nlohmann::json;
+
+namespace {
+
+// Follows the parser through objects and remembers the first key that appears twice in
+// one object: nlohmann keeps the last value silently, so {"command":"list",
+// "command":"prune"} would run prune behind a log line that reads "list".
+class DuplicateKeyFinder {
+public:
+    explicit DuplicateKeyFinder(std::string& duplicate) : m_duplicate(duplicate) {}
+
+    bool operator()(int /*depth*/, json::parse_event_t event, json& parsed) {
+        switch (event) {
+        case json::parse_event_t::object_start:
+            m_keys.emplace_back();
+            break;
+        case json::parse_event_t::object_end:
+            m_keys.pop_back();
+            break;
+        case json::parse_event_t::key:
+            if (!m_keys.back().insert(parsed.get<std::string>()).second && m_duplicate.empty()) {
+                m_duplicate = parsed.get<std::string>();
+            }
+            break;
+        default:
+            break;
+        }
+        return true;
+    }
+
+private:
+    std::string& m_duplicate;
+    std::vector<std::set<std::string>> m_keys; // the keys seen in each open object
+};
+
+} // namespace
 
 tl::expected<Request, BadRequest> parse_request(std::string_view line) {
     if (!line.empty() && line.back() == '\r') {
@@ -16,7 +56,11 @@ tl::expected<Request, BadRequest> parse_request(std::string_view line) {
                        fmt::format("request of {} bytes is larger than the {} byte limit",
                                    line.size(), k_max_request_bytes)});
     }
-    json parsed = json::parse(line, nullptr, false);
+    if (auto shallow = check_json_depth(line, "the request", k_max_request_depth); !shallow) {
+        return tl::unexpected(BadRequest{nullptr, ErrorCode::invalid_argument, shallow.error()});
+    }
+    std::string duplicate;
+    json parsed = json::parse(line, DuplicateKeyFinder(duplicate), false);
     if (parsed.is_discarded()) {
         return tl::unexpected(BadRequest{nullptr, ErrorCode::invalid_argument,
                                          "request is not valid JSON: send one JSON object per "
@@ -25,6 +69,12 @@ tl::expected<Request, BadRequest> parse_request(std::string_view line) {
     if (!parsed.is_object()) {
         return tl::unexpected(BadRequest{nullptr, ErrorCode::invalid_argument,
                                          "request must be a JSON object with a \"command\""});
+    }
+    if (!duplicate.empty()) {
+        return tl::unexpected(BadRequest{
+            nullptr, ErrorCode::invalid_argument,
+            fmt::format("the request has the key \"{}\" twice in one object; send each key once",
+                        duplicate)});
     }
     Request request;
     if (auto it = parsed.find("id"); it != parsed.end()) {

@@ -21,6 +21,9 @@ namespace mv::ipc {
 inline constexpr int k_protocol_version = 1;
 /// Longest accepted request line, newline excluded.
 inline constexpr std::size_t k_max_request_bytes = 1u << 20;
+/// Deepest nesting of arrays and objects accepted in a request (the line is refused
+/// before it is parsed; see util/json_depth.hpp).
+inline constexpr std::size_t k_max_request_depth = 64;
 /// Most descriptors a single recvmsg accepts with a request (import passes files this way).
 inline constexpr std::size_t k_max_request_fds = 32;
 
@@ -39,7 +42,9 @@ struct BadRequest {
     std::string message;
 };
 
-/// Parses one request line (without its newline).
+/// Parses one request line (without its newline). Refuses lines over
+/// k_max_request_bytes, nesting deeper than k_max_request_depth, and a key given twice
+/// in one object.
 tl::expected<Request, BadRequest> parse_request(std::string_view line);
 
 /// {"id":…,"ok":true,"result":…}

@@ -39,9 +39,14 @@ bool someone_listens(const std::filesystem::path& path) {
 
 } // namespace
 
-Server::Server(asio::io_context& io, RequestHandler handler, ServerLimits limits)
-    : m_io(io), m_handler(std::move(handler)), m_limits(limits), m_acceptor(io), m_retry_timer(io) {
+Admission default_admission(const Peer& peer) {
+    return peer.uid == 0 || peer.uid == ::geteuid() ? Admission::privileged : Admission::member;
 }
+
+Server::Server(asio::io_context& io, RequestHandler handler, ServerLimits limits,
+               AdmissionFn admission)
+    : m_io(io), m_handler(std::move(handler)), m_limits(limits), m_admission(std::move(admission)),
+      m_acceptor(io), m_retry_timer(io) {}
 
 Server::~Server() {
     stop();
@@ -107,21 +112,10 @@ void Server::accept_next() {
         }
         if (!error) {
             std::erase_if(m_sessions, [](const auto& weak) { return weak.expired(); });
-            auto peer = peer_of(socket.native_handle());
-            if (!peer) {
+            if (auto peer = peer_of(socket.native_handle()); !peer) {
                 spdlog::warn("control socket: {}", peer.error());
-            } else if (m_sessions.size() >= m_limits.max_sessions) {
-                const std::string busy = serialize(error_response(
-                    nullptr, ErrorCode::unavailable,
-                    fmt::format("the daemon already serves {} connections; try again later",
-                                m_limits.max_sessions)));
-                boost::system::error_code ignored;
-                asio::write(socket, asio::buffer(busy), ignored);
             } else {
-                auto session =
-                    std::make_shared<Session>(std::move(socket), *peer, m_handler, m_limits);
-                m_sessions.insert(session);
-                session->start();
+                admit(std::move(socket), *peer);
             }
         } else {
             // Out of descriptors or memory: wait a little instead of spinning on it.
@@ -136,6 +130,56 @@ void Server::accept_next() {
         }
         accept_next();
     });
+}
+
+void Server::admit(local::socket socket, const Peer& peer) {
+    const Admission admission = m_admission(peer);
+    if (const std::string why = refusal(peer, admission); !why.empty()) {
+        // Answer at once and hang up: a refused peer holds no slot at all. The socket
+        // buffer of a fresh connection has room for the line, so this never blocks.
+        const std::string busy = serialize(error_response(nullptr, ErrorCode::unavailable, why));
+        boost::system::error_code ignored;
+        socket.non_blocking(true, ignored);
+        socket.send(asio::buffer(busy), MSG_NOSIGNAL, ignored);
+        return;
+    }
+    auto session =
+        std::make_shared<Session>(std::move(socket), peer, admission, m_handler, m_limits);
+    m_sessions.insert(session);
+    session->start();
+}
+
+std::string Server::refusal(const Peer& peer, Admission admission) {
+    std::size_t open = 0;
+    std::size_t unprivileged = 0;
+    std::size_t same_uid = 0;
+    for (const auto& weak : m_sessions) {
+        if (const auto session = weak.lock(); session && session->is_open()) {
+            ++open;
+            unprivileged += session->admission() == Admission::privileged ? 0 : 1;
+            same_uid += session->peer().uid == peer.uid ? 1 : 0;
+        }
+    }
+    if (open >= m_limits.max_sessions) {
+        return fmt::format("the daemon already serves {} connections; try again later",
+                           m_limits.max_sessions);
+    }
+    if (admission == Admission::privileged) {
+        return {};
+    }
+    if (same_uid >= m_limits.max_sessions_per_uid) {
+        spdlog::debug("control socket: refusing uid {} (pid {}): {} connections already open",
+                      peer.uid, peer.pid, same_uid);
+        return fmt::format("uid {} already has {} connections open to the daemon, the most one "
+                           "user may have; close some and try again",
+                           peer.uid, same_uid);
+    }
+    if (unprivileged + m_limits.reserved_sessions >= m_limits.max_sessions) {
+        return fmt::format("the daemon already serves {} connections (the last {} are kept for "
+                           "root and the daemon's own user); try again later",
+                           unprivileged, m_limits.reserved_sessions);
+    }
+    return {};
 }
 
 void Server::stop_accepting() {

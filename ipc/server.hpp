@@ -3,6 +3,9 @@
 // connection reading `\n`-terminated requests under deadlines, a size limit per request,
 // and a write queue so that a slow or silent client never blocks anybody else.
 // Requests on one connection are answered in order, one at a time.
+// Connection slots are shared out so that no user can lock others out (docs/PROTOCOL.md,
+// "Limits"): each ordinary uid has a few, and a reserve is kept for root and the
+// daemon's own user, who can always reach the daemon to see what is going on.
 
 #include <chrono>
 #include <filesystem>
@@ -26,9 +29,27 @@ namespace mv::ipc {
 using RequestHandler =
     std::function<void(const Peer& peer, Request request, std::shared_ptr<Responder> responder)>;
 
+/// How the server treats a peer, decided once when it connects.
+enum class Admission {
+    privileged, ///< root and the daemon's own user: every slot, the reserve included
+    member,     ///< may run some commands: at most max_sessions_per_uid slots per uid
+    stranger,   ///< may run nothing: its first request is answered, then it is closed
+};
+
+/// Classifies a peer when it connects (the daemon asks its access policy).
+using AdmissionFn = std::function<Admission(const Peer& peer)>;
+
+/// root and the server's own effective uid are privileged, everyone else a member.
+Admission default_admission(const Peer& peer);
+
 struct ServerLimits {
     std::size_t max_sessions = 128;
-    std::chrono::seconds idle_timeout{300}; ///< a connection silent this long is closed
+    std::size_t reserved_sessions = 16;    ///< of max_sessions, kept for privileged peers
+    std::size_t max_sessions_per_uid = 16; ///< for each uid that is not privileged
+    /// A connection must deliver its first request this soon after it was accepted.
+    std::chrono::seconds first_request_timeout{10};
+    /// ... and each later request this soon after the previous answer was written.
+    std::chrono::seconds idle_timeout{300};
     std::chrono::seconds write_timeout{60}; ///< a client not reading this long is dropped
 };
 
@@ -36,7 +57,8 @@ class Session;
 
 class Server {
 public:
-    Server(boost::asio::io_context& io, RequestHandler handler, ServerLimits limits = {});
+    Server(boost::asio::io_context& io, RequestHandler handler, ServerLimits limits = {},
+           AdmissionFn admission = default_admission);
     ~Server();
     Server(const Server&) = delete;
     Server& operator=(const Server&) = delete;
@@ -56,10 +78,15 @@ public:
 
 private:
     void accept_next();
+    /// Starts a session for `peer`, or answers `unavailable` and closes when it gets no slot.
+    void admit(boost::asio::local::stream_protocol::socket socket, const Peer& peer);
+    /// Why `peer` gets no slot now (the `unavailable` message), or "" when it gets one.
+    std::string refusal(const Peer& peer, Admission admission);
 
     boost::asio::io_context& m_io;
     RequestHandler m_handler;
     ServerLimits m_limits;
+    AdmissionFn m_admission;
     boost::asio::local::stream_protocol::acceptor m_acceptor;
     boost::asio::steady_timer m_retry_timer; ///< backs off after accept errors (EMFILE ...)
     std::filesystem::path m_bound_path;

@@ -76,10 +76,11 @@ private:
 
 } // namespace
 
-Session::Session(asio::local::stream_protocol::socket socket, Peer peer,
+Session::Session(asio::local::stream_protocol::socket socket, Peer peer, Admission admission,
                  const RequestHandler& handler, const ServerLimits& limits)
-    : m_socket(std::move(socket)), m_peer(peer), m_handler(handler), m_limits(limits),
-      m_idle_timer(m_socket.get_executor()), m_write_timer(m_socket.get_executor()) {}
+    : m_socket(std::move(socket)), m_peer(peer), m_admission(admission), m_handler(handler),
+      m_limits(limits), m_idle_timer(m_socket.get_executor()),
+      m_write_timer(m_socket.get_executor()) {}
 
 void Session::start() {
     read_next();
@@ -106,11 +107,19 @@ void Session::read_next() {
         asio::post(m_socket.get_executor(), [self = shared_from_this()] { self->on_line(); });
         return;
     }
-    m_idle_timer.expires_after(m_limits.idle_timeout);
+    // One deadline per request, from the end of the previous answer (or from the
+    // connection for the first): a client dribbling a byte at a time does not extend it.
+    if (!m_deadline_set) {
+        m_deadline_set = true;
+        m_idle_timer.expires_after(m_first_request ? m_limits.first_request_timeout
+                                                   : m_limits.idle_timeout);
+    }
     m_idle_timer.async_wait([self = shared_from_this()](const boost::system::error_code& error) {
         if (!error) {
-            spdlog::debug("control socket: closing a connection idle for {} s (pid {})",
-                          self->m_limits.idle_timeout.count(), self->m_peer.pid);
+            spdlog::debug("control socket: closing a connection (uid {}, pid {}) that sent no "
+                          "{}request in time",
+                          self->m_peer.uid, self->m_peer.pid,
+                          self->m_first_request ? "" : "further ");
             self->close();
         }
     });
@@ -196,9 +205,11 @@ void Session::on_line() {
         return;
     }
     if (line.empty() || line == "\r") {
-        read_next();
+        read_next(); // an empty line is no request: the deadline stays
         return;
     }
+    m_deadline_set = false; // the next request's deadline starts after this answer
+    m_first_request = false;
     auto request = parse_request(line);
     if (!request) {
         send(serialize(
@@ -218,6 +229,9 @@ void Session::on_line() {
 void Session::send(std::string line, UniqueFd fd, Kind kind) {
     if (!m_open) {
         return;
+    }
+    if (kind == Kind::final && m_admission == Admission::stranger) {
+        kind = Kind::final_then_close; // it may run nothing: it needs no slot any longer
     }
     if (kind == Kind::progress) {
         // Keep memory bounded for a client that does not read: replace the newest queued

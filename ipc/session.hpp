@@ -19,7 +19,7 @@ namespace mv::ipc {
 
 class Session : public std::enable_shared_from_this<Session> {
 public:
-    Session(boost::asio::local::stream_protocol::socket socket, Peer peer,
+    Session(boost::asio::local::stream_protocol::socket socket, Peer peer, Admission admission,
             const RequestHandler& handler, const ServerLimits& limits);
     /// What a line is: progress (may be coalesced), the final answer to a request (the
     /// next request is read once it has been written), or a final answer after which the
@@ -33,6 +33,8 @@ public:
     boost::asio::any_io_executor executor() { return m_socket.get_executor(); }
     /// False once the connection is closed; safe from any thread.
     bool is_open() const { return m_open.load(); }
+    const Peer& peer() const { return m_peer; }
+    Admission admission() const { return m_admission; }
 
 private:
     struct Outgoing {
@@ -50,11 +52,14 @@ private:
 
     boost::asio::local::stream_protocol::socket m_socket;
     Peer m_peer;
+    Admission m_admission;
     const RequestHandler& m_handler;
     const ServerLimits& m_limits;
     std::string m_input;                                          ///< received, not yet parsed
     std::vector<std::pair<std::size_t, UniqueFd>> m_received_fds; ///< offset in m_input, fd
-    boost::asio::steady_timer m_idle_timer;
+    boost::asio::steady_timer m_idle_timer; ///< the deadline of the request being read
+    bool m_deadline_set = false;            ///< m_idle_timer's deadline is for this request
+    bool m_first_request = true;
     boost::asio::steady_timer m_write_timer;
     std::deque<Outgoing> m_outbox;
     bool m_writing = false;

@@ -9,6 +9,7 @@
 
 #include "util/fd.hpp"
 #include "util/fs.hpp"
+#include "util/json_depth.hpp"
 
 namespace mv::vault {
 
@@ -52,6 +53,7 @@ std::vector<HistoryRecord> parse_history(std::string_view content,
             continue;
         }
         try {
+            value_or_throw(check_json_depth(line, "the line"));
             const json j = json::parse(line);
             HistoryRecord r;
             r.time = value_or_throw(parse_time(j.at("time").get<std::string>()));

@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "util/json_depth.hpp"
+
 namespace mv::config::detail {
 
 namespace {
@@ -115,6 +117,10 @@ std::string without_exception_id(const char* what) {
 std::optional<Json> parse_document(std::string_view text, Checker& checker) {
     if (is_blank(text)) {
         return Json::object();
+    }
+    if (auto shallow = check_json_depth(text, "the config"); !shallow) {
+        checker.report({}, shallow.error());
+        return std::nullopt;
     }
     try {
         return Json::parse(text, DuplicateFinder(checker), /*allow_exceptions=*/true,

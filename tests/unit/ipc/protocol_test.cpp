@@ -46,6 +46,32 @@ TEST(ParseRequest, RejectsOversizedLines) {
     EXPECT_NE(bad.error().message.find("limit"), std::string::npos);
 }
 
+TEST(ParseRequest, RefusesDeepNestingBeforeParsing) {
+    const std::string deep = R"({"command":"list","args":{"limit":)" + std::string(58'000, '[') +
+                             std::string(58'000, ']') + "}}";
+    auto bad = parse_request(deep);
+    ASSERT_FALSE(bad);
+    EXPECT_EQ(bad.error().code, ErrorCode::invalid_argument);
+    EXPECT_NE(bad.error().message.find("64 levels"), std::string::npos) << bad.error().message;
+    // Nesting up to the limit is fine.
+    const std::string deepest = R"({"command":"x","args":{"a":)" +
+                                std::string(k_max_request_depth - 2, '[') +
+                                std::string(k_max_request_depth - 2, ']') + "}}";
+    EXPECT_TRUE(parse_request(deepest));
+}
+
+TEST(ParseRequest, RefusesAKeyGivenTwice) {
+    for (const char* line : {R"({"command":"list","command":"prune"})",
+                             R"({"command":"list","args":{"model":"a","model":"b"}})",
+                             R"({"command":"x","args":{"a":[{"k":1,"k":2}]}})"}) {
+        auto bad = parse_request(line);
+        ASSERT_FALSE(bad) << line;
+        EXPECT_NE(bad.error().message.find("twice"), std::string::npos) << bad.error().message;
+    }
+    // The same key in different objects is fine.
+    EXPECT_TRUE(parse_request(R"({"command":"x","args":{"a":{"k":1},"b":{"k":2}}})"));
+}
+
 TEST(Serialize, IsOneLineAndNeverThrowsOnBadUtf8) {
     const auto line = serialize(success_response(1, {{"name", "bad\xff"}}));
     EXPECT_EQ(line.back(), '\n');

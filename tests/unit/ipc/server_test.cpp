@@ -29,14 +29,26 @@ protected:
             [this](const Peer& peer, Request request, std::shared_ptr<Responder> responder) {
                 handle(peer, std::move(request), std::move(responder));
             },
-            limits);
+            limits, [this](const Peer&) { return admission.load(); });
         server->listen(socket, "");
         thread = std::thread([this] { io.run(); });
     }
 
+    /// A new server with `limits`; the old one is stopped and its last handlers have run.
+    void start_over_with(ServerLimits limits) {
+        shutdown();
+        io.restart();
+        io.poll();
+        io.restart(); // poll() stops a loop that ran out of work
+        start(limits);
+    }
+
     void shutdown() {
-        boost::asio::post(io, [this] { server->stop(); });
-        io.stop();
+        // Stop the server before the loop, so that no posted stop() reaches the next one.
+        boost::asio::post(io, [this] {
+            server->stop();
+            io.stop();
+        });
         if (thread.joinable()) {
             thread.join();
         }
@@ -89,6 +101,8 @@ protected:
     std::thread thread;
     std::vector<std::thread> workers;
     std::atomic<int> big_requests{0};
+    /// What every peer is taken for (the test runs as one uid).
+    std::atomic<Admission> admission{Admission::privileged};
 };
 
 TEST_F(ServerTest, AnswersWithTheRequestIdAndPeerCredentials) {
@@ -201,11 +215,76 @@ TEST_F(ServerTest, PassesADescriptorWithTheResponse) {
 }
 
 TEST_F(ServerTest, IdleConnectionsAreClosed) {
-    shutdown();
-    io.restart();
-    start({.max_sessions = 128, .idle_timeout = 1s, .write_timeout = 60s});
+    start_over_with({.first_request_timeout = 1s, .idle_timeout = 2s});
+    // Silent from the start: closed after the first-request deadline.
     auto idle = Client::connect(socket);
     EXPECT_THROW(idle.read_line(5s), UnreachableError);
+    // Silent after an answer: closed after the idle timeout.
+    auto once = Client::connect(socket);
+    EXPECT_TRUE(once.call("echo", {}, {}, 5s).ok());
+    EXPECT_THROW(once.read_line(5s), UnreachableError);
+}
+
+TEST_F(ServerTest, ARequestDribbledByteByByteDoesNotExtendItsDeadline) {
+    start_over_with({.first_request_timeout = 1s});
+    auto slow = Client::connect(socket);
+    const auto start = std::chrono::steady_clock::now();
+    try {
+        for (int i = 0; i < 40; ++i) {
+            slow.send_raw("{");
+            std::this_thread::sleep_for(100ms);
+        }
+    } catch (const UnreachableError&) {
+        // Hung up on mid-request: expected.
+    }
+    EXPECT_THROW(slow.read_line(5s), UnreachableError);
+    EXPECT_LT(std::chrono::steady_clock::now() - start, 3500ms);
+}
+
+TEST_F(ServerTest, EachUserHasAFewSlotsAndTheLastOnesAreKeptForPrivilegedPeers) {
+    start_over_with({.max_sessions = 6, .reserved_sessions = 2, .max_sessions_per_uid = 3});
+    admission = Admission::member;
+    std::vector<Client> held;
+    for (int i = 0; i < 3; ++i) {
+        held.push_back(Client::connect(socket));
+        ASSERT_TRUE(held.back().call("echo", {}, {}, 5s).ok()) << i;
+    }
+    // A fourth connection of the same user is refused at once, saying why.
+    auto fourth = Client::connect(socket).call("echo", {}, {}, 5s);
+    EXPECT_EQ(fourth.message["error"]["code"], "unavailable");
+    EXPECT_NE(fourth.message["error"]["message"].get<std::string>().find("connections open"),
+              std::string::npos)
+        << fourth.message.dump();
+    // Privileged peers are not limited per uid and have the reserve ...
+    admission = Admission::privileged;
+    for (int i = 0; i < 3; ++i) {
+        held.push_back(Client::connect(socket));
+        ASSERT_TRUE(held.back().call("echo", {}, {}, 5s).ok()) << i;
+    }
+    // ... up to the total.
+    EXPECT_EQ(Client::connect(socket).call("echo", {}, {}, 5s).message["error"]["code"],
+              "unavailable");
+    // Members never take the reserve: with 4 of 6 slots used by members, none is left.
+    held.clear();
+    admission = Admission::member;
+    start_over_with({.max_sessions = 6, .reserved_sessions = 2, .max_sessions_per_uid = 10});
+    for (int i = 0; i < 4; ++i) {
+        held.push_back(Client::connect(socket));
+        ASSERT_TRUE(held.back().call("echo", {}, {}, 5s).ok()) << i;
+    }
+    const auto over = Client::connect(socket).call("echo", {}, {}, 5s);
+    EXPECT_NE(over.message["error"]["message"].get<std::string>().find("kept for root"),
+              std::string::npos)
+        << over.message.dump();
+    admission = Admission::privileged;
+    EXPECT_TRUE(Client::connect(socket).call("echo", {}, {}, 5s).ok());
+}
+
+TEST_F(ServerTest, AStrangerIsHungUpOnOnceAnswered) {
+    admission = Admission::stranger;
+    auto client = Client::connect(socket);
+    EXPECT_EQ(client.call("nope", {}, {}, 5s).message["error"]["code"], "not_found");
+    EXPECT_THROW(client.read_line(5s), UnreachableError);
 }
 
 TEST_F(ServerTest, SecondServerOnALiveSocketIsRefused) {
