@@ -8,6 +8,8 @@
 
 #include "util/escape.hpp"
 #include "util/fs.hpp"
+#include "util/json_depth.hpp"
+#include "util/time.hpp"
 
 namespace mv::daemon {
 
@@ -21,10 +23,9 @@ ModelFingerprint take_fingerprint(const config::Watch& watch,
         if (::lstat((watch.path / relative).c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
             continue;
         }
-        fingerprint.push_back(
-            {relative, static_cast<std::uint64_t>(st.st_size),
-             static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec,
-             static_cast<std::uint64_t>(st.st_ino)});
+        fingerprint.push_back({relative, static_cast<std::uint64_t>(st.st_size),
+                               saturating_ns(st.st_mtim.tv_sec, st.st_mtim.tv_nsec),
+                               static_cast<std::uint64_t>(st.st_ino)});
     }
     return fingerprint;
 }
@@ -62,6 +63,7 @@ FingerprintStore::FingerprintStore(std::filesystem::path file, std::filesystem::
         return; // first start, or lost: the start-up scan falls back to the manifests
     }
     try {
+        value_or_throw(check_json_depth(*text, m_file.string()));
         const json state = json::parse(*text);
         for (const auto& [model, files] : state.at("models").items()) {
             ModelFingerprint fingerprint;

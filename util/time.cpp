@@ -3,6 +3,7 @@
 #include <array>
 #include <charconv>
 #include <ctime>
+#include <limits>
 
 #include <fmt/format.h>
 
@@ -118,6 +119,11 @@ Result<SystemTime> parse_time(std::string_view text) {
         second > 60) {
         return invalid();
     }
+    if (year < k_first_year || year > k_last_year) {
+        return failure(fmt::format("time \"{}\" is out of range: modelvault handles times from "
+                                   "{} to {}",
+                                   text, k_first_year, k_last_year));
+    }
     const std::chrono::year_month_day date{std::chrono::year{year},
                                            std::chrono::month{static_cast<unsigned>(month)},
                                            std::chrono::day{static_cast<unsigned>(day)}};
@@ -129,6 +135,19 @@ Result<SystemTime> parse_time(std::string_view text) {
                              std::chrono::seconds{second} - std::chrono::minutes{offset_minutes};
     return SystemTime{std::chrono::duration_cast<SystemTime::duration>(
         since_epoch + std::chrono::nanoseconds{nanos})};
+}
+
+std::int64_t saturating_ns(std::int64_t seconds, long nanoseconds) {
+    constexpr std::int64_t k_max = std::numeric_limits<std::int64_t>::max();
+    constexpr std::int64_t k_min = std::numeric_limits<std::int64_t>::min();
+    constexpr std::int64_t k_per_second = 1'000'000'000;
+    if (seconds >= k_max / k_per_second) {
+        return k_max;
+    }
+    if (seconds <= k_min / k_per_second) {
+        return k_min;
+    }
+    return seconds * k_per_second + nanoseconds;
 }
 
 std::string format_elapsed(std::chrono::milliseconds elapsed) {

@@ -34,7 +34,7 @@ std::size_t round_up(std::size_t value, std::size_t multiple) {
 }
 
 std::int64_t to_ns(const struct timespec& ts) {
-    return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+    return saturating_ns(ts.tv_sec, ts.tv_nsec);
 }
 
 bool same_file_state(const struct stat& a, const struct stat& b) {

@@ -9,6 +9,15 @@ namespace mv::vault {
 
 namespace {
 
+// "YYYY-MM-DD…": a time, even when parse_time() refuses it (out of range): the user must
+// hear why rather than "no tag".
+bool looks_like_a_date(std::string_view text) {
+    const auto digit = [&](std::size_t i) {
+        return i < text.size() && text[i] >= '0' && text[i] <= '9';
+    };
+    return digit(0) && digit(1) && digit(2) && digit(3) && text.size() > 4 && text[4] == '-';
+}
+
 // "1" or "1.4": the version parts given; nullopt when `text` is not such a prefix.
 std::optional<std::vector<unsigned>> parse_prefix(std::string_view text) {
     std::vector<unsigned> parts;
@@ -90,7 +99,8 @@ Result<Manifest> select_version(const std::vector<Manifest>& versions, std::stri
         return *highest(matching);
     }
     const std::string_view time_text = selector.starts_with('@') ? selector.substr(1) : selector;
-    if (auto time = parse_time(time_text); time || selector.starts_with('@')) {
+    if (auto time = parse_time(time_text);
+        time || selector.starts_with('@') || looks_like_a_date(time_text)) {
         if (!time) {
             return failure(time.error());
         }

@@ -1,3 +1,5 @@
+#include <limits>
+
 #include <gtest/gtest.h>
 
 #include "util/time.hpp"
@@ -27,6 +29,24 @@ TEST(Time, RejectsNonsense) {
                             "2026-11-22T08:30:00Q", "2026-11-22T08"}) {
         EXPECT_FALSE(parse_time(bad)) << bad;
     }
+}
+
+TEST(Time, RefusesTimesThatWouldWrapAround) {
+    // 3000-01-01 in 64-bit nanoseconds wrapped to 1830-11-23 before the fix.
+    for (const char* far :
+         {"3000-01-01", "2262-04-12", "9999-12-31T23:59:59Z", "1677-01-01", "0001-01-01"}) {
+        const auto parsed = parse_time(far);
+        ASSERT_FALSE(parsed) << far << " → " << format_utc(*parsed);
+        EXPECT_NE(parsed.error().find("out of range"), std::string::npos) << parsed.error();
+    }
+    EXPECT_EQ(format_utc(*parse_time("2261-12-31T23:59:59Z")), "2261-12-31T23:59:59Z");
+    EXPECT_EQ(format_utc(*parse_time("1678-01-01T00:00:00Z")), "1678-01-01T00:00:00Z");
+}
+
+TEST(Time, FileTimesSaturateInsteadOfWrapping) {
+    EXPECT_EQ(saturating_ns(1, 5), 1'000'000'005);
+    EXPECT_EQ(saturating_ns(32'503'680'000, 0), std::numeric_limits<std::int64_t>::max());
+    EXPECT_EQ(saturating_ns(-32'503'680'000, 0), std::numeric_limits<std::int64_t>::min());
 }
 
 TEST(Time, HumanForms) {

@@ -50,6 +50,12 @@ TEST(Selector, SaysWhatExists) {
         select_version(v, "lab/x.pkl", "@2020-01-01").error().find("none was made at or before"),
         std::string::npos);
     EXPECT_FALSE(select_version(v, "lab/x.pkl", "@yesterday"));
+    // Past 2262 a time used to wrap around to 1830 and match nothing or everything.
+    for (const char* far : {"@3000-01-01", "3000-01-01"}) {
+        const auto refused = select_version(v, "lab/x.pkl", far);
+        ASSERT_FALSE(refused) << far;
+        EXPECT_NE(refused.error().find("out of range"), std::string::npos) << refused.error();
+    }
     EXPECT_FALSE(select_version({}, "lab/x.pkl", ""));
 }
 
