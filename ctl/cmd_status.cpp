@@ -85,6 +85,12 @@ int run_status(const GlobalOptions& global, const ParsedArgs&) {
         out += fmt::format("rolled back: {} is at {} (latest {})\n", rb["model"].get<std::string>(),
                            rb["current"].get<std::string>(), rb["latest"].get<std::string>());
     }
+    for (const auto& sidecar : v.value("damaged", json::array())) {
+        out += fmt::format("DAMAGED sidecar {}: {}; its version is hidden until it is repaired "
+                           "(`modelvaultctl verify --all` lists it; docs/FORMAT.md)\n",
+                           sidecar["sidecar"].get<std::string>(),
+                           sidecar["problem"].get<std::string>());
+    }
     if (!r["last_error"].is_null()) {
         out +=
             fmt::format("last error ({}): {}\n",

@@ -102,7 +102,7 @@ Result<void> write_file_atomic(const stdfs::path& target, std::string_view data,
                                const stdfs::path& tmp_dir, unsigned mode) {
     const stdfs::path dir = tmp_dir.empty() ? target.parent_path() : tmp_dir;
     const stdfs::path tmp =
-        dir / fmt::format(".{}.{}.tmp", target.filename().string(), unique_suffix());
+        dir / fmt::format(".{}.{}.tmp", target.filename().string().substr(0, 64), unique_suffix());
     UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode));
     if (!fd) {
         return failure(errno_message(describe("create", tmp), errno));
@@ -171,8 +171,8 @@ Result<std::string> read_all(int fd, const stdfs::path& path, std::size_t max_si
 
 } // namespace
 
-Result<std::string> read_file(const stdfs::path& path, std::size_t max_size) {
-    auto fd = open_for_reading(path);
+Result<std::string> read_file(const stdfs::path& path, std::size_t max_size, bool follow_symlinks) {
+    auto fd = open_for_reading(path, follow_symlinks);
     if (!fd) {
         return failure(fd.error());
     }
@@ -241,12 +241,50 @@ Result<std::string> read_file_beneath(const stdfs::path& root, std::string_view 
 }
 
 Result<UniqueFd> open_for_reading(const stdfs::path& path, bool follow_symlinks) {
-    const int flags = O_RDONLY | O_CLOEXEC | (follow_symlinks ? 0 : O_NOFOLLOW);
+    const int flags =
+        O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY | (follow_symlinks ? 0 : O_NOFOLLOW);
     UniqueFd fd(::open(path.c_str(), flags));
     if (!fd) {
+        if (errno == ELOOP && !follow_symlinks) {
+            return failure(fmt::format("refusing to open {}: it is a symlink", path.string()));
+        }
         return failure(errno_message(describe("open", path), errno));
     }
+    struct stat st {};
+    if (::fstat(fd.get(), &st) != 0) {
+        return failure(errno_message(describe("stat", path), errno));
+    }
+    if (S_ISDIR(st.st_mode)) {
+        return failure(errno_message(describe("read", path), EISDIR));
+    }
+    if (!S_ISREG(st.st_mode)) {
+        return failure(fmt::format("refusing to read {}: it is {}, not a regular file",
+                                   path.string(), file_kind(st.st_mode)));
+    }
+    // Back to blocking reads for a regular file (O_NONBLOCK only guarded the open).
+    ::fcntl(fd.get(), F_SETFL, ::fcntl(fd.get(), F_GETFL) & ~O_NONBLOCK);
     return fd;
+}
+
+const char* file_kind(unsigned mode) {
+    switch (mode & S_IFMT) {
+    case S_IFREG:
+        return "a regular file";
+    case S_IFDIR:
+        return "a folder";
+    case S_IFIFO:
+        return "a FIFO";
+    case S_IFSOCK:
+        return "a socket";
+    case S_IFCHR:
+        return "a character device";
+    case S_IFBLK:
+        return "a block device";
+    case S_IFLNK:
+        return "a symlink";
+    default:
+        return "a special file";
+    }
 }
 
 } // namespace mv::fs

@@ -38,11 +38,18 @@ Result<void> rename_durable(const stdfs::path& from, const stdfs::path& to);
 /// Unlinks `path` and fsyncs its directory. A missing file is not an error.
 Result<void> remove_durable(const stdfs::path& path);
 
-/// The whole content of `path`, refusing files larger than `max_size` bytes.
-Result<std::string> read_file(const stdfs::path& path, std::size_t max_size = 64u << 20);
+/// The whole content of the regular file `path` (see open_for_reading()), refusing files
+/// larger than `max_size` bytes.
+Result<std::string> read_file(const stdfs::path& path, std::size_t max_size = 64u << 20,
+                              bool follow_symlinks = true);
 
-/// open(path, O_RDONLY | O_CLOEXEC [| O_NOFOLLOW]).
+/// Opens the regular file `path` for reading (O_NOFOLLOW unless `follow_symlinks`). The
+/// open never blocks: a FIFO, device, socket or folder where a file should be is refused
+/// with a message naming it and what it is (a FIFO in the vault used to hang `verify`).
 Result<UniqueFd> open_for_reading(const stdfs::path& path, bool follow_symlinks = true);
+
+/// "a FIFO", "a socket", "a folder" ...: what `mode` (st_mode) is, for messages.
+const char* file_kind(unsigned mode);
 
 /// Opens the regular file `relative` below the directory `root` for reading, refusing
 /// any symlink on the way (every component is opened with O_NOFOLLOW relative to its

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 
+#include <fmt/format.h>
+
+#include "vault/model_id.hpp"
 #include "vault/sha256.hpp"
 
 namespace mv::vault {
@@ -86,7 +89,44 @@ std::optional<Version> Catalog::highest_version(const std::string& model) const 
             highest = record.from;
         }
     }
+    for (const DamagedVersion* sidecar : damaged_of(model)) {
+        if (sidecar->version && (!highest || *sidecar->version > *highest)) {
+            highest = sidecar->version;
+        }
+    }
     return highest;
+}
+
+std::optional<std::string> Catalog::number_taken(const std::string& model,
+                                                 const Version& version) const {
+    if (find(model, version) != nullptr) {
+        return fmt::format("already has a version {}", version.to_string());
+    }
+    for (const auto& record : history(model)) {
+        if (record.pointer == Pointer::removed && record.from == version) {
+            return fmt::format("had a version {}, since removed", version.to_string());
+        }
+    }
+    for (const DamagedVersion* sidecar : damaged_of(model)) {
+        if (sidecar->version == version) {
+            return fmt::format("has a version {} whose sidecar is damaged", version.to_string());
+        }
+    }
+    return std::nullopt;
+}
+
+std::vector<const DamagedVersion*> Catalog::damaged_of(const std::string& model) const {
+    std::vector<const DamagedVersion*> found;
+    if (m_damaged.empty()) {
+        return found;
+    }
+    const auto id = ModelId::parse(model);
+    for (const auto& sidecar : m_damaged) {
+        if (sidecar.model == model || (id && sidecar.dir == id->vault_dir())) {
+            found.push_back(&sidecar);
+        }
+    }
+    return found;
 }
 
 std::uint64_t Catalog::highest_sequence(const std::string& model) const {
@@ -99,7 +139,7 @@ std::uint64_t Catalog::highest_sequence(const std::string& model) const {
             highest = std::max(highest, record.sequence);
         }
     }
-    return highest;
+    return highest + damaged_of(model).size();
 }
 
 const Manifest* Catalog::find_identical(const std::string& model,

@@ -3,6 +3,7 @@
 // at start-up. Not thread-safe by itself: the Vault guards it.
 
 #include <cstdint>
+#include <filesystem>
 #include <map>
 #include <optional>
 #include <string>
@@ -12,6 +13,17 @@
 #include "vault/manifest.hpp"
 
 namespace mv::vault {
+
+/// A sidecar that could not be read or does not belong where it is (docs/FORMAT.md): its
+/// version is hidden until the file is repaired, verify and status report it, and its
+/// number stays taken.
+struct DamagedVersion {
+    std::filesystem::path sidecar;  ///< absolute path
+    std::filesystem::path dir;      ///< the model's folder, relative to the vault root
+    std::string model;              ///< the model id when its folder tells, else ""
+    std::optional<Version> version; ///< from the file name, when it has our form
+    std::string problem;            ///< what is wrong with it
+};
 
 class Catalog {
 public:
@@ -28,10 +40,16 @@ public:
     /// The version with the highest sequence number.
     const Manifest* latest(const std::string& model) const;
     /// The highest version number the model has had, including versions since removed
-    /// (so no number is ever given twice); not necessarily the latest.
+    /// and versions whose sidecar is damaged (so no number is ever given twice); not
+    /// necessarily the latest.
     std::optional<Version> highest_version(const std::string& model) const;
-    /// The highest sequence number the model has had, including removed versions.
+    /// The highest sequence number the model has had, including removed versions. Each
+    /// damaged sidecar of the model adds one: its sequence is unknown, and this bound is
+    /// never below it.
     std::uint64_t highest_sequence(const std::string& model) const;
+    /// Why `version` of `model` cannot be given to a new version ("already has a version
+    /// 1.0.1", "had a version 1.0.1, since removed" ...), or nullopt when it is free.
+    std::optional<std::string> number_taken(const std::string& model, const Version& version) const;
     /// A version whose model files have exactly these paths and SHA-256s, if any.
     const Manifest* find_identical(const std::string& model,
                                    const std::vector<FileEntry>& model_files) const;
@@ -43,6 +61,13 @@ public:
     /// Where `pointer` of `model` points now, if anywhere.
     std::optional<Version> pointer(const std::string& model, Pointer pointer) const;
 
+    /// Records a damaged sidecar.
+    void add_damaged(DamagedVersion damaged) { m_damaged.push_back(std::move(damaged)); }
+    /// Every damaged sidecar found when the vault was opened.
+    const std::vector<DamagedVersion>& damaged() const { return m_damaged; }
+    /// The damaged sidecars of `model` (by id, or by its folder).
+    std::vector<const DamagedVersion*> damaged_of(const std::string& model) const;
+
     std::size_t model_count() const { return m_models.size(); }
     std::size_t version_count() const;
     /// Sum of the archive sizes.
@@ -51,6 +76,7 @@ public:
 private:
     std::map<std::string, std::vector<Manifest>> m_models;
     std::map<std::string, std::vector<HistoryRecord>> m_history;
+    std::vector<DamagedVersion> m_damaged;
 };
 
 /// A stable digest of a set of model files (paths and SHA-256s, order-independent).

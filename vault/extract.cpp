@@ -26,6 +26,14 @@ namespace stdfs = std::filesystem;
 /// Restored bytes handed to the kernel for writeback at a time, ahead of the final fsync.
 constexpr std::uint64_t k_writeback_chunk = 16u << 20;
 
+// The code of a file-system failure while writing the restored files. A permission the
+// caller lacks on its own files is `io` ("the operating system refused", naming the
+// folder), never `forbidden`, which says the daemon refused the caller
+// (docs/PROTOCOL.md, "Errors").
+ErrorCode local_code(int error) {
+    return error == EACCES || error == EPERM ? ErrorCode::io : code_for_errno(error);
+}
+
 std::vector<std::string> split_path(const std::string& path) {
     std::vector<std::string> parts;
     std::size_t start = 0;
@@ -69,7 +77,7 @@ public:
                 if (::mkdirat(current->get(), component.c_str(), 0755) != 0) {
                     throw Error(
                         errno_message(fmt::format("cannot create folder for {}", shown), errno),
-                        code_for_errno(errno));
+                        local_code(errno));
                 }
                 m_created_dirs.emplace_back(current, component);
                 next.reset(::openat(current->get(), component.c_str(),
@@ -82,8 +90,7 @@ public:
                                       "plain folder (a symlink or a file)",
                                       shown, escape_name(component))
                         : errno_message(fmt::format("cannot open the folder for {}", shown), errno),
-                    errno == ELOOP || errno == ENOTDIR ? ErrorCode::conflict
-                                                       : code_for_errno(errno));
+                    errno == ELOOP || errno == ENOTDIR ? ErrorCode::conflict : local_code(errno));
             }
             current = std::make_shared<UniqueFd>(std::move(next));
         }
@@ -124,13 +131,12 @@ ExtractResult extract_verified(UniqueFd archive, const Manifest& manifest,
                                const ExtractProgress& progress, Members members) {
     // 1. Plan every destination and refuse conflicts before writing anything.
     std::map<std::string, Planned> plan; // by archive member name
+    if (auto safe = check_stored_paths(manifest); !safe) {
+        corrupt(manifest, safe.error());
+    }
     for (const auto& file : manifest.files) {
         if (members == Members::model_only && file.role != FileRole::model) {
             continue;
-        }
-        if (auto ok = validate_relative_path(file.path); !ok || file.path.empty()) {
-            corrupt(manifest,
-                    fmt::format("unsafe file name \"{}\" in the manifest", escape_name(file.path)));
         }
         Planned planned;
         planned.entry = &file;
@@ -164,16 +170,17 @@ ExtractResult extract_verified(UniqueFd archive, const Manifest& manifest,
         }
     } made_guard{made};
     value_or_throw(fs::create_directories_durable(target),
-                   fmt::format("cannot create {}: ", target.string()), ErrorCode::forbidden);
+                   fmt::format("cannot create the folder {}: ", target.string()), ErrorCode::io);
     UniqueFd root(::open(target.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!root) {
-        throw Error(errno_message(fmt::format("cannot open {}", target.string()), errno),
-                    code_for_errno(errno));
+        throw Error(errno_message(fmt::format("cannot open the folder {}", target.string()), errno),
+                    local_code(errno));
     }
     if (::faccessat(root.get(), ".", W_OK, AT_EACCESS) != 0) {
-        throw Error(fmt::format("you may not write to {}; choose a folder of yours with --to",
+        throw Error(fmt::format("you may not write to the folder {} (Permission denied); choose "
+                                "a folder of yours",
                                 target.string()),
-                    ErrorCode::forbidden);
+                    ErrorCode::io);
     }
     std::vector<std::string> existing;
     for (const auto& [member, planned] : plan) {
@@ -247,14 +254,17 @@ ExtractResult extract_verified(UniqueFd archive, const Manifest& manifest,
             corrupt(manifest, fmt::format("{} appears twice in the archive", shown));
         }
         planned.dir_fd = staging.open_dir(planned.dirs, (target / planned.entry->path).string());
-        planned.temp_name = fmt::format(".{}.mv-restore-{}", planned.name, fs::unique_suffix());
+        // Bounded, whatever the file's name: a 255-byte name leaves no room for a prefix.
+        planned.temp_name = fmt::format(".mv-restore-{}", fs::unique_suffix());
         UniqueFd out(::openat(planned.dir_fd->get(), planned.temp_name.c_str(),
                               O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
         if (!out) {
-            throw Error(errno_message(fmt::format("cannot create a file next to {}",
-                                                  (target / planned.entry->path).string()),
-                                      errno),
-                        code_for_errno(errno));
+            throw Error(
+                errno_message(fmt::format("cannot create a file in the folder {} for {}",
+                                          (target / planned.entry->path).parent_path().string(),
+                                          escape_name(planned.name)),
+                              errno),
+                local_code(errno));
         }
         staging.add_temp(planned.dir_fd, planned.temp_name);
         Sha256 sha;
@@ -313,7 +323,7 @@ ExtractResult extract_verified(UniqueFd archive, const Manifest& manifest,
             throw Error(errno_message(fmt::format("cannot put {} in place",
                                                   (target / planned.entry->path).string()),
                                       errno),
-                        errno == EEXIST ? ErrorCode::conflict : code_for_errno(errno));
+                        errno == EEXIST ? ErrorCode::conflict : local_code(errno));
         }
         ::fsync(planned.dir_fd->get());
         result.files.push_back(target / planned.entry->path);

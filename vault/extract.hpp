@@ -37,7 +37,8 @@ using ExtractProgress = std::function<void(std::uint64_t archive_bytes)>;
 
 /// Extracts the archive read from `archive` (owned) into `target` (created when missing).
 /// Throws Error: conflict (a file exists and overwrite is no), corrupt (any hash or
-/// structure problem; names the file), forbidden/io (the user may not write there). On
+/// structure problem; names the file), io (the user may not write there; names the
+/// folder — `forbidden` is only for what the daemon refuses). On
 /// any failure nothing in `target` was replaced and temporary files are removed.
 ExtractResult extract_verified(UniqueFd archive, const Manifest& manifest,
                                const std::filesystem::path& target, Overwrite overwrite,

@@ -1,10 +1,13 @@
 #include "vault/manifest.hpp"
 
 #include <charconv>
+#include <set>
 
 #include <fmt/format.h>
 
 #include "util/escape.hpp"
+#include "util/json_depth.hpp"
+#include "vault/model_id.hpp"
 #include "vault/sha256.hpp"
 
 namespace mv::vault {
@@ -240,6 +243,14 @@ Result<Manifest> manifest_from_json(const nlohmann::json& j) {
         m.archive.codec = ar.get<std::string>("codec");
         m.archive.level = ar.get<int>("level");
         m.archive.encrypted = ar.get<bool>("encrypted");
+        // The archive lies next to the sidecar: a name with a '/' (or "..") would let a
+        // sidecar hand out any file the daemon can open.
+        if (const auto& name = m.archive.file;
+            name.empty() || name == "." || name == ".." ||
+            name.find_first_of(std::string_view("/\0", 2)) != std::string::npos) {
+            ar.fail("file", fmt::format("\"{}\" is not a file name in the model's folder",
+                                        escape_name(name)));
+        }
         if (!ar.error().empty()) {
             r.fail("", ar.error().substr(std::string_view("manifest: ").size()));
         }
@@ -250,7 +261,33 @@ Result<Manifest> manifest_from_json(const nlohmann::json& j) {
     return m;
 }
 
+Result<void> check_stored_paths(const Manifest& manifest) {
+    std::set<std::string> members;
+    for (const auto& file : manifest.files) {
+        if (auto safe = validate_relative_path(file.path); !safe || file.path.empty()) {
+            return failure(fmt::format("unsafe file name \"{}\" in the manifest (it must be "
+                                       "relative, without empty, \".\" or \"..\" components)",
+                                       escape_name(file.path)));
+        }
+        if (!members.insert(file.member()).second) {
+            return failure(
+                fmt::format("{} is listed twice in the manifest", escape_name(file.member())));
+        }
+    }
+    return {};
+}
+
 Result<Manifest> parse_manifest(std::string_view text) {
+    if (auto shallow = check_json_depth(text, "the manifest", k_max_manifest_depth); !shallow) {
+        return failure(shallow.error());
+    }
+    // Inside an archive the manifest is padded with spaces up to its reserve.
+    const std::size_t size = text.find_last_not_of(" \n") + 1;
+    if (size > k_max_manifest_bytes) {
+        return failure(fmt::format("the manifest has {} bytes, more than the {} a manifest may "
+                                   "have",
+                                   size, k_max_manifest_bytes));
+    }
     json j;
     try {
         j = json::parse(text);

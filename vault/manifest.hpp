@@ -20,9 +20,13 @@
 namespace mv::vault {
 
 inline constexpr int k_manifest_format_version = 1;
-/// Largest manifest.json a reader accepts (a corrupt archive must not make it allocate
-/// without bound).
-inline constexpr std::size_t k_max_manifest_bytes = 64u << 20;
+/// Largest manifest a reader accepts and a backup may write (a corrupt archive or a
+/// hostile import must not make the daemon allocate without bound; docs/PROTOCOL.md,
+/// "Limits"). About 20,000 files.
+inline constexpr std::size_t k_max_manifest_bytes = 8u << 20;
+/// Deepest nesting a manifest may have: its own three levels plus metrics and compat
+/// values, which were read under util's k_max_json_depth.
+inline constexpr std::size_t k_max_manifest_depth = 72;
 
 /// What made a version (SPEC §6).
 enum class Trigger { change, schedule, improvement, steps, manual, import, rollback };
@@ -84,9 +88,15 @@ struct Manifest {
 
 /// The manifest as JSON (paths in their escaped text form).
 nlohmann::json to_json(const Manifest& manifest);
-/// Parses and validates a manifest; the error names the first bad field.
+/// Parses and validates a manifest; the error names the first bad field. archive.file
+/// must be a plain file name (it is opened next to the sidecar).
 Result<Manifest> manifest_from_json(const nlohmann::json& json);
-/// Parses manifest text (trailing whitespace, used as padding in archives, is fine).
+/// Fails when a stored path could write outside a restore target (absolute, empty, "."
+/// or ".." components) or names a member twice. Restore refuses such a version, and
+/// verify reports it by the same words.
+Result<void> check_stored_paths(const Manifest& manifest);
+/// Parses manifest text (trailing whitespace, used as padding in archives, is fine);
+/// refuses text over k_max_manifest_bytes or nesting deeper than k_max_manifest_depth.
 Result<Manifest> parse_manifest(std::string_view text);
 
 } // namespace mv::vault

@@ -8,7 +8,6 @@
 #include <mutex>
 #include <set>
 #include <sys/file.h>
-#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -87,6 +86,14 @@ WriteResult Vault::write_version(const NewVersion& request, const std::stop_toke
     }
     // The draft already holds the widest values; the margin covers JSON number formatting.
     const std::size_t capacity = json_text(to_json(manifest)).size() + 256;
+    if (capacity > k_max_manifest_bytes) {
+        throw Error(fmt::format("{}: the manifest of a version with these {} files would take {} "
+                                "bytes, more than the {} a manifest may have; exclude files "
+                                "from the watch or split the model",
+                                model, request.files.size(), format_bytes(capacity),
+                                format_bytes(k_max_manifest_bytes)),
+                    ErrorCode::invalid_argument);
+    }
     manifest.files.clear();
 
     std::vector<std::string> names;
@@ -120,10 +127,10 @@ WriteResult Vault::write_version(const NewVersion& request, const std::stop_toke
         const auto highest = m_catalog.highest_version(model);
         const Bump bump = request.bump.value_or(Bump::patch);
         if (request.version) {
-            if (m_catalog.find(model, *request.version) != nullptr) {
-                throw Error(fmt::format("{} already has a version {}; choose another with "
-                                        "--version",
-                                        model, request.version->to_string()),
+            if (const auto taken = m_catalog.number_taken(model, *request.version)) {
+                throw Error(fmt::format("{} {}: a number names one content for ever; choose "
+                                        "another with --version",
+                                        model, *taken),
                             ErrorCode::conflict);
             }
             manifest.version = *request.version;
@@ -217,10 +224,20 @@ std::uint64_t Vault::remove_version(const std::string& model, const Version& ver
                     ErrorCode::not_found);
     }
     // The history first: once the version is gone its number must stay taken. A crash
-    // right after leaves the version in place and recorded as removed; removing it again
-    // only adds a second record.
-    {
-        std::lock_guard writer(m_history_mutex);
+    // right after leaves the version in place and recorded as removed; the next start
+    // finishes the removal (vault_recover.cpp), and removing it again before that (the
+    // sidecar could not be removed) writes no second record.
+    const auto recorded = [&] {
+        std::shared_lock lock(m_mutex);
+        for (const auto& record : m_catalog.history(model)) {
+            if (record.pointer == Pointer::removed && record.from == version &&
+                record.sequence == manifest->sequence) {
+                return true;
+            }
+        }
+        return false;
+    };
+    if (std::lock_guard writer(m_history_mutex); !recorded()) {
         HistoryRecord record;
         record.time = std::chrono::time_point_cast<std::chrono::seconds>(m_clock.now());
         record.pointer = Pointer::removed;
@@ -268,61 +285,27 @@ Manifest Vault::set_tags(const std::string& model, const Version& version,
 
 VerifyResult Vault::verify(const Manifest& manifest, const std::stop_token& stop,
                            const ProgressFn& progress) const {
-    return verify_archive(archive_path(manifest), manifest, stop, progress);
+    VerifyResult result = verify_archive(archive_path(manifest), manifest, stop, progress);
+    // The catalog was loaded at start: the sidecar on disk must still be readable, or the
+    // version disappears at the next start. (A sidecar removed meanwhile by a prune is
+    // not damage.)
+    const auto sidecar = sidecar_path(manifest);
+    if (std::error_code ignored; !stdfs::exists(stdfs::symlink_status(sidecar, ignored))) {
+        return result;
+    }
+    auto text = fs::read_file(sidecar, k_max_manifest_bytes, false);
+    if (auto on_disk = text ? parse_manifest(*text) : Result<Manifest>(failure(text.error()));
+        !on_disk) {
+        result.problems.push_back(
+            fmt::format("the sidecar {} is damaged: {}", sidecar.string(), on_disk.error()));
+    }
+    return result;
 }
 
 void Vault::set_compression(const config::Compression& compression, bool verify_after_write) {
     std::unique_lock lock(m_mutex);
     m_options.compression = compression;
     m_options.verify_after_write = verify_after_write;
-}
-
-std::vector<std::string> Vault::models() const {
-    std::shared_lock lock(m_mutex);
-    return m_catalog.models();
-}
-
-std::vector<Manifest> Vault::versions(const std::string& model) const {
-    std::shared_lock lock(m_mutex);
-    return m_catalog.versions(model);
-}
-
-std::optional<Manifest> Vault::find(const std::string& model, const Version& version) const {
-    std::shared_lock lock(m_mutex);
-    const Manifest* found = m_catalog.find(model, version);
-    return found ? std::optional<Manifest>(*found) : std::nullopt;
-}
-
-std::optional<Manifest> Vault::latest(const std::string& model) const {
-    std::shared_lock lock(m_mutex);
-    const Manifest* found = m_catalog.latest(model);
-    return found ? std::optional<Manifest>(*found) : std::nullopt;
-}
-
-VaultStats Vault::stats() const {
-    VaultStats stats;
-    {
-        std::shared_lock lock(m_mutex);
-        stats.models = m_catalog.model_count();
-        stats.versions = m_catalog.version_count();
-        stats.stored_bytes = m_catalog.stored_bytes();
-    }
-    struct statvfs fs_stats {};
-    if (::statvfs(m_options.root.c_str(), &fs_stats) == 0) {
-        stats.free_bytes = static_cast<std::uint64_t>(fs_stats.f_bavail) * fs_stats.f_frsize;
-        stats.total_bytes = static_cast<std::uint64_t>(fs_stats.f_blocks) * fs_stats.f_frsize;
-    }
-    return stats;
-}
-
-std::optional<Version> Vault::pointer(const std::string& model, Pointer pointer) const {
-    std::shared_lock lock(m_mutex);
-    return m_catalog.pointer(model, pointer);
-}
-
-std::vector<HistoryRecord> Vault::history(const std::string& model) const {
-    std::shared_lock lock(m_mutex);
-    return m_catalog.history(model);
 }
 
 void Vault::move_pointer(const std::string& model, Pointer pointer, std::optional<Version> to,
@@ -347,37 +330,6 @@ void Vault::move_pointer(const std::string& model, Pointer pointer, std::optiona
                    fmt::format("cannot record the move of {} for {}: ", to_string(pointer), model));
     std::unique_lock lock(m_mutex);
     m_catalog.add_history(model, std::move(record));
-}
-
-std::vector<std::string> Vault::tags_of(const Manifest& manifest) const {
-    std::vector<std::string> tags = manifest.tags;
-    std::shared_lock lock(m_mutex);
-    for (const Pointer pointer : {Pointer::best, Pointer::current}) {
-        if (m_catalog.pointer(manifest.model, pointer) == manifest.version &&
-            std::find(tags.begin(), tags.end(), to_string(pointer)) == tags.end()) {
-            tags.emplace_back(to_string(pointer));
-        }
-    }
-    return tags;
-}
-
-std::filesystem::path Vault::history_path(const std::string& model) const {
-    auto id = ModelId::parse(model);
-    return m_options.root /
-           value_or_throw(std::move(id), "", ErrorCode::invalid_argument).vault_dir() /
-           k_history_file;
-}
-
-std::filesystem::path Vault::archive_path(const Manifest& manifest) const {
-    auto id = ModelId::parse(manifest.model);
-    return m_options.root / value_or_throw(std::move(id), "", ErrorCode::corrupt).vault_dir() /
-           manifest.archive.file;
-}
-
-std::filesystem::path Vault::sidecar_path(const Manifest& manifest) const {
-    auto id = ModelId::parse(manifest.model);
-    return m_options.root / value_or_throw(std::move(id), "", ErrorCode::corrupt).vault_dir() /
-           fmt::format("{}_{}.json", manifest.version.to_string(), format_stamp(manifest.created));
 }
 
 } // namespace mv::vault

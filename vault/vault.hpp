@@ -73,7 +73,9 @@ class Vault {
 public:
     /// Opens (creating if needed) the vault at options.root: takes its lock, empties tmp/,
     /// removes archives that have no sidecar (a crash before the commit), loads the
-    /// catalog. Throws Fatal when the folder is not a vault or is in use by another daemon.
+    /// catalog, records damaged sidecars, and finishes removals that the history announced
+    /// (a crash between the `removed` record and the sidecar's removal). Throws Fatal when
+    /// the folder is not a vault or is in use by another daemon.
     static std::unique_ptr<Vault> open(VaultOptions options, const Clock& clock);
     ~Vault();
     Vault(const Vault&) = delete;
@@ -99,7 +101,8 @@ public:
     Manifest set_tags(const std::string& model, const Version& version,
                       std::vector<std::string> tags);
 
-    /// Re-reads a stored version and checks every hash against its sidecar.
+    /// Re-reads a stored version and checks every hash against its sidecar, and that the
+    /// sidecar on disk can still be read.
     VerifyResult verify(const Manifest& manifest, const std::stop_token& stop,
                         const ProgressFn& progress = {}) const;
 
@@ -122,6 +125,10 @@ public:
     /// cannot be written (the pointer then does not move).
     void move_pointer(const std::string& model, Pointer pointer, std::optional<Version> to,
                       std::string reason, long long uid);
+    /// Sidecars found damaged when the vault was opened (their versions are hidden).
+    std::vector<DamagedVersion> damaged() const;
+    /// The damaged sidecars of `model` (by id or by its folder).
+    std::vector<DamagedVersion> damaged(const std::string& model) const;
     /// The manifest's own tags plus "best" and "current" when the pointers name it.
     std::vector<std::string> tags_of(const Manifest& manifest) const;
 
@@ -134,7 +141,12 @@ public:
 
 private:
     Vault(VaultOptions options, const Clock& clock, UniqueFd lock);
+    // Opening (vault_recover.cpp).
     void recover_and_load();
+    void load_sidecar(const std::filesystem::path& sidecar);
+    void record_damaged(const std::filesystem::path& sidecar, const std::string& problem);
+    void load_histories(const std::vector<std::filesystem::path>& histories);
+    void finish_removals();
 
     VaultOptions m_options;
     const Clock& m_clock;

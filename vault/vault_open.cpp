@@ -1,10 +1,8 @@
-// Opening a vault: the marker file, the daemon lock, and recovery after a crash
-// (tmp/ emptied, archives without a sidecar removed) before the catalog is loaded.
+// Opening a vault: the marker file and the daemon lock; vault_recover.cpp then cleans up
+// after a crash and loads the catalog.
 #include <algorithm>
 #include <cerrno>
 #include <fcntl.h>
-#include <map>
-#include <set>
 #include <sys/file.h>
 #include <unistd.h>
 
@@ -12,6 +10,7 @@
 #include <spdlog/spdlog.h>
 
 #include "util/fs.hpp"
+#include "util/json_depth.hpp"
 #include "vault/json_text.hpp"
 #include "vault/vault.hpp"
 
@@ -39,7 +38,9 @@ void ensure_vault_marker(const stdfs::path& root, const Clock& clock) {
         auto text = fs::read_file(marker, 1u << 20);
         json parsed;
         try {
-            parsed = json::parse(value_or_throw(std::move(text)));
+            const std::string content = value_or_throw(std::move(text));
+            value_or_throw(check_json_depth(content, marker.string()));
+            parsed = json::parse(content);
         } catch (const std::exception& e) {
             throw Fatal(fmt::format("{} is damaged ({}); restore it from vault.json's format in "
                                     "docs/FORMAT.md or point `vault` elsewhere",
@@ -99,21 +100,6 @@ UniqueFd lock_vault(const stdfs::path& state_dir) {
     return fd;
 }
 
-bool ends_with(const std::string& text, std::string_view suffix) {
-    return text.size() >= suffix.size() &&
-           text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
-// "1.4.2_20261122T083412Z" from "1.4.2_20261122T083412Z.tar.zst" or ".json".
-std::string version_stem(const std::string& file_name) {
-    for (std::string_view ext : {".json", ".tar.zst", ".tar.gz", ".tar.xz", ".tar"}) {
-        if (ends_with(file_name, ext)) {
-            return file_name.substr(0, file_name.size() - ext.size());
-        }
-    }
-    return {};
-}
-
 } // namespace
 
 std::unique_ptr<Vault> Vault::open(VaultOptions options, const Clock& clock) {
@@ -131,92 +117,6 @@ std::unique_ptr<Vault> Vault::open(VaultOptions options, const Clock& clock) {
     std::unique_ptr<Vault> vault(new Vault(std::move(options), clock, std::move(lock)));
     vault->recover_and_load();
     return vault;
-}
-
-void Vault::recover_and_load() {
-    const stdfs::path tmp = tmp_dir();
-    std::size_t leftovers = 0;
-    for (const auto& entry : stdfs::directory_iterator(tmp)) {
-        std::error_code ignored;
-        stdfs::remove_all(entry.path(), ignored);
-        ++leftovers;
-    }
-    if (leftovers > 0) {
-        value_or_throw(fs::sync_directory(tmp));
-        spdlog::info("vault: removed {} unfinished write(s) from {} left by an interrupted run",
-                     leftovers, tmp.string());
-    }
-
-    // Sidecars make versions; an archive without one is an interrupted commit.
-    std::vector<stdfs::path> sidecars;
-    std::vector<stdfs::path> archives;
-    std::vector<stdfs::path> histories;
-    const stdfs::path models = m_options.root / "models";
-    for (auto it = stdfs::recursive_directory_iterator(models);
-         it != stdfs::recursive_directory_iterator(); ++it) {
-        if (!it->is_regular_file()) {
-            continue;
-        }
-        const std::string name = it->path().filename().string();
-        if (name == k_history_file) {
-            histories.push_back(it->path());
-        } else if (ends_with(name, ".json")) {
-            sidecars.push_back(it->path());
-        } else if (!version_stem(name).empty()) {
-            archives.push_back(it->path());
-        }
-    }
-    std::set<stdfs::path> stems_with_sidecar;
-    for (const auto& sidecar : sidecars) {
-        stems_with_sidecar.insert(sidecar.parent_path() /
-                                  version_stem(sidecar.filename().string()));
-        auto text = fs::read_file(sidecar);
-        auto manifest = text ? parse_manifest(*text) : Result<Manifest>(failure(text.error()));
-        if (!manifest) {
-            spdlog::error("vault: cannot read {}: {}. The version it describes is hidden "
-                          "until the file is repaired; its archive is kept",
-                          sidecar.string(), manifest.error());
-            continue;
-        }
-        if (sidecar_path(*manifest) != sidecar) {
-            spdlog::warn("vault: ignoring {}: it describes {} {}, which belongs at {}",
-                         sidecar.string(), manifest->model, manifest->version.to_string(),
-                         sidecar_path(*manifest).string());
-            continue;
-        }
-        m_catalog.add(std::move(*manifest));
-    }
-    for (const auto& archive : archives) {
-        if (stems_with_sidecar.count(archive.parent_path() /
-                                     version_stem(archive.filename().string())) == 0) {
-            spdlog::warn("vault: removing {}: an archive without a manifest, left by a backup "
-                         "that was interrupted before its commit",
-                         archive.string());
-            value_or_throw(fs::remove_durable(archive));
-        }
-    }
-    // Histories belong to the model whose versions share their folder.
-    std::map<stdfs::path, std::string> model_of_dir;
-    for (const auto& model : m_catalog.models()) {
-        model_of_dir.emplace(history_path(model).parent_path(), model);
-    }
-    for (const auto& file : histories) {
-        const auto owner = model_of_dir.find(file.parent_path());
-        if (owner == model_of_dir.end()) {
-            continue; // a model without versions has no pointers to restore
-        }
-        std::vector<std::string> problems;
-        auto records = parse_history(value_or_throw(fs::read_file(file)), problems);
-        for (const auto& problem : problems) {
-            spdlog::warn("vault: {}: {} (line ignored)", file.string(), problem);
-        }
-        for (auto& record : records) {
-            m_catalog.add_history(owner->second, std::move(record));
-        }
-    }
-    spdlog::info("vault {}: {} models, {} versions, {}", m_options.root.string(),
-                 m_catalog.model_count(), m_catalog.version_count(),
-                 format_bytes(m_catalog.stored_bytes()));
 }
 
 } // namespace mv::vault

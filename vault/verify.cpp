@@ -45,6 +45,10 @@ void compare_manifests(const Manifest& embedded, const Manifest& expected,
 VerifyResult verify_archive(const std::filesystem::path& archive, const Manifest& expected,
                             const std::stop_token& stop, const ProgressFn& progress) {
     VerifyResult result;
+    // What restore refuses, verify reports (the same check, the same words).
+    if (auto safe = check_stored_paths(expected); !safe) {
+        result.problems.push_back(safe.error());
+    }
     auto fd = fs::open_for_reading(archive, false);
     if (!fd) {
         result.problems.push_back(fd.error());

@@ -2,6 +2,7 @@
 // archives made by modelvault, into the vault as versions of MODEL. The client opens the
 // files with its own rights and passes the descriptors (SCM_RIGHTS): the daemon never
 // opens a path on someone's behalf.
+#include <limits>
 #include <mutex>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -31,28 +32,57 @@ struct ImportItem {
     std::optional<vault::Version> version;
 };
 
-// The manifest of a modelvault archive open as `fd`, or nullopt when it is not one.
-std::optional<vault::Manifest> archive_manifest(int fd) {
+// The manifest of a modelvault archive open as `fd`, or nullopt when it is not one (not a
+// tar archive, or one that does not start with manifest.json: a plain model file). An
+// archive that starts with manifest.json but whose manifest is too large or invalid is
+// refused: storing it as a plain model file would hide the mistake.
+std::optional<vault::Manifest> archive_manifest(int fd, const std::string& shown) {
+    UniqueFd copy(::dup(fd));
+    if (!copy || ::lseek(copy.get(), 0, SEEK_SET) < 0) {
+        return std::nullopt;
+    }
+    std::optional<vault::ArchiveReader> reader;
+    std::optional<vault::Member> first;
     try {
-        UniqueFd copy(::dup(fd));
-        if (!copy || ::lseek(copy.get(), 0, SEEK_SET) < 0) {
-            return std::nullopt;
-        }
-        vault::ArchiveReader reader(std::move(copy), "import");
-        const auto first = reader.next();
-        if (!first || first->path != "manifest.json" || first->size > vault::k_max_manifest_bytes) {
-            return std::nullopt;
-        }
-        std::string text;
-        std::unique_ptr<char[]> buffer(new char[vault::k_io_chunk]);
-        while (const std::size_t got = reader.read(buffer.get(), vault::k_io_chunk)) {
-            text.append(buffer.get(), got);
-        }
-        auto manifest = vault::parse_manifest(text);
-        return manifest ? std::optional<vault::Manifest>(std::move(*manifest)) : std::nullopt;
+        reader.emplace(std::move(copy), "import");
+        first = reader->next();
     } catch (const Error&) {
         return std::nullopt; // not a tar archive: a plain model file
     }
+    if (!first || first->path != "manifest.json") {
+        return std::nullopt;
+    }
+    const auto refuse = [&](const std::string& why) {
+        return Error(fmt::format("{} is a modelvault archive, but {}; nothing was imported from "
+                                 "it",
+                                 shown, why),
+                     ErrorCode::invalid_argument);
+    };
+    if (first->size > vault::k_max_manifest_bytes) {
+        throw refuse(fmt::format("its manifest.json has {} bytes, more than the {} a manifest "
+                                 "may have",
+                                 first->size, vault::k_max_manifest_bytes));
+    }
+    std::string text;
+    try {
+        std::unique_ptr<char[]> buffer(new char[vault::k_io_chunk]);
+        while (const std::size_t got = reader->read(buffer.get(), vault::k_io_chunk)) {
+            if (text.size() + got > vault::k_max_manifest_bytes) {
+                throw refuse("its manifest.json is longer than its header says");
+            }
+            text.append(buffer.get(), got);
+        }
+    } catch (const Error& e) {
+        if (e.code() == ErrorCode::invalid_argument) {
+            throw;
+        }
+        throw refuse(fmt::format("its manifest.json cannot be read ({})", e.what()));
+    }
+    auto manifest = vault::parse_manifest(text);
+    if (!manifest) {
+        throw refuse(fmt::format("its manifest.json is invalid ({})", manifest.error()));
+    }
+    return std::move(*manifest);
 }
 
 std::string base_name(const std::string& path) {
@@ -69,7 +99,7 @@ vault::WriteResult import_one(vault::Vault& vault, const vault::ModelId& model,
     version.trigger = vault::Trigger::import;
     version.version = item.version;
     const std::string shown = escape_name(item.name);
-    if (auto manifest = archive_manifest(item.fd->get())) {
+    if (auto manifest = archive_manifest(item.fd->get(), shown)) {
         // A modelvault archive: unpack it with every hash checked, then store its files.
         const auto staging = vault.tmp_dir() / fmt::format("import-{}", fs::unique_suffix());
         struct Cleanup {
@@ -112,8 +142,16 @@ vault::WriteResult import_one(vault::Vault& vault, const vault::ModelId& model,
     const std::string stored =
         model.relative.empty() ? base_name(item.name) : base_name(model.relative);
     version.files.push_back(vault::SourceFile::from_descriptor(item.fd, stored));
-    version.created = item.time.value_or(SystemTime{
-        std::chrono::duration_cast<SystemTime::duration>(std::chrono::seconds(st.st_mtim.tv_sec))});
+    // A file stamped in the year 3000 must not come in as 1830 (its nanoseconds wrap).
+    const std::int64_t mtime_ns = saturating_ns(st.st_mtim.tv_sec, 0);
+    if (!item.time && (mtime_ns == std::numeric_limits<std::int64_t>::max() ||
+                       mtime_ns == std::numeric_limits<std::int64_t>::min())) {
+        throw Error(fmt::format("{} was modified at a time modelvault cannot hold (before {} or "
+                                "after {}); give the version's time with --time",
+                                shown, k_first_year, k_last_year),
+                    ErrorCode::invalid_argument);
+    }
+    version.created = item.time.value_or(SystemTime{std::chrono::nanoseconds(mtime_ns)});
     version.reason = fmt::format("imported from {}", shown);
     return vault.write_version(version, stop, progress);
 }

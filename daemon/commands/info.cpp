@@ -53,6 +53,15 @@ void status(CommandContext& c) {
                                    {"latest", latest->version.to_string()}});
         }
     }
+    // Versions hidden by a sidecar that cannot be read (docs/FORMAT.md).
+    json damaged = json::array();
+    for (const auto& sidecar : d.vault().damaged()) {
+        damaged.push_back(
+            {{"sidecar", sidecar.sidecar.string()},
+             {"model", sidecar.model},
+             {"version", sidecar.version ? json(sidecar.version->to_string()) : json(nullptr)},
+             {"problem", sidecar.problem}});
+    }
     json last_error = nullptr;
     if (const auto error = d.backups().last_error()) {
         last_error = {{"message", error->message}, {"time", format_utc(error->time)}};
@@ -72,7 +81,8 @@ void status(CommandContext& c) {
            {"versions", stats.versions},
            {"stored_bytes", stats.stored_bytes},
            {"free_bytes", stats.free_bytes},
-           {"total_bytes", stats.total_bytes}}},
+           {"total_bytes", stats.total_bytes},
+           {"damaged", damaged}}},
          {"watches", watches},
          {"queue",
           {{"queued", backups.queued},

@@ -1,14 +1,12 @@
 // restore: hands the client the version's manifest and a read-only descriptor of its
 // archive (SCM_RIGHTS). The client verifies and extracts as the user who asked, so
 // files land only where that user may write (SPEC §7, docs/PROTOCOL.md).
-#include <cerrno>
-#include <fcntl.h>
-
 #include <fmt/format.h>
 
 #include "daemon/commands/common.hpp"
 #include "daemon/commands/topics.hpp"
 #include "daemon/daemon.hpp"
+#include "util/fs.hpp"
 
 namespace mv::daemon::commands {
 
@@ -18,19 +16,18 @@ void restore(CommandContext& c) {
     const vault::Vault& vault = c.daemon.vault();
     const auto manifest = resolve(vault, parse_target(vault, c.args));
     const auto archive = vault.archive_path(manifest);
-    UniqueFd fd(::open(archive.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+    // Never blocks: a FIFO where the archive should be is refused, not waited for.
+    auto fd = fs::open_for_reading(archive, false);
     if (!fd) {
-        throw Error(errno_message(fmt::format("the archive of {} {} cannot be opened ({}); run "
-                                              "`modelvaultctl verify --all`",
-                                              manifest.model, manifest.version.to_string(),
-                                              archive.string()),
-                                  errno),
+        throw Error(fmt::format("the archive of {} {} cannot be opened: {}; run `modelvaultctl "
+                                "verify --all`",
+                                manifest.model, manifest.version.to_string(), fd.error()),
                     ErrorCode::corrupt);
     }
     c.responder->succeed({{"manifest", vault::to_json(manifest)},
                           {"tags", vault.tags_of(manifest)},
                           {"stream", "fd"}},
-                         std::move(fd));
+                         std::move(*fd));
 }
 
 } // namespace

@@ -3,8 +3,6 @@
 // and passes its archive (SCM_RIGHTS); modelvaultctl verifies and renames the files into
 // place with the rights of the user who asked, then reports back with `rollback_done`,
 // which records the move of `current` in the model's history with that user's uid.
-#include <cerrno>
-#include <fcntl.h>
 #include <pwd.h>
 
 #include <fmt/format.h>
@@ -14,6 +12,7 @@
 #include "daemon/commands/topics.hpp"
 #include "daemon/daemon.hpp"
 #include "util/escape.hpp"
+#include "util/fs.hpp"
 #include "vault/model_id.hpp"
 
 namespace mv::daemon::commands {
@@ -59,13 +58,12 @@ void rollback(CommandContext& c) {
                     ErrorCode::conflict);
     }
     const auto archive = d.vault().archive_path(manifest);
-    UniqueFd fd(::open(archive.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+    auto fd = fs::open_for_reading(archive, false); // never blocks on a FIFO
     if (!fd) {
-        throw Error(
-            errno_message(fmt::format("the archive of {} {} cannot be opened ({})", manifest.model,
-                                      manifest.version.to_string(), archive.string()),
-                          errno),
-            ErrorCode::corrupt);
+        throw Error(fmt::format("the archive of {} {} cannot be opened: {}; run `modelvaultctl "
+                                "verify --all`",
+                                manifest.model, manifest.version.to_string(), fd.error()),
+                    ErrorCode::corrupt);
     }
     const auto latest = d.vault().latest(manifest.model);
     const auto current = d.vault().pointer(manifest.model, vault::Pointer::current);
@@ -76,7 +74,7 @@ void rollback(CommandContext& c) {
                           {"folder", escape_name(where.folder.string())},
                           {"from", in_folder ? json(in_folder->to_string()) : json(nullptr)},
                           {"stream", "fd"}},
-                         std::move(fd));
+                         std::move(*fd));
 }
 
 void rollback_done(CommandContext& c) {

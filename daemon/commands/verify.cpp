@@ -13,28 +13,42 @@ void verify(CommandContext& c) {
     Daemon& d = c.daemon;
     vault::Vault& vault = d.vault();
     std::vector<vault::Manifest> targets;
+    std::vector<vault::DamagedVersion> damaged; // their versions are hidden: each one fails
     if (flag(c.args, "all")) {
         for (const auto& model : vault.models()) {
             for (auto& m : vault.versions(model)) {
                 targets.push_back(std::move(m));
             }
         }
+        damaged = vault.damaged();
     } else {
         const Target target = parse_target(vault, c.args);
         if (target.selector.empty()) {
             targets = vault.versions(target.model); // every version of the model
+            damaged = vault.damaged(target.model);
         } else {
             targets.push_back(resolve(vault, target));
         }
+    }
+    json damaged_rows = json::array();
+    for (const auto& sidecar : damaged) {
+        damaged_rows.push_back(
+            {{"model", sidecar.model.empty() ? sidecar.dir.string() : sidecar.model},
+             {"version", sidecar.version ? sidecar.version->to_string() : "?"},
+             {"archive", sidecar.sidecar.filename().string()},
+             {"ok", false},
+             {"problems", json::array({fmt::format("the sidecar {} is damaged: {}",
+                                                   sidecar.sidecar.string(), sidecar.problem)})}});
     }
     std::uint64_t total = 0;
     for (const auto& m : targets) {
         total += m.archive.size;
     }
     d.check_jobs().submit("verify", [&vault, targets = std::move(targets), total,
+                                     damaged_rows = std::move(damaged_rows),
                                      responder = c.responder](const std::stop_token& stop) {
-        json results = json::array();
-        std::size_t failed = 0;
+        json results = damaged_rows;
+        std::size_t failed = damaged_rows.size();
         std::uint64_t done_before = 0;
         auto last_report = std::chrono::steady_clock::time_point{};
         for (std::size_t i = 0; i < targets.size(); ++i) {
@@ -70,8 +84,9 @@ void verify(CommandContext& c) {
                                {"ok", result.ok()},
                                {"problems", result.problems}});
         }
-        responder->succeed(
-            {{"results", std::move(results)}, {"checked", targets.size()}, {"failed", failed}});
+        responder->succeed({{"results", std::move(results)},
+                            {"checked", targets.size() + damaged_rows.size()},
+                            {"failed", failed}});
     });
 }
 

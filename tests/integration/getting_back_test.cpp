@@ -234,6 +234,18 @@ TEST_F(CraftedArchiveTest, DotDotInTheManifestIsRefused) {
     expect_refused();
 }
 
+TEST_F(CraftedArchiveTest, VerifyReportsWhatRestoreRefuses) {
+    // Manifest, sidecar and archive agree on a member that climbs out of the target: every
+    // hash matches, so verify used to pass a version that restore refuses.
+    plant("../escaped", "member('model/../escaped')");
+    start_daemon();
+    const auto verified = ctl({"verify", "lab/evil.pkl"});
+    EXPECT_EQ(verified.exit_code, 1) << verified.out << verified.err;
+    EXPECT_NE(verified.out.find("unsafe file name \"../escaped\""), std::string::npos)
+        << verified.out;
+    EXPECT_EQ(ctl({"verify", "--all"}).exit_code, 1);
+}
+
 TEST_F(CraftedArchiveTest, AbsoluteMemberIsRefused) {
     plant("evil.pkl",
           fmt::format("member('model/evil.pkl')\nmember('{}')", (dir / "escaped").string()));

@@ -66,5 +66,42 @@ TEST(Manifest, NamesTheBadField) {
     EXPECT_FALSE(manifest_from_json(json));
 }
 
+TEST(Manifest, ArchiveFileMustBeAPlainNameInTheModelsFolder) {
+    for (const char* bad :
+         {"../../../../etc/shadow", "/etc/shadow", "a/b.tar.zst", "..", ".", ""}) {
+        auto json = to_json(sample());
+        json["archive"]["file"] = bad;
+        auto refused = manifest_from_json(json);
+        ASSERT_FALSE(refused) << bad;
+        EXPECT_NE(refused.error().find("archive.file"), std::string::npos) << refused.error();
+    }
+}
+
+TEST(Manifest, StoredPathsThatRestoreRefusesAreNamed) {
+    EXPECT_TRUE(check_stored_paths(sample()));
+    for (const char* bad : {"../escaped", "/etc/passwd", "a//b", "a/./b", ""}) {
+        Manifest m = sample();
+        m.files[0].path = bad;
+        auto refused = check_stored_paths(m);
+        ASSERT_FALSE(refused) << bad;
+        EXPECT_NE(refused.error().find("unsafe file name"), std::string::npos) << refused.error();
+    }
+    Manifest twice = sample();
+    twice.files.push_back(twice.files[0]);
+    EXPECT_FALSE(check_stored_paths(twice));
+}
+
+TEST(Manifest, RefusesDeepNestingAndOversizedText) {
+    const std::string deep =
+        R"({"metrics":)" + std::string(100'000, '[') + std::string(100'000, ']') + "}";
+    auto refused = parse_manifest(deep);
+    ASSERT_FALSE(refused);
+    EXPECT_NE(refused.error().find("levels deep"), std::string::npos) << refused.error();
+    const std::string huge = R"({"note":")" + std::string(k_max_manifest_bytes, 'x') + "\"}";
+    refused = parse_manifest(huge);
+    ASSERT_FALSE(refused);
+    EXPECT_NE(refused.error().find("more than"), std::string::npos) << refused.error();
+}
+
 } // namespace
 } // namespace mv::vault

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "util/escape.hpp"
 #include "vault/model_id.hpp"
 
 namespace mv::vault {
@@ -45,6 +46,36 @@ TEST(ModelId, DistinctIdsGetDistinctFolders) {
     EXPECT_NE((ModelId{"w", "a/b"}.vault_dir()), (ModelId{"w", "a%2fb"}.vault_dir()));
     EXPECT_NE((ModelId{"w", "a b"}.vault_dir()), (ModelId{"w", "a%20b"}.vault_dir()));
     EXPECT_NE((ModelId{"w", ""}.vault_dir()), (ModelId{"w", "%2e"}.vault_dir()));
+}
+
+TEST(ModelId, LongComponentsGetBoundedHashedFolderNames) {
+    // 255 bytes are a legal file name; %20 and %ff make the encoding three times longer.
+    const std::string spaces(255, ' ');
+    const std::string high(255, '\xff');
+    for (const auto& name : {spaces, high, std::string(254, 'a') + " "}) {
+        const std::string folder = folder_name(name);
+        EXPECT_LE(folder.size(), k_max_folder_name) << folder;
+        EXPECT_NE(folder.find('~'), std::string::npos) << folder;
+        EXPECT_NE(folder.front(), '.');
+    }
+    // Names whose encoding fits are kept as they are.
+    EXPECT_EQ(folder_name(std::string(255, 'a')), std::string(255, 'a'));
+    // The cut never splits an escape: the prefix before '~' decodes.
+    const std::string cut = folder_name(std::string(80, 'a') + spaces);
+    EXPECT_TRUE(decode_path_component(cut.substr(0, cut.find('~'))));
+    // Injective: names that share the whole readable prefix still differ.
+    EXPECT_NE(folder_name(spaces), folder_name(spaces.substr(1) + "x"));
+    EXPECT_NE(folder_name(spaces), folder_name(std::string(254, ' ')));
+}
+
+TEST(ModelId, FoldersReadBackUnlessHashed) {
+    const ModelId id{"w", "agents/a b/\xff.pkl"};
+    EXPECT_EQ(ModelId::from_vault_dir(id.vault_dir()), id);
+    EXPECT_EQ(ModelId::from_vault_dir("models/w"), (ModelId{"w", ""}));
+    EXPECT_FALSE(ModelId::from_vault_dir(ModelId{"w", std::string(255, ' ')}.vault_dir()));
+    EXPECT_FALSE(ModelId::from_vault_dir("models/w/%2E")); // not how it would be written
+    EXPECT_FALSE(ModelId::from_vault_dir("elsewhere/w/a"));
+    EXPECT_FALSE(ModelId::from_vault_dir("models/w/%2e%2e")); // ".."
 }
 
 } // namespace
