@@ -172,6 +172,10 @@ Result<Manifest> manifest_from_json(const nlohmann::json& j) {
     }
     m.model = r.get<std::string>("model");
     m.watch = r.get<std::string>("watch");
+    // The model id names the version's folder: a sidecar must not be able to name another.
+    if (auto id = ModelId::parse(m.model); r.find("model") != nullptr && !id) {
+        r.fail("model", id.error());
+    }
     if (auto v = Version::parse(r.get<std::string>("version")); v) {
         m.version = *v;
     } else {

@@ -46,10 +46,11 @@ protected:
 };
 
 TEST_F(VaultDamageTest, DamagedSidecarsAreReportedAndTheirNumbersAreNeverGivenAgain) {
-    make_versions(4);
+    make_versions(5);
     const auto sidecars = files_ending(".json");
-    ASSERT_EQ(sidecars.size(), 4u);
-    // Truncated, garbage, nested too deep, and valid JSON with a wrong type.
+    ASSERT_EQ(sidecars.size(), 5u);
+    // Truncated, garbage, nested too deep, valid JSON with a wrong type, and a model id
+    // that climbs out of models/ (it stopped the daemon from starting).
     const std::string text = read_file(sidecars[0]);
     write_file(sidecars[0], text.substr(0, text.size() / 2));
     write_file(sidecars[1], std::string("\x00\xff garbage", 10));
@@ -57,26 +58,29 @@ TEST_F(VaultDamageTest, DamagedSidecarsAreReportedAndTheirNumbersAreNeverGivenAg
     auto wrong = json::parse(read_file(sidecars[3]));
     wrong["sequence"] = "four";
     write_file(sidecars[3], wrong.dump(2));
+    auto climbing = json::parse(read_file(sidecars[4]));
+    climbing["model"] = "lab/../../../etc";
+    write_file(sidecars[4], climbing.dump(2));
     start_daemon();
 
     // verify --all counts every one of them as failed (before: "0 failed").
     const auto verified = ctl({"--json", "verify", "--all"});
     EXPECT_EQ(verified.exit_code, 1) << verified.out << verified.err;
     const auto report = json::parse(verified.out);
-    EXPECT_EQ(report["failed"], 4) << report.dump(2);
+    EXPECT_EQ(report["failed"], 5) << report.dump(2);
     for (const auto& sidecar : sidecars) {
         EXPECT_NE(verified.out.find(sidecar.filename().string()), std::string::npos)
             << sidecar << " not reported: " << verified.out;
     }
     // status names them.
     const auto status = ctl_json({"status"});
-    EXPECT_EQ(status["vault"]["damaged"].size(), 4u) << status.dump(2);
+    EXPECT_EQ(status["vault"]["damaged"].size(), 5u) << status.dump(2);
     EXPECT_NE(ctl({"status"}).out.find("DAMAGED sidecar"), std::string::npos);
 
-    // The next backup gets a new number: 1.0.4, never 1.0.3 a second time.
+    // The next backup gets a new number: 1.0.5, never 1.0.4 a second time.
     write_model("dqn.pkl", pickle("weights after the damage"));
     ASSERT_TRUE(wait_for_versions("lab/dqn.pkl", 1));
-    EXPECT_EQ(versions("lab/dqn.pkl")[0]["version"], "1.0.4") << versions().dump(2);
+    EXPECT_EQ(versions("lab/dqn.pkl")[0]["version"], "1.0.5") << versions().dump(2);
 }
 
 TEST_F(VaultDamageTest, AFifoWhereAnArchiveOrSidecarShouldBeBlocksNothing) {

@@ -77,6 +77,16 @@ TEST(Manifest, ArchiveFileMustBeAPlainNameInTheModelsFolder) {
     }
 }
 
+TEST(Manifest, ModelMustBeAValidId) {
+    for (const char* bad : {"../../etc", "lab/../x", "lab//x", "no watch/x"}) {
+        auto json = to_json(sample());
+        json["model"] = bad;
+        auto refused = manifest_from_json(json);
+        ASSERT_FALSE(refused) << bad;
+        EXPECT_NE(refused.error().find("model"), std::string::npos) << refused.error();
+    }
+}
+
 TEST(Manifest, StoredPathsThatRestoreRefusesAreNamed) {
     EXPECT_TRUE(check_stored_paths(sample()));
     for (const char* bad : {"../escaped", "/etc/passwd", "a//b", "a/./b", ""}) {
