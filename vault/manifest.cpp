@@ -295,7 +295,8 @@ Result<Manifest> parse_manifest(std::string_view text) {
     json j;
     try {
         j = json::parse(text);
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) {
+        // Also out_of_range: a number like 1e999 parses but fits no double (tests/fuzz).
         return failure(fmt::format("manifest is not valid JSON: {}", e.what()));
     }
     return manifest_from_json(j);

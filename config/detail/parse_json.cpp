@@ -128,6 +128,11 @@ std::optional<Json> parse_document(std::string_view text, Checker& checker) {
     } catch (const Json::parse_error& error) {
         checker.report({}, "invalid JSON: " + without_exception_id(error.what()));
         return std::nullopt;
+    } catch (const Json::out_of_range& error) {
+        // 1e999: valid JSON syntax, but no double holds it (found by tests/fuzz).
+        checker.report({}, "invalid JSON: " + without_exception_id(error.what()) +
+                               "; numbers must fit in a 64-bit floating-point value");
+        return std::nullopt;
     }
 }
 

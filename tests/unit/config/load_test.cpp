@@ -119,6 +119,14 @@ TEST(ParseConfig, SyntaxErrorIsOneProblemWithLineAndColumn) {
     EXPECT_THAT(problems[0], StartsWith("invalid JSON: parse error at line 3, column 3: "));
 }
 
+TEST(ParseConfig, ANumberNoDoubleHoldsIsAProblemNotACrash) {
+    // Found by tests/fuzz/fuzz_config: 1e999 escaped as nlohmann's out_of_range and
+    // `modelvaultd --check-config` aborted.
+    EXPECT_THAT(problems_of(R"({"compression": {"level": 1e999}})"),
+                ElementsAre("invalid JSON: number overflow parsing '1e999'; numbers must fit in "
+                            "a 64-bit floating-point value"));
+}
+
 TEST(ParseConfig, UnterminatedCommentIsASyntaxError) {
     const auto problems = problems_of("{} /* never closed");
     ASSERT_THAT(problems, SizeIs(1));

@@ -113,5 +113,16 @@ TEST(Manifest, RefusesDeepNestingAndOversizedText) {
     EXPECT_NE(refused.error().find("more than"), std::string::npos) << refused.error();
 }
 
+TEST(Manifest, ANumberNoDoubleHoldsIsAnErrorNotAnException) {
+    // Found by tests/fuzz/fuzz_manifest: a sidecar with 1e999 threw out of
+    // parse_manifest() and the daemon refused to start on such a vault.
+    auto text = to_json(sample()).dump();
+    const std::string metrics = "\"metrics\":{";
+    text.insert(text.find(metrics) + metrics.size(), "\"loss\":1e999,");
+    const auto bad = parse_manifest(text);
+    ASSERT_FALSE(bad);
+    EXPECT_NE(bad.error().find("number overflow"), std::string::npos) << bad.error();
+}
+
 } // namespace
 } // namespace mv::vault
