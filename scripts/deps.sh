@@ -3,6 +3,7 @@
 #   scripts/deps.sh build   compilers and libraries to build modelvaultd and modelvaultctl
 #   scripts/deps.sh package the build packages, plus dpkg-dev for `cpack -G DEB`
 #   scripts/deps.sh test    the build packages, plus GoogleTest and the tools the tests run
+#   scripts/deps.sh fuzz    the build packages, plus clang and libFuzzer (scripts/fuzz.sh)
 # As root it runs apt-get itself; otherwise through sudo when available; otherwise it
 # prints the command to run.
 set -euo pipefail
@@ -11,6 +12,8 @@ build_packages=(g++ cmake ninja-build pkg-config libboost-dev libarchive-dev lib
                 nlohmann-json3-dev libssl-dev libsystemd-dev libexpected-dev libzstd-dev)
 test_packages=(libgtest-dev libgmock-dev tar zstd xz-utils gzip coreutils restic tzdata
                clang-format
+               # the torture and power-cut suites: their drivers, and crashfs (FUSE)
+               python3 fuse3 libfuse3-dev
                # the service: systemd-analyze, systemd-socket-activate, sysusers/tmpfiles;
                # /bin/kill of ExecReload=; setpriv, runuser, script; useradd; cpack -G DEB
                systemd procps util-linux bsdutils passwd dpkg-dev)
@@ -20,7 +23,8 @@ case "${1:-build}" in
   build) ;;
   package) wanted+=(dpkg-dev) ;;
   test) wanted+=("${test_packages[@]}") ;;
-  *) echo "usage: scripts/deps.sh [build|package|test]" >&2; exit 2 ;;
+  fuzz) wanted+=(clang-14 libclang-rt-14-dev) ;;
+  *) echo "usage: scripts/deps.sh [build|package|test|fuzz]" >&2; exit 2 ;;
 esac
 
 missing=()

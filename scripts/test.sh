@@ -2,7 +2,9 @@
 # One command from a fresh Debian 12 checkout to a tested build:
 # installs what is missing, builds with warnings as errors and runs every test, then
 # builds again with AddressSanitizer + UndefinedBehaviorSanitizer and runs the suite
-# under them. Set MV_SKIP_SANITIZERS=1 for a quicker local run.
+# under them, then fuzzes every parser of untrusted bytes for 30 s each (scripts/fuzz.sh).
+# The release tests include the short torture and power-cut suites (tests/README.md).
+# Set MV_SKIP_SANITIZERS=1 and MV_SKIP_FUZZ=1 for a quicker local run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
@@ -42,5 +44,9 @@ if [[ "${MV_SKIP_SANITIZERS:-0}" != "1" ]]; then
   # The restic differential test spends its time in restic itself; it ran above.
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
     ctest --test-dir build-asan --output-on-failure -j"$jobs" -LE "$exclude_asan"
+fi
+if [[ "${MV_SKIP_FUZZ:-0}" != "1" ]]; then
+  echo "== fuzzing: each harness for 30 s (clang, libFuzzer, ASan + UBSan)"
+  scripts/fuzz.sh --seconds 30
 fi
 echo "== all tests passed"
