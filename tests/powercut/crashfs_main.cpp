@@ -1,8 +1,9 @@
 // crashfs: a FUSE file system for power-cut tests. It passes everything through to a
 // backing folder and remembers what a power cut would lose (crash_log.hpp). SIGUSR1 is
-// the power cut: every operation fails from then on, and when the file system is
-// unmounted (fusermount3 -u, or SIGTERM) the non-durable changes are taken back on the
-// backing folder. Without SIGUSR1 an unmount is clean and nothing is taken back.
+// the power cut — or, with --cut-at-op N, the Nth mutating operation after SIGUSR2 —:
+// every operation fails from then on, and when the file system is unmounted
+// (fusermount3 -u, or SIGTERM) the non-durable changes are taken back on the backing
+// folder. Without a cut an unmount is clean and nothing is taken back.
 // tests/README.md describes the model and tests/powercut/powercut.py drives it.
 #include <csignal>
 #include <cstdio>
@@ -17,14 +18,16 @@
 namespace {
 
 constexpr const char* k_usage =
-    "usage: crashfs [--seed N] [--cut random|lose-all] BACKING MOUNTPOINT\n"
-    "Mounts BACKING at MOUNTPOINT (in the foreground). SIGUSR1 cuts the power: from then on\n"
-    "every operation fails, and at unmount everything not made durable by fsync is taken\n"
-    "back from BACKING (at random, or all of it with --cut lose-all). A JSON line on stdout\n"
+    "usage: crashfs [--seed N] [--cut random|lose-all] [--cut-at-op N] BACKING MOUNTPOINT\n"
+    "Mounts BACKING at MOUNTPOINT (in the foreground). SIGUSR1 cuts the power; with\n"
+    "--cut-at-op, so does the Nth mutating operation after SIGUSR2. From then on every\n"
+    "operation fails, and at unmount everything not made durable by fsync is taken back\n"
+    "from BACKING (at random, or all of it with --cut lose-all). A JSON line on stdout\n"
     "says what was taken back. Removed files wait in BACKING.crashfs-grave meanwhile.\n";
 
 struct Options {
     std::uint64_t seed = 1;
+    std::uint64_t cut_at_op = 0;
     mv::powercut::CutMode mode = mv::powercut::CutMode::random;
     std::filesystem::path backing;
     std::string mountpoint;
@@ -36,6 +39,8 @@ bool parse(int argc, char** argv, Options& options) {
         const std::string arg = argv[i];
         if (arg == "--seed" && i + 1 < argc) {
             options.seed = std::strtoull(argv[++i], nullptr, 10);
+        } else if (arg == "--cut-at-op" && i + 1 < argc) {
+            options.cut_at_op = std::strtoull(argv[++i], nullptr, 10);
         } else if (arg == "--cut" && i + 1 < argc) {
             const std::string mode = argv[++i];
             if (mode != "random" && mode != "lose-all") {
@@ -61,11 +66,18 @@ void on_power_cut(int) {
     mv::powercut::power_off();
 }
 
+void on_arm(int) {
+    mv::powercut::arm_cut();
+}
+
 void print_report(const mv::powercut::CutReport& r) {
-    std::printf("{\"cut\": true, \"ops_kept\": %zu, \"ops_undone\": %zu, \"files_lost\": %zu, "
-                "\"files_torn\": %zu, \"files_kept\": %zu, \"blocks_reverted\": %zu}\n",
-                r.ops_kept, r.ops_undone, r.files_lost, r.files_torn, r.files_kept,
-                r.blocks_reverted);
+    std::printf(
+        "{\"cut\": true, \"frozen_at\": %.9f, \"operations_armed\": %llu, \"ops_kept\": %zu, "
+        "\"ops_undone\": %zu, \"files_lost\": %zu, \"files_torn\": %zu, "
+        "\"files_kept\": %zu, \"blocks_reverted\": %zu}\n",
+        mv::powercut::frozen_at(),
+        static_cast<unsigned long long>(mv::powercut::operations_since_armed()), r.ops_kept,
+        r.ops_undone, r.files_lost, r.files_torn, r.files_kept, r.blocks_reverted);
 }
 
 } // namespace
@@ -89,6 +101,9 @@ int main(int argc, char** argv) {
     action.sa_handler = on_power_cut;
     sigemptyset(&action.sa_mask);
     ::sigaction(SIGUSR1, &action, nullptr);
+    action.sa_handler = on_arm;
+    ::sigaction(SIGUSR2, &action, nullptr);
+    mv::powercut::cut_at_operation(options.cut_at_op);
 
     // Foreground, single-threaded (operations are logged in the order they happen).
     std::string program = argv[0];
@@ -106,7 +121,8 @@ int main(int argc, char** argv) {
         print_report(log.cut(options.mode));
     } else {
         log.settle();
-        std::printf("{\"cut\": false}\n");
+        std::printf("{\"cut\": false, \"operations_armed\": %llu}\n",
+                    static_cast<unsigned long long>(mv::powercut::operations_since_armed()));
     }
     std::filesystem::remove_all(grave);
     return status;

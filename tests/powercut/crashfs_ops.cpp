@@ -1,11 +1,13 @@
 #include "tests/powercut/crashfs_ops.hpp"
 
+#include <atomic>
 #include <cerrno>
 #include <csignal>
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <time.h>
 #include <unistd.h>
 
 namespace mv::powercut {
@@ -13,6 +15,27 @@ namespace mv::powercut {
 namespace {
 
 volatile std::sig_atomic_t g_powered_off = 0;
+std::atomic<std::int64_t> g_frozen_ns{0}; // CLOCK_MONOTONIC of the cut
+static_assert(std::atomic<std::int64_t>::is_always_lock_free, "set from a signal handler");
+std::atomic<std::uint64_t> g_operations{0}; // mutating operations so far
+std::atomic<std::uint64_t> g_armed_at{0};   // g_operations when arm_cut() ran
+std::atomic<std::uint64_t> g_cut_at{0};     // the operation that cuts the power; 0: none
+std::uint64_t g_cut_distance = 0;           // --cut-at-op
+static_assert(std::atomic<std::uint64_t>::is_always_lock_free, "set from a signal handler");
+
+// A mutating operation is about to reach the disk: refused when the power is off, or
+// when it is the one chosen to find it off (--cut-at-op): the cut then falls exactly
+// between two of the daemon's operations, e.g. between a rename and its folder's fsync.
+bool refused() {
+    if (g_powered_off) {
+        return true;
+    }
+    if (++g_operations == g_cut_at) {
+        power_off();
+        return true;
+    }
+    return false;
+}
 
 CrashLog& crash_log() {
     return *static_cast<CrashLog*>(fuse_get_context()->private_data);
@@ -147,7 +170,7 @@ int op_open(const char* path, fuse_file_info* fi) {
 }
 
 int op_create(const char* path, mode_t mode, fuse_file_info* fi) {
-    if (g_powered_off) {
+    if (refused()) {
         return -EIO;
     }
     int fd = -1;
@@ -157,11 +180,11 @@ int op_create(const char* path, mode_t mode, fuse_file_info* fi) {
 }
 
 int op_write(const char*, const char* data, size_t size, off_t offset, fuse_file_info* fi) {
-    return g_powered_off ? -EIO : crash_log().write(handle(fi), data, size, offset);
+    return refused() ? -EIO : crash_log().write(handle(fi), data, size, offset);
 }
 
 int op_truncate(const char* path, off_t size, fuse_file_info* fi) {
-    if (g_powered_off) {
+    if (refused()) {
         return -EIO;
     }
     if (fi != nullptr) {
@@ -177,7 +200,7 @@ int op_truncate(const char* path, off_t size, fuse_file_info* fi) {
 }
 
 int op_fsync(const char*, int, fuse_file_info* fi) {
-    return g_powered_off ? -EIO : crash_log().fsync_file(handle(fi));
+    return refused() ? -EIO : crash_log().fsync_file(handle(fi));
 }
 
 int op_flush(const char*, fuse_file_info*) {
@@ -191,27 +214,27 @@ int op_release(const char*, fuse_file_info* fi) {
 
 // --- the namespace --------------------------------------------------------------------
 int op_mknod(const char* path, mode_t mode, dev_t device) {
-    return g_powered_off ? -EIO : crash_log().mknod(path, mode, device);
+    return refused() ? -EIO : crash_log().mknod(path, mode, device);
 }
 
 int op_mkdir(const char* path, mode_t mode) {
-    return g_powered_off ? -EIO : crash_log().mkdir(path, mode);
+    return refused() ? -EIO : crash_log().mkdir(path, mode);
 }
 
 int op_unlink(const char* path) {
-    return g_powered_off ? -EIO : crash_log().unlink(path);
+    return refused() ? -EIO : crash_log().unlink(path);
 }
 
 int op_rmdir(const char* path) {
-    return g_powered_off ? -EIO : crash_log().rmdir(path);
+    return refused() ? -EIO : crash_log().rmdir(path);
 }
 
 int op_rename(const char* from, const char* to, unsigned flags) {
-    return g_powered_off ? -EIO : crash_log().rename(from, to, flags);
+    return refused() ? -EIO : crash_log().rename(from, to, flags);
 }
 
 int op_fsyncdir(const char*, int, fuse_file_info* fi) {
-    return g_powered_off ? -EIO : crash_log().fsync_dir(handle(fi));
+    return refused() ? -EIO : crash_log().fsync_dir(handle(fi));
 }
 
 // Links are not modelled (the vault uses none): refused rather than half-supported.
@@ -265,7 +288,31 @@ fuse_operations crashfs_operations() {
 }
 
 void power_off() noexcept {
+    if (g_powered_off == 0) {
+        struct timespec now {};
+        ::clock_gettime(CLOCK_MONOTONIC, &now); // async-signal-safe
+        g_frozen_ns = std::int64_t{now.tv_sec} * 1'000'000'000 + now.tv_nsec;
+    }
     g_powered_off = 1;
+}
+
+void cut_at_operation(std::uint64_t distance) noexcept {
+    g_cut_distance = distance;
+}
+
+void arm_cut() noexcept {
+    if (g_cut_distance > 0 && g_cut_at == 0) {
+        g_armed_at = g_operations.load();
+        g_cut_at = g_armed_at + g_cut_distance;
+    }
+}
+
+std::uint64_t operations_since_armed() noexcept {
+    return g_cut_at == 0 ? 0 : g_operations - g_armed_at;
+}
+
+double frozen_at() noexcept {
+    return static_cast<double>(g_frozen_ns.load()) / 1e9;
 }
 
 bool powered_off() noexcept {

@@ -14,10 +14,13 @@ must lose the data). Needs root and /dev/fuse; exits 77 (skipped) without them.
 """
 
 import argparse
+import collections
 import json
+import math
 import os
 import random
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -44,10 +47,11 @@ class CrashFs:
         self.mountpoint.mkdir(parents=True, exist_ok=True)
         self.process = None
 
-    def mount(self, seed, mode="random"):
+    def mount(self, seed, mode="random", cut_at_op=0):
         self.backing.mkdir(parents=True, exist_ok=True)
         with open(self.log, "a") as log:
             self.process = procs.spawn([self.program, "--seed", str(seed), "--cut", mode,
+                                        "--cut-at-op", str(cut_at_op),
                                         str(self.backing), str(self.mountpoint)],
                                        log=log, stdout=subprocess.PIPE)
         if not procs.wait_until(lambda: os.path.ismount(self.mountpoint) or
@@ -55,8 +59,12 @@ class CrashFs:
                 or self.process.poll() is not None:
             raise RuntimeError(f"crashfs did not mount {self.mountpoint}; see {self.log}")
 
+    def arm(self):
+        """Starts counting operations towards the mount's --cut-at-op."""
+        self.process.send_signal(signal.SIGUSR2)
+
     def power_cut(self):
-        self.process.send_signal(10)  # SIGUSR1: from now on nothing reaches the disk
+        self.process.send_signal(signal.SIGUSR1)  # from now on nothing reaches the disk
 
     def unmount(self):
         """Unmounts; returns crashfs's report of what the cut took back."""
@@ -111,24 +119,59 @@ def self_test(report, fs, work):
     return ok
 
 
-def cycle(report, options, rng, fs, daemon, workload, rows, number):
+class Cutter:
+    """Chooses where each cycle's cut falls: at a random instant (SIGUSR1), or — every
+    other cycle — exactly before the Nth file-system operation of the cycle's work, N
+    drawn from the number of operations cycles have made so far. Instants mostly fall
+    between the daemon's bursts of work; operation numbers fall inside them: between a
+    write and its fsync, a rename and its folder's fsync, a history record and the
+    removal it announces."""
+
+    NEVER = 10 ** 12
+
+    def __init__(self, rng):
+        self.rng = rng
+        self.seen = [40]  # operations of a cycle's work, as reported by crashfs
+        self.by = collections.Counter()
+
+    def next_distance(self):
+        if self.rng.random() < 0.5:
+            return self.NEVER
+        return self.rng.randint(1, max(self.seen[-20:]))
+
+    def record(self, cut, distance):
+        if cut.get("operations_armed") and distance == self.NEVER:
+            self.seen.append(cut["operations_armed"])
+        reached = distance != self.NEVER and cut.get("operations_armed", 0) >= distance
+        self.by["operation" if reached else "instant"] += 1
+
+
+def cycle(report, rng, fs, daemon, workload, rows, number, cutter, distance):
+    fs.arm()
     ops = [workload.start(workload.pick(), rows) for _ in range(rng.randint(1, 3))]
     wait_for_the_instant(rng, daemon)
     before = invariants.snapshot(daemon)
+    before_at = time.monotonic()
     fs.power_cut()
     daemon.kill()
     for op in ops:
         op.finish()
     cut = fs.unmount()
-    if before is not None:
+    cutter.record(cut, distance)
+    # Only what the daemon said before the power went counts as promised.
+    frozen_at = cut.get("frozen_at") or math.inf
+    for op in ops:
+        op.confirm(cutoff=frozen_at)
+    if before is not None and before_at < frozen_at:
         workload.ledger.saw_versions(before)
-    fs.mount(seed=rng.randrange(1 << 62))
+    distance = cutter.next_distance()
+    fs.mount(seed=rng.randrange(1 << 62), cut_at_op=distance)
     daemon.start()
     rows = invariants.check_all(report, daemon, workload.ledger, f"cut {number}")
     report.check(f"cut {number}: restores wrote exactly the version's files", not workload.problems,
                  "; ".join(workload.problems[:5]), quiet=True)
     workload.problems.clear()
-    return rows, cut
+    return rows, cut, distance
 
 
 def run(report, options, bin_dir, work):
@@ -140,19 +183,23 @@ def run(report, options, bin_dir, work):
     daemon = Daemon(bin_dir, work / "run", vault=fs.mountpoint / "vault")
     lab_config(daemon, options.large_mib)
     workload = Workload(daemon, rng, options.large_mib)
-    fs.mount(seed=rng.randrange(1 << 62))
+    cutter = Cutter(rng)
+    distance = cutter.next_distance()
+    fs.mount(seed=rng.randrange(1 << 62), cut_at_op=distance)
     daemon.start()
     rows, taken_back = [], {"ops_undone": 0, "files_lost": 0, "files_torn": 0, "blocks_reverted": 0}
     failures_before = report.counts["FAIL"]
     try:
         for number in range(1, options.cuts + 1):
-            rows, cut = cycle(report, options, rng, fs, daemon, workload, rows, number)
+            rows, cut, distance = cycle(report, rng, fs, daemon, workload, rows, number, cutter,
+                                        distance)
             for key in taken_back:
                 taken_back[key] += cut.get(key, 0)
             if number % 25 == 0 or number == options.cuts:
                 report.note(f"{number} cuts, {len(rows)} versions listed, "
                             f"{len(workload.ledger.identity)} versions seen; taken back so far: "
-                            + ", ".join(f"{k} {v}" for k, v in taken_back.items()))
+                            + ", ".join(f"{k} {v}" for k, v in taken_back.items())
+                            + "; cut at " + ", ".join(f"an {k} {v}" for k, v in cutter.by.items()))
         code = daemon.stop()
         report.check("power cuts: the daemon stops cleanly at the end", code == 0, f"exit {code}")
     finally:

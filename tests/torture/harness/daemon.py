@@ -138,21 +138,10 @@ class Daemon:
                          err.decode(errors="replace"))
 
     def ctl_async(self, *args):
-        """Starts modelvaultctl; finish it with finish()."""
+        """Starts modelvaultctl; its output is read from process.stdout and stderr."""
         process = procs.spawn(self.ctl_argv(args), stdout=subprocess.PIPE)
         process.mv_args = list(args)
         return process
-
-    @staticmethod
-    def finish(process, timeout=300):
-        """Waits for a ctl_async() process and returns its CtlResult."""
-        try:
-            out, err = process.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            procs.kill(process)
-            out, err = process.communicate()
-        return CtlResult(process.mv_args, process.returncode, out.decode(errors="replace"),
-                         err.decode(errors="replace"))
 
     # --- raw protocol ---------------------------------------------------------------
     def connect(self, timeout=5):

@@ -18,10 +18,14 @@ class Ledger:
     def saw_versions(self, rows):
         """Records a `list --json` result: every row was committed."""
         for row in rows:
-            self.promised.add((row["model"], row["version"]))
+            self.committed(row)
 
-    def committed(self, model, version):
-        self.promised.add((model, version))
+    def committed(self, row):
+        """Records a version the daemon showed or reported committed (a `list` row, or
+        the `summary` of a backup or import result)."""
+        key = (row["model"], row["version"])
+        self.promised.add(key)
+        self.identity.setdefault(key, (row["sequence"], row["created"]))
 
     def tagged(self, model, version, tag, present):
         self.tags[(model, version, tag)] = present
@@ -48,13 +52,14 @@ def check_promises(report, ledger, rows, histories, where):
     lost = sorted(v for v in ledger.promised if v not in listed and v not in removed)
     report.check(f"{where}: no committed version lost", not lost,
                  f"missing and not recorded as removed: {lost[:10]}", quiet=True)
-    ledger.promised -= removed
+    ledger.promised -= removed | set(lost)  # each loss is reported once
 
     relabelled = []
     for key, row in listed.items():
         identity = (row["sequence"], row["created"])
         if ledger.identity.setdefault(key, identity) != identity:
             relabelled.append((key, ledger.identity[key], identity))
+            ledger.identity[key] = identity  # reported once
     report.check(f"{where}: a version number always names the same version", not relabelled,
                  f"(model, version): (sequence, created) before and now: {relabelled[:5]}",
                  quiet=True)
@@ -71,6 +76,8 @@ def check_promises(report, ledger, rows, histories, where):
             wrong_tags.append((model, version, tag, "added" if present else "removed"))
     report.check(f"{where}: confirmed tag changes are kept", not wrong_tags,
                  f"tag changes lost: {wrong_tags[:10]}", quiet=True)
+    for model, version, tag, _ in wrong_tags:
+        del ledger.tags[(model, version, tag)]
 
     forgotten = []
     for model, version in ledger.current:
@@ -79,6 +86,7 @@ def check_promises(report, ledger, rows, histories, where):
             forgotten.append((model, version))
     report.check(f"{where}: confirmed rollbacks are in the history", not forgotten,
                  f"no `current` record for {forgotten[:10]}", quiet=True)
+    ledger.current = [c for c in ledger.current if c not in forgotten]
 
     dangling = []
     for model, history in histories.items():

@@ -6,11 +6,15 @@ An operation is started, may be cut short by a kill or a power cut, and is then
 finished: what the daemon confirmed before the cut goes into the ledger.
 """
 
+import math
 import shutil
 import threading
+import time
 from pathlib import Path
 
 from harness import models as m
+from harness import procs
+from harness.daemon import CtlResult
 from harness.ledger import Ledger
 
 
@@ -160,8 +164,8 @@ class Workload:
 
     def _confirm_results(self, result):
         for item in (result.data or {}).get("results", []):
-            if item.get("status") == "committed":
-                self.ledger.committed(item["model"], item["version"])
+            if item.get("status") == "committed" and "summary" in item:
+                self.ledger.committed(item["summary"])
 
     def _check_restored(self, selector, target, expected, complete):
         """What a restore put in its folder is exactly the version's files: all of them
@@ -193,24 +197,48 @@ class Trainer:
     def finish(self):
         self.thread.join()
 
+    def confirm(self, cutoff=math.inf):
+        pass  # a trainer is told nothing by the daemon
+
 
 class Ctl:
-    """A modelvaultctl command; `confirm(result)` runs when it succeeded."""
+    """A modelvaultctl command, waited for by a thread that notes when it ended."""
 
-    def __init__(self, workload, args, confirm, on_failure=None):
+    def __init__(self, workload, args, on_success, on_failure=None):
         self.kind = args[0]
         self.workload = workload
-        self.confirm = confirm
+        self.on_success = on_success
         self.on_failure = on_failure
         self.process = workload.daemon.ctl_async(*args)
+        self.output = (b"", b"")
+        self.ended_at = None
         self.result = None
+        self.thread = threading.Thread(target=self._wait, daemon=True)
+        self.thread.start()
+
+    def _wait(self):
+        self.output = self.process.communicate()
+        self.ended_at = time.monotonic()
 
     def running(self):
-        return self.process.poll() is None
+        return self.ended_at is None
 
-    def finish(self):
-        self.result = self.workload.daemon.finish(self.process)
-        if self.result.ok and self.confirm:
-            self.confirm(self.result)
+    def finish(self, timeout=300):
+        """Waits for the command (killing it after `timeout` s)."""
+        self.thread.join(timeout)
+        if self.thread.is_alive():
+            procs.kill(self.process)
+            self.thread.join()
+        out, err = self.output
+        self.result = CtlResult(self.process.mv_args, self.process.returncode,
+                                out.decode(errors="replace"), err.decode(errors="replace"))
+
+    def confirm(self, cutoff=math.inf):
+        """Records what the daemon confirmed, if the answer came before `cutoff`
+        (time.monotonic(); a power cut's instant: later answers may describe writes
+        that failed)."""
+        if self.result.ok and self.ended_at < cutoff:
+            if self.on_success:
+                self.on_success(self.result)
         elif not self.result.ok and self.on_failure:
             self.on_failure(self.result)

@@ -70,6 +70,7 @@ def run(report, options, rng, bin_dir, work):
         daemon.kill()
         for op in ops:
             op.finish()
+            op.confirm()
         if before is not None:
             workload.ledger.saw_versions(before)
         restart(daemon, rng, coverage)
