@@ -4,6 +4,7 @@
 #   scripts/fuzz.sh                          every harness for 30 s (what CI runs)
 #   scripts/fuzz.sh --seconds 3600 archive   one harness for an hour (nice -n 19 for long runs)
 #   scripts/fuzz.sh --build-only
+#   scripts/fuzz.sh --keep-going ...         go on after a crash (libFuzzer -fork=1), for long runs
 # Harnesses: request config manifest history archive. What a run learns stays in
 # build-fuzz/corpus/<harness> (the seeds in tests/fuzz/corpus are only read). A crash
 # stops that harness, keeps its input as build-fuzz/artifacts/<harness>/crash-… and
@@ -13,13 +14,15 @@ cd "$(dirname "$0")/.."
 
 seconds=30
 build_only=0
+keep_going=()
 harnesses=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --seconds) seconds="$2"; shift 2 ;;
     --build-only) build_only=1; shift ;;
+    --keep-going) keep_going=(-fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1); shift ;;
     request|config|manifest|history|archive) harnesses+=("$1"); shift ;;
-    *) echo "usage: scripts/fuzz.sh [--seconds N] [--build-only] [request|config|manifest|history|archive]..." >&2
+    *) echo "usage: scripts/fuzz.sh [--seconds N] [--keep-going] [--build-only] [request|config|manifest|history|archive]..." >&2
        exit 2 ;;
   esac
 done
@@ -44,12 +47,17 @@ for harness in "${harnesses[@]}"; do
   dict=()
   [[ $harness == archive ]] || dict=(-dict=tests/fuzz/json.dict)
   echo "== fuzz_$harness for ${seconds} s"
-  if ! build-fuzz/bin/fuzz_"$harness" "$corpus" tests/fuzz/corpus/"$harness" "${dict[@]}" \
-       -max_total_time="$seconds" -max_len="${max_len[$harness]}" -timeout=30 -rss_limit_mb=2048 \
-       -artifact_prefix="$artifacts/" -print_final_stats=1 2>build-fuzz/fuzz_"$harness".log; then
+  before=$(ls "$artifacts" | wc -l)
+  status=0
+  build-fuzz/bin/fuzz_"$harness" "$corpus" tests/fuzz/corpus/"$harness" "${dict[@]}" \
+      -max_total_time="$seconds" -max_len="${max_len[$harness]}" -timeout=30 -rss_limit_mb=2048 \
+      -artifact_prefix="$artifacts/" -print_final_stats=1 "${keep_going[@]}" \
+      2>build-fuzz/fuzz_"$harness".log || status=$?
+  if [[ $status -ne 0 || $(ls "$artifacts" | wc -l) -ne $before ]]; then
     tail -n 60 build-fuzz/fuzz_"$harness".log
     echo "fuzz_$harness found a problem; reproduce with:"
-    echo "  build-fuzz/bin/fuzz_$harness $artifacts/crash-*   (or leak-*, timeout-*, oom-*)"
+    echo "  build-fuzz/bin/fuzz_$harness $artifacts/crash-…   (or leak-…, timeout-…, oom-…):"
+    ls -t "$artifacts" | head -n 10 | sed 's/^/    /'
     failed+=("$harness")
   else
     grep -E "^stat::number_of_executed_units|^stat::new_units_added|^#.*DONE" build-fuzz/fuzz_"$harness".log | tr '\n' ' '
