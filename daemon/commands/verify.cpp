@@ -49,6 +49,7 @@ void verify(CommandContext& c) {
                                      responder = c.responder](const std::stop_token& stop) {
         json results = damaged_rows;
         std::size_t failed = damaged_rows.size();
+        std::size_t checked = damaged_rows.size();
         std::uint64_t done_before = 0;
         auto last_report = std::chrono::steady_clock::time_point{};
         for (std::size_t i = 0; i < targets.size(); ++i) {
@@ -77,6 +78,12 @@ void verify(CommandContext& c) {
                 return;
             }
             done_before += m.archive.size;
+            // Retention may remove a version while this runs (found by tests/torture: its
+            // archive was "missing"): a version that no longer exists is not damaged.
+            if (!result.ok() && !vault.find(m.model, m.version)) {
+                continue;
+            }
+            ++checked;
             failed += result.ok() ? 0 : 1;
             results.push_back({{"model", m.model},
                                {"version", m.version.to_string()},
@@ -84,9 +91,8 @@ void verify(CommandContext& c) {
                                {"ok", result.ok()},
                                {"problems", result.problems}});
         }
-        responder->succeed({{"results", std::move(results)},
-                            {"checked", targets.size() + damaged_rows.size()},
-                            {"failed", failed}});
+        responder->succeed(
+            {{"results", std::move(results)}, {"checked", checked}, {"failed", failed}});
     });
 }
 

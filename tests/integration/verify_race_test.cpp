@@ -1,0 +1,48 @@
+// Found by the torture suite (tests/torture): `verify --all` reported versions that
+// retention removed while it ran as corrupt ("cannot open … No such file or directory"),
+// so a verification that overlapped a prune (or the daemon's first retention pass, 10 s
+// after a start) failed although nothing was damaged.
+#include <future>
+
+#include "tests/integration/daemon_fixture.hpp"
+#include "tests/lib/wait.hpp"
+
+namespace mv::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST_F(DaemonTest, VerifyAllLeavesOutVersionsRemovedWhileItRuns) {
+    config["watches"][0]["retention"] = {{"keep_last", 1}};
+    start_daemon();
+    // A large model first (versions are verified in model order) keeps the verification
+    // busy long enough for a prune to remove versions it has yet to read.
+    write_model("a-large.pkl", pickle(random_bytes(96u << 20, 3)));
+    ASSERT_TRUE(wait_for_versions("lab/a-large.pkl", 1, 120s));
+    // Three versions of another model, by import (which does not prune).
+    std::vector<std::string> import = {"import"};
+    for (int i = 0; i < 3; ++i) {
+        const auto file = dir / ("old-" + std::to_string(i) + ".pkl");
+        write_file(file, pickle("weights " + std::to_string(i)));
+        import.push_back(file.string());
+    }
+    import.insert(import.end(), {"--model", "lab/b.pkl"});
+    ASSERT_EQ(ctl(import).exit_code, 0);
+    ASSERT_EQ(versions("lab/b.pkl").size(), 3u);
+
+    auto verification = std::async(std::launch::async, [&] {
+        return ctl_json({"verify", "--all"});
+    });
+    ASSERT_TRUE(
+        wait_until([&] { return !ctl_json({"status"})["queue"]["verifying"].empty(); }, 60s, 5ms))
+        << "the verification never started";
+    const auto pruned = ctl_json({"prune", "lab/b.pkl"});
+    ASSERT_EQ(pruned["models"][0]["removed"], 2) << pruned.dump();
+    const auto verified = verification.get();
+    // The two removed versions are not "corrupt": they are simply no longer there.
+    EXPECT_EQ(verified["failed"], 0) << verified.dump(2);
+    EXPECT_EQ(verified["checked"], 2) << verified.dump(2);
+}
+
+} // namespace
+} // namespace mv::test
