@@ -50,16 +50,17 @@ def latest_sha(daemon, model):
 
 def long_names(report, daemon, long_models, work):
     procs.wait_until(lambda: latest_sha(daemon, f"lab/{LONG_ESCAPED}"), 5, 0.5)
-    report.check("overflow: a 255-byte file name that needs escaping is backed up",
+    report.check("overflow: a 255-byte file name that needs escaping is backed up (issue 10 #3)",
                  latest_sha(daemon, f"lab/{LONG_ESCAPED}") == m.sha256(long_models[LONG_ESCAPED]),
-                 "no version of it", known="issue10-3")
+                 "no version of it")
     plain = f"lab/{LONG_PLAIN}"
     stored = latest_sha(daemon, plain) == m.sha256(long_models[LONG_PLAIN])
     report.check("overflow: a 255-byte file name is backed up", stored, "no version of it")
     restored = daemon.ctl("restore", plain, "--to", str(work / "long"), timeout=60)
-    report.check("overflow: a version with a 255-byte file name restores", restored.ok
+    report.check("overflow: a version with a 255-byte file name restores (issue 10 #4)",
+                 restored.ok
                  and m.file_sha256(work / "long" / LONG_PLAIN) == m.sha256(long_models[LONG_PLAIN]),
-                 str(restored), known="issue10-4")
+                 str(restored))
 
 
 def run(report, options, rng, bin_dir, work):
