@@ -234,12 +234,7 @@ def main(argv):
           f"--cuts {options.cuts} --large-mib {options.large_mib}", flush=True)
     report = Report(strict=options.strict)
     run(report, options, bin_dir, work)
-    report.summary()
-    print(f"powercut: seed {options.seed}")
-    if report.failed() or options.keep:
-        print(f"powercut: the work folder (logs, vault) is kept: {work}")
-    else:
-        shutil.rmtree(work, ignore_errors=True)
+    report.finish("powercut", options.seed, work, options.keep)
     return 1 if report.failed() else 0
 
 

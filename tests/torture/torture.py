@@ -15,7 +15,6 @@ run (not root, for the scenarios that need it, is a skip, not a failure).
 import argparse
 import os
 import random
-import shutil
 import sys
 import tempfile
 import time
@@ -77,12 +76,7 @@ def main(argv):
         rng = random.Random(f"{options.seed}-{name}")
         scenario.run(report, options, rng, bin_dir, work / name)
         ran += 1
-    report.summary()
-    print(f"torture: seed {options.seed}")
-    if report.failed() or options.keep:
-        print(f"torture: the work folder (logs, vaults) is kept: {work}")
-    else:
-        shutil.rmtree(work, ignore_errors=True)
+    report.finish("torture", options.seed, work, options.keep)
     if report.failed():
         return 1
     return 0 if ran else 77

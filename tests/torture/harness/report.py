@@ -5,6 +5,7 @@ lands: its failure is reported as XFAIL and does not fail the run, unless --stri
 it passes (XPASS), the fix has landed: remove the key here so that it guards the fix.
 """
 
+import shutil
 import sys
 import time
 
@@ -73,3 +74,13 @@ class Report:
                   f"({KNOWN_DEFECTS[known]})", file=self.out)
         for failure in self.failures[:20]:
             print(f"   FAIL {failure}", file=self.out)
+
+    def finish(self, program, seed, work, keep):
+        """Prints the summary and the seed; keeps the work folder (logs, vaults) when a
+        check failed or `keep`, else removes it."""
+        self.summary()
+        print(f"{program}: seed {seed}", file=self.out)
+        if self.failed() or keep:
+            print(f"{program}: the work folder (logs, vaults) is kept: {work}", file=self.out)
+        else:
+            shutil.rmtree(work, ignore_errors=True)
