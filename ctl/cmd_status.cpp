@@ -91,6 +91,12 @@ int run_status(const GlobalOptions& global, const ParsedArgs&) {
                            sidecar["sidecar"].get<std::string>(),
                            sidecar["problem"].get<std::string>());
     }
+    for (const auto& flagged : r.value("incomplete", json::array())) {
+        out +=
+            fmt::format("incomplete: {} {} failed its format's structural check when it was "
+                        "stored (never best; `modelvaultctl show` says why)\n",
+                        flagged["model"].get<std::string>(), flagged["version"].get<std::string>());
+    }
     if (!r["last_error"].is_null()) {
         out +=
             fmt::format("last error ({}): {}\n",

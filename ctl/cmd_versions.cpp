@@ -72,9 +72,14 @@ int run_list(const GlobalOptions& global, const ParsedArgs& args) {
     }
     Table table({"MODEL", "VERSION", "CREATED", "TRIGGER", "SIZE", "TAGS", "REASON"});
     for (const auto& v : versions) {
+        // Flags are not tags, but they belong in the same glance: a version to be wary of.
+        json marks = v["tags"];
+        if (v.value("incomplete", false)) {
+            marks.push_back("INCOMPLETE");
+        }
         table.add({v["model"].get<std::string>(), v["version"].get<std::string>(),
                    local_time(v["created"].get<std::string>()), v["trigger"].get<std::string>(),
-                   format_bytes(v["size"].get<unsigned long long>()), join_strings(v["tags"]),
+                   format_bytes(v["size"].get<unsigned long long>()), join_strings(marks),
                    v["reason"].get<std::string>()});
     }
     std::fputs(table.render().c_str(), stdout);

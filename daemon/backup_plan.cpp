@@ -78,8 +78,12 @@ std::string join(const std::vector<std::string>& parts, const char* separator) {
 } // namespace
 
 BackupPlan plan_backup(const config::Watch& watch, const BackupRequest& request,
-                       const std::vector<std::string>& files, const vault::Vault& vault,
+                       const std::vector<watcher::FileState>& states, const vault::Vault& vault,
                        int failed_checks) {
+    std::vector<std::string> files;
+    for (const auto& state : states) {
+        files.push_back(state.path);
+    }
     BackupPlan plan;
     const std::string id = model_text(watch.name, request.model);
     const auto latest = vault.latest(id);
@@ -95,9 +99,12 @@ BackupPlan plan_backup(const config::Watch& watch, const BackupRequest& request,
     // The model files, their formats and the structural check.
     std::vector<std::string> majors;
     std::vector<std::string> unfinished;
-    for (const auto& file : files) {
+    for (const auto& state : states) {
+        const std::string& file = state.path;
         const std::string inside = path_in_model(request.model, file);
         version.files.push_back(vault::SourceFile::beneath(watch.path, file, inside));
+        version.files.back().expected = vault::ExpectedState{state.device, state.inode, state.size,
+                                                             state.mtime_ns, state.ctime_ns};
         auto fd = fs::open_beneath(watch.path, file);
         if (!fd) {
             continue; // the writer reports it with context
@@ -117,6 +124,11 @@ BackupPlan plan_backup(const config::Watch& watch, const BackupRequest& request,
                                                  escape_name(inside), old.format, detected.format));
                 }
             }
+        }
+    }
+    if (watch.layout == config::Layout::directory) {
+        if (const auto folder = vault::check_folder(files); !folder.complete) {
+            unfinished.push_back(folder.problem);
         }
     }
     if (!unfinished.empty()) {
@@ -200,6 +212,15 @@ BackupPlan plan_backup(const config::Watch& watch, const BackupRequest& request,
         }
     }
     version.metrics = metrics;
+    // A file stored although it failed its structural check is never `best`: its metric
+    // may be right, its weights may not be all there (docs/FORMAT.md, `incomplete`).
+    if (improved_reason && version.incomplete) {
+        spdlog::warn("{}: {}, but the file is flagged incomplete: `best` does not move", id,
+                     *improved_reason);
+        std::erase(fired, *improved_reason);
+        idle.push_back(*improved_reason + "; not best: the file is incomplete");
+        improved_reason.reset();
+    }
 
     // Compatibility keys: a changed value is a major version.
     if (watch.compat) {
@@ -247,6 +268,9 @@ BackupPlan plan_backup(const config::Watch& watch, const BackupRequest& request,
     reasons.insert(reasons.end(), fired.begin(), fired.end());
     if (!request.reason.empty() && (improved_reason || steps_crossed) && !automatic) {
         reasons.insert(reasons.begin(), request.reason);
+    }
+    if (version.incomplete) {
+        reasons.push_back("flagged incomplete: it failed its format's structural check");
     }
     version.reason = join(reasons, "; ");
 

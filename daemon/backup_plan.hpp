@@ -11,6 +11,7 @@
 
 #include "config/model.hpp"
 #include "vault/vault.hpp"
+#include "watcher/quiet.hpp"
 
 namespace mv::daemon {
 
@@ -28,10 +29,11 @@ struct BackupPlan {
     vault::NewVersion version; ///< when go
 };
 
-/// Plans a backup of `request` given the model's files (relative to the watch root) and
-/// how many structural checks it already failed in a row.
+/// Plans a backup of `request` given the model's files as they were found quiet (paths
+/// relative to the watch root; each is read only if it still looks like this) and how
+/// many structural checks it already failed in a row.
 BackupPlan plan_backup(const config::Watch& watch, const BackupRequest& request,
-                       const std::vector<std::string>& files, const vault::Vault& vault,
+                       const std::vector<watcher::FileState>& files, const vault::Vault& vault,
                        int failed_checks);
 
 } // namespace mv::daemon

@@ -1,5 +1,7 @@
 #include "daemon/backup_service.hpp"
 
+#include <algorithm>
+
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <fmt/format.h>
@@ -16,9 +18,33 @@ namespace {
 
 constexpr std::chrono::seconds k_first_retry{30};
 constexpr std::chrono::minutes k_longest_retry{30};
+/// The least a manual backup waits for a file that is still being written.
+constexpr std::chrono::seconds k_manual_quiet_wait{5};
 
 bool is_automatic(vault::Trigger trigger) {
     return trigger == vault::Trigger::change || trigger == vault::Trigger::schedule;
+}
+
+watcher::SteadyTime steady_time_now() {
+    return std::chrono::steady_clock::now();
+}
+
+ModelFingerprint fingerprint_of(const std::vector<watcher::FileState>& states) {
+    ModelFingerprint fingerprint;
+    for (const auto& state : states) {
+        fingerprint.push_back({state.path, state.size, state.mtime_ns, state.inode});
+    }
+    return fingerprint;
+}
+
+BackupOutcome skipped(const std::string& id, std::string message) {
+    BackupOutcome outcome;
+    outcome.model = id;
+    outcome.status = BackupStatus::skipped;
+    outcome.code = ErrorCode::not_found;
+    outcome.message = std::move(message);
+    spdlog::info("{}: skipped, {}", id, outcome.message);
+    return outcome;
 }
 
 } // namespace
@@ -63,8 +89,8 @@ void BackupService::submit(BackupRequest request, BackupDone done, vault::Progre
     const std::string key = model_text(request.watch, request.model);
     const Coalesce coalesce = is_automatic(request.trigger) ? Coalesce::yes : Coalesce::no;
     auto work = [this, request, done, progress](const std::stop_token& stop) {
-        BackupOutcome outcome = run(request, stop, progress);
-        if (done) {
+        BackupOutcome outcome = run(request, stop, done, progress);
+        if (done && !outcome.deferred) {
             done(outcome);
         }
     };
@@ -74,55 +100,8 @@ void BackupService::submit(BackupRequest request, BackupDone done, vault::Progre
     }
 }
 
-std::size_t BackupService::scan(const config::Watch& watch, const std::string& reason,
-                                vault::Trigger trigger) {
-    std::size_t queued = 0;
-    std::vector<std::string> models;
-    try {
-        models = watcher::list_models(watch);
-    } catch (const Error& e) {
-        // The watcher reports the watch as `error`; a later rescan tries again.
-        record_failure(watch.name, e.what());
-        spdlog::error("watch {}: cannot scan: {}", watch.name, e.what());
-        return 0;
-    }
-    for (const auto& model : models) {
-        const std::string id = model_text(watch.name, model);
-        ModelFingerprint now;
-        try {
-            now = take_fingerprint(watch, watcher::list_model_files(watch, model));
-        } catch (const Error& e) {
-            spdlog::error("watch {}: cannot scan: {}", watch.name, e.what());
-            return queued;
-        }
-        if (now.empty()) {
-            continue;
-        }
-        if (const auto known = m_fingerprints.get(id); known && *known == now) {
-            continue;
-        }
-        if (const auto latest = m_vault.latest(id);
-            latest && matches_manifest(now, model, *latest)) {
-            m_fingerprints.put(id, now);
-            continue;
-        }
-        submit({watch.name,
-                model,
-                trigger,
-                std::nullopt,
-                {},
-                {},
-                m_vault.latest(id) ? reason : "first backup of the model"});
-        ++queued;
-    }
-    if (queued > 0) {
-        spdlog::info("watch {}: {} model(s) to back up ({})", watch.name, queued, reason);
-    }
-    return queued;
-}
-
 BackupOutcome BackupService::run(const BackupRequest& request, const std::stop_token& stop,
-                                 const vault::ProgressFn& progress) {
+                                 const BackupDone& done, const vault::ProgressFn& progress) {
     const std::string id = model_text(request.watch, request.model);
     BackupOutcome outcome;
     outcome.model = id;
@@ -138,101 +117,21 @@ BackupOutcome BackupService::run(const BackupRequest& request, const std::stop_t
         outcome.message = "modelvaultd is stopping";
         return outcome;
     }
-    const auto skip = [&](std::string message) {
-        outcome.status = BackupStatus::skipped;
-        outcome.code = ErrorCode::not_found;
-        outcome.message = std::move(message);
-        spdlog::info("{}: skipped, {}", id, outcome.message);
-        return outcome;
-    };
     try {
         const auto files = watcher::list_model_files(*watch, request.model);
-        if (files.empty()) {
-            return skip(fmt::format("{} no longer exists", (watch->path / request.model).string()));
+        auto states = watcher::file_states(watch->path, files);
+        if (files.empty() || states.empty()) {
+            return skipped(id, fmt::format("{} no longer exists",
+                                           escape_name((watch->path / request.model).string())));
         }
-        const ModelFingerprint before = take_fingerprint(*watch, files);
-        int failed_checks = 0;
-        {
-            std::lock_guard lock(m_mutex);
-            failed_checks = m_failed_checks[id];
+        // Every path that stores a file comes through here: the file must have been left
+        // alone for `settle`, whatever made us look (watcher/quiet.hpp).
+        const auto verdict = watcher::judge_quiet(states, m_clock.now(), steady_time_now(),
+                                                  watch->settle, request.seen);
+        if (!verdict.quiet) {
+            return wait_for_quiet(*watch, request, std::move(states), verdict, done, progress);
         }
-        BackupPlan plan = plan_backup(*watch, request, files, m_vault, failed_checks);
-        if (!plan.go) {
-            outcome.status = BackupStatus::skipped;
-            outcome.code = ErrorCode::conflict;
-            outcome.message = plan.why_not;
-            if (plan.recheck_after) {
-                {
-                    std::lock_guard lock(m_mutex);
-                    ++m_failed_checks[id];
-                }
-                spdlog::info("{}: not backed up yet: {}", id, plan.why_not);
-                schedule_retry(request, *plan.recheck_after);
-            } else {
-                spdlog::debug("{}: no version: {}", id, plan.why_not);
-            }
-            return outcome;
-        }
-        const vault::NewVersion& version = plan.version;
-        const auto started = std::chrono::steady_clock::now();
-        vault::WriteResult result = m_vault.write_version(version, stop, progress);
-        const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
-            std::chrono::steady_clock::now() - started);
-        m_fingerprints.put(id, before);
-        outcome.manifest = result.manifest;
-        outcome.status = result.committed ? BackupStatus::committed : BackupStatus::unchanged;
-        {
-            std::lock_guard lock(m_mutex);
-            m_failed_attempts.erase(id);
-            m_failed_checks.erase(id);
-            m_counters.bytes_read += result.bytes_read;
-            if (result.committed) {
-                ++m_counters.committed;
-                m_counters.bytes_stored += result.manifest.archive.size;
-                m_last_backup[request.watch] = {id, result.manifest.version.to_string(),
-                                                m_clock.now()};
-            } else {
-                ++m_counters.unchanged;
-            }
-        }
-        if (!result.committed) {
-            spdlog::info("{} unchanged (same as {})", id, result.manifest.version.to_string());
-            // `backup --tag T` of content already stored labels the version that holds it,
-            // rather than dropping the tag.
-            if (!version.tags.empty()) {
-                auto tags = result.manifest.tags;
-                tags.insert(tags.end(), version.tags.begin(), version.tags.end());
-                outcome.manifest = m_vault.set_tags(id, result.manifest.version, std::move(tags));
-                spdlog::info("{} {} tagged {}", id, result.manifest.version.to_string(),
-                             fmt::join(version.tags, ","));
-            }
-            return outcome;
-        }
-        spdlog::info("{} {} written ({}{}), {} → {} in {}", id, result.manifest.version.to_string(),
-                     vault::to_string(version.trigger),
-                     version.reason.empty() ? "" : ": " + version.reason,
-                     format_bytes(result.manifest.total_size()),
-                     format_bytes(result.manifest.archive.size), format_elapsed(elapsed));
-        // After a rollback `current` names the version in the watched folder; a new version
-        // written from that folder is now what is there.
-        if (const auto current = m_vault.pointer(id, vault::Pointer::current);
-            current && *current != result.manifest.version) {
-            try {
-                m_vault.move_pointer(id, vault::Pointer::current, result.manifest.version,
-                                     "a new version was written from the watched folder", -1);
-            } catch (const Error& e) {
-                spdlog::warn("{}: `current` could not follow the new version: {}", id, e.what());
-            }
-        }
-        // Retention runs after each new version, in the same job: nothing else writes this
-        // model meanwhile. A failure here does not undo the backup.
-        try {
-            prune(id, DryRun::no);
-        } catch (const std::exception& e) {
-            spdlog::error("{}: retention failed after {}: {}", id,
-                          result.manifest.version.to_string(), e.what());
-        }
-        return outcome;
+        return write(*watch, request, states, stop, progress);
     } catch (const vault::FileChangedError& e) {
         outcome.code = ErrorCode::conflict;
         outcome.message = std::string(e.what()) + "; it will be backed up once it settles";
@@ -249,6 +148,156 @@ BackupOutcome BackupService::run(const BackupRequest& request, const std::stop_t
         outcome.code = ErrorCode::internal;
         outcome.message = e.what();
     }
+    return failed(request, std::move(outcome), stop);
+}
+
+BackupOutcome BackupService::wait_for_quiet(const config::Watch& watch,
+                                            const BackupRequest& request,
+                                            std::vector<watcher::FileState> states,
+                                            const watcher::QuietVerdict& verdict,
+                                            const BackupDone& done,
+                                            const vault::ProgressFn& progress) {
+    const std::string id = model_text(request.watch, request.model);
+    BackupRequest next = request;
+    const auto now = steady_time_now();
+    next.seen = watcher::Observation{std::move(states), now};
+    next.waiting_since = request.waiting_since.value_or(now);
+    BackupOutcome outcome;
+    outcome.model = id;
+    outcome.status = BackupStatus::skipped;
+    outcome.code = ErrorCode::conflict;
+    // A manual backup answers someone who waits: it does not wait forever for a writer
+    // that never stops.
+    const auto limit = std::max<std::chrono::milliseconds>(k_manual_quiet_wait,
+                                                           watch.settle * k_incomplete_checks);
+    if (request.trigger == vault::Trigger::manual && now - *next.waiting_since > limit) {
+        outcome.status = BackupStatus::failed;
+        outcome.message = fmt::format(
+            "{} is still being written ({}); nothing was stored: modelvaultd stores a file only "
+            "once it has been left alone for settle ({}) — run the backup again when its writer "
+            "is done",
+            id, verdict.why, format_elapsed(watch.settle));
+        spdlog::warn("{}: backup refused, {}", id, outcome.message);
+        return outcome;
+    }
+    outcome.deferred = true;
+    outcome.message = fmt::format("still being written ({})", verdict.why);
+    if (!request.seen) {
+        spdlog::info("{}: not backed up yet: {}; looking again in {}", id, outcome.message,
+                     format_elapsed(verdict.wait));
+    } else {
+        spdlog::debug("{}: {}; looking again in {}", id, outcome.message,
+                      format_elapsed(verdict.wait));
+    }
+    {
+        std::lock_guard lock(m_mutex);
+        m_waiting.insert(id);
+    }
+    schedule_retry(std::move(next), verdict.wait, done, progress, Waiting::yes);
+    return outcome;
+}
+
+BackupOutcome BackupService::write(const config::Watch& watch, const BackupRequest& request,
+                                   const std::vector<watcher::FileState>& states,
+                                   const std::stop_token& stop, const vault::ProgressFn& progress) {
+    const std::string id = model_text(request.watch, request.model);
+    BackupOutcome outcome;
+    outcome.model = id;
+    int failed_checks = 0;
+    {
+        std::lock_guard lock(m_mutex);
+        failed_checks = m_failed_checks[id];
+    }
+    BackupPlan plan = plan_backup(watch, request, states, m_vault, failed_checks);
+    if (!plan.go) {
+        outcome.status = BackupStatus::skipped;
+        outcome.code = ErrorCode::conflict;
+        outcome.message = plan.why_not;
+        if (plan.recheck_after) {
+            {
+                std::lock_guard lock(m_mutex);
+                ++m_failed_checks[id];
+            }
+            spdlog::info("{}: not backed up yet: {}", id, plan.why_not);
+            BackupRequest again = request;
+            again.seen.reset();
+            schedule_retry(std::move(again), *plan.recheck_after);
+        } else {
+            spdlog::debug("{}: no version: {}", id, plan.why_not);
+        }
+        return outcome;
+    }
+    const vault::NewVersion& version = plan.version;
+    const auto started = std::chrono::steady_clock::now();
+    vault::WriteResult result = m_vault.write_version(version, stop, progress);
+    const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - started);
+    m_fingerprints.put(id, fingerprint_of(states));
+    outcome.manifest = result.manifest;
+    outcome.status = result.committed ? BackupStatus::committed : BackupStatus::unchanged;
+    record_result(request, id, result);
+    if (!result.committed) {
+        spdlog::info("{} unchanged (same as {})", id, result.manifest.version.to_string());
+        // `backup --tag T` of content already stored labels the version that holds it,
+        // rather than dropping the tag.
+        if (!version.tags.empty()) {
+            auto tags = result.manifest.tags;
+            tags.insert(tags.end(), version.tags.begin(), version.tags.end());
+            outcome.manifest = m_vault.set_tags(id, result.manifest.version, std::move(tags));
+            spdlog::info("{} {} tagged {}", id, result.manifest.version.to_string(),
+                         fmt::join(version.tags, ","));
+        }
+        return outcome;
+    }
+    spdlog::info("{} {} written ({}{}), {} → {} in {}", id, result.manifest.version.to_string(),
+                 vault::to_string(version.trigger),
+                 version.reason.empty() ? "" : ": " + version.reason,
+                 format_bytes(result.manifest.total_size()),
+                 format_bytes(result.manifest.archive.size), format_elapsed(elapsed));
+    after_commit(id, result.manifest);
+    return outcome;
+}
+
+void BackupService::record_result(const BackupRequest& request, const std::string& id,
+                                  const vault::WriteResult& result) {
+    std::lock_guard lock(m_mutex);
+    m_failed_attempts.erase(id);
+    m_failed_checks.erase(id);
+    m_counters.bytes_read += result.bytes_read;
+    if (result.committed) {
+        ++m_counters.committed;
+        m_counters.bytes_stored += result.manifest.archive.size;
+        m_last_backup[request.watch] = {id, result.manifest.version.to_string(), m_clock.now()};
+    } else {
+        ++m_counters.unchanged;
+    }
+}
+
+void BackupService::after_commit(const std::string& id, const vault::Manifest& manifest) {
+    // After a rollback `current` names the version in the watched folder; a new version
+    // written from that folder is now what is there.
+    if (const auto current = m_vault.pointer(id, vault::Pointer::current);
+        current && *current != manifest.version) {
+        try {
+            m_vault.move_pointer(id, vault::Pointer::current, manifest.version,
+                                 "a new version was written from the watched folder", -1);
+        } catch (const Error& e) {
+            spdlog::warn("{}: `current` could not follow the new version: {}", id, e.what());
+        }
+    }
+    // Retention runs after each new version, in the same job: nothing else writes this
+    // model meanwhile. A failure here does not undo the backup.
+    try {
+        prune(id, DryRun::no);
+    } catch (const std::exception& e) {
+        spdlog::error("{}: retention failed after {}: {}", id, manifest.version.to_string(),
+                      e.what());
+    }
+}
+
+BackupOutcome BackupService::failed(const BackupRequest& request, BackupOutcome outcome,
+                                    const std::stop_token& stop) {
+    const std::string id = outcome.model;
     if (outcome.code == ErrorCode::cancelled || stop.stop_requested()) {
         outcome.message = "abandoned: modelvaultd is stopping (nothing was written)";
         outcome.code = ErrorCode::unavailable;
@@ -256,7 +305,7 @@ BackupOutcome BackupService::run(const BackupRequest& request, const std::stop_t
         return outcome;
     }
     if (outcome.code == ErrorCode::not_found) {
-        return skip(outcome.message); // deleted before it could be read: nothing to retry
+        return skipped(id, outcome.message); // deleted before it could be read: nothing to retry
     }
     record_failure(id, outcome.message);
     // A symlink or a non-regular file will not change by waiting.
@@ -277,13 +326,26 @@ BackupOutcome BackupService::run(const BackupRequest& request, const std::stop_t
     return outcome;
 }
 
-void BackupService::schedule_retry(BackupRequest request, std::chrono::milliseconds delay) {
-    boost::asio::post(m_io, [this, request = std::move(request), delay]() mutable {
+void BackupService::schedule_retry(BackupRequest request, std::chrono::milliseconds delay,
+                                   BackupDone done, vault::ProgressFn progress, Waiting waiting) {
+    boost::asio::post(m_io, [this, request = std::move(request), delay, done = std::move(done),
+                             progress = std::move(progress), waiting]() mutable {
         auto timer = std::make_shared<boost::asio::steady_timer>(m_io, delay);
-        timer->async_wait([this, timer, request = std::move(request)](
-                              const boost::system::error_code& error) mutable {
+        timer->async_wait([this, timer, request = std::move(request), done = std::move(done),
+                           progress = std::move(progress),
+                           waiting](const boost::system::error_code& error) mutable {
+            if (waiting == Waiting::yes) {
+                std::lock_guard lock(m_mutex);
+                if (const auto it = m_waiting.find(model_text(request.watch, request.model));
+                    it != m_waiting.end()) {
+                    m_waiting.erase(it);
+                }
+            }
             if (!error) {
-                submit(std::move(request));
+                submit(std::move(request), std::move(done), std::move(progress));
+            } else if (done) {
+                done({BackupStatus::failed, model_text(request.watch, request.model), std::nullopt,
+                      "modelvaultd is stopping", ErrorCode::unavailable});
             }
         });
     });
@@ -332,18 +394,11 @@ std::optional<BackupService::LastError> BackupService::last_error() const {
     return m_last_error;
 }
 
-bool BackupService::is_backed_up(const config::Watch& watch, const std::string& relative) const {
-    const std::string id = model_text(watch.name, relative);
-    const auto files = watcher::list_model_files(watch, relative);
-    if (files.empty()) {
-        return true; // nothing there to lose
-    }
-    const ModelFingerprint now = take_fingerprint(watch, files);
-    if (const auto known = m_fingerprints.get(id); known && *known == now) {
-        return true;
-    }
-    const auto latest = m_vault.latest(id);
-    return latest && matches_manifest(now, relative, *latest);
+std::vector<std::string> BackupService::waiting() const {
+    std::lock_guard lock(m_mutex);
+    std::vector<std::string> models(m_waiting.begin(), m_waiting.end());
+    models.erase(std::unique(models.begin(), models.end()), models.end());
+    return models;
 }
 
 std::size_t BackupService::model_count(const std::string& watch) const {

@@ -9,6 +9,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,7 @@
 #include "util/error.hpp"
 #include "util/time.hpp"
 #include "vault/vault.hpp"
+#include "watcher/quiet.hpp"
 
 namespace mv::daemon {
 
@@ -32,6 +34,10 @@ struct BackupRequest {
     std::vector<std::string> tags;
     std::string note;
     std::string reason;
+    /// The files as the previous look saw them (watcher/quiet.hpp compares).
+    std::optional<watcher::Observation> seen = std::nullopt;
+    /// When this request first found its files still being written.
+    std::optional<watcher::SteadyTime> waiting_since = std::nullopt;
 };
 
 enum class BackupStatus { committed, unchanged, skipped, failed };
@@ -43,6 +49,9 @@ struct BackupOutcome {
     std::optional<vault::Manifest> manifest; ///< the new version, or the identical one
     std::string message;                     ///< why skipped or failed
     ErrorCode code = ErrorCode::internal;
+    /// The request looks again later (its files were still being written); `done` is
+    /// called once that look decides.
+    bool deferred = false;
 };
 
 using BackupDone = std::function<void(const BackupOutcome&)>;
@@ -95,6 +104,9 @@ public:
     Counters counters() const;
     std::optional<LastBackup> last_backup(const std::string& watch) const;
     std::optional<LastError> last_error() const;
+    /// Models whose backup waits for their files to be left alone (not in the job queue
+    /// meanwhile), sorted.
+    std::vector<std::string> waiting() const;
     /// Models of `watch` known to the vault.
     std::size_t model_count(const std::string& watch) const;
 
@@ -104,8 +116,29 @@ public:
 
 private:
     BackupOutcome run(const BackupRequest& request, const std::stop_token& stop,
-                      const vault::ProgressFn& progress);
-    void schedule_retry(BackupRequest request, std::chrono::milliseconds delay);
+                      const BackupDone& done, const vault::ProgressFn& progress);
+    BackupOutcome write(const config::Watch& watch, const BackupRequest& request,
+                        const std::vector<watcher::FileState>& states, const std::stop_token& stop,
+                        const vault::ProgressFn& progress);
+    /// Files not quiet yet: looks again when they may be (manual requests give up after a
+    /// while, with an error that says so).
+    BackupOutcome wait_for_quiet(const config::Watch& watch, const BackupRequest& request,
+                                 std::vector<watcher::FileState> states,
+                                 const watcher::QuietVerdict& verdict, const BackupDone& done,
+                                 const vault::ProgressFn& progress);
+    /// Counters and retry state after a write.
+    void record_result(const BackupRequest& request, const std::string& id,
+                       const vault::WriteResult& result);
+    /// `current` follows a new version; retention runs.
+    void after_commit(const std::string& id, const vault::Manifest& manifest);
+    /// Logs and counts a failed backup and retries automatic ones with back-off.
+    BackupOutcome failed(const BackupRequest& request, BackupOutcome outcome,
+                         const std::stop_token& stop);
+    /// Whether a retry is a request waiting for its files (shown as queued by status).
+    enum class Waiting { no, yes };
+    void schedule_retry(BackupRequest request, std::chrono::milliseconds delay,
+                        BackupDone done = {}, vault::ProgressFn progress = {},
+                        Waiting waiting = Waiting::no);
     void record_failure(const std::string& model, const std::string& message);
 
     boost::asio::io_context& m_io;
@@ -117,6 +150,7 @@ private:
     std::map<std::string, config::Watch> m_watches;
     std::map<std::string, int> m_failed_attempts; ///< per model, for back-off
     std::map<std::string, int> m_failed_checks;   ///< per model: structural checks failed in a row
+    std::multiset<std::string> m_waiting;         ///< models of deferred requests
     Counters m_counters;
     std::map<std::string, LastBackup> m_last_backup; ///< per watch
     std::optional<LastError> m_last_error;

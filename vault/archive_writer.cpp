@@ -301,6 +301,13 @@ FileEntry ArchiveWriter::add_file(const SourceFile& source, const std::stop_toke
     if (!S_ISREG(before.st_mode)) {
         throw Error(fmt::format("{} is not a regular file", shown), ErrorCode::invalid_argument);
     }
+    if (const auto& expected = source.expected;
+        expected && (expected->device != before.st_dev || expected->inode != before.st_ino ||
+                     expected->size != static_cast<std::uint64_t>(before.st_size) ||
+                     expected->mtime_ns != to_ns(before.st_mtim) ||
+                     expected->ctime_ns != to_ns(before.st_ctim))) {
+        throw FileChangedError(fmt::format("{} changed after it was found quiet", shown));
+    }
     ::posix_fadvise(fd.get(), 0, 0, POSIX_FADV_SEQUENTIAL);
 
     FileEntry entry;

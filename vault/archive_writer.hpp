@@ -38,6 +38,16 @@ class Sha256;
 class StreamVerifier;
 class ZstdEncoder;
 
+/// What a file looked like when its owner decided to store it (device, inode, size,
+/// modification and change times): add_file() refuses a file that no longer looks so.
+struct ExpectedState {
+    std::uint64_t device = 0;
+    std::uint64_t inode = 0;
+    std::uint64_t size = 0;
+    std::int64_t mtime_ns = 0;
+    std::int64_t ctime_ns = 0;
+};
+
 /// A file to store: where it is (opened below `root`, never through a symlink), its path
 /// inside the model, and its role.
 struct SourceFile {
@@ -48,6 +58,8 @@ struct SourceFile {
     /// When set, the file is read from this descriptor (opened by someone else, e.g. a
     /// client importing with its own rights) instead of root/relative.
     std::shared_ptr<UniqueFd> descriptor;
+    /// When set: the state the file was judged quiet in (a write since then is a change).
+    std::optional<ExpectedState> expected = std::nullopt;
 
     /// The file `relative` below `root`, stored as `stored_as`.
     static SourceFile beneath(std::filesystem::path root, std::string relative,
@@ -104,7 +116,8 @@ public:
     ArchiveWriter& operator=(const ArchiveWriter&) = delete;
 
     /// Streams `source` into the archive as source.role's member, hashing it and detecting
-    /// its format on the way. Throws FileChangedError if it changed while being read,
+    /// its format on the way. Throws FileChangedError if it changed while being read or
+    /// no longer has `source.expected`,
     /// Error(cancelled) when `stop` is requested, Error(not_found) when it is gone,
     /// Error(invalid_argument) for a symlink or non-regular file, Error for I/O failures.
     FileEntry add_file(const SourceFile& source, const std::stop_token& stop,

@@ -41,4 +41,10 @@ struct StructureCheck {
 /// followed by raw tensor data, so the STOP check does not apply to it).
 StructureCheck check_structure(int fd, const std::string& format, std::string_view file_name);
 
+/// Folders whose writer marks completion with a file written last: a TensorFlow
+/// SavedModel (variables/ first, saved_model.pb last) and a torch.distributed.checkpoint
+/// folder (*.distcp first, .metadata last). `files` are the folder's regular files,
+/// relative to it. Other folders are complete.
+StructureCheck check_folder(const std::vector<std::string>& files);
+
 } // namespace mv::vault

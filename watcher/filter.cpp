@@ -55,6 +55,10 @@ bool is_excluded(const config::Watch& watch, std::string_view relative_path) {
     return false;
 }
 
+bool is_completion_file(std::string_view relative_path) {
+    return file_name(relative_path) == ".metadata";
+}
+
 bool is_model_file(const config::Watch& watch, std::string_view relative_path) {
     if (relative_path.empty() || is_excluded(watch, relative_path)) {
         return false;

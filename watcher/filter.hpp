@@ -19,6 +19,11 @@ bool is_model_file(const config::Watch& watch, std::string_view relative_path);
 /// leading directories (FNM_PATHNAME), so excluding "runs/old" excludes what is inside.
 bool is_excluded(const config::Watch& watch, std::string_view relative_path);
 
+/// True for the name of a file that completes a folder checkpoint and that exclude
+/// patterns do not skip: torch.distributed.checkpoint's ".metadata" (the folder is
+/// useless without it, and ".*" is in the default exclude).
+bool is_completion_file(std::string_view relative_path);
+
 /// `dir` + '/' + `name`, or `name` when `dir` is the root ("").
 std::string join_relative(std::string_view dir, std::string_view name);
 

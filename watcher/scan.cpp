@@ -31,17 +31,18 @@ Result<void> read_directory(const config::Watch& watch, const std::string& relat
     }
     for (; it != stdfs::directory_iterator(); it.increment(error)) {
         const auto relative = join_relative(relative_dir, it->path().filename().native());
-        if (is_excluded(watch, relative)) {
-            continue;
-        }
         std::error_code status_error;
         const auto status = it->symlink_status(status_error);
         if (status_error) {
             continue; // vanished between readdir and lstat
         }
+        const bool regular = stdfs::is_regular_file(status);
+        if (is_excluded(watch, relative) && !(regular && is_completion_file(relative))) {
+            continue;
+        }
         if (stdfs::is_directory(status)) {
             subdirs.push_back(relative);
-        } else if (stdfs::is_regular_file(status) && on_file) {
+        } else if (regular && on_file) {
             on_file(relative);
         }
     }

@@ -211,7 +211,8 @@ void Watcher::apply_to(WatchTree& tree, const RawEvent& event, SteadyTime now) {
         spdlog::debug("watch {}: inotify {:#x} {}", tree.config().name, event.mask,
                       escape_name(path));
     }
-    if (is_excluded(tree.config(), path)) {
+    if (is_excluded(tree.config(), path) &&
+        ((event.mask & IN_ISDIR) != 0 || !is_completion_file(path))) {
         return;
     }
     if ((event.mask & IN_ISDIR) != 0) {

@@ -1,4 +1,5 @@
 // version, status, reload.
+#include <algorithm>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -39,12 +40,27 @@ void status(CommandContext& c) {
                            {"next_run", d.next_run(w.name) ? json(format_utc(*d.next_run(w.name)))
                                                            : json(nullptr)}});
     }
-    const auto backups = d.backup_jobs().snapshot();
+    auto backups = d.backup_jobs().snapshot();
+    // Models waiting for their files to be left alone are queued too, just not yet in
+    // the job queue.
+    for (auto& model : d.backups().waiting()) {
+        if (std::find(backups.queued.begin(), backups.queued.end(), model) ==
+            backups.queued.end()) {
+            backups.queued.push_back(std::move(model));
+        }
+    }
     const auto checks = d.check_jobs().snapshot();
     const auto counters = d.backups().counters();
     // Models whose watched folder holds a rolled-back version rather than the latest.
     json rolled_back = json::array();
+    // Versions stored although they failed their format's structural check.
+    json incomplete = json::array();
     for (const auto& model : d.vault().models()) {
+        for (const auto& manifest : d.vault().versions(model)) {
+            if (manifest.incomplete) {
+                incomplete.push_back({{"model", model}, {"version", manifest.version.to_string()}});
+            }
+        }
         const auto current = d.vault().pointer(model, vault::Pointer::current);
         const auto latest = d.vault().latest(model);
         if (current && latest && *current != latest->version) {
@@ -97,6 +113,7 @@ void status(CommandContext& c) {
            {"pruned_versions", counters.pruned},
            {"reclaimed_bytes", counters.reclaimed_bytes}}},
          {"rolled_back", rolled_back},
+         {"incomplete", incomplete},
          {"last_error", last_error}});
 }
 

@@ -119,8 +119,103 @@ TEST_F(StructureTest, PickleNeedsItsStopOpcode) {
 }
 
 TEST_F(StructureTest, FormatsWithoutACheckAreComplete) {
-    EXPECT_TRUE(check("m.h5", "\x89HDF\r\n\x1a\nrest").complete);
     EXPECT_TRUE(check("notes.bin", "whatever").complete);
+    EXPECT_TRUE(check("weights.npy", "\x93NUMPY\x01\x00 data").complete);
+}
+
+// An HDF5 file: `user_block` bytes, a superblock of `version` whose end-of-file address
+// (relative to the base, which is where the signature is) is `end`, then zeros up to
+// `size` bytes in all.
+std::string hdf5_bytes(int version, std::uint64_t end, std::size_t size, std::size_t user_block = 0,
+                       int flags = 0) {
+    std::string sb = "\x89HDF\r\n\x1a\n";
+    const auto address = [&](std::uint64_t value) {
+        for (int i = 0; i < 8; ++i) {
+            sb += static_cast<char>((value >> (8 * i)) & 0xff);
+        }
+    };
+    if (version == 0) {
+        sb += std::string{'\0', '\0', '\0', '\0', '\0', '\x08', '\x08', '\0'};
+        sb += std::string(8, '\0'); // B-tree K values, consistency flags
+        address(user_block);        // base address
+        address(~0ull);             // free space
+        address(end);               // end of file
+        address(~0ull);             // driver information
+    } else {
+        sb += static_cast<char>(version);
+        sb += std::string{'\x08', '\x08', static_cast<char>(flags)};
+        address(user_block); // base address
+        address(~0ull);      // superblock extension
+        address(end);        // end of file
+        address(96);         // root group object header
+    }
+    std::string bytes = std::string(user_block, 'u') + sb;
+    bytes.resize(std::max(size, bytes.size() + 40), '\0');
+    return bytes;
+}
+
+TEST_F(StructureTest, Hdf5MustReachTheEndItsSuperblockRecords) {
+    EXPECT_TRUE(check("a.h5", hdf5_bytes(0, 4096, 4096)).complete);
+    EXPECT_TRUE(check("b.h5", hdf5_bytes(2, 8192, 8192)).complete);
+    EXPECT_TRUE(check("c.h5", hdf5_bytes(0, 4096, 4096 + 512, 512)).complete);
+    // Copied in pieces: the superblock already says how long the file will be.
+    const auto cut = check("d.h5", hdf5_bytes(0, 1 << 20, 64 << 10));
+    EXPECT_FALSE(cut.complete);
+    EXPECT_NE(cut.problem.find("says the data ends at byte 1048576, the file has 65536"),
+              std::string::npos)
+        << cut.problem;
+    EXPECT_FALSE(check("e.h5", hdf5_bytes(2, 4096 + 512, 4096 + 511, 512)).complete);
+    // Version 3 marks a file a writer still has open.
+    EXPECT_TRUE(check("f.h5", hdf5_bytes(3, 4096, 4096)).complete);
+    const auto open = check("g.h5", hdf5_bytes(3, 4096, 4096, 0, 0x01));
+    EXPECT_FALSE(open.complete);
+    EXPECT_NE(open.problem.find("still open for writing"), std::string::npos) << open.problem;
+    EXPECT_FALSE(check("h.h5", "\x89HDF\r\n\x1a\nrest").complete);
+}
+
+TEST_F(StructureTest, TorchCheckpointsAreZipsOrPickles) {
+    // Lightning's .ckpt and torch.save's .pt are zip archives; bytes that are neither are
+    // a checkpoint whose beginning is not there yet.
+    const auto unknown = check("epoch=1-step=10.ckpt", "random bytes, no magic");
+    EXPECT_FALSE(unknown.complete);
+    EXPECT_NE(unknown.problem.find("is a zip archive or a pickle"), std::string::npos)
+        << unknown.problem;
+    EXPECT_FALSE(check("model.pt", "").complete);
+    EXPECT_TRUE(check("notes.txt", "random bytes, no magic").complete);
+}
+
+TEST(FolderStructure, SavedModelAndDcpFoldersNeedTheFileTheirWriterWritesLast) {
+    EXPECT_TRUE(check_folder({"saved_model.pb", "variables/variables.index"}).complete);
+    const auto savedmodel = check_folder({"variables/variables.index", "assets/vocab.txt"});
+    EXPECT_FALSE(savedmodel.complete);
+    EXPECT_NE(savedmodel.problem.find("saved_model.pb"), std::string::npos) << savedmodel.problem;
+    EXPECT_TRUE(check_folder({".metadata", "__0_0.distcp", "__1_0.distcp"}).complete);
+    const auto dcp = check_folder({"__0_0.distcp", "__1_0.distcp"});
+    EXPECT_FALSE(dcp.complete);
+    EXPECT_NE(dcp.problem.find(".metadata"), std::string::npos) << dcp.problem;
+    EXPECT_TRUE(check_folder({"config.json", "model.safetensors"}).complete);
+}
+
+TEST_F(StructureTest, AZipCutAfterAStoredInnerZipIsNotComplete) {
+    // Stable-Baselines3 stores torch's own zip (policy.pth) uncompressed in its zip: cut
+    // right after it, the file ends with the inner zip's end record.
+    test::write_file(dir / "payload.txt", std::string(5000, 'x'));
+    const auto made = test::sh(
+        "cd '" + dir.path().string() +
+        "' && python3 -c \"import zipfile; "
+        "i=zipfile.ZipFile('inner.zip','w'); i.write('payload.txt'); i.close(); "
+        "o=zipfile.ZipFile('outer.zip','w'); o.writestr('data', 'x'*100); "
+        "o.write('inner.zip', 'policy.pth'); o.writestr('_stable_baselines3_version', '2.3'); "
+        "o.close()\"");
+    ASSERT_EQ(made.exit_code, 0) << made.err;
+    const std::string inner = test::read_file(dir / "inner.zip");
+    const std::string outer = test::read_file(dir / "outer.zip");
+    const auto inner_at = outer.find(inner);
+    ASSERT_NE(inner_at, std::string::npos);
+    EXPECT_TRUE(check("rl_model_100_steps.zip", outer).complete);
+    const auto cut = check("rl_model_200_steps.zip", outer.substr(0, inner_at + inner.size()));
+    EXPECT_FALSE(cut.complete);
+    EXPECT_NE(cut.problem.find("central directory"), std::string::npos) << cut.problem;
 }
 
 } // namespace

@@ -73,6 +73,21 @@ TEST_F(WatcherScanTest, DirectoryLayoutIsOneModelWithEveryNonExcludedFile) {
     EXPECT_EQ(list_model_files(m_watch, ""), expected);
 }
 
+TEST_F(WatcherScanTest, ADistributedCheckpointKeepsItsHiddenMetadataFile) {
+    // torch.distributed.checkpoint completes a folder with ".metadata": ".*" in the
+    // default exclude must not drop it (the folder is useless without it).
+    test::write_file(m_root / "dcp/__0_0.distcp", "shard");
+    test::write_file(m_root / "dcp/.metadata", "index");
+    test::write_file(m_root / "dcp/.metadata.tmp", "being written");
+    m_watch.path = m_root / "dcp";
+    m_watch.layout = config::Layout::directory;
+    EXPECT_EQ(list_model_files(m_watch, ""), (Strings{".metadata", "__0_0.distcp"}));
+    // Not a model file of its own in a files watch, though.
+    m_watch.layout = config::Layout::files;
+    m_watch.include = {};
+    EXPECT_EQ(list_models(m_watch), Strings{"__0_0.distcp"});
+}
+
 TEST_F(WatcherScanTest, MissingRootHasNoModels) {
     m_watch.path = m_dir / "not-there";
     EXPECT_TRUE(list_models(m_watch).empty());
