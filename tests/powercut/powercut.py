@@ -66,6 +66,14 @@ class CrashFs:
     def power_cut(self):
         self.process.send_signal(signal.SIGUSR1)  # from now on nothing reaches the disk
 
+    def powered_off(self):
+        """Whether the power is off (after a cut every operation fails, listing too)."""
+        try:
+            os.listdir(self.mountpoint)
+            return False
+        except OSError:
+            return True
+
     def unmount(self):
         """Unmounts; returns crashfs's report of what the cut took back."""
         for lazy in ([], ["-z"]):
@@ -137,19 +145,28 @@ class Cutter:
     def next_distance(self):
         if self.rng.random() < 0.5:
             return self.NEVER
-        return self.rng.randint(1, max(self.seen[-20:]))
+        # Within the work of one recent cycle: the largest (a 64 MiB backup) made most
+        # distances longer than a cycle's work.
+        return self.rng.randint(1, self.rng.choice(self.seen[-20:]))
 
     def record(self, cut, distance):
-        if cut.get("operations_armed") and distance == self.NEVER:
-            self.seen.append(cut["operations_armed"])
         reached = distance != self.NEVER and cut.get("operations_armed", 0) >= distance
+        if cut.get("operations_armed") and not reached:
+            self.seen.append(cut["operations_armed"])
         self.by["operation" if reached else "instant"] += 1
 
 
 def cycle(report, rng, fs, daemon, workload, rows, number, cutter, distance):
     fs.arm()
     ops = [workload.start(workload.pick(), rows) for _ in range(rng.randint(1, 3))]
-    wait_for_the_instant(rng, daemon)
+    if distance == Cutter.NEVER:
+        wait_for_the_instant(rng, daemon)
+    else:
+        # Cut at the distance-th operation: an instant drawn as above came first in nine
+        # cycles out of ten, so wait for crashfs to cut by itself, and cut at an instant
+        # only once the cycle's work is done without reaching that operation.
+        procs.wait_until(lambda: fs.powered_off() or
+                         (not any(op.running() for op in ops) and daemon.idle()), 30, 0.05)
     before = invariants.snapshot(daemon)
     before_at = time.monotonic()
     fs.power_cut()

@@ -162,23 +162,25 @@ class Daemon:
     def status(self):
         return self.request("status", timeout=30)["result"]
 
-    def wait_idle(self, timeout=300):
-        """Waits until nothing is queued, running, verifying or settling, twice in a row
-        0.3 s apart; returns False on timeout."""
-        def idle():
-            try:
-                status = self.status()
-            except (OSError, KeyError, ValueError):
-                return False
-            queue = status["queue"]
-            busy = queue["queued"] or queue["running"] or queue["verifying"]
-            return not busy and all(w.get("pending", 0) == 0 for w in status["watches"])
+    def idle(self):
+        """Whether nothing is queued, running, verifying or settling (False when the
+        daemon does not answer)."""
+        try:
+            status = self.status()
+        except (OSError, KeyError, ValueError):
+            return False
+        queue = status["queue"]
+        busy = queue["queued"] or queue["running"] or queue["verifying"]
+        return not busy and all(w.get("pending", 0) == 0 for w in status["watches"])
 
+    def wait_idle(self, timeout=300):
+        """Waits until the daemon is idle twice in a row 0.3 s apart; returns False on
+        timeout."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if procs.wait_until(idle, deadline - time.monotonic(), 0.1):
+            if procs.wait_until(self.idle, deadline - time.monotonic(), 0.1):
                 time.sleep(0.3)
-                if idle():
+                if self.idle():
                     return True
         return False
 
