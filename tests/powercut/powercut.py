@@ -82,7 +82,13 @@ class CrashFs:
             if done.returncode == 0:
                 break
             time.sleep(0.2)
-        out, _ = self.process.communicate(timeout=60)
+        # Rolling back a cut takes a while on a loaded machine: 60 s timed out once in a
+        # niced long run at a load of 20 (slow or stuck was not established).
+        try:
+            out, _ = self.process.communicate(timeout=600)
+        except subprocess.TimeoutExpired:
+            raise RuntimeError(f"crashfs did not exit within 600 s of unmounting {self.mountpoint}"
+                               f"{' lazily (it was busy)' if lazy else ''}; see {self.log}") from None
         lines = out.decode().strip().splitlines()
         return json.loads(lines[-1]) if lines else {"cut": None}
 
