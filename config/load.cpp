@@ -10,6 +10,7 @@
 #include "config/detail/parse_json.hpp"
 #include "config/detail/read_settings.hpp"
 #include "config/detail/read_watch.hpp"
+#include "config/detail/unavailable.hpp"
 #include "util/fs.hpp"
 
 namespace mv::config {
@@ -162,6 +163,7 @@ void read_config(const Json& document, const stdfs::path& base_dir, Checker& che
     const Json* watches = nullptr;
     // The vault is checked against watch paths only when it was read successfully.
     std::optional<stdfs::path> vault = config.vault;
+    detail::report_unavailable(document, checker);
     visit_members(
         document, {}, checker,
         {

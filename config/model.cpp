@@ -3,8 +3,11 @@
 namespace mv::config {
 
 std::vector<std::string> default_include() {
-    return {"*.h5", "*.hdf5", "*.keras", "*.pkl",  "*.pickle",      "*.joblib", "*.zip",
-            "*.pt", "*.pth",  "*.ckpt",  "*.onnx", "*.safetensors", "*.gguf"};
+    return {"*.h5", "*.hdf5", "*.keras", "*.pkl", "*.pickle", "*.joblib", "*.zip", "*.pt", "*.pth",
+            "*.ckpt", "*.onnx", "*.safetensors", "*.gguf",
+            // joblib.dump compresses by the name's extension: zlib, gzip, bz2, xz, lzma.
+            "*.pkl.z", "*.pkl.gz", "*.pkl.bz2", "*.pkl.xz", "*.pkl.lzma", "*.joblib.z",
+            "*.joblib.gz", "*.joblib.bz2", "*.joblib.xz", "*.joblib.lzma"};
 }
 
 std::vector<std::string> default_exclude() {

@@ -166,6 +166,16 @@ std::optional<std::filesystem::path> to_path(const Json& value, const KeyPath& p
         if (text.find('\0') != std::string::npos) {
             return fmt::format("a path cannot contain a NUL character, got {}", quote(text));
         }
+        // The shell expands "~", a config file does not: the daemon would make a folder
+        // named "~" (and under systemd its home is not yours anyway).
+        if (text.front() == '~') {
+            const std::size_t slash = text.find('/');
+            const std::string user = text.substr(1, slash == std::string::npos ? slash : slash - 1);
+            const std::string rest = slash == std::string::npos ? "" : text.substr(slash);
+            return fmt::format("\"~\" is not expanded in the config, got {}: write the absolute "
+                               "path, such as \"/home/{}{}\"",
+                               quote(text), user.empty() ? "alice" : user, rest);
+        }
         return std::nullopt;
     };
     auto text = to_text(value, path, checker, check);

@@ -76,7 +76,7 @@ void read_watch(const Json& value, const KeyPath& path, Checker& checker, WatchM
              }},
             {"sidecars",
              [&](const Json& v, const KeyPath& p) {
-                 if (auto templates = to_text_list(v, p, checker, check_template)) {
+                 if (auto templates = to_text_list(v, p, checker, check_sidecar_template)) {
                      watch.sidecars = std::move(*templates);
                  }
              }},

@@ -35,18 +35,6 @@ bool is_account_name(std::string_view text) {
            std::all_of(text.begin(), text.end(), is_name_char);
 }
 
-bool has_dot_dot_component(std::string_view text) {
-    std::size_t start = 0;
-    while (start <= text.size()) {
-        const std::size_t end = std::min(text.find('/', start), text.size());
-        if (text.substr(start, end - start) == "..") {
-            return true;
-        }
-        start = end + 1;
-    }
-    return false;
-}
-
 std::string expected(std::string_view what, const std::string& text, std::string_view why = {}) {
     if (why.empty()) {
         return fmt::format("expected {}, got {}", what, quote(text));
@@ -103,37 +91,88 @@ std::optional<std::string> check_glob(const std::string& text) {
     return std::nullopt;
 }
 
-std::optional<std::string> check_template(const std::string& text) {
-    constexpr std::string_view k_what = "a relative file name template such as \"{stem}.json\"";
+namespace {
+
+bool has_glob_characters(std::string_view text) {
+    return text.find_first_of("*?[") != std::string_view::npos;
+}
+
+// Components that open_beneath() refuses (empty, ".", ".."): a name with one could never
+// be read, so it is refused here rather than skipped at every backup.
+std::optional<std::string> bad_component(std::string_view text) {
+    std::size_t start = 0;
+    while (start <= text.size()) {
+        const std::size_t end = std::min(text.find('/', start), text.size());
+        const std::string_view component = text.substr(start, end - start);
+        if (component.empty()) {
+            return end == text.size() ? std::string("it must not end with \"/\"")
+                                      : std::string("it must not contain \"//\"");
+        }
+        if (component == ".") {
+            return std::string("it must not contain \".\" components");
+        }
+        if (component == "..") {
+            return std::string("it must not contain \"..\" components");
+        }
+        start = end + 1;
+    }
+    return std::nullopt;
+}
+
+std::optional<std::string> check_file_template(const std::string& text, std::string_view what,
+                                               bool globs) {
     if (text.empty()) {
-        return expected(k_what, text);
+        return expected(what, text);
     }
     if (text.front() == '/') {
-        return expected(k_what, text, "it must not start with \"/\"");
+        return expected(what, text, "it must not start with \"/\"");
     }
-    if (has_dot_dot_component(text)) {
-        return expected(k_what, text, "it must not contain \"..\" components");
+    if (auto why = bad_component(text)) {
+        return expected(what, text, *why);
+    }
+    if (!globs && has_glob_characters(text)) {
+        return expected(what, text,
+                        "it names one file: *, ? and [ are not allowed here (sidecars may be "
+                        "globs)");
+    }
+    if (globs && text.find("**") != std::string::npos) {
+        return expected(what, text,
+                        "\"**\" (any depth) is not supported: * matches within one folder, "
+                        "write one pattern per folder level");
     }
     for (std::size_t i = 0; i < text.size(); ++i) {
         if (text[i] == '}') {
-            return expected(k_what, text, "\"}\" without \"{\"");
+            return expected(what, text, "\"}\" without \"{\"");
         }
         if (text[i] != '{') {
             continue;
         }
         const std::size_t end = text.find('}', i);
         if (end == std::string::npos) {
-            return expected(k_what, text, "\"{\" without \"}\"");
+            return expected(what, text, "\"{\" without \"}\"");
         }
         const std::string_view placeholder = std::string_view(text).substr(i, end - i + 1);
         if (placeholder != "{stem}" && placeholder != "{name}") {
             return expected(
-                k_what, text,
+                what, text,
                 fmt::format("unknown placeholder {}; use {{stem}} or {{name}}", placeholder));
         }
         i = end;
     }
     return std::nullopt;
+}
+
+} // namespace
+
+std::optional<std::string> check_template(const std::string& text) {
+    return check_file_template(text, "a relative file name template such as \"{stem}.json\"",
+                               false);
+}
+
+std::optional<std::string> check_sidecar_template(const std::string& text) {
+    return check_file_template(
+        text, "a relative file name template or glob such as \"{stem}.json\" or \"logs/*.log\"",
+        true);
 }
 
 std::optional<std::string> check_relative_file(const std::string& text) {
@@ -144,8 +183,8 @@ std::optional<std::string> check_relative_file(const std::string& text) {
     if (text.front() == '/') {
         return expected(k_what, text, "it must not start with \"/\"");
     }
-    if (has_dot_dot_component(text)) {
-        return expected(k_what, text, "it must not contain \"..\" components");
+    if (auto why = bad_component(text)) {
+        return expected(k_what, text, *why);
     }
     return std::nullopt;
 }

@@ -25,11 +25,15 @@ std::optional<std::string> check_group_name(const std::string& text);
 /// relative to the watch, see watcher/filter.hpp).
 std::optional<std::string> check_glob(const std::string& text);
 
-/// A file name template relative to the model: placeholders {stem} and {name} only,
-/// not absolute, no ".." component.
+/// A file name template relative to the model (metrics_file): placeholders {stem} and
+/// {name} only, not absolute, no empty, "." or ".." component, no glob characters.
 std::optional<std::string> check_template(const std::string& text);
 
-/// A relative file name without ".." components (compat.file).
+/// A sidecar template: as check_template(), and components may be fnmatch globs
+/// (*, ?, [...]) matched within one folder; "**" is refused.
+std::optional<std::string> check_sidecar_template(const std::string& text);
+
+/// A relative file name without empty, "." or ".." components (compat.file).
 std::optional<std::string> check_relative_file(const std::string& text);
 
 /// A JSON pointer (RFC 6901): "" or "/a/b", with valid ~0/~1 escapes.

@@ -19,10 +19,17 @@ struct Case {
     const char* expected; ///< the single problem line it must produce
 };
 
+// `encryption` and `hooks` are refused as not available yet (documented_keys_test.cpp)
+// but still validated in full: their cases expect the one problem besides that refusal.
 void expect_single_problems(std::initializer_list<Case> cases) {
     for (const Case& c : cases) {
         SCOPED_TRACE(c.json);
-        EXPECT_THAT(problems_of(c.json), ElementsAre(c.expected));
+        auto problems = problems_of(c.json);
+        std::erase_if(problems, [](const std::string& problem) {
+            return problem.starts_with("encryption: not available yet") ||
+                   problem.starts_with("hooks: not available yet");
+        });
+        EXPECT_THAT(problems, ElementsAre(c.expected));
     }
 }
 
@@ -124,6 +131,21 @@ TEST(Problems, TopLevelTypesAndValues) {
     });
 }
 
+TEST(Problems, TildeIsRefusedNotTakenAsAFolderName) {
+    // A shell expands "~"; the daemon would have made a folder named "~".
+    EXPECT_THAT(
+        problems_of(R"({"vault": "~/vault", "watches": [{"name": "a", "path": "~bob/runs"}]})"),
+        ElementsAre("vault: \"~\" is not expanded in the config, got \"~/vault\": write "
+                    "the absolute path, such as \"/home/alice/vault\"",
+                    "watches[0].path: \"~\" is not expanded in the config, got "
+                    "\"~bob/runs\": write the absolute path, such as \"/home/bob/runs\""));
+    EXPECT_THAT(problems_of(R"({"socket": "~"})"),
+                ElementsAre("socket: \"~\" is not expanded in the config, got \"~\": write the "
+                            "absolute path, such as \"/home/alice\""));
+    // Elsewhere in a path "~" is an ordinary character.
+    EXPECT_EQ(test::parse_ok(R"({"vault": "/srv/a~b/~"})").vault, "/srv/a~b/~");
+}
+
 TEST(Problems, PathWithANulCharacter) {
     EXPECT_THAT(problems_of(R"({"vault": "/a\u0000b"})"),
                 ElementsAre(R"(vault: a path cannot contain a NUL character, got "/a\u0000b")"));
@@ -171,17 +193,31 @@ TEST(Problems, WatchKeys) {
         {R"("exclude": ["ok", "/runs/*.tmp"])",
          R"(watches[0].exclude[1]: expected a glob such as "*.pt" or "runs/*.pt", got "/runs/*.tmp" (globs are relative to the watched directory and cannot start with "/"))"},
         {R"("sidecars": ["{step}.json"])",
-         R"(watches[0].sidecars[0]: expected a relative file name template such as "{stem}.json", got "{step}.json" (unknown placeholder {step}; use {stem} or {name}))"},
+         R"(watches[0].sidecars[0]: expected a relative file name template or glob such as "{stem}.json" or "logs/*.log", got "{step}.json" (unknown placeholder {step}; use {stem} or {name}))"},
         {R"("sidecars": ["/etc/passwd"])",
-         R"(watches[0].sidecars[0]: expected a relative file name template such as "{stem}.json", got "/etc/passwd" (it must not start with "/"))"},
+         R"(watches[0].sidecars[0]: expected a relative file name template or glob such as "{stem}.json" or "logs/*.log", got "/etc/passwd" (it must not start with "/"))"},
         {R"("sidecars": ["a/../../b"])",
-         R"(watches[0].sidecars[0]: expected a relative file name template such as "{stem}.json", got "a/../../b" (it must not contain ".." components))"},
+         R"(watches[0].sidecars[0]: expected a relative file name template or glob such as "{stem}.json" or "logs/*.log", got "a/../../b" (it must not contain ".." components))"},
         {R"("sidecars": ["{stem.json"])",
-         R"(watches[0].sidecars[0]: expected a relative file name template such as "{stem}.json", got "{stem.json" ("{" without "}"))"},
+         R"(watches[0].sidecars[0]: expected a relative file name template or glob such as "{stem}.json" or "logs/*.log", got "{stem.json" ("{" without "}"))"},
         {R"("sidecars": ["stem}.json"])",
-         R"(watches[0].sidecars[0]: expected a relative file name template such as "{stem}.json", got "stem}.json" ("}" without "{"))"},
+         R"(watches[0].sidecars[0]: expected a relative file name template or glob such as "{stem}.json" or "logs/*.log", got "stem}.json" ("}" without "{"))"},
         {R"("sidecars": [""])",
-         R"(watches[0].sidecars[0]: expected a relative file name template such as "{stem}.json", got "")"},
+         R"(watches[0].sidecars[0]: expected a relative file name template or glob such as "{stem}.json" or "logs/*.log", got "")"},
+        // A name open_beneath() could never open would be skipped at every backup.
+        {R"("sidecars": ["logs//train.log"])",
+         R"(watches[0].sidecars[0]: expected a relative file name template or glob such as "{stem}.json" or "logs/*.log", got "logs//train.log" (it must not contain "//"))"},
+        {R"("sidecars": ["./config.json"])",
+         R"(watches[0].sidecars[0]: expected a relative file name template or glob such as "{stem}.json" or "logs/*.log", got "./config.json" (it must not contain "." components))"},
+        {R"("sidecars": ["logs/"])",
+         R"(watches[0].sidecars[0]: expected a relative file name template or glob such as "{stem}.json" or "logs/*.log", got "logs/" (it must not end with "/"))"},
+        {R"("sidecars": ["logs/**/*.log"])",
+         R"(watches[0].sidecars[0]: expected a relative file name template or glob such as "{stem}.json" or "logs/*.log", got "logs/**/*.log" ("**" (any depth) is not supported: * matches within one folder, write one pattern per folder level))"},
+        // The metrics file is one file: a glob would never be read.
+        {R"("triggers": {"improvement": {"metric": "/m", "metrics_file": "eval/*.json"}})",
+         R"(watches[0].triggers.improvement.metrics_file: expected a relative file name template such as "{stem}.json", got "eval/*.json" (it names one file: *, ? and [ are not allowed here (sidecars may be globs)))"},
+        {R"("compat": {"file": "./config.json", "keys": ["/a"]})",
+         R"(watches[0].compat.file: expected a file name relative to the model such as "config.json", got "./config.json" (it must not contain "." components))"},
         {R"("settle": "50ms")",
          R"(watches[0].settle: expected a duration of at least 100ms, got "50ms")"},
         {R"("settle": 2)", R"(watches[0].settle: expected a duration string such as "30s", got 2)"},

@@ -100,17 +100,19 @@ TEST(ParseConfig, CommentsOfBothKindsAnywhere) {
         // A line comment before the document.
         {
           /* a block comment before a key */ "log_level": /* before a value */ "debug", // trailing
-          "hooks": {
-            "on_backup": [
-              "/usr/bin/curl", // a line comment inside an array
-              "https://example.com/hook" /* "//" inside a string is not a comment */
+          "access": {
+            "read": [
+              "alice", // a line comment inside an array
+              "@ml" /* a block comment inside an array */
             ]
-          }
+          },
+          "vault": "/srv//vault" // "//" inside a string is not a comment
         }
         /* a block comment after the document */
     )");
     EXPECT_EQ(config.log_level, LogLevel::debug);
-    EXPECT_THAT(config.hooks.on_backup, ElementsAre("/usr/bin/curl", "https://example.com/hook"));
+    EXPECT_THAT(config.access.read, ElementsAre("alice", "@ml"));
+    EXPECT_EQ(config.vault, "/srv/vault");
 }
 
 TEST(ParseConfig, SyntaxErrorIsOneProblemWithLineAndColumn) {
@@ -140,24 +142,33 @@ TEST(ParseConfig, TopLevelMustBeAnObject) {
                 ElementsAre("expected a JSON object at the top level, got \"vault\""));
 }
 
+// Without the keys not available yet (docs/CONFIG.md), for which the example is refused.
+std::string spec_example_without_unavailable_keys() {
+    std::string text = k_spec_example;
+    for (const char* key : {"  \"encryption\":", "  \"hooks\":"}) {
+        const std::size_t start = text.find(key);
+        text.erase(start, text.find('\n', start) + 1 - start);
+    }
+    return text;
+}
+
 TEST(ParseConfig, SpecExampleParses) {
-    const Config config = parse_ok(k_spec_example);
+    EXPECT_THAT(problems_of(k_spec_example),
+                ElementsAre(StartsWith("encryption: not available yet"),
+                            StartsWith("hooks: not available yet")));
+    const Config config = parse_ok(spec_example_without_unavailable_keys());
     EXPECT_EQ(config.vault, "/var/lib/modelvault");
     EXPECT_EQ(config.socket, "/run/modelvault/modelvault.sock");
     EXPECT_EQ(config.log_level, LogLevel::info);
     EXPECT_EQ(config.compression.codec, Codec::zstd);
     EXPECT_EQ(config.compression.level, 3);
     EXPECT_EQ(config.compression.threads, 0);
-    ASSERT_TRUE(config.encryption.has_value());
-    EXPECT_EQ(config.encryption->key_file, "/etc/modelvault/vault.key");
+    EXPECT_FALSE(config.encryption.has_value());
     EXPECT_TRUE(config.verify_after_write);
     EXPECT_EQ(config.io_priority, IoPriority::idle);
     EXPECT_EQ(config.access.socket_group, "modelvault");
     EXPECT_THAT(config.access.read, ElementsAre("@modelvault"));
     EXPECT_THAT(config.access.write, ElementsAre("@modelvault-admin"));
-    EXPECT_THAT(config.hooks.on_backup,
-                ElementsAre("/usr/local/bin/notify", "{model}", "{version}"));
-    EXPECT_TRUE(config.hooks.on_failure.empty());
 
     ASSERT_THAT(config.watches, SizeIs(1));
     const Watch& watch = config.watches[0];
@@ -217,8 +228,7 @@ TEST(ParseConfig, EveryTopLevelKeyWithNonDefaultValues) {
         "compression": {"codec": "xz", "level": 0, "threads": 4},
         "verify_after_write": false,
         "io_priority": "best-effort",
-        "access": {"socket_group": "", "read": ["alice", "@ml-team"], "write": ["bob$"]},
-        "hooks": {"on_backup": [], "on_failure": ["/bin/mail", "-s", "{model} failed"]}
+        "access": {"socket_group": "", "read": ["alice", "@ml-team"], "write": ["bob$"]}
     })");
     EXPECT_EQ(config.vault, "/data/vault");
     EXPECT_EQ(config.socket, "/run/mv.sock");
@@ -231,8 +241,6 @@ TEST(ParseConfig, EveryTopLevelKeyWithNonDefaultValues) {
     EXPECT_EQ(config.access.socket_group, "");
     EXPECT_THAT(config.access.read, ElementsAre("alice", "@ml-team"));
     EXPECT_THAT(config.access.write, ElementsAre("bob$"));
-    EXPECT_TRUE(config.hooks.on_backup.empty());
-    EXPECT_THAT(config.hooks.on_failure, ElementsAre("/bin/mail", "-s", "{model} failed"));
 }
 
 TEST(ParseConfig, EveryLogLevelAndPriority) {
@@ -271,14 +279,12 @@ TEST(ParseConfig, CompressionLevelRangeFollowsTheCodec) {
 TEST(ParseConfig, RelativePathsResolveAgainstTheBaseDirectory) {
     const Config config = parse_config(R"({
         "vault": "vault",
-        "socket": "../run/mv.sock",
-        "encryption": {"key_file": "./keys//vault.key"},
+        "socket": "../run//mv.sock",
         "watches": [{"name": "a", "path": "models/./a/"}]
     })",
                                        "/etc/modelvault");
     EXPECT_EQ(config.vault, "/etc/modelvault/vault");
     EXPECT_EQ(config.socket, "/etc/run/mv.sock");
-    EXPECT_EQ(config.encryption->key_file, "/etc/modelvault/keys/vault.key");
     EXPECT_EQ(config.watches[0].path, "/etc/modelvault/models/a");
 }
 
