@@ -65,6 +65,25 @@ install(FILES "${PROJECT_SOURCE_DIR}/README.md" "${PROJECT_SOURCE_DIR}/ARCHITECT
         DESTINATION ${CMAKE_INSTALL_DOCDIR})
 install(FILES "${MV_SYSTEMD_SOURCE}/modelvault.json" DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples)
 
+# Debian policy 12.5 and 12.7: every package ships /usr/share/doc/<package>/copyright and
+# changelog.Debian.gz (compressed with gzip -9n, reproducible). The changelog's newest
+# entry must be this version.
+file(STRINGS "${MV_SYSTEMD_SOURCE}/debian/changelog" mv_changelog_head LIMIT_COUNT 1)
+if(NOT mv_changelog_head MATCHES "^modelvault \\(${PROJECT_VERSION}\\) ")
+    message(SEND_ERROR "systemd/debian/changelog starts with \"${mv_changelog_head}\": add an "
+                       "entry for modelvault ${PROJECT_VERSION} at its top")
+endif()
+set(MV_CHANGELOG_GZ "${PROJECT_BINARY_DIR}/debian/changelog.Debian.gz")
+add_custom_command(OUTPUT "${MV_CHANGELOG_GZ}"
+    COMMAND sh -c "gzip -9nc \"$1\" > \"$2\"" sh "${MV_SYSTEMD_SOURCE}/debian/changelog"
+            "${MV_CHANGELOG_GZ}"
+    DEPENDS "${MV_SYSTEMD_SOURCE}/debian/changelog"
+    COMMENT "Compressing the Debian changelog"
+    VERBATIM)
+add_custom_target(debian_changelog ALL DEPENDS "${MV_CHANGELOG_GZ}")
+install(FILES "${MV_SYSTEMD_SOURCE}/debian/copyright" "${MV_CHANGELOG_GZ}"
+        DESTINATION ${CMAKE_INSTALL_DOCDIR})
+
 # --- Debian package --------------------------------------------------------------------
 set(CPACK_PACKAGE_NAME "modelvault")
 set(CPACK_PACKAGE_VENDOR "modelvault")

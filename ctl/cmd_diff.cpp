@@ -42,6 +42,16 @@ int run_diff(const GlobalOptions& global, const ParsedArgs& args) {
     std::string out = fmt::format(
         "{} {} → {} {}\n", r["a"]["model"].get<std::string>(), r["a"]["version"].get<std::string>(),
         r["b"]["model"].get<std::string>(), r["b"]["version"].get<std::string>());
+    if (r.value("different_models", false)) {
+        bool paired = false;
+        for (const auto& f : r["files"]) {
+            paired = paired || f.value("member_b", json()).is_string();
+        }
+        out += paired ? "these are two different models: their model files are compared with "
+                        "each other\n"
+                      : "these are two different models: files are compared by their path in "
+                        "the model\n";
+    }
     Table files({"STATUS", "SIZE A", "SIZE B", "SAME BLOCKS", "FILE"});
     std::size_t unchanged = 0;
     for (const auto& f : r["files"]) {
@@ -56,7 +66,9 @@ int run_diff(const GlobalOptions& global, const ParsedArgs& args) {
                    f["identical_blocks"].is_null()
                        ? "-"
                        : fmt::format("{:.1f}%", 100.0 * f["identical_blocks"].get<double>()),
-                   f["member"].get<std::string>()});
+                   f.value("member_b", json()).is_string()
+                       ? f["member"].get<std::string>() + " → " + f["member_b"].get<std::string>()
+                       : f["member"].get<std::string>()});
     }
     out += "\nfiles";
     out += unchanged > 0 ? fmt::format(" ({} identical not shown)\n", unchanged) : "\n";

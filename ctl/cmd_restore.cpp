@@ -11,13 +11,36 @@
 
 namespace mv::ctl {
 
+namespace {
+
+// What to do about a refused extraction, in restore's terms.
+Error with_advice(const Error& e) {
+    if (dynamic_cast<const vault::TargetNotWritable*>(&e) != nullptr) {
+        return Error(std::string(e.what()) + "; choose a folder of yours with --to", e.code());
+    }
+    if (e.code() == ErrorCode::conflict) {
+        return Error(std::string(e.what()) +
+                         ". Use --force to replace regular files, or restore into another folder "
+                         "with --to",
+                     e.code());
+    }
+    return e;
+}
+
+} // namespace
+
 int run_restore(const GlobalOptions& global, const ParsedArgs& args) {
-    expect_positional(args, 1, 1, "restore MODEL[@SEL] --to DIR [--force]");
+    expect_positional(args, 1, 1,
+                      "restore MODEL[@SEL] --to DIR [--force] [--compatible-with FILE]");
     const auto to = args.value("to");
     if (!to || to->empty()) {
         throw UsageError("restore: say where with --to DIR (the folder is created if needed)");
     }
-    auto reply = call_daemon(global, "restore", {{"target", model_argument(args.positional()[0])}});
+    json request = {{"target", model_argument(args.positional()[0])}};
+    if (const auto file = args.value("compatible-with")) {
+        request["compatible_with"] = run_compat_argument(*file);
+    }
+    auto reply = call_daemon(global, "restore", request);
     if (!reply.ok()) {
         return report_error(global, reply.message);
     }
@@ -40,7 +63,7 @@ int run_restore(const GlobalOptions& global, const ParsedArgs& args) {
             [&](std::uint64_t done) { bar.update(label, done, manifest->archive.size); });
     } catch (const Error& e) {
         bar.finish();
-        return report_error(global, e);
+        return report_error(global, with_advice(e));
     }
     bar.finish();
     json files = json::array();

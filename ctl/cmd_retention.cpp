@@ -1,4 +1,4 @@
-// modelvaultctl prune [MODEL] [--dry-run] / tag MODEL@SEL add|rm TAG / import FILE… --model M
+// modelvaultctl prune [MODEL] [--dry-run] / tag MODEL@SEL add|rm TAG
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -104,105 +104,6 @@ int run_tag(const GlobalOptions& global, const ParsedArgs& args) {
                 r["version"].get<std::string>().c_str(),
                 tags.empty() ? "(none)" : fmt::format("{}", fmt::join(tags, ", ")).c_str());
     return k_exit_ok;
-}
-
-int run_import(const GlobalOptions& global, const ParsedArgs& args) {
-    if (args.positional().empty()) {
-        throw UsageError(
-            "usage: modelvaultctl import FILE... --model MODEL [--time T] [--version X]");
-    }
-    const auto model = args.value("model");
-    if (!model || model->empty()) {
-        throw UsageError("import: say which model the files become versions of with --model "
-                         "WATCH/PATH");
-    }
-    const auto time = args.value("time");
-    const auto version = args.value("version");
-    if ((time || version) && args.positional().size() > 1) {
-        throw UsageError("import: --time and --version apply to a single FILE; import files one "
-                         "at a time to give each its own");
-    }
-    if (time && !parse_time(*time)) {
-        throw UsageError(parse_time(*time).error());
-    }
-    // The files are opened here, with the rights of whoever runs modelvaultctl; the daemon
-    // reads them from the descriptors it is passed.
-    std::vector<UniqueFd> files;
-    json specs = json::array();
-    for (const auto& name : args.positional()) {
-        UniqueFd fd(::open(name.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
-        struct stat st {};
-        if (!fd || ::fstat(fd.get(), &st) != 0) {
-            throw Error(errno_message(fmt::format("cannot open {}", escape_name(name)), errno),
-                        ErrorCode::not_found);
-        }
-        if (!S_ISREG(st.st_mode)) {
-            throw Error(fmt::format("{} is not a regular file", escape_name(name)),
-                        ErrorCode::invalid_argument);
-        }
-        json spec = {{"name", escape_name(name)}};
-        if (time) {
-            spec["time"] = *time;
-        }
-        if (version) {
-            spec["version"] = *version;
-        }
-        specs.push_back(spec);
-        files.push_back(std::move(fd));
-    }
-    ProgressBar bar(global.progress && !global.json && ProgressBar::stderr_is_terminal());
-    json all = json::array();
-    for (std::size_t start = 0; start < files.size(); start += ipc::k_max_request_fds) {
-        const std::size_t end = std::min(files.size(), start + ipc::k_max_request_fds);
-        std::vector<int> fds;
-        json batch = json::array();
-        for (std::size_t i = start; i < end; ++i) {
-            fds.push_back(files[i].get());
-            batch.push_back(specs[i]);
-        }
-        auto client = ipc::Client::connect(global.socket);
-        const auto reply = client.call(
-            "import", {{"model", model_argument(*model)}, {"files", batch}},
-            [&](const json& p) { bar.update(p.value("file", ""), p.value("bytes", 0ull), 0); },
-            std::nullopt, fds);
-        bar.finish();
-        if (!reply.ok()) {
-            return report_error(global, reply.message);
-        }
-        for (const auto& row : reply.message["result"]["results"]) {
-            all.push_back(row);
-        }
-    }
-    if (global.json) {
-        print_json({{"results", all}});
-    }
-    int exit_code = k_exit_ok;
-    for (const auto& r : all) {
-        const std::string status = r["status"].get<std::string>();
-        if (status == "failed") {
-            exit_code = k_exit_failure;
-        }
-        if (global.json) {
-            continue;
-        }
-        if (status == "committed") {
-            std::printf("%s → %s %s (%s)\n", r["file"].get<std::string>().c_str(),
-                        r["model"].get<std::string>().c_str(),
-                        r["version"].get<std::string>().c_str(),
-                        local_time(r["summary"]["created"].get<std::string>()).c_str());
-            if (r.contains("warning")) {
-                std::fprintf(stderr, "warning: %s\n", r["warning"].get<std::string>().c_str());
-            }
-        } else if (status == "unchanged") {
-            std::printf("%s: unchanged, same as %s %s\n", r["file"].get<std::string>().c_str(),
-                        r["model"].get<std::string>().c_str(),
-                        r["version"].get<std::string>().c_str());
-        } else {
-            std::fprintf(stderr, "%s: failed: %s\n", r["file"].get<std::string>().c_str(),
-                         r.value("message", "").c_str());
-        }
-    }
-    return exit_code;
 }
 
 } // namespace mv::ctl

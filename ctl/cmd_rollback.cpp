@@ -11,6 +11,28 @@
 
 namespace mv::ctl {
 
+namespace {
+
+// What to do about a refused rollback: it has no --to (restore has).
+Error with_advice(const Error& e, const std::string& target) {
+    if (dynamic_cast<const vault::TargetNotWritable*>(&e) != nullptr) {
+        return Error(fmt::format("{}; a rollback writes as you, so run it as a user who may write "
+                                 "there (the folder's owner), or put the version in a folder of "
+                                 "yours with `modelvaultctl restore {} --to DIR`",
+                                 e.what(), target),
+                     e.code());
+    }
+    if (e.code() == ErrorCode::conflict) {
+        return Error(fmt::format("{}; a rollback replaces regular files only: move it out of the "
+                                 "way and roll back again",
+                                 e.what()),
+                     e.code());
+    }
+    return e;
+}
+
+} // namespace
+
 int run_rollback(const GlobalOptions& global, const ParsedArgs& args) {
     expect_positional(args, 1, 1, "rollback MODEL@SEL [--force]");
     const std::string target = model_argument(args.positional()[0]);
@@ -47,7 +69,7 @@ int run_rollback(const GlobalOptions& global, const ParsedArgs& args) {
             vault::Members::model_only);
     } catch (const Error& e) {
         bar.finish();
-        return report_error(global, e);
+        return report_error(global, with_advice(e, target));
     }
     bar.finish();
     const auto done = client.call(

@@ -1,4 +1,6 @@
 // modelvaultctl list / show
+#include <algorithm>
+#include <cctype>
 #include <cstdio>
 
 #include <fmt/format.h>
@@ -24,7 +26,8 @@ std::string join_strings(const json& list) {
 
 int run_list(const GlobalOptions& global, const ParsedArgs& args) {
     expect_positional(args, 0, 1,
-                      "list [MODEL] [--tag T] [--since TIME] [--until TIME] [--limit N]");
+                      "list [MODEL] [--tag T] [--since TIME] [--until TIME] [--where 'METRIC>=X'] "
+                      "[--sort METRIC] [--compatible-with FILE] [--limit N]");
     json request = json::object();
     if (!args.positional().empty()) {
         request["model"] = model_argument(args.positional()[0]);
@@ -39,6 +42,9 @@ int run_list(const GlobalOptions& global, const ParsedArgs& args) {
     }
     if (auto sort = args.value("sort")) {
         request["sort"] = *sort;
+    }
+    if (const auto file = args.value("compatible-with")) {
+        request["compatible_with"] = run_compat_argument(*file);
     }
     if (auto limit = args.value("limit")) {
         try {
@@ -60,7 +66,8 @@ int run_list(const GlobalOptions& global, const ParsedArgs& args) {
         std::fprintf(stderr, "warning: %s\n", warning.get<std::string>().c_str());
     }
     const bool filtered = request.contains("tag") || request.contains("since") ||
-                          request.contains("until") || request.contains("where");
+                          request.contains("until") || request.contains("where") ||
+                          request.contains("compatible_with");
     if (versions.empty() && filtered) {
         std::puts("no version matches these filters");
         return k_exit_ok;
@@ -70,17 +77,34 @@ int run_list(const GlobalOptions& global, const ParsedArgs& args) {
                   "`modelvaultctl backup MODEL`");
         return k_exit_ok;
     }
-    Table table({"MODEL", "VERSION", "CREATED", "TRIGGER", "SIZE", "TAGS", "REASON"});
+    // The metrics named by --where and --sort are columns, after SIZE.
+    const json columns = reply.message["result"].value("metric_columns", json::array());
+    std::vector<std::string> header = {"MODEL", "VERSION", "CREATED", "TRIGGER", "SIZE"};
+    for (const auto& metric : columns) {
+        std::string title = metric.get<std::string>();
+        std::transform(title.begin(), title.end(), title.begin(),
+                       [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+        header.push_back(title);
+    }
+    header.insert(header.end(), {"TAGS", "REASON"});
+    Table table(header);
     for (const auto& v : versions) {
         // Flags are not tags, but they belong in the same glance: a version to be wary of.
         json marks = v["tags"];
         if (v.value("incomplete", false)) {
             marks.push_back("INCOMPLETE");
         }
-        table.add({v["model"].get<std::string>(), v["version"].get<std::string>(),
-                   local_time(v["created"].get<std::string>()), v["trigger"].get<std::string>(),
-                   format_bytes(v["size"].get<unsigned long long>()), join_strings(marks),
-                   v["reason"].get<std::string>()});
+        std::vector<std::string> row = {
+            v["model"].get<std::string>(), v["version"].get<std::string>(),
+            local_time(v["created"].get<std::string>()), v["trigger"].get<std::string>(),
+            format_bytes(v["size"].get<unsigned long long>())};
+        for (const auto& metric : columns) {
+            const json value =
+                v.value("named_metrics", json::object()).value(metric.get<std::string>(), json());
+            row.push_back(value.is_number() ? fmt::format("{:.6g}", value.get<double>()) : "-");
+        }
+        row.insert(row.end(), {join_strings(marks), v["reason"].get<std::string>()});
+        table.add(row);
     }
     std::fputs(table.render().c_str(), stdout);
     return k_exit_ok;

@@ -27,23 +27,28 @@ const std::vector<CommandInfo>& all_commands() {
          run_status},
         {"list",
          "list [MODEL] [--tag T] [--since TIME] [--until TIME] [--where 'METRIC>=X']... "
-         "[--sort METRIC[:asc]] [--limit N]",
-         "versions, newest first; filter and sort by tags, time and metrics",
+         "[--sort METRIC[:asc]] [--compatible-with FILE] [--limit N]",
+         "versions, newest first; filter and sort by tags, time, metrics and compat",
          "Lists versions of every model, or of MODEL, newest first. TIME is ISO 8601\n"
          "(2026-11-22, 2026-11-22T08:30, 2026-11-22T08:30:00+01:00; UTC when no zone).\n"
          "--where compares a recorded metric (a JSON pointer like /eval/win_rate, or a plain\n"
          "key name found anywhere in the metrics) with a number: < <= > >= == !=; several\n"
          "--where must all hold. --sort orders by a metric, highest first (METRIC:asc for\n"
-         "lowest first); versions without it come last.\n\n"
+         "lowest first); versions without it come last. The metrics named by --where and\n"
+         "--sort are shown as columns. --compatible-with FILE keeps the versions whose\n"
+         "compat values (the watch's `compat` keys) equal those in FILE, the compat file of\n"
+         "the run that will load the model.\n\n"
          "examples:\n  modelvaultctl list\n  modelvaultctl list lab/agents/dqn.pkl --limit 5\n"
          "  modelvaultctl list --tag best --since 2026-11-01\n"
          "  modelvaultctl list lab/dqn.pkl --where 'win_rate>=0.6' --where 'episode<5000' "
-         "--sort win_rate --limit 3",
+         "--sort win_rate --limit 3\n"
+         "  modelvaultctl list lab/dqn.pkl --compatible-with run/config.json --limit 1",
          {{"tag", true, false},
           {"since", true, false},
           {"until", true, false},
           {"where", true, true},
           {"sort", true, false},
+          {"compatible-with", true, false},
           {"limit", true, false}},
          run_list},
         {"show",
@@ -72,14 +77,18 @@ const std::vector<CommandInfo>& all_commands() {
          {{"all", false, false}, {"bump", true, false}, {"tag", true, true}, {"note", true, false}},
          run_backup},
         {"restore",
-         "restore MODEL[@SEL] --to DIR [--force]",
+         "restore MODEL[@SEL] --to DIR [--force] [--compatible-with FILE]",
          "verified extraction of a version into DIR",
          "Extracts a version into DIR (created if needed) as you: the files belong to you and\n"
          "land only where you may write. Every file's SHA-256 is checked before anything is\n"
-         "put in place; existing files are never replaced without --force.\n\n"
+         "put in place; existing files are never replaced without --force. Sidecars keep\n"
+         "their folders (logs/train.log). --compatible-with FILE first compares the version's\n"
+         "compat values with those in FILE (the compat file of the run that will load it) and\n"
+         "refuses, naming each key with its stored and current value, when any differs.\n\n"
          "examples:\n  modelvaultctl restore lab/agents/dqn.pkl --to /tmp/dqn\n"
-         "  modelvaultctl restore lab/agents/dqn.pkl@1.0.0 --to . --force",
-         {{"to", true, false}, {"force", false, false}},
+         "  modelvaultctl restore lab/agents/dqn.pkl@1.0.0 --to . --force\n"
+         "  modelvaultctl restore lab/dqn.pkl@best --compatible-with run/config.json --to run/",
+         {{"to", true, false}, {"force", false, false}, {"compatible-with", true, false}},
          run_restore},
         {"diff",
          "diff MODEL@A MODEL@B   (or MODEL@A @B)",
@@ -141,18 +150,29 @@ const std::vector<CommandInfo>& all_commands() {
          {},
          run_tag},
         {"import",
-         "import FILE... --model MODEL [--time T] [--version X]",
+         "import FILE... --model MODEL [--time T | --time-from-name] [--version X] [--new-model]",
          "bring existing model files or modelvault archives into the vault",
          "Each FILE becomes a version of MODEL (WATCH/PATH), in the order given: a plain model\n"
          "file is stored under MODEL's file name with its modification time as creation time\n"
          "and the next version number; an archive made by modelvault keeps its creation time,\n"
          "version, metrics and tags (every hash is checked). --time (ISO 8601) and --version\n"
-         "override both for a single FILE. Files identical to an existing version are reported\n"
-         "as unchanged. The files are opened with your rights.\n\n"
+         "override both for a single FILE. --time-from-name reads each FILE's creation time\n"
+         "from its name, as local time: 20260103_1632, 20260103-163205, 20260103T1632,\n"
+         "202601031632, 2026-01-03, 2026-01-03_16-32-05, 2026-01-03T16:32, 2026_01_03_16_32\n"
+         "(a date alone is 00:00); a name with no date or with two is refused. Files\n"
+         "identical to an existing version are reported as unchanged. The files are opened\n"
+         "with your rights. A MODEL the vault does not hold yet must be a model file its\n"
+         "watch sees now; --new-model creates any other (a typo would make a model that no\n"
+         "watch backs up).\n\n"
          "examples:\n  modelvaultctl import old/dqn_*.pkl --model lab/dqn.pkl\n"
+         "  modelvaultctl import runs/pacman_run_*_DQN.zip --model lab/dqn.zip --time-from-name\n"
          "  modelvaultctl import best.pt --model lab/ppo.pt --time 2025-03-01T12:00 --version "
-         "2.3.0",
-         {{"model", true, false}, {"time", true, false}, {"version", true, false}},
+         "2.3.0 --new-model",
+         {{"model", true, false},
+          {"time", true, false},
+          {"time-from-name", false, false},
+          {"version", true, false},
+          {"new-model", false, false}},
          run_import},
         {"history",
          "history MODEL",

@@ -5,8 +5,10 @@
 
 #include <fmt/format.h>
 
+#include "ctl/args.hpp"
 #include "ctl/exit_codes.hpp"
 #include "util/escape.hpp"
+#include "util/fs.hpp"
 #include "util/time.hpp"
 
 namespace mv::ctl {
@@ -37,6 +39,21 @@ int report_error(const GlobalOptions& global, const Error& error) {
 
 void print_json(const json& value) {
     std::puts(value.dump(2, ' ', false, json::error_handler_t::replace).c_str());
+}
+
+json run_compat_argument(const std::string& file) {
+    constexpr std::size_t k_max_compat_file = 512u << 10;
+    const auto text = fs::read_file(file, k_max_compat_file);
+    if (!text) {
+        throw UsageError(fmt::format("--compatible-with: {}", text.error()));
+    }
+    json document = json::parse(*text, nullptr, false);
+    if (document.is_discarded()) {
+        throw UsageError(fmt::format("--compatible-with: {} is not valid JSON (the compat file of "
+                                     "a run, such as its config.json)",
+                                     escape_name(file)));
+    }
+    return {{"name", escape_name(file)}, {"document", std::move(document)}};
 }
 
 std::string model_argument(const std::string& raw) {

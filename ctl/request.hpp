@@ -33,6 +33,11 @@ void print_json(const json& value);
 /// UTF-8 typed on the command line become \xNN; a backslash keeps its escape meaning.
 std::string model_argument(const std::string& raw);
 
+/// The "compatible_with" argument of restore and list: {"name": FILE, "document": its
+/// JSON}, read here with the caller's rights. Throws UsageError when FILE cannot be read
+/// or is not JSON (at most 512 KiB: requests are limited to 1 MiB).
+json run_compat_argument(const std::string& file);
+
 /// Local time "2026-11-22 10:16:30" of a protocol timestamp.
 std::string local_time(const std::string& utc);
 

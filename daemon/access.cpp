@@ -39,6 +39,13 @@ std::vector<gid_t> groups_of(const ipc::Peer& peer) {
 
 } // namespace
 
+std::string describe_peer(const ipc::Peer& peer) {
+    if (const auto name = user_name(peer.uid)) {
+        return fmt::format("{} (uid {}, pid {})", *name, peer.uid, peer.pid);
+    }
+    return fmt::format("uid {} (pid {})", peer.uid, peer.pid);
+}
+
 AccessPolicy::AccessPolicy(config::Access access, uid_t daemon_uid, std::string config_file)
     : m_access(std::move(access)), m_daemon_uid(daemon_uid), m_config_file(std::move(config_file)) {
 }

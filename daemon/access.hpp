@@ -36,4 +36,8 @@ private:
     std::string m_config_file;
 };
 
+/// "bob (uid 1001, pid 4242)" for the log; "uid 1001 (pid 4242)" when the uid has no
+/// user name.
+std::string describe_peer(const ipc::Peer& peer);
+
 } // namespace mv::daemon

@@ -8,7 +8,9 @@
 #include <spdlog/spdlog.h>
 
 #include "daemon/backup_service.hpp"
+#include "daemon/compat.hpp"
 #include "daemon/fingerprints.hpp"
+#include "daemon/sidecars.hpp"
 #include "daemon/triggers.hpp"
 #include "util/escape.hpp"
 #include "util/fs.hpp"
@@ -228,11 +230,15 @@ BackupPlan plan_backup(const config::Watch& watch, const BackupRequest& request,
         if (const auto document = read_json_file(
                 watch, expand_template(watch.compat->file, model_file, watch.name), problem)) {
             version.compat = compat_values(*watch.compat, *document);
-            if (latest) {
-                const auto verdict = judge_compat(latest->compat, version.compat);
-                if (verdict.changed) {
-                    majors.push_back(verdict.reason);
-                }
+            // Each key against the last version that recorded it (daemon/compat.hpp).
+            std::vector<json> recorded;
+            const auto all = vault.versions(id);
+            for (auto it = all.rbegin(); it != all.rend(); ++it) {
+                recorded.push_back(it->compat);
+            }
+            const auto verdict = judge_compat(last_recorded_compat(recorded), version.compat);
+            if (verdict.changed) {
+                majors.push_back(verdict.reason);
             }
         } else {
             spdlog::warn("{}: cannot read compat file: {}", id, problem);
@@ -274,20 +280,14 @@ BackupPlan plan_backup(const config::Watch& watch, const BackupRequest& request,
     }
     version.reason = join(reasons, "; ");
 
-    // Sidecars travel with the version.
-    for (const auto& pattern : watch.sidecars) {
-        const std::string relative = expand_template(pattern, model_file, watch.name);
-        const bool is_model_file = std::find(files.begin(), files.end(), relative) != files.end();
-        // Two templates may name the same file: it is stored once.
-        const std::string stored_as = path_in_model(request.model, relative);
-        const bool already_stored =
-            std::any_of(version.files.begin(), version.files.end(), [&](const auto& file) {
-                return file.role == vault::FileRole::sidecar && file.stored_as == stored_as;
-            });
-        if (!is_model_file && !already_stored && fs::open_beneath(watch.path, relative)) {
-            version.files.push_back(vault::SourceFile::beneath(watch.path, relative, stored_as,
-                                                               vault::FileRole::sidecar));
-        }
+    // Sidecars travel with the version, in their folders below the model's.
+    const SidecarSelection sidecars = find_sidecars(watch, model_file, files);
+    for (const auto& warning : sidecars.warnings) {
+        spdlog::warn("{}: {}", id, warning);
+    }
+    for (const auto& sidecar : sidecars.files) {
+        version.files.push_back(vault::SourceFile::beneath(
+            watch.path, sidecar.relative, sidecar.stored_as, vault::FileRole::sidecar));
     }
     plan.go = true;
     return plan;

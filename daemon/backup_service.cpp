@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 
 #include "daemon/backup_plan.hpp"
+#include "daemon/watch_versions.hpp"
 #include "util/escape.hpp"
 #include "watcher/scan.hpp"
 
@@ -45,6 +46,18 @@ BackupOutcome skipped(const std::string& id, std::string message) {
     outcome.message = std::move(message);
     spdlog::info("{}: skipped, {}", id, outcome.message);
     return outcome;
+}
+
+// Why a model has no files to back up: gone, or (a folder model) empty.
+std::string why_no_files(const config::Watch& watch, const std::string& model) {
+    const auto path = model.empty() ? watch.path : watch.path / model;
+    std::error_code error;
+    if (model.empty() && std::filesystem::is_directory(path, error)) {
+        return fmt::format("{} holds no file to back up (it is empty, or `exclude` skips every "
+                           "file in it)",
+                           escape_name(path.string()));
+    }
+    return fmt::format("{} no longer exists", escape_name(path.string()));
 }
 
 } // namespace
@@ -121,8 +134,7 @@ BackupOutcome BackupService::run(const BackupRequest& request, const std::stop_t
         const auto files = watcher::list_model_files(*watch, request.model);
         auto states = watcher::file_states(watch->path, files);
         if (files.empty() || states.empty()) {
-            return skipped(id, fmt::format("{} no longer exists",
-                                           escape_name((watch->path / request.model).string())));
+            return skipped(id, why_no_files(*watch, request.model));
         }
         // Every path that stores a file comes through here: the file must have been left
         // alone for `settle`, whatever made us look (watcher/quiet.hpp).
@@ -268,6 +280,9 @@ void BackupService::record_result(const BackupRequest& request, const std::strin
         ++m_counters.committed;
         m_counters.bytes_stored += result.manifest.archive.size;
         m_last_backup[request.watch] = {id, result.manifest.version.to_string(), m_clock.now()};
+        if (m_on_commit) {
+            boost::asio::post(m_io, m_on_commit);
+        }
     } else {
         ++m_counters.unchanged;
     }
@@ -357,6 +372,11 @@ void BackupService::record_failure(const std::string& model, const std::string& 
     m_last_error = LastError{fmt::format("{}: {}", model, message), m_clock.now()};
 }
 
+void BackupService::note_error(std::string message) {
+    std::lock_guard lock(m_mutex);
+    m_last_error = LastError{std::move(message), m_clock.now()};
+}
+
 std::optional<config::RetentionPolicy> BackupService::policy_for(const std::string& model) const {
     const auto id = vault::ModelId::parse(model);
     if (!id) {
@@ -384,9 +404,24 @@ BackupService::Counters BackupService::counters() const {
 
 std::optional<BackupService::LastBackup>
 BackupService::last_backup(const std::string& watch) const {
+    {
+        std::lock_guard lock(m_mutex);
+        const auto it = m_last_backup.find(watch);
+        if (it != m_last_backup.end()) {
+            return it->second;
+        }
+    }
+    // None since the start: the newest version in the vault, so that a restart does not
+    // make status say there never was one.
+    if (const auto newest = newest_version(m_vault, watch)) {
+        return LastBackup{newest->model, newest->version.to_string(), newest->created};
+    }
+    return std::nullopt;
+}
+
+void BackupService::on_commit(std::function<void()> callback) {
     std::lock_guard lock(m_mutex);
-    const auto it = m_last_backup.find(watch);
-    return it == m_last_backup.end() ? std::nullopt : std::optional<LastBackup>(it->second);
+    m_on_commit = std::move(callback);
 }
 
 std::optional<BackupService::LastError> BackupService::last_error() const {
@@ -402,12 +437,7 @@ std::vector<std::string> BackupService::waiting() const {
 }
 
 std::size_t BackupService::model_count(const std::string& watch) const {
-    std::size_t count = 0;
-    const std::string prefix = watch + "/";
-    for (const auto& model : m_vault.models()) {
-        count += (model == watch || model.starts_with(prefix)) ? 1 : 0;
-    }
-    return count;
+    return count_models(m_vault, watch);
 }
 
 } // namespace mv::daemon

@@ -102,11 +102,17 @@ public:
         SystemTime time{};
     };
     Counters counters() const;
+    /// The watch's last committed version: since the start, else the newest in the vault.
     std::optional<LastBackup> last_backup(const std::string& watch) const;
+    /// `callback` runs on the I/O thread after each committed version (STATUS= refresh).
+    void on_commit(std::function<void()> callback);
     std::optional<LastError> last_error() const;
     /// Models whose backup waits for their files to be left alone (not in the job queue
     /// meanwhile), sorted.
     std::vector<std::string> waiting() const;
+    /// Makes `message` the last error shown by status, without counting a failed backup
+    /// (a rejected reload).
+    void note_error(std::string message);
     /// Models of `watch` known to the vault.
     std::size_t model_count(const std::string& watch) const;
 
@@ -153,6 +159,7 @@ private:
     std::multiset<std::string> m_waiting;         ///< models of deferred requests
     Counters m_counters;
     std::map<std::string, LastBackup> m_last_backup; ///< per watch
+    std::function<void()> m_on_commit;
     std::optional<LastError> m_last_error;
 };
 

@@ -51,7 +51,15 @@ void apply_io_priority(config::IoPriority priority) {
 Daemon::Daemon(config::Config config, const Clock& clock)
     : m_clock(clock), m_config(std::move(config)), m_started(clock.now()), m_signals(m_io),
       m_inotify(m_io), m_settle_timer(m_io), m_housekeeping_timer(m_io), m_watchdog_timer(m_io),
-      m_stop_timer(m_io), m_retention_timer(m_io) {
+      m_stop_timer(m_io), m_retention_timer(m_io), m_activated(sd::activated_sockets()) {
+    // A second daemon pointed at a socket in use fails before it creates anything (its
+    // vault folder first of all); Server::listen checks again when it binds.
+    if (m_activated.empty() && ipc::someone_listens(m_config.socket)) {
+        throw Fatal(fmt::format("another modelvaultd is already listening on {}; stop it first "
+                                "(modelvaultctl --socket {} status), or give this one another "
+                                "`socket`",
+                                m_config.socket.string(), m_config.socket.string()));
+    }
     m_vault = vault::Vault::open(
         {m_config.vault, m_config.compression, m_config.verify_after_write, {}}, m_clock);
     m_fingerprints = std::make_unique<FingerprintStore>(m_vault->state_dir() / "fingerprints.json",
@@ -89,9 +97,9 @@ int Daemon::run() {
     wait_for_signals();
     std::string& served = m_served_socket;
     served = m_config.socket.string();
-    if (const auto sockets = sd::activated_sockets(); !sockets.empty()) {
-        m_server->adopt(sockets.front().fd);
-        served = sockets.front().path;
+    if (!m_activated.empty()) {
+        m_server->adopt(m_activated.front().fd);
+        served = m_activated.front().path;
         spdlog::info("serving the control socket passed by systemd ({}); `socket` of the "
                      "config is not used",
                      served);
@@ -99,6 +107,8 @@ int Daemon::run() {
         m_server->listen(m_config.socket, m_config.access.socket_group);
     }
     m_backups->set_watches(m_config.watches);
+    // systemctl status shows the new version at once, not at the next watchdog ping.
+    m_backups->on_commit([this] { m_notifier.status(status_line()); });
     apply_watches();
     apply_schedules();
     if (m_events->native_handle() >= 0) {
@@ -208,6 +218,21 @@ void Daemon::wait_for_signals() {
 }
 
 void Daemon::reload() {
+    try {
+        apply_config_file();
+    } catch (const config::ConfigError& e) {
+        std::vector<std::string> problems;
+        for (const auto& problem : e.problems()) {
+            problems.push_back(problem.to_string());
+        }
+        m_backups->note_error(fmt::format("reload of {} rejected, the running configuration "
+                                          "stays in effect: {}",
+                                          m_config.source.string(), fmt::join(problems, "; ")));
+        throw;
+    }
+}
+
+void Daemon::apply_config_file() {
     if (m_config.source.empty()) {
         throw Error("there is no config file to reload (the daemon runs on built-in defaults)",
                     ErrorCode::invalid_argument);
@@ -293,7 +318,7 @@ void Daemon::handle_request(const ipc::Peer& peer, ipc::Request request,
         return;
     }
     if (auto denied = m_access->check(peer, command->name, command->access)) {
-        spdlog::warn("denied `{}` to uid {} (pid {})", command->name, peer.uid, peer.pid);
+        spdlog::warn("denied `{}` to {}", command->name, describe_peer(peer));
         responder->fail(ErrorCode::forbidden, *denied);
         return;
     }

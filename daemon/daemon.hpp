@@ -58,7 +58,7 @@ public:
     const std::string& served_socket() const { return m_served_socket; }
     const Clock& clock() const { return m_clock; }
     /// Re-reads the config file and applies it; throws config::ConfigError (the old
-    /// config stays) or Error.
+    /// config stays, and status shows the rejection as its last error) or Error.
     void reload();
 
 private:
@@ -78,6 +78,7 @@ private:
     void begin_stop(const char* why);
     void finish_stop_when_idle(std::chrono::steady_clock::time_point deadline);
     std::string status_line() const;
+    void apply_config_file();
 
     const Clock& m_clock;
     config::Config m_config;
@@ -107,6 +108,7 @@ private:
     std::unique_ptr<AccessPolicy> m_access;
     CommandRegistry m_commands;
     std::unique_ptr<ipc::Server> m_server;
+    std::vector<sd::ActivatedSocket> m_activated; ///< passed by systemd, read once at start
 };
 
 /// Applies the config's io_priority to the calling thread (backup workers).

@@ -78,6 +78,10 @@ bool stderr_is_journal() {
     return ::fstat(2, &st) == 0 && st.st_dev == device && st.st_ino == inode;
 }
 
+const char* error_line_prefix() {
+    return stderr_is_journal() ? "<3>" : "";
+}
+
 void setup_logging(config::LogLevel level) {
     std::shared_ptr<spdlog::logger> logger;
     if (stderr_is_journal()) {

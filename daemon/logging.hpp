@@ -16,4 +16,9 @@ void set_log_level(config::LogLevel level);
 /// True when stderr is the journal stream systemd connected (JOURNAL_STREAM matches).
 bool stderr_is_journal();
 
+/// "<3>" when stderr is the journal stream, else "": the prefix of an error line written
+/// before logging is set up (an invalid config at start), so that `journalctl -p warning`
+/// shows why the service failed (docs/SERVICE.md).
+const char* error_line_prefix();
+
 } // namespace mv::daemon

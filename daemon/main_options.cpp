@@ -44,11 +44,14 @@ std::optional<config::LogLevel> parse_level(const std::string& text) {
     return std::nullopt;
 }
 
+// Under systemd each line reaches the journal at priority err (the journal stream reads
+// one entry per line).
 void print_problems(const config::ConfigError& e, const std::filesystem::path& file) {
-    std::fprintf(stderr, "%s: invalid configuration (%zu problem%s):\n", file.c_str(),
+    const char* prefix = error_line_prefix();
+    std::fprintf(stderr, "%s%s: invalid configuration (%zu problem%s):\n", prefix, file.c_str(),
                  e.problems().size(), e.problems().size() == 1 ? "" : "s");
     for (const auto& problem : e.problems()) {
-        std::fprintf(stderr, "  %s\n", problem.to_string().c_str());
+        std::fprintf(stderr, "%s  %s\n", prefix, problem.to_string().c_str());
     }
 }
 
@@ -96,7 +99,7 @@ int daemon_main(int argc, char** argv) {
     try {
         options = parse_main_options(std::vector<std::string>(argv + 1, argv + argc));
     } catch (const Fatal& e) {
-        std::fprintf(stderr, "modelvaultd: %s\n", e.what());
+        std::fprintf(stderr, "%smodelvaultd: %s\n", error_line_prefix(), e.what());
         return e.exit_code();
     }
     if (options.show_help) {

@@ -20,9 +20,6 @@ namespace mv::ipc {
 namespace asio = boost::asio;
 using local = asio::local::stream_protocol;
 
-namespace {
-
-// True when a daemon accepts connections on `path`.
 bool someone_listens(const std::filesystem::path& path) {
     const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0) {
@@ -36,8 +33,6 @@ bool someone_listens(const std::filesystem::path& path) {
     ::close(fd);
     return connected;
 }
-
-} // namespace
 
 Admission default_admission(const Peer& peer) {
     return peer.uid == 0 || peer.uid == ::geteuid() ? Admission::privileged : Admission::member;

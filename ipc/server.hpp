@@ -55,6 +55,10 @@ struct ServerLimits {
 
 class Session;
 
+/// True when something accepts connections on the Unix socket `path`: another daemon
+/// serves it (checked before anything is created, and again by Server::listen).
+bool someone_listens(const std::filesystem::path& path);
+
 class Server {
 public:
     Server(boost::asio::io_context& io, RequestHandler handler, ServerLimits limits = {},

@@ -4,12 +4,14 @@
 #   scripts/deps.sh package the build packages, plus dpkg-dev for `cpack -G DEB`
 #   scripts/deps.sh test    the build packages, plus GoogleTest and the tools the tests run
 #   scripts/deps.sh fuzz    the build packages, plus clang and libFuzzer (scripts/fuzz.sh)
+#   scripts/deps.sh --list SET   print the packages of SET, one per line, and install nothing
 # As root it runs apt-get itself; otherwise through sudo when available; otherwise it
 # prints the command to run.
 set -euo pipefail
 
+# zstd: the command, for `tar --zstd` on the vault's archives (README, "First use").
 build_packages=(g++ cmake ninja-build pkg-config libboost-dev libarchive-dev libspdlog-dev
-                nlohmann-json3-dev libssl-dev libsystemd-dev libexpected-dev libzstd-dev)
+                nlohmann-json3-dev libssl-dev libsystemd-dev libexpected-dev libzstd-dev zstd)
 test_packages=(libgtest-dev libgmock-dev tar zstd xz-utils gzip coreutils restic tzdata
                clang-format
                # the torture and power-cut suites: their drivers, and crashfs (FUSE)
@@ -18,14 +20,23 @@ test_packages=(libgtest-dev libgmock-dev tar zstd xz-utils gzip coreutils restic
                # /bin/kill of ExecReload=; setpriv, runuser, script; useradd; cpack -G DEB
                systemd procps util-linux bsdutils passwd dpkg-dev)
 
+list_only=false
+if [[ ${1:-} == --list ]]; then
+  list_only=true
+  shift
+fi
 wanted=("${build_packages[@]}")
 case "${1:-build}" in
   build) ;;
   package) wanted+=(dpkg-dev) ;;
   test) wanted+=("${test_packages[@]}") ;;
   fuzz) wanted+=(clang-14 libclang-rt-14-dev) ;;
-  *) echo "usage: scripts/deps.sh [build|package|test|fuzz]" >&2; exit 2 ;;
+  *) echo "usage: scripts/deps.sh [--list] [build|package|test|fuzz]" >&2; exit 2 ;;
 esac
+if $list_only; then
+  printf '%s\n' "${wanted[@]}"
+  exit 0
+fi
 
 missing=()
 for package in "${wanted[@]}"; do

@@ -11,6 +11,21 @@ jobs=$(nproc)
 
 scripts/deps.sh test
 
+# Tests write only into build folders (/build*/ is ignored by git): the checkout must look
+# the same after them. On CI the tree is clean, so `git status --porcelain` must stay empty;
+# locally, uncommitted edits are allowed but must not change.
+checkout_state() {
+  git status --porcelain -uall
+  git diff HEAD | sha256sum
+}
+in_git=false
+if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+  in_git=true
+  state_before=$(checkout_state)
+else
+  echo "== note: not a git checkout: the check that tests leave the checkout unchanged is skipped"
+fi
+
 # Unity builds parse the big headers (Asio, nlohmann-json, GoogleTest) once per batch of
 # files instead of once per file: CI on two cores stays well under 20 minutes.
 common=(-G Ninja -DMV_WERROR=ON -DCMAKE_UNITY_BUILD=ON -DCMAKE_UNITY_BUILD_BATCH_SIZE=16)
@@ -48,5 +63,13 @@ fi
 if [[ "${MV_SKIP_FUZZ:-0}" != "1" ]]; then
   echo "== fuzzing: each harness for 30 s (clang, libFuzzer, ASan + UBSan)"
   scripts/fuzz.sh --seconds 30
+fi
+if $in_git; then
+  echo "== the tests left the checkout as it was (git status --porcelain)"
+  if [[ $(checkout_state) != "$state_before" ]]; then
+    echo "FAIL: the tests changed files in the checkout outside the build folders:" >&2
+    git status --porcelain -uall >&2
+    exit 1
+  fi
 fi
 echo "== all tests passed"

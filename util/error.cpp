@@ -9,6 +9,8 @@ std::string_view to_string(ErrorCode code) {
     switch (code) {
     case ErrorCode::invalid_argument:
         return "invalid_argument";
+    case ErrorCode::invalid_config:
+        return "invalid_config";
     case ErrorCode::not_found:
         return "not_found";
     case ErrorCode::conflict:

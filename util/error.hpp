@@ -12,6 +12,7 @@ namespace mv {
 /// Why an operation failed, as the control protocol reports it (docs/PROTOCOL.md).
 enum class ErrorCode {
     invalid_argument, ///< the caller asked for something malformed
+    invalid_config,   ///< the daemon's config file has errors (a rejected reload)
     not_found,        ///< no such model, version, file or command
     conflict,         ///< the request clashes with existing state (e.g. target exists)
     forbidden,        ///< the peer lacks the rights for this command

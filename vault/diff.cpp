@@ -116,8 +116,16 @@ VersionDiff diff_versions(const std::filesystem::path& archive_a, const Manifest
     for (const auto& f : a.files) {
         in_a[f.member()] = &f;
     }
+    // Two models of layout files each hold one file named after the model: pair them.
+    const auto models_a = a.model_files();
+    const auto models_b = b.model_files();
+    const bool paired = a.model != b.model && models_a.size() == 1 && models_b.size() == 1 &&
+                        models_a[0]->member() != models_b[0]->member();
+    std::map<std::string, std::string> real_b; // key in in_b → member name in archive b
     for (const auto& f : b.files) {
-        in_b[f.member()] = &f;
+        const std::string key = paired && &f == models_b[0] ? models_a[0]->member() : f.member();
+        in_b[key] = &f;
+        real_b[key] = f.member();
     }
     std::set<std::string> changed;
     std::set<std::string> all;
@@ -132,6 +140,9 @@ VersionDiff diff_versions(const std::filesystem::path& archive_a, const Manifest
         diff.member = member;
         const auto ia = in_a.find(member);
         const auto ib = in_b.find(member);
+        if (ib != in_b.end() && real_b[member] != member) {
+            diff.member_b = real_b[member];
+        }
         if (ia == in_a.end()) {
             diff.status = FileDiff::Status::added;
             diff.size_b = ib->second->size;
@@ -149,14 +160,19 @@ VersionDiff diff_versions(const std::filesystem::path& archive_a, const Manifest
         result.files.push_back(std::move(diff));
     }
     if (!changed.empty()) {
+        std::set<std::string> changed_b;
+        for (const auto& member : changed) {
+            changed_b.insert(real_b[member]);
+        }
         const auto blocks_a = block_digests(archive_a, changed, stop, progress, 0);
-        const auto blocks_b = block_digests(archive_b, changed, stop, progress, a.archive.size);
+        const auto blocks_b = block_digests(archive_b, changed_b, stop, progress, a.archive.size);
         for (auto& diff : result.files) {
             if (diff.status != FileDiff::Status::changed) {
                 continue;
             }
             const auto& x = blocks_a.count(diff.member) ? blocks_a.at(diff.member) : BlockDigests{};
-            const auto& y = blocks_b.count(diff.member) ? blocks_b.at(diff.member) : BlockDigests{};
+            const std::string& name_b = diff.member_b.empty() ? diff.member : diff.member_b;
+            const auto& y = blocks_b.count(name_b) ? blocks_b.at(name_b) : BlockDigests{};
             const std::size_t total = std::max(x.size(), y.size());
             std::size_t same = 0;
             for (std::size_t i = 0; i < std::min(x.size(), y.size()); ++i) {

@@ -22,6 +22,9 @@ inline constexpr std::uint64_t k_diff_block = 1u << 20;
 struct FileDiff {
     enum class Status { same, changed, added, removed };
     std::string member; ///< "model/dqn.pkl", "sidecars/config.yaml"
+    /// The member in B when it has another name: the model files of two different models
+    /// ("model/ppo.pkl" compared with "model/dqn.pkl"); empty otherwise.
+    std::string member_b;
     Status status = Status::same;
     std::uint64_t size_a = 0;
     std::uint64_t size_b = 0;
@@ -49,6 +52,8 @@ struct VersionDiff {
 };
 
 /// Compares versions `a` and `b`, reading both archives (only when some file changed).
+/// `a` and `b` may be versions of two different models: when each has exactly one model
+/// file, stored under its own name, those two are compared with each other.
 /// Throws Error(corrupt) when an archive cannot be read, Error(cancelled) on `stop`.
 VersionDiff diff_versions(const std::filesystem::path& archive_a, const Manifest& a,
                           const std::filesystem::path& archive_b, const Manifest& b,

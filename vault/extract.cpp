@@ -177,10 +177,10 @@ ExtractResult extract_verified(UniqueFd archive, const Manifest& manifest,
                     local_code(errno));
     }
     if (::faccessat(root.get(), ".", W_OK, AT_EACCESS) != 0) {
-        throw Error(fmt::format("you may not write to the folder {} (Permission denied); choose "
-                                "a folder of yours",
-                                target.string()),
-                    ErrorCode::io);
+        // The caller adds what to do: restore and rollback have different ways out.
+        throw TargetNotWritable(
+            fmt::format("you may not write to the folder {} (Permission denied)", target.string()),
+            ErrorCode::io);
     }
     std::vector<std::string> existing;
     for (const auto& [member, planned] : plan) {
@@ -192,8 +192,7 @@ ExtractResult extract_verified(UniqueFd archive, const Manifest& manifest,
         }
     }
     if (!existing.empty()) {
-        throw Error(fmt::format("{} already exist{}; nothing was restored. Use --force to replace "
-                                "regular files, or restore into another folder with --to",
+        throw Error(fmt::format("{} already exist{}; nothing was restored",
                                 escape_name(fmt::format("{}", fmt::join(existing, ", "))),
                                 existing.size() == 1 ? "s" : ""),
                     ErrorCode::conflict);

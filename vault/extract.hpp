@@ -32,6 +32,12 @@ struct ExtractResult {
     std::uint64_t bytes = 0;
 };
 
+/// The user may not write to the target folder (code io).
+class TargetNotWritable : public Error {
+public:
+    using Error::Error;
+};
+
 /// Called with the archive bytes consumed so far.
 using ExtractProgress = std::function<void(std::uint64_t archive_bytes)>;
 
@@ -39,7 +45,9 @@ using ExtractProgress = std::function<void(std::uint64_t archive_bytes)>;
 /// Throws Error: conflict (a file exists and overwrite is no), corrupt (any hash or
 /// structure problem; names the file), io (the user may not write there; names the
 /// folder — `forbidden` is only for what the daemon refuses). On
-/// any failure nothing in `target` was replaced and temporary files are removed.
+/// any failure nothing in `target` was replaced and temporary files are removed. The
+/// messages say what happened, not what to do: restore and rollback each add their own
+/// advice (TargetNotWritable, conflict).
 ExtractResult extract_verified(UniqueFd archive, const Manifest& manifest,
                                const std::filesystem::path& target, Overwrite overwrite,
                                const ExtractProgress& progress = {},

@@ -4,6 +4,7 @@
 #include <array>
 #include <cstdint>
 #include <initializer_list>
+#include <optional>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -61,6 +62,40 @@ std::string zip_flavour(std::string_view head) {
     return "zip";
 }
 
+// The compressed containers joblib and users put pickles in, by their magic bytes.
+std::optional<std::string> compression_format(std::string_view head) {
+    if (starts_with(head, "\xfd"
+                          "7zXZ\x00")) {
+        return "xz";
+    }
+    if (starts_with(head, "\x1f\x8b")) {
+        return "gzip";
+    }
+    if (head.size() >= 4 && starts_with(head, "BZh") && head[3] >= '1' && head[3] <= '9') {
+        return "bzip2";
+    }
+    if (starts_with(head, "\x28\xb5\x2f\xfd")) {
+        return "zstd";
+    }
+    if (starts_with(head, "\x04\x22\x4d\x18")) {
+        return "lz4";
+    }
+    // The legacy .lzma ("alone") header: properties 0x5D (lc=3 lp=0 pb=2, what Python's
+    // lzma and xz-utils write), then a dictionary size of 2^n or 2^n + 2^(n-1) bytes.
+    if (head.size() >= 13 && static_cast<unsigned char>(head[0]) == 0x5d) {
+        std::uint32_t dict = 0;
+        for (int i = 4; i >= 1; --i) {
+            dict = (dict << 8) | static_cast<unsigned char>(head[static_cast<std::size_t>(i)]);
+        }
+        for (int n = 12; n <= 30; ++n) {
+            if (dict == (1u << n) || dict == (1u << n) + (1u << (n - 1))) {
+                return "lzma";
+            }
+        }
+    }
+    return std::nullopt;
+}
+
 bool extension_accepts(const std::string& ext, const std::string& format) {
     const auto one_of = [&](std::initializer_list<std::string_view> formats) {
         return std::find(formats.begin(), formats.end(), format) != formats.end();
@@ -75,7 +110,30 @@ bool extension_accepts(const std::string& ext, const std::string& format) {
         return one_of({"pickle"});
     }
     if (ext == "joblib") {
-        return one_of({"pickle", "zlib"});
+        // joblib.dump(..., compress=...) writes any of these under the same name.
+        return one_of({"pickle", "zlib", "gzip", "bzip2", "xz", "lzma", "lz4"});
+    }
+    // A compressed copy ("dqn.pkl.gz", joblib's "model.joblib.xz"): the outer codec.
+    if (ext == "z") {
+        return one_of({"zlib"});
+    }
+    if (ext == "gz") {
+        return one_of({"gzip"});
+    }
+    if (ext == "bz2") {
+        return one_of({"bzip2"});
+    }
+    if (ext == "xz") {
+        return one_of({"xz"});
+    }
+    if (ext == "lzma") {
+        return one_of({"lzma", "xz"});
+    }
+    if (ext == "zst") {
+        return one_of({"zstd"});
+    }
+    if (ext == "lz4") {
+        return one_of({"lz4"});
     }
     if (ext == "pt" || ext == "pth" || ext == "ckpt") {
         return one_of({"pytorch-zip", "zip", "pickle"});
@@ -125,6 +183,9 @@ std::string format_from_header(std::string_view head, unsigned long long file_si
             file_size >= 9) {
             return "safetensors";
         }
+    }
+    if (const auto codec = compression_format(head)) {
+        return *codec;
     }
     if (head.size() >= 2 && static_cast<unsigned char>(head[0]) == 0x78 &&
         (static_cast<unsigned char>(head[1]) == 0x01 ||
@@ -366,6 +427,14 @@ StructureCheck check_structure(int fd, const std::string& format, std::string_vi
         // else under these names is a checkpoint whose first bytes are not there yet.
         return {false, "a PyTorch checkpoint (.pt, .pth, .ckpt) is a zip archive or a pickle; "
                        "this file is neither (yet)"};
+    }
+    if (format == "xz") {
+        // Every xz stream ends with a 12-byte footer whose last two bytes are "YZ".
+        char footer[2] = {};
+        if (size < 12 || ::pread(fd, footer, 2, static_cast<off_t>(size - 2)) != 2 ||
+            std::string_view(footer, 2) != "YZ") {
+            return {false, "the xz stream has no footer yet"};
+        }
     }
     if (format == "pickle") {
         if (ext == "pt" || ext == "pth" || ext == "ckpt") {

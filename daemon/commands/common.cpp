@@ -97,13 +97,17 @@ Target parse_target(const vault::Vault& vault, const json& args) {
     if (auto id = vault::ModelId::parse(model); !id) {
         throw Error(id.error(), ErrorCode::invalid_argument);
     }
+    throw unknown_model(vault, model);
+}
+
+Error unknown_model(const vault::Vault& vault, const std::string& model) {
     const auto models = vault.models();
-    throw Error(models.empty()
-                    ? fmt::format("no model {} in the vault: the vault is empty", model)
-                    : fmt::format("no model {} in the vault; `modelvaultctl list` shows the {} "
-                                  "model(s) it holds",
-                                  model, models.size()),
-                ErrorCode::not_found);
+    return Error(models.empty()
+                     ? fmt::format("no model {} in the vault: the vault is empty", model)
+                     : fmt::format("no model {} in the vault; `modelvaultctl list` shows the {} "
+                                   "model(s) it holds",
+                                   model, models.size()),
+                 ErrorCode::not_found);
 }
 
 vault::Manifest resolve(const vault::Vault& vault, const Target& target) {

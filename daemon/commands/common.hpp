@@ -39,6 +39,9 @@ struct Target {
 /// Error(not_found) saying which models exist when none matches.
 Target parse_target(const vault::Vault& vault, const json& args);
 
+/// Error(not_found) for a model the vault does not hold, saying how many it holds.
+Error unknown_model(const vault::Vault& vault, const std::string& model);
+
 /// The version `target` names; throws Error(not_found) that lists what exists.
 vault::Manifest resolve(const vault::Vault& vault, const Target& target);
 

@@ -40,12 +40,14 @@ void diff(CommandContext& c) {
                 });
             json files = json::array();
             for (const auto& f : result.files) {
-                files.push_back({{"member", f.member},
-                                 {"status", vault::to_string(f.status)},
-                                 {"size_a", f.size_a},
-                                 {"size_b", f.size_b},
-                                 {"identical_blocks",
-                                  f.identical_blocks ? json(*f.identical_blocks) : json(nullptr)}});
+                files.push_back(
+                    {{"member", f.member},
+                     {"member_b", f.member_b.empty() ? json(nullptr) : json(f.member_b)},
+                     {"status", vault::to_string(f.status)},
+                     {"size_a", f.size_a},
+                     {"size_b", f.size_b},
+                     {"identical_blocks",
+                      f.identical_blocks ? json(*f.identical_blocks) : json(nullptr)}});
             }
             json metrics = json::array();
             for (const auto& m : result.metrics) {
@@ -60,6 +62,7 @@ void diff(CommandContext& c) {
             }
             responder->succeed({{"a", version_json(a)},
                                 {"b", version_json(b)},
+                                {"different_models", a.model != b.model},
                                 {"files", files},
                                 {"metrics", metrics},
                                 {"compat", compat}});

@@ -20,6 +20,7 @@
 #include "vault/archive_reader.hpp"
 #include "vault/extract.hpp"
 #include "vault/io_chunk.hpp"
+#include "watcher/scan.hpp"
 
 namespace mv::daemon::commands {
 
@@ -187,12 +188,52 @@ void warn_about_retention(const PruneReport& report,
     }
 }
 
+// Why importing into `model`, which the vault does not hold yet, needs --new-model; empty
+// when a watch backs it up anyway (its watch sees that file now).
+std::string why_new_model(Daemon& d, const vault::ModelId& model) {
+    const auto watch = d.backups().find_watch(model.watch);
+    if (!watch) {
+        std::vector<std::string> names;
+        for (const auto& w : d.config().watches) {
+            names.push_back(w.name);
+        }
+        return fmt::format("no watch named {} in the configuration ({}), so {} would be a model "
+                           "that no watch backs up and no retention policy prunes; check the "
+                           "name, or add --new-model to create it anyway",
+                           model.watch,
+                           names.empty()
+                               ? "there are no watches"
+                               : fmt::format("the watches are: {}", fmt::join(names, ", ")),
+                           model.text());
+    }
+    const bool seen =
+        watch->layout == config::Layout::directory
+            ? model.relative.empty()
+            : !model.relative.empty() && !watcher::list_model_files(*watch, model.relative).empty();
+    if (seen) {
+        return {};
+    }
+    return fmt::format(
+        "{} is not in the vault and watch {} has no such model{}: `modelvaultctl "
+        "list` shows the models in the vault; add --new-model to start a new one",
+        model.text(), watch->name,
+        watch->layout == config::Layout::directory
+            ? fmt::format(" (it keeps its whole folder as one model, {})", watch->name)
+            : fmt::format(" (no model file at {})",
+                          escape_name((watch->path / model.relative).string())));
+}
+
 void import_files(CommandContext& c, std::vector<UniqueFd> fds) {
     Daemon& d = c.daemon;
     const std::string model_text = required_string(c.args, "model");
     auto model = vault::ModelId::parse(model_text);
     if (!model) {
         throw Error(model.error(), ErrorCode::invalid_argument);
+    }
+    if (d.vault().versions(model->text()).empty() && !flag(c.args, "new_model")) {
+        if (const auto why = why_new_model(d, *model); !why.empty()) {
+            throw Error(why, ErrorCode::not_found);
+        }
     }
     const auto it = c.args.find("files");
     if (it == c.args.end() || !it->is_array() || it->empty()) {

@@ -125,7 +125,7 @@ void reload(CommandContext& c) {
         for (const auto& problem : e.problems()) {
             lines.push_back(problem.to_string());
         }
-        c.responder->fail(ErrorCode::invalid_argument,
+        c.responder->fail(ErrorCode::invalid_config,
                           fmt::format("the new configuration was rejected, the running one stays "
                                       "in effect:\n{}",
                                       fmt::join(lines, "\n")));

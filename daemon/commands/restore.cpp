@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "daemon/commands/common.hpp"
+#include "daemon/commands/compatible.hpp"
 #include "daemon/commands/topics.hpp"
 #include "daemon/daemon.hpp"
 #include "util/fs.hpp"
@@ -15,6 +16,9 @@ namespace {
 void restore(CommandContext& c) {
     const vault::Vault& vault = c.daemon.vault();
     const auto manifest = resolve(vault, parse_target(vault, c.args));
+    if (const auto run = optional_run_compat(c.args)) {
+        require_compatible(c.daemon, manifest, *run);
+    }
     const auto archive = vault.archive_path(manifest);
     // Never blocks: a FIFO where the archive should be is refused, not waited for.
     auto fd = fs::open_for_reading(archive, false);

@@ -1,10 +1,13 @@
 // list, show.
 #include <algorithm>
+#include <map>
 
 #include <fmt/format.h>
 
 #include "daemon/commands/common.hpp"
+#include "daemon/commands/compatible.hpp"
 #include "daemon/commands/topics.hpp"
+#include "daemon/compat.hpp"
 #include "daemon/daemon.hpp"
 #include "daemon/metric_query.hpp"
 
@@ -21,43 +24,25 @@ std::optional<SystemTime> optional_time(const json& args, const char* key) {
                           ErrorCode::invalid_argument);
 }
 
-void list(CommandContext& c) {
-    const vault::Vault& vault = c.daemon.vault();
-    std::vector<std::string> models;
-    if (auto model = optional_string(c.args, "model")) {
+// The models `list` looks at: MODEL, or every model in the vault.
+std::vector<std::string> listed_models(const vault::Vault& vault, const json& args) {
+    if (auto model = optional_string(args, "model")) {
         if (vault.versions(*model).empty()) {
             throw Error(fmt::format("no model {} in the vault; `modelvaultctl list` shows every "
                                     "version of every model",
                                     *model),
                         ErrorCode::not_found);
         }
-        models.push_back(*model);
-    } else {
-        models = vault.models();
+        return {*model};
     }
-    std::vector<MetricCondition> conditions;
-    for (const auto& text : string_list(c.args, "where")) {
-        conditions.push_back(
-            value_or_throw(parse_condition(text), "", ErrorCode::invalid_argument));
-    }
-    std::optional<MetricOrder> order;
-    if (const auto text = optional_string(c.args, "sort")) {
-        order = value_or_throw(parse_order(*text), "", ErrorCode::invalid_argument);
-    }
-    const auto tag = optional_string(c.args, "tag");
-    const auto since = optional_time(c.args, "since");
-    const auto until = optional_time(c.args, "until");
-    // A metric no version records is most likely misspelled: say so instead of silently
-    // matching nothing.
-    std::vector<std::string> named;
-    for (const auto& condition : conditions) {
-        named.push_back(condition.metric);
-    }
-    if (order) {
-        named.push_back(order->metric);
-    }
-    json warnings = json::array();
-    for (const auto& metric : named) {
+    return vault.models();
+}
+
+// A metric no version records is most likely misspelled: say so instead of silently
+// matching nothing.
+void warn_about_unrecorded(const vault::Vault& vault, const std::vector<std::string>& models,
+                           const std::vector<std::string>& metrics, json& warnings) {
+    for (const auto& metric : metrics) {
         const bool recorded = std::any_of(models.begin(), models.end(), [&](const auto& model) {
             const auto all = vault.versions(model);
             return std::any_of(all.begin(), all.end(), [&](const auto& m) {
@@ -71,22 +56,12 @@ void list(CommandContext& c) {
                 metric));
         }
     }
-    std::vector<vault::Manifest> selected;
-    for (const auto& model : models) {
-        for (auto& m : vault.versions(model)) {
-            const auto tags = tag ? vault.tags_of(m) : std::vector<std::string>{};
-            const bool metrics_match = std::all_of(
-                conditions.begin(), conditions.end(),
-                [&](const MetricCondition& condition) { return condition.matches(m.metrics); });
-            if (!metrics_match ||
-                (tag && std::find(tags.begin(), tags.end(), *tag) == tags.end()) ||
-                (since && m.created < *since) || (until && m.created > *until)) {
-                continue;
-            }
-            selected.push_back(std::move(m));
-        }
-    }
-    // Newest first; the sequence orders versions made within the same second.
+}
+
+// Newest first (the sequence orders versions made within the same second), or by the
+// metric of `order` (versions without it last, ties newest first).
+void sort_versions(std::vector<vault::Manifest>& selected,
+                   const std::optional<MetricOrder>& order) {
     std::sort(selected.begin(), selected.end(), [](const auto& a, const auto& b) {
         if (a.created != b.created) {
             return a.created > b.created;
@@ -94,7 +69,6 @@ void list(CommandContext& c) {
         return a.model != b.model ? a.model < b.model : a.sequence > b.sequence;
     });
     if (order) {
-        // By the metric (versions without it last), ties newest first.
         std::stable_sort(selected.begin(), selected.end(), [&](const auto& a, const auto& b) {
             const auto x = find_metric(a.metrics, order->metric);
             const auto y = find_metric(b.metrics, order->metric);
@@ -104,18 +78,89 @@ void list(CommandContext& c) {
             return order->descending ? *x > *y : *x < *y;
         });
     }
-    if (const auto limit = optional_count(c.args, "limit"); limit && selected.size() > *limit) {
-        selected.resize(*limit);
+}
+
+// The rows of `list`, with the value of each metric named by --where and --sort (the
+// columns of the table).
+json list_result(const vault::Vault& vault, const std::vector<vault::Manifest>& selected,
+                 const std::vector<std::string>& named, json warnings) {
+    std::vector<std::string> columns;
+    for (const auto& metric : named) {
+        if (std::find(columns.begin(), columns.end(), metric) == columns.end()) {
+            columns.push_back(metric);
+        }
     }
     json rows = json::array();
     for (const auto& m : selected) {
-        rows.push_back(version_summary(vault, m));
+        json row = version_summary(vault, m);
+        json values = json::object();
+        for (const auto& metric : columns) {
+            const auto value = find_metric(m.metrics, metric);
+            values[metric] = value ? json(*value) : json(nullptr);
+        }
+        row["named_metrics"] = std::move(values);
+        rows.push_back(std::move(row));
     }
-    json result = {{"versions", std::move(rows)}};
+    json result = {{"versions", std::move(rows)}, {"metric_columns", columns}};
     if (!warnings.empty()) {
         result["warnings"] = std::move(warnings);
     }
-    c.responder->succeed(std::move(result));
+    return result;
+}
+
+void list(CommandContext& c) {
+    const vault::Vault& vault = c.daemon.vault();
+    std::vector<std::string> models = listed_models(vault, c.args);
+    std::vector<MetricCondition> conditions;
+    std::vector<std::string> named;
+    for (const auto& text : string_list(c.args, "where")) {
+        conditions.push_back(
+            value_or_throw(parse_condition(text), "", ErrorCode::invalid_argument));
+        named.push_back(conditions.back().metric);
+    }
+    std::optional<MetricOrder> order;
+    if (const auto text = optional_string(c.args, "sort")) {
+        order = value_or_throw(parse_order(*text), "", ErrorCode::invalid_argument);
+        named.push_back(order->metric);
+    }
+    const auto tag = optional_string(c.args, "tag");
+    const auto since = optional_time(c.args, "since");
+    const auto until = optional_time(c.args, "until");
+    json warnings = json::array();
+    warn_about_unrecorded(vault, models, named, warnings);
+    // --compatible-with: only versions whose compat values match the run's file.
+    const auto run = optional_run_compat(c.args);
+    const auto rules = run ? compat_rules_for(c.daemon, models, *run, warnings)
+                           : std::map<std::string, config::Compat>{};
+    std::vector<vault::Manifest> selected;
+    for (const auto& model : models) {
+        std::size_t incompatible = 0;
+        for (auto& m : vault.versions(model)) {
+            if (run && !compat_differences(rules.at(model), m.compat, run->document).empty()) {
+                ++incompatible;
+                continue;
+            }
+            const auto tags = tag ? vault.tags_of(m) : std::vector<std::string>{};
+            const bool metrics_match = std::all_of(
+                conditions.begin(), conditions.end(),
+                [&](const MetricCondition& condition) { return condition.matches(m.metrics); });
+            if (metrics_match &&
+                (!tag || std::find(tags.begin(), tags.end(), *tag) != tags.end()) &&
+                (!since || m.created >= *since) && (!until || m.created <= *until)) {
+                selected.push_back(std::move(m));
+            }
+        }
+        if (incompatible > 0) {
+            warnings.push_back(fmt::format("{} version(s) of {} do not match {} and are not "
+                                           "shown",
+                                           incompatible, model, run->name));
+        }
+    }
+    sort_versions(selected, order);
+    if (const auto limit = optional_count(c.args, "limit"); limit && selected.size() > *limit) {
+        selected.resize(*limit);
+    }
+    c.responder->succeed(list_result(vault, selected, named, std::move(warnings)));
 }
 
 void show(CommandContext& c) {
@@ -127,6 +172,11 @@ void show(CommandContext& c) {
 void history(CommandContext& c) {
     const vault::Vault& vault = c.daemon.vault();
     const Target target = parse_target(vault, c.args);
+    // A model whose versions were all removed still has its history; a name the vault has
+    // never seen is most likely a typo.
+    if (vault.versions(target.model).empty() && vault.history(target.model).empty()) {
+        throw unknown_model(vault, target.model);
+    }
     json records = json::array();
     for (const auto& r : vault.history(target.model)) {
         records.push_back({{"time", format_utc(r.time)},

@@ -18,6 +18,7 @@ namespace {
 
 using namespace std::chrono_literals;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 // useradd and groupadd refuse to run while another one holds /etc/passwd's lock (tests
 // run in parallel): retry for a while.
@@ -128,6 +129,9 @@ TEST_F(AccessTest, SocketIs0660InTheSocketGroupAndOutsidersCannotConnect) {
 
     // Root always may.
     EXPECT_EQ(ctl({"status"}).exit_code, 0);
+    // The log names who was refused, by name and uid.
+    EXPECT_THAT(daemon_log(), HasSubstr("denied `status` to " + user + " (uid " +
+                                        std::to_string(user_uid) + ", pid "));
 }
 
 TEST_F(AccessTest, ReadListAllowsReadCommandsAndWriteListAlsoMutatingOnes) {
@@ -220,6 +224,25 @@ TEST_F(AccessTest, RestoreWritesOnlyWhereTheCallerMayAndGivesTheCallerTheFiles) 
     const auto below = as_nobody({"restore", "lab/dqn.pkl", "--to", (root_only / "sub").string()});
     EXPECT_NE(below.exit_code, 0) << below.out << below.err;
     EXPECT_TRUE(std::filesystem::is_empty(root_only));
+}
+
+TEST_F(AccessTest, ARefusedRollbackSaysWhatRollbackCanDo) {
+    // The user may roll back (access.write) but not write into the watched folder.
+    config["access"] = {{"socket_group", group}, {"write", {user}}};
+    start_daemon();
+    write_model("dqn.pkl", pickle("first"));
+    ASSERT_TRUE(wait_for_versions("lab/dqn.pkl", 1));
+    write_model("dqn.pkl", pickle("second"));
+    ASSERT_TRUE(wait_for_versions("lab/dqn.pkl", 2));
+    const auto refused = as_user({"rollback", "lab/dqn.pkl@1.0.0"});
+    EXPECT_EQ(refused.exit_code, 1) << refused.out << refused.err;
+    EXPECT_EQ(error_of(refused)["code"], "io") << refused.out;
+    const std::string message = error_of(refused)["message"];
+    EXPECT_THAT(message, HasSubstr("you may not write to the folder " + models.string()));
+    // rollback has no --to: the way out is running it as the folder's owner, or restore.
+    EXPECT_THAT(message, Not(HasSubstr("with --to")));
+    EXPECT_THAT(message, HasSubstr("`modelvaultctl restore lab/dqn.pkl@1.0.0 --to DIR`"));
+    EXPECT_EQ(read_file(models / "dqn.pkl"), pickle("second"));
 }
 
 TEST_F(AccessTest, TheDaemonsOwnUserAndRootMayDoEverything) {

@@ -21,8 +21,8 @@ protected:
         for (std::size_t i = 0; i < times.size(); ++i) {
             const auto file = dir / ("old-" + std::to_string(i) + ".pkl");
             write_file(file, pickle("weights " + std::to_string(i)));
-            const auto out =
-                ctl({"import", file.string(), "--model", "lab/dqn.pkl", "--time", times[i]});
+            const auto out = ctl({"import", file.string(), "--model", "lab/dqn.pkl", "--time",
+                                  times[i], "--new-model"}); // no dqn.pkl in the watched folder
             ASSERT_EQ(out.exit_code, 0) << out.err;
         }
     }
@@ -97,10 +97,10 @@ TEST_F(RetentionTest, MaxVersionsCapsButNeverDropsProtectedVersions) {
         {"keep_last", 10}, {"max_versions", 2}, {"keep_tags", {"pinned"}}};
     start_daemon();
     write_file(dir / "a.pkl", pickle("a"));
-    ASSERT_EQ(
-        ctl({"import", (dir / "a.pkl").string(), "--model", "lab/m.pkl", "--time", "2026-01-01"})
-            .exit_code,
-        0);
+    ASSERT_EQ(ctl({"import", (dir / "a.pkl").string(), "--model", "lab/m.pkl", "--time",
+                   "2026-01-01", "--new-model"})
+                  .exit_code,
+              0);
     ASSERT_EQ(ctl({"tag", "lab/m.pkl@1.0.0", "add", "pinned"}).exit_code, 0);
     for (int i = 0; i < 4; ++i) {
         write_model("m.pkl", pickle("v" + std::to_string(i)));
@@ -152,7 +152,8 @@ TEST_F(RetentionTest, ImportedArchivesKeepTheirVersionAndTime) {
         vault / "models/lab/orig.pkl" / source["archive"]["file"].get<std::string>();
     std::filesystem::copy_file(archive, dir / "exported.tar.zst");
     // The archive becomes a version of another model, with its number and creation time.
-    auto out = ctl({"import", (dir / "exported.tar.zst").string(), "--model", "lab/copy.pkl"});
+    auto out = ctl(
+        {"import", (dir / "exported.tar.zst").string(), "--model", "lab/copy.pkl", "--new-model"});
     ASSERT_EQ(out.exit_code, 0) << out.err;
     const auto copy = ctl_json({"show", "lab/copy.pkl"});
     EXPECT_EQ(copy["version"], source["version"]);
@@ -179,7 +180,8 @@ TEST_F(RetentionTest, ImportedArchivesKeepTheirVersionAndTime) {
             static_cast<std::streamoff>(std::filesystem::file_size(dir / "exported.tar.zst") / 2));
         f.put('\xff');
     }
-    out = ctl({"import", (dir / "exported.tar.zst").string(), "--model", "lab/third.pkl"});
+    out = ctl(
+        {"import", (dir / "exported.tar.zst").string(), "--model", "lab/third.pkl", "--new-model"});
     EXPECT_EQ(out.exit_code, 1);
     EXPECT_TRUE(versions("lab/third.pkl").empty());
     EXPECT_EQ(ctl({"verify", "--all"}).exit_code, 0);

@@ -116,6 +116,27 @@ TEST_F(NotifyTest, WatchdogPingsComeAtHalfTheIntervalAndRefreshTheStatus) {
     EXPECT_THAT(last_status(), ::testing::HasSubstr("watching 1 folder(s), 1 model(s)"));
 }
 
+TEST_F(NotifyTest, StatusShowsANewVersionAtOnceAndTheLastBackupAfterARestart) {
+    // No watchdog: only a backup can refresh STATUS= here.
+    launch_daemon();
+    ASSERT_TRUE(notify.wait_for("READY=1", 30s)) << daemon_log();
+    write_model("dqn.pkl", pickle("weights"));
+    ASSERT_TRUE(wait_for_versions("lab/dqn.pkl", 1));
+    EXPECT_TRUE(wait_for_status("last backup lab/dqn.pkl 1.0.0", 10s)) << last_status();
+
+    // After a restart the last backup is read back from the vault, in STATUS= and status.
+    EXPECT_EQ(stop_daemon(), 0);
+    launch_daemon();
+    ASSERT_TRUE(notify.wait_for("READY=1", 30s)) << daemon_log();
+    const auto first = notify.wait_for("STATUS=", 5s);
+    ASSERT_TRUE(first);
+    EXPECT_THAT(first->value("STATUS").value_or(""),
+                ::testing::HasSubstr("last backup lab/dqn.pkl 1.0.0"));
+    const auto watch = ctl_json({"status"})["watches"][0];
+    ASSERT_TRUE(watch["last_backup"].is_object()) << watch.dump(2);
+    EXPECT_EQ(watch["last_backup"]["version"], "1.0.0");
+}
+
 TEST_F(NotifyTest, ReloadIsBracketedByReloadingAndReadyAndSigtermSaysStopping) {
     launch_daemon();
     ASSERT_TRUE(notify.wait_for("READY=1", 30s)) << daemon_log();
@@ -140,8 +161,15 @@ TEST_F(NotifyTest, ReloadIsBracketedByReloadingAndReadyAndSigtermSaysStopping) {
     // `modelvaultctl reload` of a broken file: rejected, yet READY=1 again, still running.
     std::ofstream(config_file) << R"({"watches": [{"name": "x"}]})";
     const auto rejected = ctl({"reload"});
-    EXPECT_NE(rejected.exit_code, 0);
+    // The command was right, the file is not: exit 1 (2 is a usage error), and status
+    // shows why until something else goes wrong.
+    EXPECT_EQ(rejected.exit_code, 1);
     EXPECT_THAT(rejected.err, ::testing::HasSubstr("watches[0].path"));
+    const auto last_error = ctl_json({"status"})["last_error"];
+    ASSERT_TRUE(last_error.is_object()) << last_error.dump();
+    EXPECT_THAT(last_error["message"].get<std::string>(),
+                ::testing::HasSubstr("rejected, the running configuration stays in effect: "
+                                     "watches[0].path: required"));
     ASSERT_TRUE(notify.wait_for("RELOADING=1", 10s));
     ASSERT_TRUE(notify.wait_for("READY=1", 10s));
     EXPECT_TRUE(daemon_running());

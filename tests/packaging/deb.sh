@@ -30,6 +30,13 @@ for needed in systemd procps libsystemd0 libarchive13 libssl3 libzstd1; do
   grep -qE "(^|, )$needed( |,|$)" <<<"$depends" || fail "Depends lacks $needed: $depends"
 done
 
+# The documentation Debian policy asks for: copyright, and a changelog naming this version.
+dpkg-deb -x "$package" "$scratch/tree"
+doc="$scratch/tree/usr/share/doc/modelvault"
+grep -q '^Copyright: ' "$doc/copyright" || fail "no Copyright: field in $doc/copyright"
+head=$(zcat "$doc/changelog.Debian.gz" | head -n 1)
+[[ $head == "modelvault ($version) "* ]] || fail "changelog.Debian.gz starts with '$head'"
+
 # Control files.
 dpkg-deb -e "$package" "$scratch/control"
 [[ $(cat "$scratch/control/conffiles") == /etc/modelvault/modelvault.json ]] ||

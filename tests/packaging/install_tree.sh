@@ -8,6 +8,9 @@ source "$(dirname "$0")/lib.sh"
 cmake_command=$1
 build_dir=$2
 source_dir=$3
+# Everything below writes only under $scratch; the source's default config must come out
+# of the test exactly as it went in (it ships as the package's conffile).
+source_config_before=$(sha256sum <"$source_dir/systemd/modelvault.json")
 
 for prefix in /usr /opt/modelvault; do
   root="$scratch/root${prefix//\//_}"
@@ -39,13 +42,19 @@ for prefix in /usr /opt/modelvault; do
     >/dev/null || fail "the installed default config does not pass --check-config"
 done
 
-# An edited config survives a second installation.
+# An edited config survives a second installation. The installed copy is edited through a
+# new file, so that even an installation that hard-linked it to the source could not
+# change the source.
 root="$scratch/root_usr"
-echo "// edited by the admin" >>"$root/etc/modelvault/modelvault.json"
+installed="$root/etc/modelvault/modelvault.json"
+{ cat "$installed"; echo "// edited by the admin"; } >"$scratch/edited.json"
+mv "$scratch/edited.json" "$installed"
 DESTDIR="$root" "$cmake_command" --install "$build_dir" --prefix /usr >/dev/null
 grep -q "edited by the admin" "$root/etc/modelvault/modelvault.json" ||
   fail "re-installing overwrote an edited /etc/modelvault/modelvault.json"
 cmp -s "$source_dir/systemd/modelvault.json" \
   "$root/usr/share/doc/modelvault/examples/modelvault.json" ||
   fail "the doc dir does not keep the default config"
+[[ $(sha256sum <"$source_dir/systemd/modelvault.json") == "$source_config_before" ]] ||
+  fail "the test changed systemd/modelvault.json in the source tree"
 finish

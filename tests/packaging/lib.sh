@@ -48,6 +48,8 @@ $prefix/share/doc/modelvault/CONFIG.md
 $prefix/share/doc/modelvault/FORMAT.md
 $prefix/share/doc/modelvault/PROTOCOL.md
 $prefix/share/doc/modelvault/SERVICE.md
+$prefix/share/doc/modelvault/copyright
+$prefix/share/doc/modelvault/changelog.Debian.gz
 $prefix/share/doc/modelvault/examples/modelvault.json
 LIST
 }

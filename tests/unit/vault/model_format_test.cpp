@@ -72,6 +72,39 @@ TEST(ModelFormat, FlagsContentThatContradictsTheExtension) {
     EXPECT_EQ(detect_format(st.get(), "weights.safetensors").format, "safetensors");
 }
 
+TEST(ModelFormat, CompressedPicklesAsJoblibAndPythonWriteThem) {
+    // joblib.dump(obj, name, compress=...) picks the codec from the name (.z .gz .bz2 .xz
+    // .lzma) or writes it under .joblib; these are the bytes Python's own modules write.
+    test::TempDir dir("fmt");
+    const auto made =
+        test::sh("cd '" + dir.path().string() +
+                 "' && python3 -c \"import pickle, zlib, gzip, bz2, lzma\n"
+                 "p = pickle.dumps(list(range(1000)), protocol=4)\n"
+                 "open('a.pkl.z', 'wb').write(zlib.compress(p))\n"
+                 "open('a.pkl.gz', 'wb').write(gzip.compress(p))\n"
+                 "open('a.pkl.bz2', 'wb').write(bz2.compress(p))\n"
+                 "open('a.pkl.xz', 'wb').write(lzma.compress(p, format=lzma.FORMAT_XZ))\n"
+                 "open('a.pkl.lzma', 'wb').write(lzma.compress(p, format=lzma.FORMAT_ALONE))\n"
+                 "open('xz.joblib', 'wb').write(lzma.compress(p, format=lzma.FORMAT_XZ))\n"
+                 "open('lzma.joblib', 'wb').write(lzma.compress(p, format=lzma.FORMAT_ALONE))\n"
+                 "open('gz.joblib', 'wb').write(gzip.compress(p))\n\"");
+    ASSERT_EQ(made.exit_code, 0) << made.err;
+    const std::pair<const char*, const char*> expected[] = {
+        {"a.pkl.z", "zlib"},     {"a.pkl.gz", "gzip"},   {"a.pkl.bz2", "bzip2"},
+        {"a.pkl.xz", "xz"},      {"a.pkl.lzma", "lzma"}, {"xz.joblib", "xz"},
+        {"lzma.joblib", "lzma"}, {"gz.joblib", "gzip"}};
+    for (const auto& [name, format] : expected) {
+        UniqueFd fd(::open((dir / name).c_str(), O_RDONLY));
+        const auto detected = detect_format(fd.get(), name);
+        EXPECT_EQ(detected.format, format) << name;
+        EXPECT_TRUE(detected.matches_extension) << name;
+    }
+    // A compressed name whose content is something else is still flagged.
+    test::write_file(dir / "b.pkl.gz", std::string("\x80\x04\x95 plain pickle."));
+    UniqueFd plain(::open((dir / "b.pkl.gz").c_str(), O_RDONLY));
+    EXPECT_FALSE(detect_format(plain.get(), "b.pkl.gz").matches_extension);
+}
+
 } // namespace
 } // namespace mv::vault
 
@@ -116,6 +149,17 @@ TEST_F(StructureTest, PickleNeedsItsStopOpcode) {
     EXPECT_FALSE(check("m.pkl", std::string("\x80\x04\x95", 3) + "data").complete);
     // A legacy torch.save file ends with raw storage bytes: no STOP check.
     EXPECT_TRUE(check("m.pt", std::string("\x80\x02\x8a", 3) + "raw").complete);
+}
+
+TEST_F(StructureTest, XzNeedsItsFooter) {
+    const auto made = test::sh("cd '" + dir.path().string() +
+                               "' && head -c 100000 /dev/urandom | xz -c > whole.xz");
+    ASSERT_EQ(made.exit_code, 0) << made.err;
+    const std::string xz = test::read_file(dir / "whole.xz");
+    EXPECT_TRUE(check("m.joblib", xz).complete);
+    const auto cut = check("m.joblib", xz.substr(0, xz.size() - 5));
+    EXPECT_FALSE(cut.complete);
+    EXPECT_EQ(cut.problem, "the xz stream has no footer yet");
 }
 
 TEST_F(StructureTest, FormatsWithoutACheckAreComplete) {

@@ -21,6 +21,11 @@ TEST(WatcherFilter, DefaultIncludeMatchesModelExtensionsOnTheFileName) {
     EXPECT_FALSE(is_model_file(watch, "dqn.metrics.json"));
     EXPECT_FALSE(is_model_file(watch, "pkl/readme.md")); // the folder name does not count
     EXPECT_FALSE(is_model_file(watch, ""));
+    // Compressed copies as joblib.dump writes them are models too, not skipped unseen.
+    for (const char* name : {"dqn.pkl.gz", "dqn.pkl.z", "dqn.pkl.xz", "dqn.pkl.bz2", "dqn.pkl.lzma",
+                             "svm.joblib.gz", "svm.joblib.xz"}) {
+        EXPECT_TRUE(is_model_file(watch, name)) << name;
+    }
 }
 
 TEST(WatcherFilter, DefaultExcludeSkipsTemporaryAndHiddenPaths) {
