@@ -80,7 +80,7 @@ TEST_F(DaemonTest, TimesAfter2262AreRefusedNotWrappedAround) {
     // Import with --time in the year 3000.
     write_file(dir / "old.pkl", pickle("old"));
     const auto imported = ctl({"import", (dir / "old.pkl").string(), "--model", "lab/old.pkl",
-                               "--time", "3000-01-01T00:00:00Z"});
+                               "--time", "3000-01-01T00:00:00Z", "--new-model"});
     EXPECT_NE(imported.exit_code, 0) << imported.out;
     EXPECT_NE(imported.err.find("out of range"), std::string::npos) << imported.err;
 }
@@ -111,7 +111,8 @@ protected:
         const auto packed = run({"tar", "--zstd", "-cf", archive.string(), "-C", staging.string(),
                                  "manifest.json", "model", "README.md"});
         EXPECT_EQ(packed.exit_code, 0) << packed.err;
-        return ctl({"import", archive.string(), "--model", "lab/copy.pkl"});
+        // lab/copy.pkl is a model no watch sees: --new-model (issue 11).
+        return ctl({"import", archive.string(), "--model", "lab/copy.pkl", "--new-model"});
     }
 
     std::filesystem::path staging = dir / "staging";

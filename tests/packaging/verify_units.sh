@@ -29,6 +29,10 @@ verify() {
 verify "$scratch/units/modelvaultd.service" "$scratch/units/modelvaultd.socket" ||
   fail "the units do not verify cleanly"
 
+# `systemctl reload` checks the config before signalling, so that it fails for a bad file.
+grep -qx "ExecReload=$scratch/root/usr/sbin/modelvaultd --check-config /etc/modelvault/modelvault.json" \
+  "$scratch/units/modelvaultd.service" || fail "ExecReload= does not check the config first"
+
 # A unit with a misspelt key only gets a warning and exit 0 from systemd-analyze:
 # make sure such a unit is refused here.
 mkdir -p "$scratch/typo"
