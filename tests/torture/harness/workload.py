@@ -138,7 +138,9 @@ class Workload:
             path = self.daemon.root / "imports" / f"{self.counter}-{i}.pkl"
             m.save(path, m.pickle_bytes(self.rng, self.rng.randrange(1024, 256 * 1024)), atomic=False)
             files.append(str(path))
-        return Ctl(self, ["import", *files, "--model", "lab/imported.pkl"], self._confirm_results)
+        # lab/imported.pkl is no file of the watch: a model made on purpose (--new-model).
+        return Ctl(self, ["import", *files, "--model", "lab/imported.pkl", "--new-model"],
+                   self._confirm_results)
 
     def _reload(self, _):
         lab = self.daemon.config["watches"][0]
