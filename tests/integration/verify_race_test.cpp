@@ -26,7 +26,7 @@ TEST_F(DaemonTest, VerifyAllLeavesOutVersionsRemovedWhileItRuns) {
         write_file(file, pickle("weights " + std::to_string(i)));
         import.push_back(file.string());
     }
-    import.insert(import.end(), {"--model", "lab/b.pkl"});
+    import.insert(import.end(), {"--model", "lab/b.pkl", "--new-model"}); // no b.pkl in the folder
     ASSERT_EQ(ctl(import).exit_code, 0);
     ASSERT_EQ(versions("lab/b.pkl").size(), 3u);
 
