@@ -202,11 +202,8 @@ void Daemon::wait_for_signals() {
         if (signal == SIGHUP) {
             try {
                 reload();
-            } catch (const config::ConfigError& e) {
-                for (const auto& problem : e.problems()) {
-                    spdlog::error("reload: {}", problem.to_string());
-                }
-                spdlog::error("reload rejected: the running configuration stays in effect");
+            } catch (const config::ConfigError&) {
+                // reload() logged every problem.
             } catch (const std::exception& e) {
                 spdlog::error("reload rejected: {}", e.what());
             }
@@ -221,10 +218,14 @@ void Daemon::reload() {
     try {
         apply_config_file();
     } catch (const config::ConfigError& e) {
+        // Logged here, so that both ways of reloading (SIGHUP, `modelvaultctl reload`) put
+        // every problem in the journal at priority err (docs/SERVICE.md, "Talking to systemd").
         std::vector<std::string> problems;
         for (const auto& problem : e.problems()) {
             problems.push_back(problem.to_string());
+            spdlog::error("reload: {}", problems.back());
         }
+        spdlog::error("reload rejected: the running configuration stays in effect");
         m_backups->note_error(fmt::format("reload of {} rejected, the running configuration "
                                           "stays in effect: {}",
                                           m_config.source.string(), fmt::join(problems, "; ")));
