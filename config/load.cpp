@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "config/detail/parse_json.hpp"
+#include "config/detail/read_notify.hpp"
 #include "config/detail/read_settings.hpp"
 #include "config/detail/read_watch.hpp"
 #include "config/detail/unavailable.hpp"
@@ -222,6 +223,22 @@ void read_config(const Json& document, const stdfs::path& base_dir, Checker& che
              }},
             {"hooks", [&](const Json& v,
                           const KeyPath& p) { detail::read_hooks(v, p, checker, config.hooks); }},
+            {"webhooks",
+             [&](const Json& v, const KeyPath& p) {
+                 detail::read_webhooks(v, p, checker, base_dir, config.webhooks);
+             }},
+            {"metrics",
+             [&](const Json& v, const KeyPath& p) {
+                 detail::read_metrics(v, p, checker, base_dir, config.metrics.emplace());
+             }},
+            {"dbus",
+             [&](const Json& v, const KeyPath& p) {
+                 detail::read_dbus(v, p, checker, config.dbus.emplace());
+             }},
+            {"warn_free_below",
+             [&](const Json& v, const KeyPath& p) {
+                 config.warn_free_below = detail::to_size(v, p, checker);
+             }},
             // Watches need the defaults, which may come later in the file.
             {"defaults", [&](const Json& v, const KeyPath&) { defaults = &v; }},
             {"watches", [&](const Json& v, const KeyPath&) { watches = &v; }},

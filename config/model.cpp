@@ -68,4 +68,22 @@ const char* to_string(LogLevel level) {
     return "info";
 }
 
+const char* to_string(NotifyEvent event) {
+    switch (event) {
+    case NotifyEvent::backup_created:
+        return "backup_created";
+    case NotifyEvent::backup_failed:
+        return "backup_failed";
+    case NotifyEvent::pruned:
+        return "pruned";
+    case NotifyEvent::restored:
+        return "restored";
+    case NotifyEvent::replica_failed:
+        return "replica_failed";
+    case NotifyEvent::disk_low:
+        return "disk_low";
+    }
+    return "backup_failed";
+}
+
 } // namespace mv::config

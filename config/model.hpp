@@ -38,10 +38,55 @@ struct Access {
     std::vector<std::string> write; ///< may also run mutating commands
 };
 
-/// Commands run after events; each argument may contain {model} {version} {path} ...
+/// Commands run after events (docs/NOTIFICATIONS.md): argv arrays run without a shell;
+/// each argument may contain the placeholders of k_hook_placeholders. Empty: no hook.
 struct Hooks {
     std::vector<std::string> on_backup;
     std::vector<std::string> on_failure;
+    std::vector<std::string> on_prune;
+    std::vector<std::string> on_restore;
+    Duration timeout = std::chrono::seconds(30); ///< then the hook's process group is killed
+    std::string user; ///< who hooks run as when the daemon is root; empty: nobody
+};
+
+/// A watch's own hooks: a set command replaces the global one for the watch's models
+/// (an empty array turns it off), an unset one inherits it.
+struct WatchHooks {
+    std::optional<std::vector<std::string>> on_backup;
+    std::optional<std::vector<std::string>> on_failure;
+    std::optional<std::vector<std::string>> on_prune;
+    std::optional<std::vector<std::string>> on_restore;
+};
+
+/// The names hook arguments may use as {name} (and MODELVAULT_NAME in their environment);
+/// notify/ fills them in (docs/NOTIFICATIONS.md lists which event sets which).
+inline constexpr const char* k_hook_placeholders[] = {
+    "event",        "time",         "host",          "watch",           "model",
+    "version",      "trigger",      "reason",        "path",            "error",
+    "user",         "replica",      "size_bytes",    "stored_bytes",    "reclaimed_bytes",
+    "free_bytes",   "threshold_bytes", "duration_seconds", "removed"};
+
+/// Events that webhooks subscribe to and hooks follow (docs/NOTIFICATIONS.md).
+enum class NotifyEvent { backup_created, backup_failed, pruned, restored, replica_failed, disk_low };
+inline constexpr NotifyEvent k_notify_events[] = {
+    NotifyEvent::backup_created, NotifyEvent::backup_failed,  NotifyEvent::pruned,
+    NotifyEvent::restored,       NotifyEvent::replica_failed, NotifyEvent::disk_low};
+
+/// A JSON POST per event to `url`, signed with the secret in `secret_file` when set.
+struct Webhook {
+    std::string url; ///< http:// or https://
+    std::vector<NotifyEvent> events{std::begin(k_notify_events), std::end(k_notify_events)};
+    std::filesystem::path secret_file; ///< empty: no signature header
+};
+
+/// Prometheus metrics in node_exporter's textfile format.
+struct MetricsOutput {
+    std::filesystem::path textfile; ///< absolute, ends in ".prom"
+};
+
+/// The D-Bus service org.modelvault.Daemon1.
+struct DBus {
+    std::string bus = "system"; ///< "system", "session" or a D-Bus address ("unix:path=...")
 };
 
 /// A local time of day for `schedule.at`.
@@ -117,6 +162,7 @@ struct Watch {
     Triggers triggers;
     std::optional<Compat> compat;
     std::optional<RetentionPolicy> retention; ///< absent = keep everything
+    WatchHooks hooks;
 };
 
 struct Config {
@@ -130,6 +176,10 @@ struct Config {
     IoPriority io_priority = IoPriority::idle;
     Access access;
     Hooks hooks;
+    std::vector<Webhook> webhooks;
+    std::optional<MetricsOutput> metrics;
+    std::optional<DBus> dbus;
+    std::optional<std::uint64_t> warn_free_below; ///< bytes free in the vault's file system
     std::vector<Watch> watches;
 };
 
@@ -139,5 +189,6 @@ const char* to_string(Layout layout);
 const char* to_string(MetricMode mode);
 const char* to_string(IoPriority priority);
 const char* to_string(LogLevel level);
+const char* to_string(NotifyEvent event);
 
 } // namespace mv::config

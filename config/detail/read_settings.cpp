@@ -28,20 +28,6 @@ std::optional<LevelRange> level_range(Codec codec) {
     return std::nullopt;
 }
 
-void read_argv(const Json& value, const KeyPath& path, Checker& checker,
-               std::vector<std::string>& argv) {
-    auto words = to_text_list(value, path, checker);
-    if (!words) {
-        return;
-    }
-    if (!words->empty() && words->front().empty()) {
-        checker.report(path / std::size_t{0},
-                       "expected the program to run, such as \"/usr/local/bin/notify\", got \"\"");
-        return;
-    }
-    argv = std::move(*words);
-}
-
 } // namespace
 
 void read_compression(const Json& value, const KeyPath& path, Checker& checker,
@@ -132,17 +118,6 @@ void read_access(const Json& value, const KeyPath& path, Checker& checker, Acces
                            }
                        }},
                   });
-}
-
-void read_hooks(const Json& value, const KeyPath& path, Checker& checker, Hooks& hooks) {
-    visit_members(
-        value, path, checker,
-        {
-            {"on_backup",
-             [&](const Json& v, const KeyPath& p) { read_argv(v, p, checker, hooks.on_backup); }},
-            {"on_failure",
-             [&](const Json& v, const KeyPath& p) { read_argv(v, p, checker, hooks.on_failure); }},
-        });
 }
 
 } // namespace mv::config::detail

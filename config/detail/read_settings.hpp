@@ -20,7 +20,4 @@ void read_encryption(const Json& value, const KeyPath& path, Checker& checker,
 /// `access`: a socket group and the user/"@group" lists.
 void read_access(const Json& value, const KeyPath& path, Checker& checker, Access& access);
 
-/// `hooks`: argv arrays whose first element is the program.
-void read_hooks(const Json& value, const KeyPath& path, Checker& checker, Hooks& hooks);
-
 } // namespace mv::config::detail

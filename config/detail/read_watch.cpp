@@ -1,5 +1,6 @@
 #include "config/detail/read_watch.hpp"
 
+#include "config/detail/read_notify.hpp"
 #include "config/detail/text_checks.hpp"
 
 namespace mv::config::detail {
@@ -97,6 +98,10 @@ void read_watch(const Json& value, const KeyPath& path, Checker& checker, WatchM
             {"retention",
              [&](const Json& v, const KeyPath& p) {
                  read_retention(v, p, checker, watch.retention.emplace());
+             }},
+            {"hooks",
+             [&](const Json& v, const KeyPath& p) {
+                 read_watch_hooks(v, p, checker, watch.hooks);
              }},
         },
         "an object (a watch)");

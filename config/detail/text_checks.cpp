@@ -70,6 +70,13 @@ std::optional<std::string> check_principal(const std::string& text) {
     return std::nullopt;
 }
 
+std::optional<std::string> check_user_name(const std::string& text) {
+    if (!is_account_name(text)) {
+        return expected("a user name (letters, digits, . _ -, at most 32)", text);
+    }
+    return std::nullopt;
+}
+
 std::optional<std::string> check_group_name(const std::string& text) {
     if (!text.empty() && !is_account_name(text)) {
         return expected("a group name (letters, digits, . _ -, at most 32)", text);

@@ -18,6 +18,9 @@ std::optional<std::string> check_tag_name(const std::string& text);
 /// An access entry: a user name, or "@" and a group name.
 std::optional<std::string> check_principal(const std::string& text);
 
+/// A user name.
+std::optional<std::string> check_user_name(const std::string& text);
+
 /// A group name, or "" for the daemon's own group.
 std::optional<std::string> check_group_name(const std::string& text);
 

@@ -60,7 +60,8 @@ TEST(Problems, UnknownKeysSuggestANearKnownKey) {
 TEST(Problems, UnknownKeyFarFromAnyKnownKeyListsThemAll) {
     expect_single_problems({
         {R"({"hooks": {"before": []}})",
-         "hooks.before: unknown key; expected one of on_backup, on_failure"},
+         "hooks.before: unknown key; expected one of on_backup, on_failure, on_prune, on_restore, "
+         "timeout, user"},
         {R"({"compression": {"x": 1}})",
          "compression.x: unknown key; expected one of codec, level, threads"},
         {R"({"encryption": {"key_file": "/k", "cipher": "aes"}})",
