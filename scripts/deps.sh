@@ -11,7 +11,8 @@ set -euo pipefail
 
 # zstd: the command, for `tar --zstd` on the vault's archives (README, "First use").
 build_packages=(g++ cmake ninja-build pkg-config libboost-dev libarchive-dev libspdlog-dev
-                nlohmann-json3-dev libssl-dev libsystemd-dev libexpected-dev libzstd-dev zstd)
+                nlohmann-json3-dev libssl-dev libsystemd-dev libexpected-dev libzstd-dev zstd
+                libcurl4-openssl-dev)
 test_packages=(libgtest-dev libgmock-dev tar zstd xz-utils gzip coreutils restic tzdata
                clang-format
                # the torture and power-cut suites: their drivers, and crashfs (FUSE)
