@@ -40,6 +40,8 @@ int run_restore(const GlobalOptions& global, const ParsedArgs& args) {
     if (const auto file = args.value("compatible-with")) {
         request["compatible_with"] = run_compat_argument(*file);
     }
+    // `to` is for the audit log and the on_restore hook: the daemon writes nothing there.
+    request["to"] = escape_name(std::filesystem::absolute(*to).lexically_normal().string());
     auto reply = call_daemon(global, "restore", request);
     if (!reply.ok()) {
         return report_error(global, reply.message);

@@ -189,6 +189,19 @@ const std::vector<CommandInfo>& all_commands() {
          "problem listed and the running configuration stays in effect.",
          {},
          run_reload},
+        {"audit",
+         "audit [--since TIME] [--user USER] [--limit N]",
+         "who read model data or changed something, and when",
+         "Shows the daemon's audit log, oldest first: every request that hands out model data\n"
+         "(restore, rollback) or changes something (backup, prune, tag, import, reload ...),\n"
+         "allowed or denied, with its time, user, command, target and result. --since keeps\n"
+         "records at or after TIME (ISO 8601), --user those of a user name or uid, --limit the\n"
+         "newest N (default 1000). Needs write access (access.write).\n\n"
+         "examples:\n  modelvaultctl audit --since 2026-11-22\n"
+         "  modelvaultctl audit --user alice --limit 20\n"
+         "  modelvaultctl --json audit | jq '.records[] | select(.result==\"denied\")'",
+         {{"since", true, false}, {"user", true, false}, {"limit", true, false}},
+         run_audit},
         {"version", "version", "versions of modelvaultctl and the daemon", "", {}, run_version},
     };
     return k_commands;

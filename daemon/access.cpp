@@ -46,6 +46,10 @@ std::string describe_peer(const ipc::Peer& peer) {
     return fmt::format("uid {} (pid {})", peer.uid, peer.pid);
 }
 
+std::string account_name(uid_t uid) {
+    return user_name(uid).value_or("uid " + std::to_string(uid));
+}
+
 AccessPolicy::AccessPolicy(config::Access access, uid_t daemon_uid, std::string config_file)
     : m_access(std::move(access)), m_daemon_uid(daemon_uid), m_config_file(std::move(config_file)) {
 }

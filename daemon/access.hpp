@@ -15,6 +15,9 @@ namespace mv::daemon {
 
 enum class AccessLevel { read, write };
 
+/// The user name of `uid`, or "uid N" when it has none (logs, the audit log).
+std::string account_name(uid_t uid);
+
 class AccessPolicy {
 public:
     AccessPolicy(config::Access access, uid_t daemon_uid, std::string config_file);

@@ -9,6 +9,8 @@
 #include <spdlog/spdlog.h>
 
 #include "daemon/backup_plan.hpp"
+#include "daemon/disk_space.hpp"
+#include "daemon/events.hpp"
 #include "daemon/watch_versions.hpp"
 #include "util/escape.hpp"
 #include "watcher/scan.hpp"
@@ -240,6 +242,7 @@ BackupOutcome BackupService::write(const config::Watch& watch, const BackupReque
         return outcome;
     }
     const vault::NewVersion& version = plan.version;
+    ensure_room(id, fingerprint_of(states), m_vault.root());
     const auto started = std::chrono::steady_clock::now();
     vault::WriteResult result = m_vault.write_version(version, stop, progress);
     const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -266,6 +269,7 @@ BackupOutcome BackupService::write(const config::Watch& watch, const BackupReque
                  version.reason.empty() ? "" : ": " + version.reason,
                  format_bytes(result.manifest.total_size()),
                  format_bytes(result.manifest.archive.size), format_elapsed(elapsed));
+    report(created_event(watch, request.model, result.manifest, elapsed, m_clock.now()));
     after_commit(id, result.manifest);
     return outcome;
 }
@@ -285,6 +289,7 @@ void BackupService::record_result(const BackupRequest& request, const std::strin
         }
     } else {
         ++m_counters.unchanged;
+        m_counters.bytes_deduplicated += result.manifest.total_size();
     }
 }
 
@@ -322,7 +327,10 @@ BackupOutcome BackupService::failed(const BackupRequest& request, BackupOutcome 
     if (outcome.code == ErrorCode::not_found) {
         return skipped(id, outcome.message); // deleted before it could be read: nothing to retry
     }
-    record_failure(id, outcome.message);
+    const auto watch = find_watch(request.watch);
+    record_failure(id, outcome.message, outcome.code, request.watch,
+                   watch ? watch->path / request.model : std::filesystem::path(),
+                   vault::to_string(request.trigger));
     // A symlink or a non-regular file will not change by waiting.
     if (is_automatic(request.trigger) && outcome.code != ErrorCode::invalid_argument) {
         int attempts = 0;
@@ -366,10 +374,21 @@ void BackupService::schedule_retry(BackupRequest request, std::chrono::milliseco
     });
 }
 
-void BackupService::record_failure(const std::string& model, const std::string& message) {
-    std::lock_guard lock(m_mutex);
-    ++m_counters.failed;
-    m_last_error = LastError{fmt::format("{}: {}", model, message), m_clock.now()};
+void BackupService::record_failure(const std::string& model, const std::string& message,
+                                   ErrorCode code, const std::string& watch,
+                                   const std::filesystem::path& path, const std::string& trigger) {
+    {
+        std::lock_guard lock(m_mutex);
+        ++m_counters.failed;
+        m_last_error = LastError{fmt::format("{}: {}", model, message), m_clock.now()};
+    }
+    report(failed_event(watch, model, trigger, path.string(), code, message, m_clock.now()));
+}
+
+void BackupService::report(notify::Event event) const {
+    if (m_events != nullptr) {
+        m_events->publish(std::move(event));
+    }
 }
 
 void BackupService::note_error(std::string message) {
@@ -390,9 +409,12 @@ PruneReport BackupService::prune(const std::string& model, DryRun dry_run) {
     const auto policy = policy_for(model);
     PruneReport report = prune_model(m_vault, model, policy, m_clock.now(), dry_run);
     if (dry_run == DryRun::no && !report.removed.empty()) {
-        std::lock_guard lock(m_mutex);
-        m_counters.pruned += report.removed.size();
-        m_counters.reclaimed_bytes += report.reclaimed_bytes;
+        {
+            std::lock_guard lock(m_mutex);
+            m_counters.pruned += report.removed.size();
+            m_counters.reclaimed_bytes += report.reclaimed_bytes;
+        }
+        this->report(pruned_event(report, describe_policy(policy), m_clock.now()));
     }
     return report;
 }

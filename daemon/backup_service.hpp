@@ -19,6 +19,7 @@
 #include "daemon/fingerprints.hpp"
 #include "daemon/job_queue.hpp"
 #include "daemon/pruner.hpp"
+#include "notify/event_sink.hpp"
 #include "util/error.hpp"
 #include "util/time.hpp"
 #include "vault/vault.hpp"
@@ -61,6 +62,9 @@ public:
     BackupService(boost::asio::io_context& io, vault::Vault& vault, JobQueue& jobs,
                   FingerprintStore& fingerprints, const Clock& clock);
 
+    /// Where versions made, failures and retention are reported (docs/NOTIFICATIONS.md).
+    void set_event_sink(notify::EventSink* sink) { m_events = sink; }
+
     /// The watches backups are made for (on start and reload).
     void set_watches(std::vector<config::Watch> watches);
     std::optional<config::Watch> find_watch(const std::string& name) const;
@@ -90,6 +94,7 @@ public:
         std::uint64_t bytes_read = 0;
         std::uint64_t bytes_stored = 0;
         std::uint64_t pruned = 0;          ///< versions removed by retention
+        std::uint64_t bytes_deduplicated = 0; ///< read, identical to a stored version
         std::uint64_t reclaimed_bytes = 0; ///< archive bytes retention freed
     };
     struct LastBackup {
@@ -145,7 +150,11 @@ private:
     void schedule_retry(BackupRequest request, std::chrono::milliseconds delay,
                         BackupDone done = {}, vault::ProgressFn progress = {},
                         Waiting waiting = Waiting::no);
-    void record_failure(const std::string& model, const std::string& message);
+    /// Counts a failed backup and reports it (backup_failed) for `watch`'s model at `path`.
+    void record_failure(const std::string& model, const std::string& message, ErrorCode code,
+                        const std::string& watch, const std::filesystem::path& path,
+                        const std::string& trigger);
+    void report(notify::Event event) const;
 
     boost::asio::io_context& m_io;
     vault::Vault& m_vault;
@@ -160,6 +169,7 @@ private:
     Counters m_counters;
     std::map<std::string, LastBackup> m_last_backup; ///< per watch
     std::function<void()> m_on_commit;
+    notify::EventSink* m_events = nullptr;
     std::optional<LastError> m_last_error;
 };
 

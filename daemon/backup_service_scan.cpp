@@ -15,7 +15,8 @@ std::size_t BackupService::scan(const config::Watch& watch, const std::string& r
         models = watcher::list_models(watch);
     } catch (const Error& e) {
         // The watcher reports the watch as `error`; a later rescan tries again.
-        record_failure(watch.name, e.what());
+        record_failure(watch.name, e.what(), e.code(), watch.name, watch.path,
+                       vault::to_string(trigger));
         spdlog::error("watch {}: cannot scan: {}", watch.name, e.what());
         return 0;
     }

@@ -28,12 +28,24 @@ struct CommandContext {
     std::vector<UniqueFd> fds; ///< descriptors passed with the request (import)
 };
 
+/// Whether requests go to the audit log (docs/NOTIFICATIONS.md, "Audit log"): by default
+/// those of write commands (they change something); read commands that hand out model
+/// data say Audit::yes, write commands that change nothing (audit itself) Audit::no.
+enum class Audit { by_access, yes, no };
+
 struct Command {
     std::string name;
     AccessLevel access = AccessLevel::read;
     std::string summary; ///< one line, for `help`
     std::function<void(CommandContext&)> handle;
+    Audit audit = Audit::by_access;
 };
+
+/// True when requests of `command` are recorded in the audit log.
+inline bool is_audited(const Command& command) {
+    return command.audit == Audit::yes ||
+           (command.audit == Audit::by_access && command.access == AccessLevel::write);
+}
 
 class CommandRegistry {
 public:

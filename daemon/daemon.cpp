@@ -9,7 +9,11 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "daemon/audited_responder.hpp"
+#include "daemon/bus_backend.hpp"
 #include "daemon/logging.hpp"
+#include "daemon/main_options.hpp"
+#include "daemon/metrics_state.hpp"
 #include "scheduler/next_fire.hpp"
 #include "util/error.hpp"
 
@@ -72,16 +76,21 @@ Daemon::Daemon(config::Config config, const Clock& clock)
         std::make_unique<JobQueue>("verify", 1, [priority] { apply_io_priority(priority); });
     m_backups =
         std::make_unique<BackupService>(m_io, *m_vault, *m_backup_jobs, *m_fingerprints, m_clock);
+    m_notifications = std::make_unique<Notifications>(m_io, m_vault->root(), m_clock,
+                                                      [this] { return metrics_state(*this); });
+    m_backups->set_event_sink(m_notifications.get());
+    m_bus_backend = std::make_unique<DaemonBusBackend>(*this);
     m_events = watcher::make_inotify_source();
     m_watcher = std::make_unique<watcher::Watcher>(*m_events);
     m_access =
         std::make_unique<AccessPolicy>(m_config.access, ::getuid(), m_config.source.string());
     register_all(m_commands);
+    apply_notifications(m_config);
     m_server = std::make_unique<ipc::Server>(
         m_io,
         [this](const ipc::Peer& peer, ipc::Request request,
                std::shared_ptr<ipc::Responder> responder) {
-            handle_request(peer, std::move(request), std::move(responder));
+            dispatch(peer, std::move(request), std::move(responder));
         },
         ipc::ServerLimits{}, [this](const ipc::Peer& peer) { return m_access->admission(peer); });
 }
@@ -133,7 +142,19 @@ int Daemon::run() {
     return 0;
 }
 
+void Daemon::apply_notifications(const config::Config& config) {
+    try {
+        m_notifications->apply(config, *m_bus_backend);
+    } catch (const Error& e) {
+        // A setting no restart can fix is a configuration error (systemd does not retry).
+        throw Fatal(e.what(), e.code() == ErrorCode::invalid_argument ? k_exit_config : 1);
+    }
+}
+
 void Daemon::shutdown() {
+    if (m_notifications) {
+        m_notifications->stop();
+    }
     if (m_server) {
         m_server->stop();
     }
@@ -158,6 +179,7 @@ void Daemon::begin_stop(const char* why) {
     m_signals.cancel();
     m_settle_timer.cancel();
     m_housekeeping_timer.cancel();
+    m_notifications->stop();
     m_retention_timer.cancel();
     for (auto& [name, timer] : m_schedules) {
         timer->cancel();
@@ -255,6 +277,8 @@ void Daemon::apply_config_file() {
                      fresh.socket.string(), m_config.socket.string());
         fresh.socket = m_config.socket;
     }
+    // Hooks, webhooks and D-Bus first: when one of them cannot be used, nothing changes.
+    m_notifications->apply(fresh, *m_bus_backend);
     m_config = std::move(fresh);
     set_log_level(m_config.log_level);
     m_vault->set_compression(m_config.compression, m_config.verify_after_write);
@@ -305,8 +329,8 @@ std::string Daemon::status_line() const {
     return line;
 }
 
-void Daemon::handle_request(const ipc::Peer& peer, ipc::Request request,
-                            std::shared_ptr<ipc::Responder> responder) {
+void Daemon::dispatch(const ipc::Peer& peer, ipc::Request request,
+                      std::shared_ptr<ipc::Responder> responder, const char* via) {
     const Command* command = m_commands.find(request.command);
     if (command == nullptr) {
         std::vector<std::string> names;
@@ -317,6 +341,12 @@ void Daemon::handle_request(const ipc::Peer& peer, ipc::Request request,
                         fmt::format("unknown command \"{}\"; commands are: {}", request.command,
                                     fmt::join(names, ", ")));
         return;
+    }
+    if (is_audited(*command)) {
+        // Every request that reads model data or changes something, allowed or not, is
+        // recorded with its result (docs/NOTIFICATIONS.md, "Audit log").
+        responder = audited(std::move(responder), m_notifications->audit(),
+                            audit_record(peer, command->name, request.args, via, m_clock.now()));
     }
     if (auto denied = m_access->check(peer, command->name, command->access)) {
         spdlog::warn("denied `{}` to {}", command->name, describe_peer(peer));

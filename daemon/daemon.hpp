@@ -21,6 +21,7 @@
 #include "daemon/command.hpp"
 #include "daemon/fingerprints.hpp"
 #include "daemon/job_queue.hpp"
+#include "daemon/notifications.hpp"
 #include "daemon/schedule_state.hpp"
 #include "ipc/server.hpp"
 #include "scheduler/schedule_timer.hpp"
@@ -57,13 +58,18 @@ public:
     /// The socket path actually served (the activated one under socket activation).
     const std::string& served_socket() const { return m_served_socket; }
     const Clock& clock() const { return m_clock; }
+    /// Hooks, webhooks, metrics, D-Bus, the audit log (docs/NOTIFICATIONS.md).
+    Notifications& notifications() { return *m_notifications; }
+    /// Runs `request` for `peer` as the control socket does: access check, audit record,
+    /// handler. `via` names the way it came ("socket", "dbus") in the audit log.
+    void dispatch(const ipc::Peer& peer, ipc::Request request,
+                  std::shared_ptr<ipc::Responder> responder, const char* via = "socket");
     /// Re-reads the config file and applies it; throws config::ConfigError (the old
     /// config stays, and status shows the rejection as its last error) or Error.
     void reload();
 
 private:
-    void handle_request(const ipc::Peer& peer, ipc::Request request,
-                        std::shared_ptr<ipc::Responder> responder);
+    void apply_notifications(const config::Config& config);
     void apply_watches();
     void apply_schedules();
     void on_schedule(const std::string& watch, SystemTime fired_at);
@@ -106,6 +112,8 @@ private:
     std::map<std::string, config::ScheduleTrigger> m_schedule_rules; ///< what each timer runs
     LastFires m_last_fires;
     std::unique_ptr<AccessPolicy> m_access;
+    std::unique_ptr<sd::BusBackend> m_bus_backend;
+    std::unique_ptr<Notifications> m_notifications;
     CommandRegistry m_commands;
     std::unique_ptr<ipc::Server> m_server;
     std::vector<sd::ActivatedSocket> m_activated; ///< passed by systemd, read once at start

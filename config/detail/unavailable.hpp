@@ -20,7 +20,6 @@ struct UnavailableKey {
 /// One row per top-level key whose feature is not built yet.
 inline constexpr UnavailableKey k_unavailable_keys[] = {
     {"encryption", "archives cannot be encrypted, they would be stored in plain text"},
-    {"hooks", "hook commands would never run"},
 };
 
 /// Reports every key of k_unavailable_keys that `document` (the top-level object) sets.

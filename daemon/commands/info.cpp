@@ -17,6 +17,18 @@ void version(CommandContext& c) {
     c.responder->succeed({{"version", MV_VERSION}, {"protocol", ipc::k_protocol_version}});
 }
 
+// Hooks run, webhook deliveries waiting, the bus served and the metrics file.
+json notifications_json(const Notifications::Summary& summary) {
+    return {{"hooks", {{"runs", summary.hooks.runs}, {"dropped", summary.hooks.dropped}}},
+            {"webhooks",
+             {{"queued", summary.webhooks.queued},
+              {"finished", summary.webhooks.finished},
+              {"failed_attempts", summary.webhooks.failed_attempts}}},
+            {"dbus", summary.dbus.empty() ? json(nullptr) : json(summary.dbus)},
+            {"metrics_file",
+             summary.metrics_file ? json(summary.metrics_file->string()) : json(nullptr)}};
+}
+
 void status(CommandContext& c) {
     Daemon& d = c.daemon;
     const auto stats = d.vault().stats();
@@ -78,6 +90,7 @@ void status(CommandContext& c) {
              {"version", sidecar.version ? json(sidecar.version->to_string()) : json(nullptr)},
              {"problem", sidecar.problem}});
     }
+    const auto notifications = d.notifications().summary();
     json last_error = nullptr;
     if (const auto error = d.backups().last_error()) {
         last_error = {{"message", error->message}, {"time", format_utc(error->time)}};
@@ -98,6 +111,9 @@ void status(CommandContext& c) {
            {"stored_bytes", stats.stored_bytes},
            {"free_bytes", stats.free_bytes},
            {"total_bytes", stats.total_bytes},
+           {"disk_low", notifications.disk_low},
+           {"warn_free_below", notifications.warn_free_below ? json(*notifications.warn_free_below)
+                                                             : json(nullptr)},
            {"damaged", damaged}}},
          {"watches", watches},
          {"queue",
@@ -110,8 +126,10 @@ void status(CommandContext& c) {
            {"failures", counters.failed},
            {"bytes_read", counters.bytes_read},
            {"bytes_stored", counters.bytes_stored},
+           {"bytes_deduplicated", counters.bytes_deduplicated},
            {"pruned_versions", counters.pruned},
            {"reclaimed_bytes", counters.reclaimed_bytes}}},
+         {"notifications", notifications_json(notifications)},
          {"rolled_back", rolled_back},
          {"incomplete", incomplete},
          {"last_error", last_error}});

@@ -23,6 +23,7 @@ void register_all(CommandRegistry& registry) {
     commands::register_import(registry);
     commands::register_rollback(registry);
     commands::register_diff(registry);
+    commands::register_audit(registry);
 }
 
 } // namespace mv::daemon

@@ -11,6 +11,7 @@
 #include "daemon/commands/common.hpp"
 #include "daemon/commands/topics.hpp"
 #include "daemon/daemon.hpp"
+#include "daemon/events.hpp"
 #include "util/escape.hpp"
 #include "util/fs.hpp"
 #include "vault/model_id.hpp"
@@ -94,6 +95,11 @@ void rollback_done(CommandContext& c) {
                                    static_cast<long long>(uid));
             spdlog::info("{}: rolled back to {} (was {}) by {}", model, version.to_string(), from,
                          user_name(uid));
+            if (const auto manifest = d.vault().find(model, version)) {
+                d.notifications().publish(restored_event(*manifest, "rollback",
+                                                         locate(d, model).folder.string(),
+                                                         user_name(uid), d.clock().now()));
+            }
             responder->succeed({{"model", model}, {"current", version.to_string()}});
         } catch (const Error& e) {
             responder->fail(e.code(), e.what());

@@ -14,5 +14,6 @@ void register_retention(CommandRegistry& registry); ///< prune, tag
 void register_import(CommandRegistry& registry);    ///< import
 void register_rollback(CommandRegistry& registry);  ///< rollback, rollback_done
 void register_diff(CommandRegistry& registry);      ///< diff
+void register_audit(CommandRegistry& registry);     ///< audit
 
 } // namespace mv::daemon::commands
