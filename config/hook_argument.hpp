@@ -13,9 +13,9 @@ namespace mv::config {
 /// Calls `literal` for each run of plain text (escapes already undone) and `placeholder`
 /// for each {name}, in order. Returns the problem ("unknown placeholder {modle}; ...")
 /// instead when `text` does not follow the grammar; nothing is called after a problem.
-std::optional<std::string>
-for_each_piece(std::string_view text, const std::function<void(std::string_view)>& literal,
-               const std::function<void(std::string_view)>& placeholder);
+std::optional<std::string> for_each_piece(std::string_view text,
+                                          const std::function<void(std::string_view)>& literal,
+                                          const std::function<void(std::string_view)>& placeholder);
 
 /// True when `name` is one of k_hook_placeholders.
 bool is_hook_placeholder(std::string_view name);

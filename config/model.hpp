@@ -60,14 +60,35 @@ struct WatchHooks {
 
 /// The names hook arguments may use as {name} (and MODELVAULT_NAME in their environment);
 /// notify/ fills them in (docs/NOTIFICATIONS.md lists which event sets which).
-inline constexpr const char* k_hook_placeholders[] = {
-    "event",        "time",         "host",          "watch",           "model",
-    "version",      "trigger",      "reason",        "path",            "error",
-    "user",         "replica",      "size_bytes",    "stored_bytes",    "reclaimed_bytes",
-    "free_bytes",   "threshold_bytes", "duration_seconds", "removed"};
+inline constexpr const char* k_hook_placeholders[] = {"event",
+                                                      "time",
+                                                      "host",
+                                                      "watch",
+                                                      "model",
+                                                      "version",
+                                                      "trigger",
+                                                      "reason",
+                                                      "path",
+                                                      "error",
+                                                      "user",
+                                                      "replica",
+                                                      "size_bytes",
+                                                      "stored_bytes",
+                                                      "reclaimed_bytes",
+                                                      "free_bytes",
+                                                      "threshold_bytes",
+                                                      "duration_seconds",
+                                                      "removed"};
 
 /// Events that webhooks subscribe to and hooks follow (docs/NOTIFICATIONS.md).
-enum class NotifyEvent { backup_created, backup_failed, pruned, restored, replica_failed, disk_low };
+enum class NotifyEvent {
+    backup_created,
+    backup_failed,
+    pruned,
+    restored,
+    replica_failed,
+    disk_low
+};
 inline constexpr NotifyEvent k_notify_events[] = {
     NotifyEvent::backup_created, NotifyEvent::backup_failed,  NotifyEvent::pruned,
     NotifyEvent::restored,       NotifyEvent::replica_failed, NotifyEvent::disk_low};

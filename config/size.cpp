@@ -30,7 +30,7 @@ constexpr std::array<SizeUnit, 10> k_size_units{{
     {"TiB", 1024.0 * 1024 * 1024 * 1024},
 }};
 
-Result<std::uint64_t> invalid(std::string_view text, std::string_view reason) {
+Result<std::uint64_t> invalid_size(std::string_view text, std::string_view reason) {
     return failure(fmt::format("expected a size such as \"500MB\" or \"10GiB\", got {} ({})",
                                detail::quote(text), reason));
 }
@@ -48,24 +48,25 @@ Result<std::uint64_t> parse_size(std::string_view text) {
     const std::string_view number = text.substr(0, digits);
     const std::string_view unit_name = text.substr(digits);
     if (number.empty() || number == "." || number.front() == '.' || number.back() == '.') {
-        return invalid(text, "it must start with a number");
+        return invalid_size(text, "it must start with a number");
     }
     if (unit_name.empty()) {
-        return invalid(text, "a unit is required: B, kB, MB, GB, TB, KiB, MiB, GiB or TiB");
+        return invalid_size(text, "a unit is required: B, kB, MB, GB, TB, KiB, MiB, GiB or TiB");
     }
     const SizeUnit* unit = nullptr;
     for (const SizeUnit& candidate : k_size_units) {
         unit = candidate.name == unit_name ? &candidate : unit;
     }
     if (unit == nullptr) {
-        return invalid(text, fmt::format("unknown unit {}; use B, kB, MB, GB, TB, KiB, MiB, GiB "
-                                         "or TiB",
-                                         detail::quote(unit_name)));
+        return invalid_size(text,
+                            fmt::format("unknown unit {}; use B, kB, MB, GB, TB, KiB, MiB, GiB "
+                                        "or TiB",
+                                        detail::quote(unit_name)));
     }
     const double bytes = std::stod(std::string(number)) * unit->bytes;
     // 2^63 bytes (8 EiB) is far beyond any file system and still exact in a double.
     if (!std::isfinite(bytes) || bytes >= 9.2e18) {
-        return invalid(text, "too large");
+        return invalid_size(text, "too large");
     }
     return static_cast<std::uint64_t>(bytes);
 }

@@ -63,8 +63,8 @@ audit::AuditRecord audit_record(const ipc::Peer& peer, const std::string& comman
     return record;
 }
 
-std::shared_ptr<ipc::Responder> audited(std::shared_ptr<ipc::Responder> inner,
-                                        audit::AuditLog& log, audit::AuditRecord record) {
+std::shared_ptr<ipc::Responder> audited(std::shared_ptr<ipc::Responder> inner, audit::AuditLog& log,
+                                        audit::AuditRecord record) {
     return std::make_shared<AuditedResponder>(std::move(inner), log, std::move(record));
 }
 

@@ -21,7 +21,7 @@ audit::AuditRecord audit_record(const ipc::Peer& peer, const std::string& comman
 
 /// `inner`, recording `record` in `log` with the result of the final answer: "ok",
 /// "denied" (forbidden) or "failed" (with the error).
-std::shared_ptr<ipc::Responder> audited(std::shared_ptr<ipc::Responder> inner,
-                                        audit::AuditLog& log, audit::AuditRecord record);
+std::shared_ptr<ipc::Responder> audited(std::shared_ptr<ipc::Responder> inner, audit::AuditLog& log,
+                                        audit::AuditRecord record);
 
 } // namespace mv::daemon

@@ -25,8 +25,8 @@ ipc::Peer peer_of(const sd::BusCaller& caller) {
 // Collects the one answer of a request made on behalf of a D-Bus caller.
 class BusResponder final : public ipc::Responder {
 public:
-    using Done = std::function<void(bool ok, nlohmann::json result, ErrorCode code,
-                                    std::string message)>;
+    using Done =
+        std::function<void(bool ok, nlohmann::json result, ErrorCode code, std::string message)>;
     explicit BusResponder(Done done) : m_done(std::move(done)) {}
     void progress(nlohmann::json) override {}
     void succeed(nlohmann::json result, UniqueFd) override {

@@ -23,10 +23,10 @@ constexpr auto k_soon = 1s;
 
 std::vector<std::string> all_triggers() {
     std::vector<std::string> triggers;
-    for (const auto trigger : {vault::Trigger::change, vault::Trigger::schedule,
-                               vault::Trigger::improvement, vault::Trigger::steps,
-                               vault::Trigger::manual, vault::Trigger::import,
-                               vault::Trigger::rollback}) {
+    for (const auto trigger :
+         {vault::Trigger::change, vault::Trigger::schedule, vault::Trigger::improvement,
+          vault::Trigger::steps, vault::Trigger::manual, vault::Trigger::import,
+          vault::Trigger::rollback}) {
         triggers.emplace_back(vault::to_string(trigger));
     }
     return triggers;
@@ -35,9 +35,9 @@ std::vector<std::string> all_triggers() {
 // The reasons a backup fails with (the protocol's error codes a backup can end in).
 std::vector<std::string> failure_reasons() {
     std::vector<std::string> reasons;
-    for (const auto code : {ErrorCode::io, ErrorCode::corrupt, ErrorCode::conflict,
-                            ErrorCode::invalid_argument, ErrorCode::unavailable,
-                            ErrorCode::internal}) {
+    for (const auto code :
+         {ErrorCode::io, ErrorCode::corrupt, ErrorCode::conflict, ErrorCode::invalid_argument,
+          ErrorCode::unavailable, ErrorCode::internal}) {
         reasons.emplace_back(to_string(code));
     }
     return reasons;
@@ -197,8 +197,8 @@ void Notifications::write_metrics_soon() {
 }
 
 Notifications::Summary Notifications::summary() const {
-    return {m_disk_low.load(), m_warn_free_below, m_bus_name, m_metrics_file, m_hooks.stats(),
-            m_webhooks->stats()};
+    return {m_disk_low.load(), m_warn_free_below, m_bus_name,
+            m_metrics_file,    m_hooks.stats(),   m_webhooks->stats()};
 }
 
 } // namespace mv::daemon

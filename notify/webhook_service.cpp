@@ -80,6 +80,12 @@ public:
     void loop(const std::stop_token& stop) {
         std::unique_lock lock(m_service.m_mutex);
         while (!stop.stop_requested()) {
+            if (!m_service.m_targets) {
+                // Not configured yet: a delivery queued before a restart must not be
+                // dropped as "no longer configured" before the config is known.
+                m_service.m_wake.wait(lock, stop, [&] { return m_service.m_targets != nullptr; });
+                continue;
+            }
             std::vector<QueuedDelivery> inbox = std::move(m_service.m_inbox);
             m_service.m_inbox.clear();
             const auto targets = m_service.m_targets;
@@ -235,8 +241,7 @@ private:
 WebhookService::WebhookService(std::filesystem::path queue_dir, const Clock& clock,
                                std::string version)
     : m_clock(clock), m_version(std::move(version)),
-      m_queue(std::make_unique<DeliveryQueue>(std::move(queue_dir))),
-      m_targets(std::make_shared<const std::vector<WebhookTarget>>()) {
+      m_queue(std::make_unique<DeliveryQueue>(std::move(queue_dir))) {
     m_stats.queued = m_queue->entries().size();
     m_stats.queued_bytes = m_queue->bytes();
     m_thread = std::jthread([this](const std::stop_token& stop) { run(stop); });
@@ -265,6 +270,9 @@ void WebhookService::configure(std::vector<WebhookTarget> targets) {
 
 void WebhookService::publish(const Event& event) {
     std::lock_guard lock(m_mutex);
+    if (!m_targets) {
+        return;
+    }
     for (const auto& target : *m_targets) {
         if (std::find(target.events.begin(), target.events.end(), event.kind) ==
             target.events.end()) {

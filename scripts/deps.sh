@@ -17,6 +17,9 @@ test_packages=(libgtest-dev libgmock-dev tar zstd xz-utils gzip coreutils restic
                clang-format
                # the torture and power-cut suites: their drivers, and crashfs (FUSE)
                python3 fuse3 libfuse3-dev
+               # notifications (docs/NOTIFICATIONS.md): promtool checks the metrics file; a
+               # private dbus-daemon, dbus-monitor and busctl test the D-Bus service
+               prometheus dbus-daemon dbus-bin
                # the service: systemd-analyze, systemd-socket-activate, sysusers/tmpfiles;
                # /bin/kill of ExecReload=; setpriv, runuser, script; useradd; cpack -G DEB
                systemd procps util-linux bsdutils passwd dpkg-dev)

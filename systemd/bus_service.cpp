@@ -4,8 +4,8 @@
 #include <ctime>
 #include <poll.h>
 
-#include <boost/asio/post.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -151,8 +151,7 @@ const sd_bus_vtable k_vtable[] = {
     SD_BUS_PROPERTY("Version", "s", get_version, 0, SD_BUS_VTABLE_PROPERTY_CONST),
     SD_BUS_PROPERTY("Watches", "as", get_watches, 0, SD_BUS_VTABLE_PROPERTY_EMITS_INVALIDATION),
     SD_BUS_PROPERTY("Versions", "t", get_versions, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-    SD_BUS_PROPERTY("LastBackup", "(sss)", get_last_backup, 0,
-                    SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+    SD_BUS_PROPERTY("LastBackup", "(sss)", get_last_backup, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
     // Access is decided by the daemon's own rules (access.read/write), like on the socket.
     SD_BUS_METHOD("Status", "", "s", call_status, SD_BUS_VTABLE_UNPRIVILEGED),
     SD_BUS_METHOD("Backup", "s", "(sss)", call_backup, SD_BUS_VTABLE_UNPRIVILEGED),

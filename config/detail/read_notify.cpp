@@ -1,8 +1,8 @@
 #include "config/detail/read_notify.hpp"
 
+#include "config/detail/text_checks.hpp"
 #include "config/hook_argument.hpp"
 #include "config/size.hpp"
-#include "config/detail/text_checks.hpp"
 
 namespace mv::config::detail {
 
@@ -18,9 +18,9 @@ constexpr Duration k_max_hook_timeout = 1h;
 std::optional<std::vector<std::string>> to_argv(const Json& value, const KeyPath& path,
                                                 Checker& checker) {
     auto words = to_text_list(value, path, checker, [](const std::string& text) {
-        if (auto problem = for_each_piece(text, [](std::string_view) {}, [](std::string_view) {})) {
-            return std::optional<std::string>(
-                fmt::format("{}, got {}", *problem, quote(text)));
+        if (auto problem = for_each_piece(
+                text, [](std::string_view) {}, [](std::string_view) {})) {
+            return std::optional<std::string>(fmt::format("{}, got {}", *problem, quote(text)));
         }
         return std::optional<std::string>();
     });
@@ -163,8 +163,7 @@ void read_hooks(const Json& value, const KeyPath& path, Checker& checker, Hooks&
         });
 }
 
-void read_watch_hooks(const Json& value, const KeyPath& path, Checker& checker,
-                      WatchHooks& hooks) {
+void read_watch_hooks(const Json& value, const KeyPath& path, Checker& checker, WatchHooks& hooks) {
     visit_members(
         value, path, checker,
         {
@@ -184,8 +183,8 @@ void read_watch_hooks(const Json& value, const KeyPath& path, Checker& checker,
 void read_webhooks(const Json& value, const KeyPath& path, Checker& checker,
                    const std::filesystem::path& base_dir, std::vector<Webhook>& webhooks) {
     if (!value.is_array()) {
-        checker.report(path, fmt::format("expected an array of webhook objects, got {}",
-                                         describe(value)));
+        checker.report(
+            path, fmt::format("expected an array of webhook objects, got {}", describe(value)));
         return;
     }
     for (std::size_t i = 0; i < value.size(); ++i) {
@@ -244,8 +243,8 @@ void read_dbus(const Json& value, const KeyPath& path, Checker& checker, DBus& d
 
 std::optional<std::uint64_t> to_size(const Json& value, const KeyPath& path, Checker& checker) {
     if (!value.is_string()) {
-        checker.report(path, fmt::format("expected a size string such as \"10GiB\", got {}",
-                                         describe(value)));
+        checker.report(
+            path, fmt::format("expected a size string such as \"10GiB\", got {}", describe(value)));
         return std::nullopt;
     }
     auto size = parse_size(value.get_ref<const std::string&>());

@@ -17,8 +17,7 @@ namespace mv::config::detail {
 void read_hooks(const Json& value, const KeyPath& path, Checker& checker, Hooks& hooks);
 
 /// A watch's (or `defaults`') `hooks`: argv arrays only; what is set overrides.
-void read_watch_hooks(const Json& value, const KeyPath& path, Checker& checker,
-                      WatchHooks& hooks);
+void read_watch_hooks(const Json& value, const KeyPath& path, Checker& checker, WatchHooks& hooks);
 
 /// `webhooks`: an array of {url, events, secret_file}.
 void read_webhooks(const Json& value, const KeyPath& path, Checker& checker,

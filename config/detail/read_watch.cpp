@@ -99,10 +99,8 @@ void read_watch(const Json& value, const KeyPath& path, Checker& checker, WatchM
              [&](const Json& v, const KeyPath& p) {
                  read_retention(v, p, checker, watch.retention.emplace());
              }},
-            {"hooks",
-             [&](const Json& v, const KeyPath& p) {
-                 read_watch_hooks(v, p, checker, watch.hooks);
-             }},
+            {"hooks", [&](const Json& v,
+                          const KeyPath& p) { read_watch_hooks(v, p, checker, watch.hooks); }},
         },
         "an object (a watch)");
     if (!is_object || mode == WatchMode::defaults) {

@@ -39,8 +39,8 @@ void audit_log(CommandContext& c) {
 } // namespace
 
 void register_audit(CommandRegistry& registry) {
-    registry.add({"audit", AccessLevel::write,
-                  "who read model data or changed something, and when", audit_log, Audit::no});
+    registry.add({"audit", AccessLevel::write, "who read model data or changed something, and when",
+                  audit_log, Audit::no});
 }
 
 } // namespace mv::daemon::commands

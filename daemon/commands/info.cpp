@@ -112,8 +112,8 @@ void status(CommandContext& c) {
            {"free_bytes", stats.free_bytes},
            {"total_bytes", stats.total_bytes},
            {"disk_low", notifications.disk_low},
-           {"warn_free_below", notifications.warn_free_below ? json(*notifications.warn_free_below)
-                                                             : json(nullptr)},
+           {"warn_free_below",
+            notifications.warn_free_below ? json(*notifications.warn_free_below) : json(nullptr)},
            {"damaged", damaged}}},
          {"watches", watches},
          {"queue",

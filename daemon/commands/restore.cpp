@@ -35,8 +35,8 @@ void restore(CommandContext& c) {
     const std::string to = optional_string(c.args, "to").value_or("");
     spdlog::info("{} {}: archive handed to {} (uid {}) to restore{}", manifest.model,
                  manifest.version.to_string(), user, c.peer.uid, to.empty() ? "" : " into " + to);
-    c.daemon.notifications().publish(restored_event(manifest, "restore", to, user,
-                                                    c.daemon.clock().now()));
+    c.daemon.notifications().publish(
+        restored_event(manifest, "restore", to, user, c.daemon.clock().now()));
     c.responder->succeed({{"manifest", vault::to_json(manifest)},
                           {"tags", vault.tags_of(manifest)},
                           {"stream", "fd"}},

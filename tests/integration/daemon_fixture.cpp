@@ -75,6 +75,14 @@ void DaemonTest::kill_daemon() {
     daemon->wait(10s);
 }
 
+void DaemonTest::make_writes_fail(const std::string& model) {
+    write_file(vault / "models" / "lab" / model, "not a folder");
+}
+
+void DaemonTest::writes_succeed_again(const std::string& model) {
+    std::filesystem::remove(vault / "models" / "lab" / model);
+}
+
 bool DaemonTest::daemon_running() {
     return daemon && daemon->running();
 }

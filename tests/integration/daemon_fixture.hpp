@@ -51,6 +51,11 @@ protected:
     /// Writes a file into the watched folder (plain open/write/close, like a trainer).
     void write_model(const std::string& relative, const std::string& content);
     std::string daemon_log() const;
+    /// Puts a plain file where the vault keeps the versions of `model` (watch "lab", a
+    /// plain file name), so that writing its next version fails with an I/O error until
+    /// writes_succeed_again(model).
+    void make_writes_fail(const std::string& model);
+    void writes_succeed_again(const std::string& model);
 
     TempDir dir{"it"};
     std::filesystem::path models = dir / "models";

@@ -17,10 +17,10 @@ protected:
     void SetUp() override {
         DaemonTest::SetUp();
         // A session-type bus: anyone may own names on it.
-        bus = std::make_unique<Child>(
-            std::vector<std::string>{"dbus-daemon", "--session", "--nofork", "--nopidfile",
-                                     "--address=" + address},
-            dir / "dbus-daemon.log");
+        bus =
+            std::make_unique<Child>(std::vector<std::string>{"dbus-daemon", "--session", "--nofork",
+                                                             "--nopidfile", "--address=" + address},
+                                    dir / "dbus-daemon.log");
         ASSERT_TRUE(wait_until([&] { return std::filesystem::exists(dir / "bus"); }, 20s));
         config["dbus"] = {{"bus", address}};
     }
@@ -43,7 +43,7 @@ protected:
 };
 
 TEST_F(DBusTest, SubscriberSeesSignalsAndCallsWork) {
-    ASSERT_EQ(::mkfifo((models / "fifo.pkl").c_str(), 0644), 0);
+    config["watches"][0]["triggers"] = {{"on_change", false}};
     start_daemon();
     // The daemon owns its name on the bus.
     ASSERT_TRUE(wait_until(
@@ -64,8 +64,11 @@ TEST_F(DBusTest, SubscriberSeesSignalsAndCallsWork) {
         },
         20s));
     write_model("dqn.pkl", pickle("weights-dbus"));
-    ASSERT_TRUE(wait_for_versions("lab/dqn.pkl", 1));
-    EXPECT_EQ(ctl({"backup", "lab/fifo.pkl"}).exit_code, 1);
+    EXPECT_EQ(ctl({"backup", "lab/dqn.pkl"}).exit_code, 0);
+    make_writes_fail("other.pkl");
+    write_model("other.pkl", pickle("weights-other"));
+    EXPECT_EQ(ctl({"backup", "lab/other.pkl"}).exit_code, 1);
+    writes_succeed_again("other.pkl");
     ASSERT_TRUE(wait_until(
         [&] {
             const std::string seen = read_file(signals);
@@ -78,10 +81,9 @@ TEST_F(DBusTest, SubscriberSeesSignalsAndCallsWork) {
     const auto created = seen.find("member=VersionCreated");
     EXPECT_NE(seen.find("string \"lab/dqn.pkl\"", created), std::string::npos) << seen;
     EXPECT_NE(seen.find("string \"1.0.0\"", created), std::string::npos) << seen;
-    EXPECT_NE(seen.find("string \"change\"", created), std::string::npos) << seen;
+    EXPECT_NE(seen.find("string \"manual\"", created), std::string::npos) << seen;
     const auto failed = seen.find("member=BackupFailed");
-    EXPECT_NE(seen.find("string \"lab/fifo.pkl\"", failed), std::string::npos) << seen;
-    EXPECT_NE(seen.find("not a regular file", failed), std::string::npos) << seen;
+    EXPECT_NE(seen.find("string \"lab/other.pkl\"", failed), std::string::npos) << seen;
 
     // Properties and methods.
     const std::string object[] = {"org.modelvault.Daemon1", "/org/modelvault/Daemon1",

@@ -25,24 +25,28 @@ TEST_F(DaemonTest, MetricsTextfilePassesPromtoolAndMatchesTheCounters) {
     std::filesystem::create_directories(textfile.parent_path());
     config["metrics"] = {{"textfile", textfile.string()}};
     config["warn_free_below"] = "1TiB"; // the test's file system has less: disk_low
-    ASSERT_EQ(::mkfifo((models / "fifo.pkl").c_str(), 0644), 0);
-    start_daemon();
+    config["watches"][0]["triggers"] = {{"on_change", false}};
     write_model("a.pkl", pickle("weights-a"));
     write_model("b.pkl", pickle("weights-b"));
-    ASSERT_TRUE(wait_for_versions("lab/a.pkl", 1));
-    ASSERT_TRUE(wait_for_versions("lab/b.pkl", 1));
-    EXPECT_EQ(ctl({"backup", "lab/fifo.pkl"}).exit_code, 1);
+    start_daemon();
+    EXPECT_EQ(ctl({"backup", "lab/a.pkl"}).exit_code, 0);
+    EXPECT_EQ(ctl({"backup", "lab/b.pkl"}).exit_code, 0);
+    make_writes_fail("c.pkl");
+    write_model("c.pkl", pickle("weights-c"));
+    EXPECT_EQ(ctl({"backup", "lab/c.pkl"}).exit_code, 1);
+    writes_succeed_again("c.pkl");
     std::string text;
     ASSERT_TRUE(wait_until(
         [&] {
             text = std::filesystem::exists(textfile) ? read_file(textfile) : "";
-            return sample(text, "modelvault_versions_created_total{trigger=\"change\"}") == 2 &&
-                   sample(text, "modelvault_backup_failures_total{reason=\"invalid_argument\"}") ==
-                       1;
+            return sample(text, "modelvault_versions_created_total{trigger=\"manual\"}") == 2 &&
+                   sample(text, "modelvault_backup_failures_total{reason=\"io\"}") == 1;
         },
         30s, 100ms))
         << text << daemon_log();
-    const auto check = run({"promtool", "check", "metrics"}, {.input = text});
+    CommandOptions with_text;
+    with_text.input = text;
+    const auto check = run({"promtool", "check", "metrics"}, with_text);
     EXPECT_EQ(check.exit_code, 0) << check.out << check.err << text;
     // The same numbers as `status`.
     const auto status = ctl_json({"status"});

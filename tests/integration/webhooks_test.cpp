@@ -64,15 +64,15 @@ TEST_F(DaemonTest, WebhookIsSignedQueuedWhileTheReceiverIsDownAndDeliveredOnce) 
     // ... across a restart of the daemon.
     EXPECT_EQ(stop_daemon(), 0);
     start_daemon();
-    Child receiver({"/usr/bin/python3", std::string(MV_SOURCE_DIR) +
-                                            "/tests/integration/webhook_receiver.py",
+    Child receiver({"/usr/bin/python3",
+                    std::string(MV_SOURCE_DIR) + "/tests/integration/webhook_receiver.py",
                     std::to_string(port), log.string(), secret.string()},
                    dir / "receiver.log");
     ASSERT_TRUE(wait_until([&] { return !received(log).empty(); }, 60s, 200ms))
         << daemon_log() << read_file(dir / "receiver.log");
-    ASSERT_TRUE(wait_until(
-        [&] { return ctl_json({"status"})["notifications"]["webhooks"]["queued"] == 0; }, 30s,
-        200ms));
+    ASSERT_TRUE(
+        wait_until([&] { return ctl_json({"status"})["notifications"]["webhooks"]["queued"] == 0; },
+                   30s, 200ms));
     const auto requests = received(log);
     ASSERT_EQ(requests.size(), 1u) << json(requests).dump(2);
     const json& request = requests[0];

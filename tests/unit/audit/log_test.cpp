@@ -12,8 +12,15 @@ namespace mv::audit {
 namespace {
 
 AuditRecord record(int n, const std::string& user = "alice") {
-    return {SystemTime(std::chrono::seconds(1795000000 + n)), 1000, user, 1, "backup",
-            "lab/m" + std::to_string(n) + ".pkl", "ok", "", "socket"};
+    return {SystemTime(std::chrono::seconds(1795000000 + n)),
+            1000,
+            user,
+            1,
+            "backup",
+            "lab/m" + std::to_string(n) + ".pkl",
+            "ok",
+            "",
+            "socket"};
 }
 
 std::vector<std::string> targets(const std::vector<AuditRecord>& records) {

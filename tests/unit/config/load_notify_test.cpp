@@ -25,7 +25,8 @@ TEST(NotifyConfig, HooksTakeEveryEventATimeoutAndAUser) {
         "on_failure": ["/usr/bin/logger", "-t", "modelvault", "{model}: {error}"],
         "on_prune": ["/bin/true"], "on_restore": ["/bin/echo", "{{literal}}"],
         "timeout": "5s", "user": "mvhooks"}})");
-    EXPECT_THAT(config.hooks.on_backup, ElementsAre("/usr/local/bin/notify", "{model}", "{version}"));
+    EXPECT_THAT(config.hooks.on_backup,
+                ElementsAre("/usr/local/bin/notify", "{model}", "{version}"));
     EXPECT_THAT(config.hooks.on_failure.back(), "{model}: {error}");
     EXPECT_THAT(config.hooks.on_prune, ElementsAre("/bin/true"));
     EXPECT_THAT(config.hooks.on_restore, ElementsAre("/bin/echo", "{{literal}}"));
@@ -120,9 +121,9 @@ TEST(NotifyConfig, WebhooksNeedAnHttpUrlAndKnownEvents) {
 }
 
 TEST(NotifyConfig, MetricsWantAPromFile) {
-    EXPECT_EQ(parse_ok(R"({"metrics": {"textfile": "/var/lib/node/modelvault.prom"}})")
-                  .metrics->textfile,
-              "/var/lib/node/modelvault.prom");
+    EXPECT_EQ(
+        parse_ok(R"({"metrics": {"textfile": "/var/lib/node/modelvault.prom"}})").metrics->textfile,
+        "/var/lib/node/modelvault.prom");
     EXPECT_THAT(problems_of(R"({"metrics": {"textfile": "/var/lib/node/modelvault.txt"}})"),
                 ElementsAre(HasSubstr("metrics.textfile: expected a file name ending in \".prom\" "
                                       "(node_exporter's textfile collector reads only those)")));
@@ -142,8 +143,7 @@ TEST(NotifyConfig, DBusTakesSystemSessionOrAnAddress) {
 }
 
 TEST(NotifyConfig, WarnFreeBelowIsASize) {
-    EXPECT_THAT(parse_ok(R"({"warn_free_below": "10GiB"})").warn_free_below,
-                Optional(10ULL << 30));
+    EXPECT_THAT(parse_ok(R"({"warn_free_below": "10GiB"})").warn_free_below, Optional(10ULL << 30));
     EXPECT_THAT(problems_of(R"({"warn_free_below": 1000})"),
                 ElementsAre("warn_free_below: expected a size string such as \"10GiB\", got 1000"));
     EXPECT_THAT(problems_of(R"({"warn_free_below": "10 GB"})"),
@@ -169,14 +169,16 @@ TEST(Size, UnitsArePowersOfTenOrOfTwo) {
 TEST(HookArgument, PiecesComeInOrderWithEscapesUndone) {
     std::vector<std::string> pieces;
     const auto problem = for_each_piece(
-        "{{v}}={version} of {model}!", [&](std::string_view text) { pieces.push_back("L:" + std::string(text)); },
+        "{{v}}={version} of {model}!",
+        [&](std::string_view text) { pieces.push_back("L:" + std::string(text)); },
         [&](std::string_view name) { pieces.push_back("P:" + std::string(name)); });
     EXPECT_EQ(problem, std::nullopt);
     EXPECT_THAT(pieces, ElementsAre("L:{v}=", "P:version", "L: of ", "P:model", "L:!"));
     // Nothing is emitted for an argument with a problem.
     pieces.clear();
-    EXPECT_NE(for_each_piece("{model} {nope}", [&](std::string_view) { pieces.emplace_back(); },
-                             [&](std::string_view) { pieces.emplace_back(); }),
+    EXPECT_NE(for_each_piece(
+                  "{model} {nope}", [&](std::string_view) { pieces.emplace_back(); },
+                  [&](std::string_view) { pieces.emplace_back(); }),
               std::nullopt);
     EXPECT_THAT(pieces, IsEmpty());
 }

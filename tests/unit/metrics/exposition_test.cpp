@@ -10,12 +10,12 @@ namespace mv::metrics {
 namespace {
 
 TEST(Exposition, FamiliesRenderWithHelpTypeAndLabels) {
-    const std::string text = render(
-        {{"modelvault_versions_created_total",
-          "Versions written.",
-          Type::counter,
-          {{"", {{"trigger", "change"}}, 3}, {"", {{"trigger", "manual"}}, 0}}},
-         {"modelvault_vault_free_bytes", "Free.", Type::gauge, {{"", {}, 1.5e12}}}});
+    const std::string text =
+        render({{"modelvault_versions_created_total",
+                 "Versions written.",
+                 Type::counter,
+                 {{"", {{"trigger", "change"}}, 3}, {"", {{"trigger", "manual"}}, 0}}},
+                {"modelvault_vault_free_bytes", "Free.", Type::gauge, {{"", {}, 1.5e12}}}});
     EXPECT_EQ(text, "# HELP modelvault_versions_created_total Versions written.\n"
                     "# TYPE modelvault_versions_created_total counter\n"
                     "modelvault_versions_created_total{trigger=\"change\"} 3\n"
@@ -26,8 +26,8 @@ TEST(Exposition, FamiliesRenderWithHelpTypeAndLabels) {
 }
 
 TEST(Exposition, LabelValuesAndHelpAreEscaped) {
-    const std::string text = render(
-        {{"m", "a \\ b\nc", Type::gauge, {{"", {{"watch", "a\"b\\c\nd"}, {"x", "y"}}, 1}}}});
+    const std::string text =
+        render({{"m", "a \\ b\nc", Type::gauge, {{"", {{"watch", "a\"b\\c\nd"}, {"x", "y"}}, 1}}}});
     EXPECT_THAT(text, ::testing::HasSubstr("# HELP m a \\\\ b\\nc\n"));
     EXPECT_THAT(text, ::testing::HasSubstr("m{watch=\"a\\\"b\\\\c\\nd\",x=\"y\"} 1\n"));
 }

@@ -31,8 +31,8 @@ TEST(Recorder, CountsVersionsByTriggerFailuresByReasonAndDurations) {
     recorder.record(event(NotifyEvent::restored, "rollback"));
     recorder.record(event(NotifyEvent::disk_low, ""));
     const auto counts = recorder.counts();
-    EXPECT_EQ(counts.versions_by_trigger, (std::map<std::string, std::uint64_t>{{"change", 2},
-                                                                                {"manual", 0}}));
+    EXPECT_EQ(counts.versions_by_trigger,
+              (std::map<std::string, std::uint64_t>{{"change", 2}, {"manual", 0}}));
     EXPECT_EQ(counts.failures_by_reason,
               (std::map<std::string, std::uint64_t>{{"corrupt", 1}, {"io", 0}}));
     EXPECT_EQ(counts.durations.count(), 2u);
@@ -76,12 +76,13 @@ TEST(Report, TheStateShowsUpInTheText) {
     EXPECT_THAT(text, HasSubstr("\nmodelvault_vault_free_bytes 5000\n"));
     EXPECT_THAT(text, HasSubstr("\nmodelvault_queue_jobs{queue=\"backup\",state=\"queued\"} 2\n"));
     EXPECT_THAT(text, HasSubstr("\nmodelvault_disk_low 1\n"));
-    EXPECT_THAT(text,
-                HasSubstr("\nmodelvault_last_backup_timestamp_seconds{watch=\"lab\"} 1795000000\n"));
+    EXPECT_THAT(
+        text, HasSubstr("\nmodelvault_last_backup_timestamp_seconds{watch=\"lab\"} 1795000000\n"));
     EXPECT_THAT(text, HasSubstr("\nmodelvault_webhook_deliveries_total{result=\"delivered\"} 4\n"));
     EXPECT_THAT(text, HasSubstr("\nmodelvault_backup_duration_seconds_bucket{le=\"2.5\"} 1\n"));
     EXPECT_THAT(text, HasSubstr("\nmodelvault_build_info{version=\"0.1.0\"} 1\n"));
-    EXPECT_EQ(text.find("modelvault_vault_warn_free_below_bytes"), std::string::npos) << "only when configured";
+    EXPECT_EQ(text.find("modelvault_vault_warn_free_below_bytes"), std::string::npos)
+        << "only when configured";
 }
 
 } // namespace

@@ -12,8 +12,12 @@ namespace {
 using test::TempDir;
 
 QueuedDelivery delivery(const std::string& id, std::size_t body_size = 10) {
-    return {0, "https://x/hook", "backup_created", id,
-            SystemTime(std::chrono::seconds(1795000000)), std::string(body_size, 'b')};
+    return {0,
+            "https://x/hook",
+            "backup_created",
+            id,
+            SystemTime(std::chrono::seconds(1795000000)),
+            std::string(body_size, 'b')};
 }
 
 std::vector<std::string> ids(const DeliveryQueue& queue) {
@@ -36,7 +40,8 @@ TEST(DeliveryQueue, WhatIsQueuedSurvivesAReopenInOrder) {
     DeliveryQueue again(dir / "webhooks");
     EXPECT_THAT(ids(again), ::testing::ElementsAre("b", "c"));
     EXPECT_EQ(again.entries().begin()->second.body, std::string(10, 'b'));
-    EXPECT_EQ(again.entries().begin()->second.created, SystemTime(std::chrono::seconds(1795000000)));
+    EXPECT_EQ(again.entries().begin()->second.created,
+              SystemTime(std::chrono::seconds(1795000000)));
     // New entries come after the old ones, whatever was removed.
     again.push(delivery("d"));
     EXPECT_THAT(ids(again), ::testing::ElementsAre("b", "c", "d"));
@@ -53,10 +58,10 @@ TEST(DeliveryQueue, WhenFullTheOldestAreDropped) {
     EXPECT_EQ(dropped[0].delivery, "1");
     EXPECT_THAT(ids(queue), ::testing::ElementsAre("2", "3", "4"));
     // Bytes count too: a big delivery pushes out as many as it needs.
-    const auto big = queue.push(delivery("5", 950));
+    const auto big = queue.push(delivery("5", 975));
     EXPECT_EQ(big.size(), 3u);
     EXPECT_THAT(ids(queue), ::testing::ElementsAre("5"));
-    EXPECT_EQ(queue.bytes(), delivery_size(delivery("5", 950)));
+    EXPECT_EQ(queue.bytes(), delivery_size(delivery("5", 975)));
     // And the files follow.
     EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir / "q"),
                             std::filesystem::directory_iterator()),

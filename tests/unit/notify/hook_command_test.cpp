@@ -47,7 +47,8 @@ TEST(HookCommand, AWatchsOwnSettingWinsEvenWhenEmpty) {
     config::WatchHooks watch;
     watch.on_backup = std::vector<std::string>{"/bin/own"};
     watch.on_failure = std::vector<std::string>{};
-    EXPECT_THAT(hook_template(global, &watch, NotifyEvent::backup_created), ElementsAre("/bin/own"));
+    EXPECT_THAT(hook_template(global, &watch, NotifyEvent::backup_created),
+                ElementsAre("/bin/own"));
     EXPECT_THAT(hook_template(global, &watch, NotifyEvent::backup_failed), IsEmpty());
     EXPECT_THAT(hook_template(global, nullptr, NotifyEvent::backup_failed),
                 ElementsAre("/bin/fail"));
@@ -56,10 +57,10 @@ TEST(HookCommand, AWatchsOwnSettingWinsEvenWhenEmpty) {
 
 TEST(HookCommand, PlaceholdersBecomeTheEventsValues) {
     const auto values = placeholder_values(created());
-    const auto argv = expand_arguments(
-        {"/usr/local/bin/notify", "{model}@{version}", "--trigger={trigger}", "{{raw}}",
-         "{duration_seconds}s {size_bytes}B", "{error}"},
-        values);
+    const auto argv =
+        expand_arguments({"/usr/local/bin/notify", "{model}@{version}", "--trigger={trigger}",
+                          "{{raw}}", "{duration_seconds}s {size_bytes}B", "{error}"},
+                         values);
     EXPECT_THAT(argv, ElementsAre("/usr/local/bin/notify", "lab/dqn.pkl@1.4.0",
                                   "--trigger=improvement", "{raw}", "2.134s 812B", ""));
 }

@@ -110,8 +110,7 @@ TEST(HookRunner, StopEndsARunningHook) {
 }
 
 TEST(HookRunner, OutputBeyondTheCapIsCountedNotKept) {
-    const HookResult result =
-        run_hook(shell("head -c 100000 /dev/zero | tr '\\0' x"), {});
+    const HookResult result = run_hook(shell("head -c 100000 /dev/zero | tr '\\0' x"), {});
     EXPECT_EQ(result.status, HookStatus::ok);
     EXPECT_EQ(result.output.size(), k_max_hook_output);
     EXPECT_EQ(result.output_dropped, 100000 - k_max_hook_output);

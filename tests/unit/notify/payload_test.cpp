@@ -24,8 +24,9 @@ Event event_of(NotifyEvent kind) {
 
 std::vector<std::string> keys_of(const std::string& text) {
     std::vector<std::string> keys;
-    for (const auto& [key, value] : nlohmann::ordered_json::parse(text).items()) {
-        keys.push_back(key);
+    const auto document = nlohmann::ordered_json::parse(text);
+    for (auto it = document.begin(); it != document.end(); ++it) {
+        keys.push_back(it.key());
     }
     return keys;
 }
@@ -40,8 +41,7 @@ TEST(Payload, BackupCreatedCarriesTheVersionAndItsSizes) {
     event.stored_bytes = 771;
     event.duration = std::chrono::milliseconds(1500);
     const std::string text = build_payload(event, "d1", "0.1.0");
-    EXPECT_EQ(json::parse(text),
-              json::parse(R"({"event":"backup_created","delivery":"d1",
+    EXPECT_EQ(json::parse(text), json::parse(R"({"event":"backup_created","delivery":"d1",
                   "time":"2026-11-18T11:06:40Z","host":"gpu1","modelvault":"0.1.0",
                   "watch":"lab","model":"lab/dqn.pkl","version":"1.0.1","trigger":"change",
                   "reason":"written and settled","path":"/srv/models/dqn.pkl",
