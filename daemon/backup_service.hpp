@@ -93,9 +93,9 @@ public:
         std::uint64_t failed = 0;
         std::uint64_t bytes_read = 0;
         std::uint64_t bytes_stored = 0;
-        std::uint64_t pruned = 0;          ///< versions removed by retention
+        std::uint64_t pruned = 0;             ///< versions removed by retention
         std::uint64_t bytes_deduplicated = 0; ///< read, identical to a stored version
-        std::uint64_t reclaimed_bytes = 0; ///< archive bytes retention freed
+        std::uint64_t reclaimed_bytes = 0;    ///< archive bytes retention freed
     };
     struct LastBackup {
         std::string model;
