@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <set>
+#include <type_traits>
 
 #include <fmt/format.h>
 
@@ -31,6 +32,15 @@ public:
         const json* value = find(key);
         if (value == nullptr) {
             return fallback;
+        }
+        // nlohmann casts a float to an integer type unchecked (undefined behaviour out of
+        // range), and reads an integer of more than 64 bits as a float: an integer field
+        // takes integers only (found by tests/fuzz/fuzz_manifest).
+        if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+            if (!value->is_number_integer()) {
+                fail(key, fmt::format("expected an integer, not {}", value->dump()));
+                return fallback;
+            }
         }
         try {
             return value->get<T>();

@@ -124,5 +124,22 @@ TEST(Manifest, ANumberNoDoubleHoldsIsAnErrorNotAnException) {
     EXPECT_NE(bad.error().find("number overflow"), std::string::npos) << bad.error();
 }
 
+TEST(Manifest, AnIntegerFieldRefusesFloatsAndNumbersPast64Bits) {
+    // Found by tests/fuzz/fuzz_manifest: a file size of 47 digits (read as a float) was
+    // cast to an integer, which UBSan reports as undefined behaviour.
+    const auto text = to_json(sample()).dump();
+    const std::string size = "\"size\":42";
+    ASSERT_NE(text.find(size), std::string::npos);
+    for (const std::string value :
+         {"22222222222222222222222222222222222222222222227", "2e46", "42.5"}) {
+        auto changed = text;
+        changed.replace(changed.find(size), size.size(), "\"size\":" + value);
+        const auto bad = parse_manifest(changed);
+        ASSERT_FALSE(bad) << value;
+        EXPECT_NE(bad.error().find("files[0].size: expected an integer"), std::string::npos)
+            << bad.error();
+    }
+}
+
 } // namespace
 } // namespace mv::vault
