@@ -11,7 +11,8 @@ std::vector<std::string> default_include() {
 }
 
 std::vector<std::string> default_exclude() {
-    return {"tmp_*", "*.tmp", "*.partial", "*.swp", "*~", ".*"};
+    // tmp-*: Hugging Face's Trainer stages checkpoint-N/ as tmp-checkpoint-N/.
+    return {"tmp_*", "tmp-*", "*.tmp", "*.partial", "*.swp", "*~", ".*"};
 }
 
 const char* to_string(Codec codec) {
@@ -46,6 +47,26 @@ const char* to_string(IoPriority priority) {
         return "normal";
     }
     return "idle";
+}
+
+const char* to_string(CheckpointPreset preset) {
+    switch (preset) {
+    case CheckpointPreset::none:
+        return "";
+    case CheckpointPreset::lightning:
+        return "lightning";
+    case CheckpointPreset::huggingface:
+        return "huggingface";
+    case CheckpointPreset::sb3:
+        return "sb3";
+    case CheckpointPreset::keras:
+        return "keras";
+    case CheckpointPreset::orbax:
+        return "orbax";
+    case CheckpointPreset::torch_dcp:
+        return "torch-dcp";
+    }
+    return "";
 }
 
 const char* to_string(LogLevel level) {

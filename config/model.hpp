@@ -141,6 +141,29 @@ struct Triggers {
     std::optional<ScheduleTrigger> schedule;
     std::optional<ImprovementTrigger> improvement;
     std::optional<StepsTrigger> steps;
+    /// How long a new version waits for metrics no earlier version took (docs/CONFIG.md).
+    Duration metrics_wait = std::chrono::seconds(10);
+};
+
+/// The frameworks whose checkpoint names and completion signals modelvault knows.
+enum class CheckpointPreset { none, lightning, huggingface, sb3, keras, orbax, torch_dcp };
+
+/// One piece of a checkpoint name pattern: literal text, or a placeholder whose value is
+/// captured from the name ({step}, {epoch}, a metric such as {val_loss}).
+struct PatternPart {
+    std::string text; ///< the literal text, or the placeholder's name
+    bool placeholder = false;
+    friend bool operator==(const PatternPart&, const PatternPart&) = default;
+};
+
+/// A checkpoint series (docs/CONFIG.md, `checkpoints`): the many names one training run
+/// writes are versions of one model, ordered by step.
+struct Checkpoints {
+    CheckpointPreset preset = CheckpointPreset::none;
+    std::vector<PatternPart> pattern; ///< empty: the preset's own names
+    std::string pattern_text;         ///< the pattern as written
+    std::string name;                 ///< the series' name in model ids; "" = derived
+    friend bool operator==(const Checkpoints&, const Checkpoints&) = default;
 };
 
 struct Compat {
@@ -184,6 +207,7 @@ struct Watch {
     std::optional<Compat> compat;
     std::optional<RetentionPolicy> retention; ///< absent = keep everything
     WatchHooks hooks;
+    std::optional<Checkpoints> checkpoints; ///< absent = every file is a model of its own
 };
 
 struct Config {
@@ -211,5 +235,6 @@ const char* to_string(MetricMode mode);
 const char* to_string(IoPriority priority);
 const char* to_string(LogLevel level);
 const char* to_string(NotifyEvent event);
+const char* to_string(CheckpointPreset preset);
 
 } // namespace mv::config

@@ -77,9 +77,17 @@ int run_list(const GlobalOptions& global, const ParsedArgs& args) {
                   "`modelvaultctl backup MODEL`");
         return k_exit_ok;
     }
+    // Checkpoint series have steps: a column for them when any version has one.
+    const bool steps = std::any_of(versions.begin(), versions.end(), [](const json& v) {
+        return v.contains("checkpoint") && v["checkpoint"].is_object() &&
+               v["checkpoint"]["step"].is_number();
+    });
     // The metrics named by --where and --sort are columns, after SIZE.
     const json columns = reply.message["result"].value("metric_columns", json::array());
     std::vector<std::string> header = {"MODEL", "VERSION", "CREATED", "TRIGGER", "SIZE"};
+    if (steps) {
+        header.insert(header.begin() + 2, "STEP");
+    }
     for (const auto& metric : columns) {
         std::string title = metric.get<std::string>();
         std::transform(title.begin(), title.end(), title.begin(),
@@ -94,10 +102,19 @@ int run_list(const GlobalOptions& global, const ParsedArgs& args) {
         if (v.value("incomplete", false)) {
             marks.push_back("INCOMPLETE");
         }
+        if (v.value("metrics_missing", false)) {
+            marks.push_back("NO-METRICS");
+        }
         std::vector<std::string> row = {
             v["model"].get<std::string>(), v["version"].get<std::string>(),
             local_time(v["created"].get<std::string>()), v["trigger"].get<std::string>(),
             format_bytes(v["size"].get<unsigned long long>())};
+        if (steps) {
+            const json step = v.contains("checkpoint") && v["checkpoint"].is_object()
+                                  ? v["checkpoint"]["step"]
+                                  : json();
+            row.insert(row.begin() + 2, step.is_number() ? step.dump() : "-");
+        }
         for (const auto& metric : columns) {
             const json value =
                 v.value("named_metrics", json::object()).value(metric.get<std::string>(), json());
@@ -148,6 +165,18 @@ int run_show(const GlobalOptions& global, const ParsedArgs& args) {
     }
     if (m["incomplete"].get<bool>()) {
         field("warning", "the model failed its format's completeness check when it was backed up");
+    }
+    if (m.value("metrics_missing", false)) {
+        field("warning", "the metrics its triggers need never came: it is never best");
+    }
+    if (const json& c = m.value("checkpoint", json()); c.is_object()) {
+        std::string text = c["name"].get<std::string>();
+        for (const char* count : {"step", "epoch"}) {
+            if (c[count].is_number()) {
+                text += fmt::format(", {} {}", count, c[count].dump());
+            }
+        }
+        field("checkpoint", text);
     }
     const json& a = m["archive"];
     field("archive",

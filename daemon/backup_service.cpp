@@ -19,14 +19,12 @@ namespace mv::daemon {
 
 namespace {
 
-constexpr std::chrono::seconds k_first_retry{30};
-constexpr std::chrono::minutes k_longest_retry{30};
 /// The least a manual backup waits for a file that is still being written.
 constexpr std::chrono::seconds k_manual_quiet_wait{5};
-
-bool is_automatic(vault::Trigger trigger) {
-    return trigger == vault::Trigger::change || trigger == vault::Trigger::schedule;
-}
+/// How often a request waiting behind another one of its model looks again.
+constexpr std::chrono::milliseconds k_behind_retry{250};
+/// How often a version waiting for fresh metrics looks for them.
+constexpr std::chrono::milliseconds k_metrics_poll{500};
 
 watcher::SteadyTime steady_time_now() {
     return std::chrono::steady_clock::now();
@@ -38,16 +36,6 @@ ModelFingerprint fingerprint_of(const std::vector<watcher::FileState>& states) {
         fingerprint.push_back({state.path, state.size, state.mtime_ns, state.inode});
     }
     return fingerprint;
-}
-
-BackupOutcome skipped(const std::string& id, std::string message) {
-    BackupOutcome outcome;
-    outcome.model = id;
-    outcome.status = BackupStatus::skipped;
-    outcome.code = ErrorCode::not_found;
-    outcome.message = std::move(message);
-    spdlog::info("{}: skipped, {}", id, outcome.message);
-    return outcome;
 }
 
 // Why a model has no files to back up: gone, or (a folder model) empty.
@@ -64,34 +52,21 @@ std::string why_no_files(const config::Watch& watch, const std::string& model) {
 
 } // namespace
 
-const char* to_string(BackupStatus status) {
-    switch (status) {
-    case BackupStatus::committed:
-        return "committed";
-    case BackupStatus::unchanged:
-        return "unchanged";
-    case BackupStatus::skipped:
-        return "skipped";
-    case BackupStatus::failed:
-        return "failed";
-    }
-    return "failed";
-}
-
-std::string model_text(const std::string& watch, const std::string& relative) {
-    return vault::ModelId{watch, relative}.text();
-}
-
 BackupService::BackupService(boost::asio::io_context& io, vault::Vault& vault, JobQueue& jobs,
                              FingerprintStore& fingerprints, const Clock& clock)
     : m_io(io), m_vault(vault), m_jobs(jobs), m_fingerprints(fingerprints), m_clock(clock) {}
 
 void BackupService::set_watches(std::vector<config::Watch> watches) {
-    std::lock_guard lock(m_mutex);
-    m_watches.clear();
-    for (auto& watch : watches) {
-        m_watches.emplace(watch.name, std::move(watch));
+    {
+        std::lock_guard lock(m_mutex);
+        m_watches.clear();
+        for (auto& watch : watches) {
+            // A series watch skips the frameworks' temporary names, as its watcher does.
+            std::string name = watch.name;
+            m_watches.emplace(std::move(name), watcher::with_series_excludes(std::move(watch)));
+        }
     }
+    recall_late_metrics();
 }
 
 std::optional<config::Watch> BackupService::find_watch(const std::string& name) const {
@@ -102,17 +77,47 @@ std::optional<config::Watch> BackupService::find_watch(const std::string& name) 
 
 void BackupService::submit(BackupRequest request, BackupDone done, vault::ProgressFn progress) {
     const std::string key = model_text(request.watch, request.model);
-    const Coalesce coalesce = is_automatic(request.trigger) ? Coalesce::yes : Coalesce::no;
-    auto work = [this, request, done, progress](const std::stop_token& stop) {
+    // A series' checkpoints share a model and must not be merged into one another: only a
+    // request for the very same checkpoint is (unless someone waits for its answer).
+    const bool series = !request.checkpoint.empty();
+    const Coalesce coalesce =
+        is_automatic(request.trigger) && !series ? Coalesce::yes : Coalesce::no;
+    const std::string pending = key + "\n" + request.checkpoint;
+    if (series && is_automatic(request.trigger) && !done) {
+        std::lock_guard lock(m_mutex);
+        if (!m_pending.insert(pending).second) {
+            return;
+        }
+    }
+    auto work = [this, request, done, progress, pending](const std::stop_token& stop) {
+        {
+            std::lock_guard lock(m_mutex);
+            m_pending.erase(pending);
+        }
         BackupOutcome outcome = run(request, stop, done, progress);
-        if (done && !outcome.deferred) {
-            done(outcome);
+        if (!outcome.deferred) {
+            release(outcome.model, request.checkpoint);
+            if (done) {
+                done(outcome);
+            }
         }
     };
     if (!m_jobs.submit(key, std::move(work), coalesce) && coalesce == Coalesce::no && done) {
         done({BackupStatus::failed, key, std::nullopt, "modelvaultd is stopping",
               ErrorCode::unavailable});
     }
+}
+
+std::vector<watcher::FileState>
+BackupService::model_states(const config::Watch& watch, const BackupRequest& request,
+                            std::optional<watcher::CheckpointRef>& checkpoint) {
+    std::vector<std::string> files;
+    if (request.checkpoint.empty()) {
+        files = watcher::list_model_files(watch, request.model);
+    } else if ((checkpoint = watcher::checkpoint_at(watch, request.checkpoint))) {
+        files = watcher::list_checkpoint_files(watch, *checkpoint);
+    }
+    return watcher::file_states(watch.path, files);
 }
 
 BackupOutcome BackupService::run(const BackupRequest& request, const std::stop_token& stop,
@@ -132,11 +137,21 @@ BackupOutcome BackupService::run(const BackupRequest& request, const std::stop_t
         outcome.message = "modelvaultd is stopping";
         return outcome;
     }
+    if (behind_another(id, request.checkpoint)) {
+        // An earlier checkpoint of the series waits (to settle, for its metrics): its
+        // version comes first.
+        return defer(request, k_behind_retry, "waiting behind an earlier request of the model",
+                     Hold::no, done, progress);
+    }
     try {
-        const auto files = watcher::list_model_files(*watch, request.model);
-        auto states = watcher::file_states(watch->path, files);
-        if (files.empty() || states.empty()) {
-            return skipped(id, why_no_files(*watch, request.model));
+        std::optional<watcher::CheckpointRef> checkpoint;
+        auto states = model_states(*watch, request, checkpoint);
+        if (states.empty()) {
+            return skipped_outcome(
+                id, request.checkpoint.empty()
+                        ? why_no_files(*watch, request.model)
+                        : fmt::format("{} no longer exists",
+                                      escape_name((watch->path / request.checkpoint).string())));
         }
         // Every path that stores a file comes through here: the file must have been left
         // alone for `settle`, whatever made us look (watcher/quiet.hpp).
@@ -145,14 +160,18 @@ BackupOutcome BackupService::run(const BackupRequest& request, const std::stop_t
         if (!verdict.quiet) {
             return wait_for_quiet(*watch, request, std::move(states), verdict, done, progress);
         }
-        return write(*watch, request, states, stop, progress);
+        return write(*watch, request, checkpoint ? &*checkpoint : nullptr, states, stop, done,
+                     progress);
     } catch (const vault::FileChangedError& e) {
         outcome.code = ErrorCode::conflict;
         outcome.message = std::string(e.what()) + "; it will be backed up once it settles";
         spdlog::info("{}: {}", id, outcome.message);
         if (is_automatic(request.trigger)) {
-            schedule_retry(
-                request, std::chrono::duration_cast<std::chrono::milliseconds>(watch->settle * 2));
+            BackupRequest again = request;
+            again.seen.reset();
+            return defer(std::move(again),
+                         std::chrono::duration_cast<std::chrono::milliseconds>(watch->settle * 2),
+                         outcome.message, Hold::yes, done, progress);
         }
         return outcome;
     } catch (const Error& e) {
@@ -176,16 +195,14 @@ BackupOutcome BackupService::wait_for_quiet(const config::Watch& watch,
     const auto now = steady_time_now();
     next.seen = watcher::Observation{std::move(states), now};
     next.waiting_since = request.waiting_since.value_or(now);
-    BackupOutcome outcome;
-    outcome.model = id;
-    outcome.status = BackupStatus::skipped;
-    outcome.code = ErrorCode::conflict;
     // A manual backup answers someone who waits: it does not wait forever for a writer
     // that never stops.
     const auto limit = std::max<std::chrono::milliseconds>(k_manual_quiet_wait,
                                                            watch.settle * k_incomplete_checks);
     if (request.trigger == vault::Trigger::manual && now - *next.waiting_since > limit) {
-        outcome.status = BackupStatus::failed;
+        BackupOutcome outcome;
+        outcome.model = id;
+        outcome.code = ErrorCode::conflict;
         outcome.message = fmt::format(
             "{} is still being written ({}); nothing was stored: modelvaultd stores a file only "
             "once it has been left alone for settle ({}) — run the backup again when its writer "
@@ -194,52 +211,76 @@ BackupOutcome BackupService::wait_for_quiet(const config::Watch& watch,
         spdlog::warn("{}: backup refused, {}", id, outcome.message);
         return outcome;
     }
-    outcome.deferred = true;
-    outcome.message = fmt::format("still being written ({})", verdict.why);
+    const std::string message = fmt::format("still being written ({})", verdict.why);
     if (!request.seen) {
-        spdlog::info("{}: not backed up yet: {}; looking again in {}", id, outcome.message,
+        spdlog::info("{}: not backed up yet: {}; looking again in {}", id, message,
                      format_elapsed(verdict.wait));
     } else {
-        spdlog::debug("{}: {}; looking again in {}", id, outcome.message,
-                      format_elapsed(verdict.wait));
+        spdlog::debug("{}: {}; looking again in {}", id, message, format_elapsed(verdict.wait));
     }
+    return defer(std::move(next), verdict.wait, message, Hold::yes, done, progress);
+}
+
+BackupOutcome BackupService::defer(BackupRequest request, std::chrono::milliseconds delay,
+                                   std::string message, Hold hold, const BackupDone& done,
+                                   const vault::ProgressFn& progress) {
+    BackupOutcome outcome;
+    outcome.model = model_text(request.watch, request.model);
+    outcome.status = BackupStatus::skipped;
+    outcome.code = ErrorCode::conflict;
+    outcome.message = std::move(message);
+    outcome.deferred = true;
     {
         std::lock_guard lock(m_mutex);
-        m_waiting.insert(id);
+        m_waiting.insert(outcome.model);
+        if (hold == Hold::yes) {
+            m_holders.try_emplace(outcome.model, request.checkpoint);
+        }
     }
-    schedule_retry(std::move(next), verdict.wait, done, progress, Waiting::yes);
+    schedule_retry(std::move(request), delay, done, progress, Waiting::yes);
     return outcome;
 }
 
 BackupOutcome BackupService::write(const config::Watch& watch, const BackupRequest& request,
+                                   const watcher::CheckpointRef* checkpoint,
                                    const std::vector<watcher::FileState>& states,
-                                   const std::stop_token& stop, const vault::ProgressFn& progress) {
+                                   const std::stop_token& stop, const BackupDone& done,
+                                   const vault::ProgressFn& progress) {
     const std::string id = model_text(request.watch, request.model);
-    BackupOutcome outcome;
-    outcome.model = id;
+    if (checkpoint && checkpoint->alias) {
+        if (auto copy = alias_copy(watch, *checkpoint, id)) {
+            return skipped_outcome(id, std::move(*copy));
+        }
+    }
+    const auto now = steady_time_now();
+    // Waiting for metrics makes no sense for last.ckpt (its name carries none, and the
+    // next epoch replaces it) nor once the files changed under the wait: the save that
+    // waited is gone, this one is stored now rather than lost too.
+    const bool replaced = request.metrics_for && *request.metrics_for != states;
+    if (replaced) {
+        spdlog::warn("{}: saved again while its version waited for metrics: the earlier save "
+                     "was not stored (make metrics_wait shorter than the time between saves)",
+                     id);
+    }
+    const bool wait_over = request.trigger == vault::Trigger::manual ||
+                           watch.triggers.metrics_wait.count() == 0 || replaced ||
+                           (checkpoint && checkpoint->alias) ||
+                           (request.metrics_deadline && now >= *request.metrics_deadline);
     int failed_checks = 0;
     {
         std::lock_guard lock(m_mutex);
         failed_checks = m_failed_checks[id];
     }
-    BackupPlan plan = plan_backup(watch, request, states, m_vault, failed_checks);
+    const BackupPlan plan = plan_backup({watch, request, states, checkpoint,
+                                         !checkpoint || watcher::is_newest(watch, *checkpoint),
+                                         failed_checks, wait_over, m_clock.now()},
+                                        m_vault);
     if (!plan.go) {
-        outcome.status = BackupStatus::skipped;
-        outcome.code = ErrorCode::conflict;
-        outcome.message = plan.why_not;
-        if (plan.recheck_after) {
-            {
-                std::lock_guard lock(m_mutex);
-                ++m_failed_checks[id];
-            }
-            spdlog::info("{}: not backed up yet: {}", id, plan.why_not);
-            BackupRequest again = request;
-            again.seen.reset();
-            schedule_retry(std::move(again), *plan.recheck_after);
-        } else {
-            spdlog::debug("{}: no version: {}", id, plan.why_not);
+        BackupRequest next = request;
+        if (plan.wait_for_metrics && !next.metrics_for) {
+            next.metrics_for = states;
         }
-        return outcome;
+        return not_now(watch, next, plan, done, progress);
     }
     const vault::NewVersion& version = plan.version;
     ensure_room(id, fingerprint_of(states), m_vault.root());
@@ -247,7 +288,10 @@ BackupOutcome BackupService::write(const config::Watch& watch, const BackupReque
     vault::WriteResult result = m_vault.write_version(version, stop, progress);
     const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
         std::chrono::steady_clock::now() - started);
-    m_fingerprints.put(id, fingerprint_of(states));
+    m_fingerprints.put(checkpoint ? checkpoint_key(id, checkpoint->member) : id,
+                       fingerprint_of(states));
+    BackupOutcome outcome;
+    outcome.model = id;
     outcome.manifest = result.manifest;
     outcome.status = result.committed ? BackupStatus::committed : BackupStatus::unchanged;
     record_result(request, id, result);
@@ -270,7 +314,47 @@ BackupOutcome BackupService::write(const config::Watch& watch, const BackupReque
                  format_bytes(result.manifest.total_size()),
                  format_bytes(result.manifest.archive.size), format_elapsed(elapsed));
     report(created_event(watch, request.model, result.manifest, elapsed, m_clock.now()));
+    remember_late_metrics(id, watch, request, result.manifest, plan.late_metrics_files);
     after_commit(id, result.manifest);
+    return outcome;
+}
+
+BackupOutcome BackupService::not_now(const config::Watch& watch, const BackupRequest& request,
+                                     const BackupPlan& plan, const BackupDone& done,
+                                     const vault::ProgressFn& progress) {
+    const std::string id = model_text(request.watch, request.model);
+    if (plan.recheck_after) {
+        {
+            std::lock_guard lock(m_mutex);
+            ++m_failed_checks[id];
+        }
+        spdlog::info("{}: not backed up yet: {}", id, plan.why_not);
+        BackupRequest again = request;
+        again.seen.reset();
+        return defer(std::move(again), *plan.recheck_after, plan.why_not, Hold::yes, done,
+                     progress);
+    }
+    if (plan.wait_for_metrics) {
+        const auto now = steady_time_now();
+        BackupRequest again = request;
+        again.seen.reset();
+        if (!again.metrics_deadline) {
+            again.metrics_deadline = now + watch.triggers.metrics_wait;
+            spdlog::info("{}: not backed up yet: {}; waiting up to {}", id, plan.why_not,
+                         format_elapsed(watch.triggers.metrics_wait));
+        }
+        const auto left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(*again.metrics_deadline - now);
+        return defer(std::move(again),
+                     std::clamp(left, std::chrono::milliseconds(1), k_metrics_poll), plan.why_not,
+                     Hold::yes, done, progress);
+    }
+    spdlog::debug("{}: no version: {}", id, plan.why_not);
+    BackupOutcome outcome;
+    outcome.model = id;
+    outcome.status = BackupStatus::skipped;
+    outcome.code = ErrorCode::conflict;
+    outcome.message = plan.why_not;
     return outcome;
 }
 
@@ -313,153 +397,6 @@ void BackupService::after_commit(const std::string& id, const vault::Manifest& m
         spdlog::error("{}: retention failed after {}: {}", id, manifest.version.to_string(),
                       e.what());
     }
-}
-
-BackupOutcome BackupService::failed(const BackupRequest& request, BackupOutcome outcome,
-                                    const std::stop_token& stop) {
-    const std::string id = outcome.model;
-    if (outcome.code == ErrorCode::cancelled || stop.stop_requested()) {
-        outcome.message = "abandoned: modelvaultd is stopping (nothing was written)";
-        outcome.code = ErrorCode::unavailable;
-        spdlog::info("{}: backup {}", id, outcome.message);
-        return outcome;
-    }
-    if (outcome.code == ErrorCode::not_found) {
-        return skipped(id, outcome.message); // deleted before it could be read: nothing to retry
-    }
-    const auto watch = find_watch(request.watch);
-    record_failure(id, outcome.message, outcome.code, request.watch,
-                   watch ? watch->path / request.model : std::filesystem::path(),
-                   vault::to_string(request.trigger));
-    // A symlink or a non-regular file will not change by waiting.
-    if (is_automatic(request.trigger) && outcome.code != ErrorCode::invalid_argument) {
-        int attempts = 0;
-        {
-            std::lock_guard lock(m_mutex);
-            attempts = ++m_failed_attempts[id];
-        }
-        const auto delay = std::min<std::chrono::milliseconds>(
-            k_first_retry * (1 << std::min(attempts - 1, 10)), k_longest_retry);
-        spdlog::error("{}: backup failed: {}; retrying in {}", id, outcome.message,
-                      format_elapsed(delay));
-        schedule_retry(request, delay);
-    } else {
-        spdlog::error("{}: backup failed: {}", id, outcome.message);
-    }
-    return outcome;
-}
-
-void BackupService::schedule_retry(BackupRequest request, std::chrono::milliseconds delay,
-                                   BackupDone done, vault::ProgressFn progress, Waiting waiting) {
-    boost::asio::post(m_io, [this, request = std::move(request), delay, done = std::move(done),
-                             progress = std::move(progress), waiting]() mutable {
-        auto timer = std::make_shared<boost::asio::steady_timer>(m_io, delay);
-        timer->async_wait([this, timer, request = std::move(request), done = std::move(done),
-                           progress = std::move(progress),
-                           waiting](const boost::system::error_code& error) mutable {
-            if (waiting == Waiting::yes) {
-                std::lock_guard lock(m_mutex);
-                if (const auto it = m_waiting.find(model_text(request.watch, request.model));
-                    it != m_waiting.end()) {
-                    m_waiting.erase(it);
-                }
-            }
-            if (!error) {
-                submit(std::move(request), std::move(done), std::move(progress));
-            } else if (done) {
-                done({BackupStatus::failed, model_text(request.watch, request.model), std::nullopt,
-                      "modelvaultd is stopping", ErrorCode::unavailable});
-            }
-        });
-    });
-}
-
-void BackupService::record_failure(const std::string& model, const std::string& message,
-                                   ErrorCode code, const std::string& watch,
-                                   const std::filesystem::path& path, const std::string& trigger) {
-    {
-        std::lock_guard lock(m_mutex);
-        ++m_counters.failed;
-        m_last_error = LastError{fmt::format("{}: {}", model, message), m_clock.now()};
-    }
-    report(failed_event(watch, model, trigger, path.string(), code, message, m_clock.now()));
-}
-
-void BackupService::report(notify::Event event) const {
-    if (m_events != nullptr) {
-        m_events->publish(std::move(event));
-    }
-}
-
-void BackupService::note_error(std::string message) {
-    std::lock_guard lock(m_mutex);
-    m_last_error = LastError{std::move(message), m_clock.now()};
-}
-
-std::optional<config::RetentionPolicy> BackupService::policy_for(const std::string& model) const {
-    const auto id = vault::ModelId::parse(model);
-    if (!id) {
-        return std::nullopt;
-    }
-    const auto watch = find_watch(id->watch);
-    return watch ? watch->retention : std::nullopt;
-}
-
-PruneReport BackupService::prune(const std::string& model, DryRun dry_run) {
-    const auto policy = policy_for(model);
-    PruneReport report = prune_model(m_vault, model, policy, m_clock.now(), dry_run);
-    if (dry_run == DryRun::no && !report.removed.empty()) {
-        {
-            std::lock_guard lock(m_mutex);
-            m_counters.pruned += report.removed.size();
-            m_counters.reclaimed_bytes += report.reclaimed_bytes;
-        }
-        this->report(pruned_event(report, describe_policy(policy), m_clock.now()));
-    }
-    return report;
-}
-
-BackupService::Counters BackupService::counters() const {
-    std::lock_guard lock(m_mutex);
-    return m_counters;
-}
-
-std::optional<BackupService::LastBackup>
-BackupService::last_backup(const std::string& watch) const {
-    {
-        std::lock_guard lock(m_mutex);
-        const auto it = m_last_backup.find(watch);
-        if (it != m_last_backup.end()) {
-            return it->second;
-        }
-    }
-    // None since the start: the newest version in the vault, so that a restart does not
-    // make status say there never was one.
-    if (const auto newest = newest_version(m_vault, watch)) {
-        return LastBackup{newest->model, newest->version.to_string(), newest->created};
-    }
-    return std::nullopt;
-}
-
-void BackupService::on_commit(std::function<void()> callback) {
-    std::lock_guard lock(m_mutex);
-    m_on_commit = std::move(callback);
-}
-
-std::optional<BackupService::LastError> BackupService::last_error() const {
-    std::lock_guard lock(m_mutex);
-    return m_last_error;
-}
-
-std::vector<std::string> BackupService::waiting() const {
-    std::lock_guard lock(m_mutex);
-    std::vector<std::string> models(m_waiting.begin(), m_waiting.end());
-    models.erase(std::unique(models.begin(), models.end()), models.end());
-    return models;
-}
-
-std::size_t BackupService::model_count(const std::string& watch) const {
-    return count_models(m_vault, watch);
 }
 
 } // namespace mv::daemon

@@ -49,8 +49,45 @@ std::size_t BackupService::scan(const config::Watch& watch, const std::string& r
                 m_vault.latest(id) ? reason : "first backup of the model"});
         ++queued;
     }
+    queued += scan_checkpoints(watch, reason, trigger);
     if (queued > 0) {
         spdlog::info("watch {}: {} model(s) to back up ({})", watch.name, queued, reason);
+    }
+    return queued;
+}
+
+std::size_t BackupService::scan_checkpoints(const config::Watch& watch, const std::string& reason,
+                                            vault::Trigger trigger) {
+    std::vector<watcher::CheckpointRef> checkpoints;
+    try {
+        checkpoints = watcher::list_checkpoints(watch);
+    } catch (const Error& e) {
+        spdlog::error("watch {}: cannot scan: {}", watch.name, e.what());
+        return 0;
+    }
+    // In step order (list_checkpoints): each one's version comes after the earlier ones'.
+    std::size_t queued = 0;
+    for (const auto& checkpoint : checkpoints) {
+        const std::string id = model_text(watch.name, checkpoint.model());
+        const std::string key = checkpoint_key(id, checkpoint.member);
+        const ModelFingerprint now =
+            take_fingerprint(watch, watcher::list_checkpoint_files(watch, checkpoint));
+        if (now.empty()) {
+            continue;
+        }
+        if (const auto known = m_fingerprints.get(key); known && *known == now) {
+            continue;
+        }
+        const auto versions = m_vault.versions(id);
+        if (std::any_of(versions.begin(), versions.end(), [&](const vault::Manifest& manifest) {
+                return matches_manifest(now, checkpoint, manifest);
+            })) {
+            m_fingerprints.put(key, now);
+            continue;
+        }
+        submit(request_for(watch, checkpoint.member, trigger,
+                           versions.empty() ? "first backup of the model" : reason));
+        ++queued;
     }
     return queued;
 }

@@ -1,10 +1,14 @@
 // The daemon's triggers: inotify events and settled models, rescans, and the schedule
 // timers of each watch (the other half of daemon.cpp).
+#include <algorithm>
+#include <tuple>
+
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "daemon/daemon.hpp"
 #include "scheduler/next_fire.hpp"
+#include "watcher/scan.hpp"
 
 namespace mv::daemon {
 
@@ -109,6 +113,9 @@ void Daemon::wait_for_inotify() {
 }
 
 void Daemon::on_watcher_activity() {
+    // Checkpoints of a series that settle together become versions in step order.
+    using Order = std::tuple<std::string, std::int64_t, std::int64_t, std::string>;
+    std::vector<std::pair<Order, BackupRequest>> settled;
     for (const auto& change : m_watcher->take_changes(steady_now())) {
         const auto watch = m_backups->find_watch(change.watch);
         if (!watch) {
@@ -124,14 +131,21 @@ void Daemon::on_watcher_activity() {
                                         ? "found by a rescan of the watch"
                                         : "changed while modelvaultd was not running");
         } else {
-            m_backups->submit({change.watch,
-                               change.model,
-                               vault::Trigger::change,
-                               std::nullopt,
-                               {},
-                               {},
-                               "written and settled"});
+            auto request =
+                request_for(*watch, change.model, vault::Trigger::change, "written and settled");
+            const auto checkpoint = request.checkpoint.empty()
+                                        ? std::nullopt
+                                        : watcher::checkpoint_at(*watch, request.checkpoint);
+            Order order{model_text(request.watch, request.model),
+                        checkpoint ? checkpoint->step.value_or(-1) : -1,
+                        checkpoint ? checkpoint->epoch.value_or(-1) : -1, change.model};
+            settled.emplace_back(std::move(order), std::move(request));
         }
+    }
+    std::stable_sort(settled.begin(), settled.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (auto& [order, request] : settled) {
+        m_backups->submit(std::move(request));
     }
     arm_settle_timer();
 }
@@ -157,6 +171,7 @@ void Daemon::arm_housekeeping() {
             return;
         }
         m_watcher->poll(steady_now());
+        m_backups->poll_late_metrics();
         on_watcher_activity();
         arm_housekeeping();
     });

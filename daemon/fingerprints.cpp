@@ -38,15 +38,31 @@ std::string path_in_model(const std::string& model, const std::string& file) {
     return slash == std::string::npos ? file : file.substr(slash + 1);
 }
 
-bool matches_manifest(const ModelFingerprint& fingerprint, const std::string& model,
-                      const vault::Manifest& manifest) {
+std::string path_in_checkpoint(const watcher::CheckpointRef& checkpoint, const std::string& file) {
+    if (checkpoint.folder) {
+        return file.size() > checkpoint.member.size() ? file.substr(checkpoint.member.size() + 1)
+                                                      : file;
+    }
+    const std::size_t slash = file.rfind('/');
+    return slash == std::string::npos ? file : file.substr(slash + 1);
+}
+
+std::string checkpoint_key(const std::string& model_id, const std::string& member) {
+    return model_id + "\n" + escape_name(member);
+}
+
+namespace {
+
+template <typename StoredAs>
+bool same_files(const ModelFingerprint& fingerprint, const StoredAs& stored_as,
+                const vault::Manifest& manifest) {
     const auto files = manifest.model_files();
     if (files.size() != fingerprint.size()) {
         return false;
     }
     for (const auto& file : fingerprint) {
         const bool found = std::any_of(files.begin(), files.end(), [&](const vault::FileEntry* f) {
-            return f->path == path_in_model(model, file.path) && f->size == file.size &&
+            return f->path == stored_as(file.path) && f->size == file.size &&
                    f->mtime_ns == file.mtime_ns;
         });
         if (!found) {
@@ -54,6 +70,23 @@ bool matches_manifest(const ModelFingerprint& fingerprint, const std::string& mo
         }
     }
     return true;
+}
+
+} // namespace
+
+bool matches_manifest(const ModelFingerprint& fingerprint, const std::string& model,
+                      const vault::Manifest& manifest) {
+    return same_files(
+        fingerprint, [&](const std::string& file) { return path_in_model(model, file); }, manifest);
+}
+
+bool matches_manifest(const ModelFingerprint& fingerprint, const watcher::CheckpointRef& checkpoint,
+                      const vault::Manifest& manifest) {
+    return manifest.checkpoint && manifest.checkpoint->name == checkpoint.name() &&
+           same_files(
+               fingerprint,
+               [&](const std::string& file) { return path_in_checkpoint(checkpoint, file); },
+               manifest);
 }
 
 FingerprintStore::FingerprintStore(std::filesystem::path file, std::filesystem::path tmp_dir)

@@ -14,6 +14,7 @@
 
 #include "config/model.hpp"
 #include "vault/manifest.hpp"
+#include "watcher/series.hpp"
 
 namespace mv::daemon {
 
@@ -37,9 +38,22 @@ ModelFingerprint take_fingerprint(const config::Watch& watch,
 /// relative to the watch root.
 std::string path_in_model(const std::string& model, const std::string& file);
 
+/// Where a file (relative to the watch root) of a series checkpoint is stored inside its
+/// version: relative to the checkpoint folder, or by name for a checkpoint file and the
+/// files saved with it — so a restore gives back a ready checkpoint.
+std::string path_in_checkpoint(const watcher::CheckpointRef& checkpoint, const std::string& file);
+
+/// The key of a series checkpoint in the FingerprintStore: each checkpoint of a model is
+/// remembered on its own.
+std::string checkpoint_key(const std::string& model_id, const std::string& member);
+
 /// True when `fingerprint` (of `model`'s files) has the same files with the sizes and
 /// mtimes recorded in `manifest` (the fallback when the state file was lost).
 bool matches_manifest(const ModelFingerprint& fingerprint, const std::string& model,
+                      const vault::Manifest& manifest);
+
+/// The same for the files of a series checkpoint.
+bool matches_manifest(const ModelFingerprint& fingerprint, const watcher::CheckpointRef& checkpoint,
                       const vault::Manifest& manifest);
 
 /// Thread-safe store, persisted atomically on every change.

@@ -9,11 +9,14 @@
 
 namespace mv::vault {
 
-std::string content_key(const std::vector<FileEntry>& files) {
+std::string content_key(const std::vector<FileEntry>& files,
+                        const std::optional<CheckpointInfo>& checkpoint) {
     std::vector<std::string> lines;
+    const bool nameless = checkpoint && !checkpoint->folder;
     for (const auto& file : files) {
         if (file.role == FileRole::model) {
-            lines.push_back(file.path + '\0' + file.sha256);
+            const bool own_name = nameless && file.path == checkpoint->name;
+            lines.push_back((own_name ? std::string() : file.path) + '\0' + file.sha256);
         }
     }
     std::sort(lines.begin(), lines.end());
@@ -143,12 +146,13 @@ std::uint64_t Catalog::highest_sequence(const std::string& model) const {
 }
 
 const Manifest* Catalog::find_identical(const std::string& model,
-                                        const std::vector<FileEntry>& model_files) const {
-    const std::string key = content_key(model_files);
+                                        const std::vector<FileEntry>& model_files,
+                                        const std::optional<CheckpointInfo>& checkpoint) const {
+    const std::string key = content_key(model_files, checkpoint);
     const auto& all = versions(model);
     // Newest first: "unchanged (same as X)" names the most recent identical version.
     for (auto it = all.rbegin(); it != all.rend(); ++it) {
-        if (content_key(it->files) == key) {
+        if (content_key(it->files, it->checkpoint) == key) {
             return &*it;
         }
     }

@@ -50,9 +50,12 @@ public:
     /// Why `version` of `model` cannot be given to a new version ("already has a version
     /// 1.0.1", "had a version 1.0.1, since removed" ...), or nullopt when it is free.
     std::optional<std::string> number_taken(const std::string& model, const Version& version) const;
-    /// A version whose model files have exactly these paths and SHA-256s, if any.
+    /// A version whose model files have exactly these paths and SHA-256s, if any. For a
+    /// checkpoint file of a series (`checkpoint` set, not a folder) the file's name does
+    /// not count: last.ckpt holding the bytes of epoch=3-step=1200.ckpt is the same.
     const Manifest* find_identical(const std::string& model,
-                                   const std::vector<FileEntry>& model_files) const;
+                                   const std::vector<FileEntry>& model_files,
+                                   const std::optional<CheckpointInfo>& checkpoint) const;
 
     /// Appends a record to a model's audit history (in memory).
     void add_history(const std::string& model, HistoryRecord record);
@@ -79,7 +82,9 @@ private:
     std::vector<DamagedVersion> m_damaged;
 };
 
-/// A stable digest of a set of model files (paths and SHA-256s, order-independent).
-std::string content_key(const std::vector<FileEntry>& files);
+/// A stable digest of a set of model files (paths and SHA-256s, order-independent); the
+/// path of a series' checkpoint file counts as "" (see find_identical()).
+std::string content_key(const std::vector<FileEntry>& files,
+                        const std::optional<CheckpointInfo>& checkpoint = std::nullopt);
 
 } // namespace mv::vault

@@ -85,6 +85,42 @@ std::string unescape_or_keep(FieldReader& reader, const char* key, const std::st
     return *raw;
 }
 
+// The fields of checkpoint series and metrics (absent in manifests written before them).
+void read_series_fields(FieldReader& r, Manifest& m) {
+    if (const auto* c = r.find("checkpoint"); c != nullptr) {
+        FieldReader cr(*c, "checkpoint");
+        CheckpointInfo info;
+        info.name = unescape_or_keep(cr, "name", cr.get<std::string>("name"));
+        if (cr.find("step") != nullptr) {
+            info.step = cr.get<std::int64_t>("step");
+        }
+        if (cr.find("epoch") != nullptr) {
+            info.epoch = cr.get<std::int64_t>("epoch");
+        }
+        info.folder = cr.get<bool>("folder");
+        if (!cr.error().empty()) {
+            r.fail("", cr.error().substr(std::string_view("manifest: ").size()));
+        }
+        m.checkpoint = std::move(info);
+    }
+    m.metrics_missing = r.get<bool>("metrics_missing");
+    if (const auto* files = r.find("metrics_files"); files != nullptr && files->is_array()) {
+        for (std::size_t i = 0; i < files->size(); ++i) {
+            FieldReader fr((*files)[i], fmt::format("metrics_files[{}]", i));
+            MetricsFileRef ref;
+            ref.path = unescape_or_keep(fr, "path", fr.get<std::string>("path"));
+            ref.sha256 = fr.get<std::string>("sha256");
+            if (!is_sha256_hex(ref.sha256)) {
+                fr.fail("sha256", "expected 64 lowercase hex characters");
+            }
+            if (!fr.error().empty()) {
+                r.fail("", fr.error().substr(std::string_view("manifest: ").size()));
+            }
+            m.metrics_files.push_back(std::move(ref));
+        }
+    }
+}
+
 } // namespace
 
 const char* to_string(Trigger trigger) {
@@ -137,6 +173,20 @@ nlohmann::json to_json(const Manifest& m) {
              {"format", f.format},
              {"format_mismatch", f.format_mismatch}});
     }
+    json checkpoint = nullptr;
+    if (m.checkpoint) {
+        const auto count = [](const std::optional<std::int64_t>& value) {
+            return value ? json(*value) : json(nullptr);
+        };
+        checkpoint = {{"name", escape_name(m.checkpoint->name)},
+                      {"step", count(m.checkpoint->step)},
+                      {"epoch", count(m.checkpoint->epoch)},
+                      {"folder", m.checkpoint->folder}};
+    }
+    json metrics_files = json::array();
+    for (const auto& file : m.metrics_files) {
+        metrics_files.push_back({{"path", escape_name(file.path)}, {"sha256", file.sha256}});
+    }
     json archive = {{"file", m.archive.file},
                     {"size", m.archive.size == 0 ? json(nullptr) : json(m.archive.size)},
                     {"sha256", m.archive.sha256.empty() ? json(nullptr) : json(m.archive.sha256)},
@@ -161,6 +211,9 @@ nlohmann::json to_json(const Manifest& m) {
             {"note", m.note},
             {"host", m.host},
             {"incomplete", m.incomplete},
+            {"checkpoint", std::move(checkpoint)},
+            {"metrics_missing", m.metrics_missing},
+            {"metrics_files", std::move(metrics_files)},
             {"archive", std::move(archive)}};
 }
 
@@ -249,6 +302,7 @@ Result<Manifest> manifest_from_json(const nlohmann::json& j) {
     m.note = r.get<std::string>("note");
     m.host = r.get<std::string>("host");
     m.incomplete = r.get<bool>("incomplete");
+    read_series_fields(r, m);
     if (const auto* a = r.find("archive"); a != nullptr) {
         FieldReader ar(*a, "archive");
         m.archive.file = ar.get<std::string>("file");

@@ -60,6 +60,23 @@ struct ArchiveInfo {
     bool encrypted = false;
 };
 
+/// The checkpoint of a series a version was made from (docs/FORMAT.md, `checkpoint`).
+struct CheckpointInfo {
+    std::string name; ///< raw bytes: the checkpoint's own file or folder name
+    std::optional<std::int64_t> step;
+    std::optional<std::int64_t> epoch;
+    bool folder = false; ///< a folder checkpoint: files are stored relative to it
+    friend bool operator==(const CheckpointInfo&, const CheckpointInfo&) = default;
+};
+
+/// A metrics file a version took its metrics from; a content is taken at most once
+/// (docs/FORMAT.md, `metrics_files`).
+struct MetricsFileRef {
+    std::string path;   ///< raw bytes, relative to the watch root
+    std::string sha256; ///< of the content that was read
+    friend bool operator==(const MetricsFileRef&, const MetricsFileRef&) = default;
+};
+
 struct Manifest {
     int format_version = k_manifest_format_version;
     std::string model; ///< ModelId text
@@ -77,7 +94,10 @@ struct Manifest {
     std::vector<std::string> tags;
     std::string note;
     std::string host;
-    bool incomplete = false; ///< backed up although its structural check failed
+    bool incomplete = false;                   ///< backed up although its structural check failed
+    std::optional<CheckpointInfo> checkpoint;  ///< the series checkpoint it was made from
+    bool metrics_missing = false;              ///< a metric its triggers need never came
+    std::vector<MetricsFileRef> metrics_files; ///< the metrics contents it took
     ArchiveInfo archive;
 
     /// Files with role model only.

@@ -67,6 +67,9 @@ WriteResult Vault::write_version(const NewVersion& request, const std::stop_toke
     manifest.note = request.note;
     manifest.host = m_options.host;
     manifest.incomplete = request.incomplete;
+    manifest.checkpoint = request.checkpoint;
+    manifest.metrics_missing = request.metrics_missing;
+    manifest.metrics_files = request.metrics_files;
     manifest.archive = {fmt::format("{}_{}{}", manifest.version.to_string(), format_stamp(created),
                                     archive_extension(compression.codec)),
                         0,
@@ -120,7 +123,8 @@ WriteResult Vault::write_version(const NewVersion& request, const std::stop_toke
     }
     {
         std::shared_lock lock(m_mutex);
-        if (const Manifest* same = m_catalog.find_identical(model, manifest.files)) {
+        if (const Manifest* same =
+                m_catalog.find_identical(model, manifest.files, request.checkpoint)) {
             return WriteResult{false, *same, bytes_before};
         }
         const Manifest* latest = m_catalog.latest(model);
@@ -278,6 +282,24 @@ Manifest Vault::set_tags(const std::string& model, const Version& version,
     value_or_throw(fs::write_file_atomic(sidecar_path(*manifest),
                                          json_text(to_json(*manifest), 2) + "\n", tmp_dir(), 0640),
                    fmt::format("cannot retag {} {}: ", model, version.to_string()));
+    std::unique_lock lock(m_mutex);
+    m_catalog.add(*manifest);
+    return *manifest;
+}
+
+Manifest Vault::attach_metrics(const std::string& model, const Version& version,
+                               const nlohmann::json& metrics, std::vector<MetricsFileRef> files) {
+    auto manifest = find(model, version);
+    if (!manifest) {
+        throw Error(fmt::format("{} has no version {}", model, version.to_string()),
+                    ErrorCode::not_found);
+    }
+    manifest->metrics.merge_patch(metrics);
+    manifest->metrics_files.insert(manifest->metrics_files.end(), files.begin(), files.end());
+    manifest->metrics_missing = false;
+    value_or_throw(fs::write_file_atomic(sidecar_path(*manifest),
+                                         json_text(to_json(*manifest), 2) + "\n", tmp_dir(), 0640),
+                   fmt::format("cannot record the metrics of {} {}: ", model, version.to_string()));
     std::unique_lock lock(m_mutex);
     m_catalog.add(*manifest);
     return *manifest;

@@ -46,6 +46,9 @@ struct NewVersion {
     std::vector<std::string> tags;
     std::string note;
     bool incomplete = false;
+    std::optional<CheckpointInfo> checkpoint;  ///< the series checkpoint it is made from
+    bool metrics_missing = false;              ///< a metric its triggers need never came
+    std::vector<MetricsFileRef> metrics_files; ///< the metrics contents it takes
     /// Imports only: the creation time and version number to record (instead of now and
     /// the next number). The version must not exist yet.
     std::optional<SystemTime> created;
@@ -100,6 +103,13 @@ public:
     /// manifest.json keeps the tags it was made with). Throws Error(not_found).
     Manifest set_tags(const std::string& model, const Version& version,
                       std::vector<std::string> tags);
+
+    /// Records metrics that arrived after a version was written (docs/FORMAT.md,
+    /// `metrics_missing`): the sidecar gets `metrics` merged in, `metrics_files` and
+    /// metrics_missing false (the archive's manifest.json keeps what it was made with).
+    /// Throws Error(not_found).
+    Manifest attach_metrics(const std::string& model, const Version& version,
+                            const nlohmann::json& metrics, std::vector<MetricsFileRef> files);
 
     /// Re-reads a stored version and checks every hash against its sidecar, and that the
     /// sidecar on disk can still be read.

@@ -9,6 +9,7 @@
 
 #include "config/model.hpp"
 #include "util/expected.hpp"
+#include "watcher/series.hpp"
 
 namespace mv::watcher {
 
@@ -28,8 +29,9 @@ Result<void> walk_tree(const config::Watch& watch, const std::string& start, Rec
                        const DirectoryVisitor& on_directory, const FileVisitor& on_file);
 
 /// Every model currently present in `watch` (files layout: relative paths of regular files
-/// that pass include/exclude, recursing when `recursive`; directory layout: {""} if the root
-/// exists), sorted. A missing root gives {}; an unreadable one throws mv::Error.
+/// that pass include/exclude and belong to no checkpoint series, recursing when
+/// `recursive`; directory layout: {""} if the root exists), sorted. A missing root gives
+/// {}; an unreadable one throws mv::Error.
 std::vector<std::string> list_models(const config::Watch& watch);
 
 /// The files of one model, relative to the watch root, sorted: files layout → {model} when
@@ -38,5 +40,29 @@ std::vector<std::string> list_models(const config::Watch& watch);
 /// (include does not apply), for any other model {}. Throws mv::Error when the root of a
 /// directory-layout watch cannot be read.
 std::vector<std::string> list_model_files(const config::Watch& watch, const std::string& model);
+
+/// Every checkpoint of the watch's series (watcher/series.hpp), in the order their versions
+/// are made: by model, then step, epoch, modification time and name. {} without a series.
+/// Throws mv::Error when the root cannot be read.
+std::vector<CheckpointRef> list_checkpoints(const config::Watch& watch);
+
+/// The checkpoints of `checkpoint`'s series in its own folder (itself included), each with
+/// its modification time (ns).
+std::vector<std::pair<CheckpointRef, std::int64_t>>
+series_neighbours(const config::Watch& watch, const CheckpointRef& checkpoint);
+
+/// True when no other checkpoint of the series in its folder is newer: a higher step, or
+/// (without steps) a later modification.
+bool is_newest(const config::Watch& watch, const CheckpointRef& checkpoint);
+
+/// The checkpoint at `member` (relative to the watch root) if it still is one.
+std::optional<CheckpointRef> checkpoint_at(const config::Watch& watch, const std::string& member);
+
+/// The files of one checkpoint, relative to the watch root, sorted: a checkpoint file and
+/// the files saved with it (SB3's replay buffer and VecNormalize statistics); or every
+/// regular file below a checkpoint folder that `exclude` does not skip (completion files
+/// such as ".metadata" are kept). {} when it is gone.
+std::vector<std::string> list_checkpoint_files(const config::Watch& watch,
+                                               const CheckpointRef& checkpoint);
 
 } // namespace mv::watcher

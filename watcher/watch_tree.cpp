@@ -29,7 +29,9 @@ WatchTree::~WatchTree() {
 }
 
 bool WatchTree::recursive() const {
-    return m_config.recursive || m_config.layout == config::Layout::directory;
+    // A checkpoint series needs the checkpoints' own folders (Hugging Face, Orbax, DCP).
+    return m_config.recursive || m_config.layout == config::Layout::directory ||
+           m_config.checkpoints.has_value();
 }
 
 bool WatchTree::start(SteadyTime now) {

@@ -42,7 +42,7 @@ public:
     /// Replaces settings that do not affect the tree (settle, triggers, ...).
     void update_config(config::Watch config) { m_config = std::move(config); }
     /// True when subdirectories are watched: `recursive`, and always for layout directory
-    /// (the whole tree is the model).
+    /// (the whole tree is the model) and for a checkpoint series (folder checkpoints).
     bool recursive() const;
     WatchState state() const { return m_state; }
     const std::string& message() const { return m_message; }

@@ -9,6 +9,7 @@
 
 #include "util/escape.hpp"
 #include "watcher/filter.hpp"
+#include "watcher/series.hpp"
 #include "watcher/watch_tree.hpp"
 
 namespace mv::watcher {
@@ -19,7 +20,7 @@ namespace {
 // any of them rebuilds the tree and asks for a rescan.
 bool same_tree(const config::Watch& a, const config::Watch& b) {
     return a.path == b.path && a.layout == b.layout && a.recursive == b.recursive &&
-           a.include == b.include && a.exclude == b.exclude;
+           a.include == b.include && a.exclude == b.exclude && a.checkpoints == b.checkpoints;
 }
 
 bool is_symlink_entry(const std::filesystem::path& path) {
@@ -66,6 +67,8 @@ void Watcher::configure(std::vector<config::Watch> watches, SteadyTime now) {
         auto it = std::find_if(m_trees.begin(), m_trees.end(), [&](const auto& tree) {
             return tree && tree->config().name == watch.name;
         });
+        // A series watch also skips the frameworks' temporary names (watcher/series.hpp).
+        watch = with_series_excludes(std::move(watch));
         if (it != m_trees.end() && same_tree((*it)->config(), watch)) {
             (*it)->update_config(std::move(watch));
             next.push_back(std::move(*it));
@@ -248,9 +251,45 @@ void Watcher::directory_event(WatchTree& tree, const std::string& path, std::uin
     }
 }
 
+bool Watcher::series_event(const WatchTree& tree, const std::string& path, std::uint32_t mask,
+                           SteadyTime now) {
+    const auto& config = tree.config();
+    const auto found = classify(config, path, (mask & IN_ISDIR) != 0);
+    if (found.role == SeriesRole::none) {
+        return false;
+    }
+    const ModelKey key{config.name, found.checkpoint.member};
+    if (found.role == SeriesRole::member && !found.checkpoint.folder) {
+        // A checkpoint file settles like any model file.
+        if ((mask & IN_CLOSE_WRITE) != 0 ||
+            ((mask & IN_MOVED_TO) != 0 && !is_symlink_entry(config.path / path))) {
+            m_settler.written(key, path, now, config.settle);
+        } else if ((mask & IN_MODIFY) != 0) {
+            m_settler.modified(key, path, now, config.settle);
+        } else if ((mask & (IN_DELETE | IN_MOVED_FROM)) != 0) {
+            m_settler.cancel(key); // rotated away: what was stored stays in the vault
+        }
+        return true;
+    }
+    // A file inside a folder checkpoint (or saved with a file checkpoint) settles the
+    // checkpoint as a whole. Deletions do not: a framework's rotation deletes a finished
+    // checkpoint piece by piece, and that is no new version.
+    if ((mask & (IN_CLOSE_WRITE | IN_MOVED_TO)) != 0) {
+        m_settler.written(key, path, now, config.settle);
+    } else if ((mask & IN_MODIFY) != 0) {
+        m_settler.modified(key, path, now, config.settle);
+    } else {
+        m_settler.touched(key, now, config.settle);
+    }
+    return true;
+}
+
 void Watcher::file_event(WatchTree& tree, const std::string& path, std::uint32_t mask,
                          SteadyTime now) {
     const auto& config = tree.config();
+    if (config.checkpoints && series_event(tree, path, mask, now)) {
+        return;
+    }
     if (config.layout == config::Layout::directory) {
         // Anything under the tree changes the one model.
         const ModelKey key{config.name, ""};
@@ -285,6 +324,9 @@ void Watcher::file_event(WatchTree& tree, const std::string& path, std::uint32_t
 
 void Watcher::file_found(const WatchTree& tree, const std::string& path, SteadyTime now) {
     const auto& config = tree.config();
+    if (config.checkpoints && series_event(tree, path, IN_CLOSE_WRITE, now)) {
+        return;
+    }
     if (config.layout == config::Layout::directory) {
         m_settler.written({config.name, ""}, path, now, config.settle);
     } else if (is_model_file(config, path)) {

@@ -56,6 +56,9 @@ private:
     void directory_event(WatchTree& tree, const std::string& path, std::uint32_t mask,
                          SteadyTime now);
     void file_event(WatchTree& tree, const std::string& path, std::uint32_t mask, SteadyTime now);
+    /// An event about a path of a checkpoint series; false when the path is not part of one.
+    bool series_event(const WatchTree& tree, const std::string& path, std::uint32_t mask,
+                      SteadyTime now);
     void file_found(const WatchTree& tree, const std::string& path, SteadyTime now);
     void restart(WatchTree& tree, SteadyTime now);
     void lose_root(WatchTree& tree, SteadyTime now);

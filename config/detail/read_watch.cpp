@@ -101,8 +101,17 @@ void read_watch(const Json& value, const KeyPath& path, Checker& checker, WatchM
              }},
             {"hooks", [&](const Json& v,
                           const KeyPath& p) { read_watch_hooks(v, p, checker, watch.hooks); }},
+            {"checkpoints",
+             [&](const Json& v, const KeyPath& p) {
+                 read_checkpoints(v, p, checker, watch.checkpoints.emplace());
+             }},
         },
         "an object (a watch)");
+    if (is_object && watch.checkpoints && watch.layout == Layout::directory) {
+        checker.report(path / "checkpoints",
+                       "a checkpoint series needs layout \"files\" (layout \"directory\" keeps "
+                       "the whole folder as one model): remove one of the two");
+    }
     if (!is_object || mode == WatchMode::defaults) {
         return;
     }

@@ -26,6 +26,10 @@ void read_triggers(const Json& value, const KeyPath& path, Checker& checker, Wat
 void read_compat(const Json& value, const KeyPath& path, Checker& checker, WatchMode mode,
                  Compat& compat);
 
+/// The `checkpoints` key of a watch: a preset name or {"preset", "pattern", "name"}.
+void read_checkpoints(const Json& value, const KeyPath& path, Checker& checker,
+                      Checkpoints& checkpoints);
+
 /// The `retention` object of a watch.
 void read_retention(const Json& value, const KeyPath& path, Checker& checker,
                     RetentionPolicy& retention);

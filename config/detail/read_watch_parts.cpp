@@ -180,6 +180,12 @@ void read_triggers(const Json& value, const KeyPath& path, Checker& checker, Wat
                        [&](const Json& v, const KeyPath& p) {
                            read_steps(v, p, checker, mode, triggers.steps.emplace());
                        }},
+                      {"metrics_wait",
+                       [&](const Json& v, const KeyPath& p) {
+                           if (auto wait = to_duration(v, p, checker)) {
+                               triggers.metrics_wait = *wait;
+                           }
+                       }},
                   });
 }
 

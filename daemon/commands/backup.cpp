@@ -1,5 +1,6 @@
 // backup MODEL… | --all [--bump] [--tag] [--note]: waits until every version is committed.
 #include <atomic>
+#include <map>
 #include <mutex>
 #include <sys/stat.h>
 
@@ -60,6 +61,18 @@ std::string why_not_a_model(const config::Watch& watch, const vault::ModelId& id
                        watch.name, path.string());
 }
 
+// The newest checkpoint of each series of `watch` (a manual backup of a series backs up
+// its newest checkpoint), as model → checkpoint.
+std::map<std::string, std::string> newest_checkpoints(const config::Watch& watch) {
+    std::map<std::string, std::string> newest;
+    for (const auto& checkpoint : watcher::list_checkpoints(watch)) {
+        if (!checkpoint.alias) {
+            newest[checkpoint.model()] = checkpoint.member; // in step order: the last wins
+        }
+    }
+    return newest;
+}
+
 void backup(CommandContext& c) {
     Daemon& d = c.daemon;
     const bool all = flag(c.args, "all");
@@ -88,11 +101,22 @@ void backup(CommandContext& c) {
 
     // Check every model before starting any backup.
     std::vector<BackupRequest> requests;
+    const auto add = [&](const config::Watch& watch, const std::string& relative,
+                         const char* reason) {
+        auto request = request_for(watch, relative, vault::Trigger::manual, reason);
+        request.bump = bump;
+        request.tags = tags;
+        request.note = note;
+        requests.push_back(std::move(request));
+    };
     if (all) {
-        for (const auto& watch : d.config().watches) {
-            for (const auto& model : watcher::list_models(watch)) {
-                requests.push_back({watch.name, model, vault::Trigger::manual, bump, tags, note,
-                                    "requested with modelvaultctl backup --all"});
+        for (const auto& name : d.config().watches) {
+            const auto watch = d.backups().find_watch(name.name);
+            for (const auto& model : watcher::list_models(*watch)) {
+                add(*watch, model, "requested with modelvaultctl backup --all");
+            }
+            for (const auto& [model, member] : newest_checkpoints(*watch)) {
+                add(*watch, member, "requested with modelvaultctl backup --all");
             }
         }
     }
@@ -107,11 +131,17 @@ void backup(CommandContext& c) {
                 fmt::format("no watch named {} in the configuration (model {})", id->watch, text),
                 ErrorCode::not_found);
         }
-        if (watcher::list_model_files(*watch, id->relative).empty()) {
+        if (!watcher::list_model_files(*watch, id->relative).empty()) {
+            add(*watch, id->relative, "requested with modelvaultctl backup");
+            continue;
+        }
+        // A checkpoint series: its newest checkpoint.
+        const auto newest = newest_checkpoints(*watch);
+        const auto series = newest.find(id->relative);
+        if (series == newest.end()) {
             throw Error(why_not_a_model(*watch, *id, text), ErrorCode::not_found);
         }
-        requests.push_back({id->watch, id->relative, vault::Trigger::manual, bump, tags, note,
-                            "requested with modelvaultctl backup"});
+        add(*watch, series->second, "requested with modelvaultctl backup");
     }
     if (requests.empty()) {
         c.responder->succeed({{"results", json::array()}});

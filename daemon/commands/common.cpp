@@ -140,7 +140,9 @@ json version_summary(const vault::Vault& vault, const vault::Manifest& m) {
             {"files", m.files.size()},
             {"tags", vault.tags_of(m)},
             {"metrics", m.metrics},
-            {"incomplete", m.incomplete}};
+            {"incomplete", m.incomplete},
+            {"metrics_missing", m.metrics_missing},
+            {"checkpoint", vault::to_json(m)["checkpoint"]}};
 }
 
 } // namespace mv::daemon::commands

@@ -129,6 +129,9 @@ vault::WriteResult import_one(vault::Vault& vault, const vault::ModelId& model,
         version.tags = manifest->tags;
         version.note = manifest->note;
         version.incomplete = manifest->incomplete;
+        version.checkpoint = manifest->checkpoint;
+        version.metrics_missing = manifest->metrics_missing;
+        version.metrics_files = manifest->metrics_files;
         version.reason = fmt::format("imported from archive {} ({} {}{})", shown, manifest->model,
                                      manifest->version.to_string(),
                                      manifest->reason.empty() ? "" : ": " + manifest->reason);

@@ -26,7 +26,8 @@ struct Location {
     std::filesystem::path folder; ///< where the model's files go
 };
 
-Location locate(Daemon& d, const std::string& model) {
+Location locate(Daemon& d, const vault::Manifest& manifest) {
+    const std::string& model = manifest.model;
     const auto id = value_or_throw(vault::ModelId::parse(model), "", ErrorCode::invalid_argument);
     const auto watch = d.backups().find_watch(id.watch);
     if (!watch) {
@@ -36,9 +37,13 @@ Location locate(Daemon& d, const std::string& model) {
                     ErrorCode::not_found);
     }
     const auto slash = id.relative.rfind('/');
-    const auto folder = id.relative.empty() || slash == std::string::npos
-                            ? watch->path
-                            : watch->path / id.relative.substr(0, slash);
+    auto folder = id.relative.empty() || slash == std::string::npos
+                      ? watch->path
+                      : watch->path / id.relative.substr(0, slash);
+    // A folder checkpoint of a series goes back into its own folder (checkpoint-500/).
+    if (manifest.checkpoint && manifest.checkpoint->folder) {
+        folder /= manifest.checkpoint->name;
+    }
     return {*watch, id, folder};
 }
 
@@ -50,7 +55,7 @@ std::string user_name(uid_t uid) {
 void rollback(CommandContext& c) {
     Daemon& d = c.daemon;
     const auto manifest = resolve(d.vault(), parse_target(d.vault(), c.args));
-    const Location where = locate(d, manifest.model);
+    const Location where = locate(d, manifest);
     if (!flag(c.args, "force") && !d.backups().is_backed_up(where.watch, where.id.relative)) {
         throw Error(fmt::format("{} in {} has changes that are not backed up yet; run "
                                 "`modelvaultctl backup {}` first, or roll back with --force to "
@@ -97,7 +102,7 @@ void rollback_done(CommandContext& c) {
                          user_name(uid));
             if (const auto manifest = d.vault().find(model, version)) {
                 d.notifications().publish(restored_event(*manifest, "rollback",
-                                                         locate(d, model).folder.string(),
+                                                         locate(d, *manifest).folder.string(),
                                                          user_name(uid), d.clock().now()));
             }
             responder->succeed({{"model", model}, {"current", version.to_string()}});

@@ -165,6 +165,11 @@ const std::map<std::string, KeyCase>& key_cases() {
         {"watches[].retention.keep_within_yearly", {watch_with(R"("retention": {"keep_within_yearly": "2d"})"), [](const Config& c) { return the_watch(c).retention->keep_within_yearly == 48h; }}},
         {"watches[].retention.keep_tags", {watch_with(R"("retention": {"keep_tags": ["pinned"]})"), [](const Config& c) { return the_watch(c).retention->keep_tags == std::vector<std::string>{"pinned"}; }}},
         {"watches[].retention.max_versions", {watch_with(R"("retention": {"max_versions": 9})"), [](const Config& c) { return the_watch(c).retention->max_versions == 9; }}},
+        {"watches[].triggers.metrics_wait", {watch_with(R"("triggers": {"metrics_wait": "30s"})"), [](const Config& c) { return the_watch(c).triggers.metrics_wait == 30s; }}},
+        {"watches[].checkpoints", {watch_with(R"("checkpoints": "sb3")"), [](const Config& c) { return the_watch(c).checkpoints->preset == CheckpointPreset::sb3; }}},
+        {"watches[].checkpoints.preset", {watch_with(R"("checkpoints": {"preset": "orbax"})"), [](const Config& c) { return the_watch(c).checkpoints->preset == CheckpointPreset::orbax; }}},
+        {"watches[].checkpoints.pattern", {watch_with(R"("checkpoints": {"pattern": "ckpt_{step}"})"), [](const Config& c) { return the_watch(c).checkpoints->pattern_text == "ckpt_{step}"; }}},
+        {"watches[].checkpoints.name", {watch_with(R"("checkpoints": {"preset": "keras", "name": "run"})"), [](const Config& c) { return the_watch(c).checkpoints->name == "run"; }}},
     };
     // clang-format on
     return k_cases;

@@ -41,6 +41,35 @@ TEST(Manifest, RoundTripsThroughJson) {
     EXPECT_EQ(back->parent, (Version{1, 1, 0}));
 }
 
+TEST(Manifest, CheckpointAndMetricsFieldsRoundTripAndMayBeAbsent) {
+    Manifest m = sample();
+    m.checkpoint = CheckpointInfo{"epoch=3-step=1200\n.ckpt", 1200, std::nullopt, false};
+    m.metrics_missing = true;
+    m.metrics_files = {{"runs/odd\nname.metrics.json", std::string(64, 'c')}};
+    const auto json = to_json(m);
+    EXPECT_EQ(json["checkpoint"]["name"], "epoch=3-step=1200\\x0a.ckpt");
+    EXPECT_EQ(json["checkpoint"]["step"], 1200);
+    EXPECT_TRUE(json["checkpoint"]["epoch"].is_null());
+    auto back = manifest_from_json(json);
+    ASSERT_TRUE(back) << back.error();
+    EXPECT_EQ(back->checkpoint, m.checkpoint);
+    EXPECT_TRUE(back->metrics_missing);
+    EXPECT_EQ(back->metrics_files, m.metrics_files);
+    // Manifests written before these fields read as "no checkpoint, metrics not missing".
+    auto old = to_json(sample());
+    old.erase("checkpoint");
+    old.erase("metrics_missing");
+    old.erase("metrics_files");
+    back = manifest_from_json(old);
+    ASSERT_TRUE(back) << back.error();
+    EXPECT_FALSE(back->checkpoint);
+    EXPECT_FALSE(back->metrics_missing);
+    EXPECT_TRUE(back->metrics_files.empty());
+    auto bad = to_json(m);
+    bad["metrics_files"][0]["sha256"] = "nope";
+    EXPECT_FALSE(manifest_from_json(bad));
+}
+
 TEST(Manifest, ToleratesPaddingWhitespace) {
     auto back = parse_manifest(to_json(sample()).dump() + "\n" + std::string(300, ' '));
     ASSERT_TRUE(back) << back.error();

@@ -1,0 +1,201 @@
+// Metrics that arrive after their version (docs/CONFIG.md, "Metrics that belong to the
+// weights"): a version written with its metrics missing keeps an eye on the metrics files
+// they may still come from; a fresh content that has them is attached to that version —
+// as long as it is still the model's latest — and may then move `best`.
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <spdlog/spdlog.h>
+
+#include "daemon/backup_service.hpp"
+#include "daemon/metrics_source.hpp"
+#include "daemon/triggers.hpp"
+#include "util/escape.hpp"
+#include "watcher/filter.hpp"
+#include "watcher/scan.hpp"
+
+namespace mv::daemon {
+
+namespace {
+
+using nlohmann::json;
+
+// The metrics files a model's triggers read, expanded for `model_file`.
+std::vector<std::string> metrics_files_of(const config::Watch& watch,
+                                          const std::string& model_file) {
+    std::vector<std::string> files;
+    const auto add = [&](const std::string& pattern) {
+        auto file = expand_template(pattern, model_file, watch.name);
+        if (std::find(files.begin(), files.end(), file) == files.end()) {
+            files.push_back(std::move(file));
+        }
+    };
+    if (watch.triggers.improvement) {
+        add(watch.triggers.improvement->metrics_file);
+    }
+    if (watch.triggers.steps) {
+        add(watch.triggers.steps->metrics_file);
+    }
+    return files;
+}
+
+} // namespace
+
+void BackupService::remember_late_metrics(const std::string& id, const config::Watch& watch,
+                                          const BackupRequest& request,
+                                          const vault::Manifest& manifest,
+                                          std::vector<std::string> files) {
+    std::lock_guard lock(m_mutex);
+    if (files.empty()) {
+        m_late.erase(id); // a newer version: the older one's metrics no longer come
+        return;
+    }
+    LateMetrics late{watch.name,
+                     manifest.version,
+                     request.checkpoint.empty() ? request.model : request.checkpoint,
+                     std::move(files),
+                     {}};
+    for (const auto& file : late.files) {
+        late.seen.push_back(watcher::file_state(watch.path, file));
+    }
+    m_late[id] = std::move(late);
+}
+
+void BackupService::recall_late_metrics() {
+    // After a restart: the latest version of each model that still lacks its metrics.
+    for (const auto& id : m_vault.models()) {
+        const auto latest = m_vault.latest(id);
+        const auto model = vault::ModelId::parse(id);
+        const auto watch = model ? find_watch(model->watch) : std::nullopt;
+        if (!latest || !latest->metrics_missing || !watch) {
+            continue;
+        }
+        std::string model_file = model->relative;
+        if (latest->checkpoint) {
+            const std::size_t slash = model_file.rfind('/');
+            model_file = watcher::join_relative(
+                slash == std::string::npos ? "" : model_file.substr(0, slash),
+                latest->checkpoint->name);
+        }
+        LateMetrics late{
+            watch->name, latest->version, model_file, metrics_files_of(*watch, model_file), {}};
+        late.seen.assign(late.files.size(), std::nullopt);
+        std::lock_guard lock(m_mutex);
+        m_late.try_emplace(id, std::move(late));
+    }
+}
+
+void BackupService::poll_late_metrics() {
+    std::vector<std::string> due;
+    {
+        std::lock_guard lock(m_mutex);
+        for (auto it = m_late.begin(); it != m_late.end();) {
+            const auto watch = m_watches.find(it->second.watch);
+            if (watch == m_watches.end()) {
+                it = m_late.erase(it);
+                continue;
+            }
+            const LateMetrics& late = it->second;
+            for (std::size_t i = 0; i < late.files.size(); ++i) {
+                const auto state = watcher::file_state(watch->second.path, late.files[i]);
+                if (state && state != late.seen[i]) {
+                    due.push_back(it->first);
+                    break;
+                }
+            }
+            ++it;
+        }
+    }
+    for (const auto& id : due) {
+        m_jobs.submit(
+            id,
+            [this, id](const std::stop_token& stop) {
+                if (!stop.stop_requested()) {
+                    attach_late_metrics(id);
+                }
+            },
+            Coalesce::yes);
+    }
+}
+
+void BackupService::attach_late_metrics(const std::string& id) {
+    LateMetrics late;
+    {
+        std::lock_guard lock(m_mutex);
+        const auto it = m_late.find(id);
+        if (it == m_late.end()) {
+            return;
+        }
+        late = it->second;
+    }
+    const auto watch = find_watch(late.watch);
+    const auto latest = m_vault.latest(id);
+    const auto forget = [&] {
+        std::lock_guard lock(m_mutex);
+        m_late.erase(id);
+    };
+    if (!watch || !latest || latest->version != late.version || !latest->metrics_missing) {
+        return forget(); // a newer version came: these metrics are its business
+    }
+    if (!latest->checkpoint) {
+        // The model file itself must still hold that version's weights.
+        const auto files = watcher::list_model_files(*watch, late.model_file);
+        if (!matches_manifest(take_fingerprint(*watch, files), late.model_file, *latest)) {
+            return forget();
+        }
+    }
+    json fresh = json::object();
+    std::vector<vault::MetricsFileRef> taken;
+    for (std::size_t i = 0; i < late.files.size(); ++i) {
+        auto read = read_fresh_metrics(*watch, late.files[i], id, m_vault, m_clock.now());
+        if (read.document) {
+            fresh.merge_patch(*read.document);
+            taken.push_back({late.files[i], read.sha256});
+        }
+        if (read.problem.find("being written") == std::string::npos) {
+            late.seen[i] = watcher::file_state(watch->path, late.files[i]);
+        }
+    }
+    json all = latest->metrics;
+    all.merge_patch(fresh);
+    const auto& triggers = watch->triggers;
+    const bool complete =
+        !taken.empty() &&
+        (!triggers.improvement || has_metric(all, triggers.improvement->metric)) &&
+        (!triggers.steps || has_metric(all, triggers.steps->counter));
+    if (!complete) {
+        std::lock_guard lock(m_mutex);
+        if (const auto it = m_late.find(id); it != m_late.end()) {
+            it->second.seen = late.seen;
+        }
+        return;
+    }
+    const auto manifest = m_vault.attach_metrics(id, late.version, fresh, taken);
+    forget();
+    std::string verdict_text = "no improvement trigger";
+    if (triggers.improvement && !manifest.incomplete) {
+        const auto& rule = *triggers.improvement;
+        std::string problem;
+        std::optional<double> best_value;
+        if (const auto best = m_vault.pointer(id, vault::Pointer::best)) {
+            if (const auto best_manifest = m_vault.find(id, *best)) {
+                best_value = read_metric(best_manifest->metrics, rule.metric, problem);
+            }
+        }
+        if (const auto value = read_metric(manifest.metrics, rule.metric, problem)) {
+            const auto verdict = judge_improvement(rule, best_value, *value);
+            verdict_text = verdict.reason;
+            if (verdict.improved) {
+                m_vault.move_pointer(id, vault::Pointer::best, late.version,
+                                     verdict.reason + " (its metrics came after the version)", -1);
+            }
+        }
+    }
+    std::vector<std::string> names;
+    for (const auto& file : taken) {
+        names.push_back(escape_name(file.path));
+    }
+    spdlog::info("{} {}: metrics arrived after the version and are recorded ({}): {}", id,
+                 late.version.to_string(), fmt::join(names, ", "), verdict_text);
+}
+
+} // namespace mv::daemon
