@@ -62,8 +62,7 @@ void AuditLog::append(const AuditRecord& record) {
         if (m_size > 0 && m_size + line.size() > m_rotate_bytes) {
             rotate_locked();
         }
-        if (auto written = fs::write_all(m_fd.get(), line.data(), line.size(), m_file);
-            !written) {
+        if (auto written = fs::write_all(m_fd.get(), line.data(), line.size(), m_file); !written) {
             throw Error(written.error(), ErrorCode::io);
         }
         m_size += line.size();

@@ -21,10 +21,14 @@ bool flag_of(const nlohmann::json& args, const char* key) {
 } // namespace
 
 nlohmann::json to_json(const AuditRecord& record) {
-    nlohmann::json json = {{"time", format_utc(record.time)}, {"uid", record.uid},
-                           {"user", record.user},             {"pid", record.pid},
-                           {"command", record.command},       {"target", record.target},
-                           {"result", record.result},         {"via", record.via}};
+    nlohmann::json json = {{"time", format_utc(record.time)},
+                           {"uid", record.uid},
+                           {"user", record.user},
+                           {"pid", record.pid},
+                           {"command", record.command},
+                           {"target", record.target},
+                           {"result", record.result},
+                           {"via", record.via}};
     if (!record.error.empty()) {
         json["error"] = record.error;
     }
@@ -74,8 +78,8 @@ std::string describe_target(const nlohmann::json& args) {
     std::string target = text_of(args, "target");
     if (target.empty() && !text_of(args, "model").empty()) {
         target = text_of(args, "model");
-        const std::string version =
-            text_of(args, "selector").empty() ? text_of(args, "version") : text_of(args, "selector");
+        const std::string version = text_of(args, "selector").empty() ? text_of(args, "version")
+                                                                      : text_of(args, "selector");
         if (!version.empty()) {
             target.append("@").append(version);
         }

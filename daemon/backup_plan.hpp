@@ -1,8 +1,8 @@
 #pragma once
-// Planning one backup (SPEC §3, §6; docs/CONFIG.md): given a model — or one checkpoint of
-// a series — whose files were found quiet, run the structural checks, gather its metrics,
-// compat and sidecar files, and decide whether a version is made, with which trigger,
-// bump and reason. Reads files and the vault; writes nothing.
+// Planning one backup (docs/CONFIG.md, `triggers` and `checkpoints`): given a model, or
+// one checkpoint of a series, whose files were found quiet, run the structural checks,
+// gather its metrics, compat and sidecar files, and decide whether a version is made,
+// with which trigger, bump and reason. Reads files and the vault; writes nothing.
 
 #include <chrono>
 #include <optional>

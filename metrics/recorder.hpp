@@ -15,7 +15,7 @@
 namespace mv::metrics {
 
 /// Upper bounds of the backup duration histogram, in seconds.
-inline const std::vector<double> k_duration_bounds = {0.1, 0.5, 1,   2.5,  5,    10,  30,
+inline const std::vector<double> k_duration_bounds = {0.1, 0.5, 1,   2.5, 5,    10,  30,
                                                       60,  120, 300, 600, 1800, 3600};
 
 class Recorder {

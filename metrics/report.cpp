@@ -38,8 +38,8 @@ Family labelled(std::string name, std::string help, Type type, const std::string
 void add_backup_families(const Recorder::Counts& counts, const DaemonState& s,
                          std::vector<Family>& out) {
     out.push_back(labelled("modelvault_versions_created_total",
-                           "Versions written since the daemon started, by trigger.",
-                           Type::counter, "trigger", counts.versions_by_trigger));
+                           "Versions written since the daemon started, by trigger.", Type::counter,
+                           "trigger", counts.versions_by_trigger));
     out.push_back(counter("modelvault_backups_unchanged_total",
                           "Backups whose files were identical to a stored version (no new "
                           "version).",
@@ -59,15 +59,17 @@ void add_backup_families(const Recorder::Counts& counts, const DaemonState& s,
                           s.bytes_deduplicated));
     out.push_back(counter("modelvault_pruned_versions_total", "Versions removed by retention.",
                           s.pruned_versions));
-    out.push_back(counter("modelvault_reclaimed_bytes_total",
-                          "Archive bytes retention freed.", s.reclaimed_bytes));
+    out.push_back(counter("modelvault_reclaimed_bytes_total", "Archive bytes retention freed.",
+                          s.reclaimed_bytes));
     out.push_back(labelled("modelvault_restores_total",
                            "Versions handed to a client to restore, or rolled back, by kind.",
                            Type::counter, "kind", counts.restores_by_trigger));
     out.push_back(counter("modelvault_replica_failures_total",
                           "Failed copies to off-site replicas.", counts.replica_failures));
     Family last{"modelvault_last_backup_timestamp_seconds",
-                "When the newest version of each watch was made (Unix time).", Type::gauge, {}};
+                "When the newest version of each watch was made (Unix time).",
+                Type::gauge,
+                {}};
     for (const auto& [watch, time] : s.last_backup) {
         last.samples.push_back({"", {{"watch", watch}}, seconds_since_epoch(time)});
     }
@@ -75,14 +77,13 @@ void add_backup_families(const Recorder::Counts& counts, const DaemonState& s,
 }
 
 void add_state_families(const DaemonState& s, std::vector<Family>& out) {
-    out.push_back({"modelvault_queue_jobs",
-                   "Jobs waiting or running, by queue and state.",
-                   Type::gauge,
-                   {{"", {{"queue", "backup"}, {"state", "queued"}}, double(s.backups_queued)},
-                    {"", {{"queue", "backup"}, {"state", "running"}}, double(s.backups_running)},
-                    {"",
-                     {{"queue", "verify"}, {"state", "running"}},
-                     double(s.verifications_running)}}});
+    out.push_back(
+        {"modelvault_queue_jobs",
+         "Jobs waiting or running, by queue and state.",
+         Type::gauge,
+         {{"", {{"queue", "backup"}, {"state", "queued"}}, double(s.backups_queued)},
+          {"", {{"queue", "backup"}, {"state", "running"}}, double(s.backups_running)},
+          {"", {{"queue", "verify"}, {"state", "running"}}, double(s.verifications_running)}}});
     out.push_back(gauge("modelvault_vault_models", "Models in the vault.", double(s.models)));
     out.push_back(gauge("modelvault_vault_versions", "Versions in the vault.", double(s.versions)));
     out.push_back(gauge("modelvault_vault_size_bytes", "Bytes of archives in the vault.",
@@ -107,8 +108,7 @@ void add_state_families(const DaemonState& s, std::vector<Family>& out) {
     }
     out.push_back(std::move(hooks));
     out.push_back(counter("modelvault_hook_runs_dropped_total",
-                          "Hook runs not started because too many were waiting.",
-                          s.hooks_dropped));
+                          "Hook runs not started because too many were waiting.", s.hooks_dropped));
     out.push_back(labelled("modelvault_webhook_deliveries_total",
                            "Webhook deliveries that ended, by result.", Type::counter, "result",
                            s.webhook_deliveries));

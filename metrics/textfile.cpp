@@ -15,8 +15,8 @@
 namespace mv::metrics {
 
 Result<void> write_textfile(const std::filesystem::path& target, std::string_view text) {
-    const auto tmp = target.parent_path() / fmt::format(".{}.{}.tmp", target.filename().string(),
-                                                         fs::unique_suffix());
+    const auto tmp = target.parent_path() /
+                     fmt::format(".{}.{}.tmp", target.filename().string(), fs::unique_suffix());
     UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644));
     if (!fd) {
         return failure(errno_message("cannot create " + tmp.string(), errno));
@@ -25,9 +25,8 @@ Result<void> write_textfile(const std::filesystem::path& target, std::string_vie
     ::fchmod(fd.get(), 0644);
     auto written = fs::write_all(fd.get(), text.data(), text.size(), tmp);
     if (written && ::rename(tmp.c_str(), target.c_str()) != 0) {
-        written = failure(errno_message("cannot rename " + tmp.string() + " to " +
-                                            target.string(),
-                                        errno));
+        written = failure(
+            errno_message("cannot rename " + tmp.string() + " to " + target.string(), errno));
     }
     if (!written) {
         ::unlink(tmp.c_str());

@@ -20,7 +20,8 @@ DeliveryVerdict classify_answer(std::optional<long> http_status) {
 
 std::chrono::milliseconds retry_delay(int failures, double jitter) {
     const int doublings = std::clamp(failures - 1, 0, 20);
-    const auto base = std::min<std::chrono::milliseconds>(k_first_retry * (1LL << doublings), k_longest_retry);
+    const auto base =
+        std::min<std::chrono::milliseconds>(k_first_retry * (1LL << doublings), k_longest_retry);
     const double stretch = 1.0 + 0.2 * std::clamp(jitter, 0.0, 1.0);
     return std::chrono::milliseconds(
         static_cast<std::chrono::milliseconds::rep>(static_cast<double>(base.count()) * stretch));

@@ -116,8 +116,9 @@ std::vector<QueuedDelivery> DeliveryQueue::push(QueuedDelivery delivery) {
         remove(m_entries.begin()->first);
     }
     delivery.sequence = m_next++;
-    value_or_throw(fs::write_file_atomic(file_of(delivery.sequence), to_text(delivery), m_dir, 0600),
-                   "webhook queue: ", ErrorCode::io);
+    value_or_throw(
+        fs::write_file_atomic(file_of(delivery.sequence), to_text(delivery), m_dir, 0600),
+        "webhook queue: ", ErrorCode::io);
     m_bytes += size;
     m_entries.emplace(delivery.sequence, std::move(delivery));
     return dropped;

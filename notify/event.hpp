@@ -27,11 +27,11 @@ struct Event {
     std::string error;   ///< failure message
     std::string user;    ///< who asked (restored)
     std::string replica; ///< replica_failed: which replica
-    std::uint64_t size_bytes = 0;      ///< created: the model's files
-    std::uint64_t stored_bytes = 0;    ///< created: the archive
-    std::uint64_t reclaimed_bytes = 0; ///< pruned
-    std::uint64_t free_bytes = 0;      ///< disk_low
-    std::uint64_t threshold_bytes = 0; ///< disk_low: warn_free_below
+    std::uint64_t size_bytes = 0;          ///< created: the model's files
+    std::uint64_t stored_bytes = 0;        ///< created: the archive
+    std::uint64_t reclaimed_bytes = 0;     ///< pruned
+    std::uint64_t free_bytes = 0;          ///< disk_low
+    std::uint64_t threshold_bytes = 0;     ///< disk_low: warn_free_below
     std::chrono::milliseconds duration{0}; ///< created: how long the backup took
     std::vector<std::string> removed;      ///< pruned: the versions removed
 };

@@ -21,10 +21,9 @@ std::optional<Account> find_account(const std::string* name, uid_t uid) {
     struct passwd entry {};
     struct passwd* found = nullptr;
     std::vector<char> buffer(16384);
-    const int error = name != nullptr ? ::getpwnam_r(name->c_str(), &entry, buffer.data(),
-                                                     buffer.size(), &found)
-                                      : ::getpwuid_r(uid, &entry, buffer.data(), buffer.size(),
-                                                     &found);
+    const int error =
+        name != nullptr ? ::getpwnam_r(name->c_str(), &entry, buffer.data(), buffer.size(), &found)
+                        : ::getpwuid_r(uid, &entry, buffer.data(), buffer.size(), &found);
     if (error != 0 || found == nullptr) {
         return std::nullopt;
     }

@@ -76,9 +76,8 @@ int open_pidfd(pid_t pid) {
     ::close_range(3, static_cast<unsigned>(report_fd) - 1, 0);
     ::close_range(static_cast<unsigned>(report_fd) + 1, ~0U, 0);
     const HookIdentity& who = run.identity;
-    if (who.switch_user &&
-        (::setgroups(who.groups.size(), who.groups.data()) != 0 || ::setgid(who.gid) != 0 ||
-         ::setuid(who.uid) != 0)) {
+    if (who.switch_user && (::setgroups(who.groups.size(), who.groups.data()) != 0 ||
+                            ::setgid(who.gid) != 0 || ::setuid(who.uid) != 0)) {
         child_fails(report_fd);
     }
     if (::chdir("/") != 0) {
@@ -110,8 +109,8 @@ bool read_output(int fd, HookResult& result) {
         return false;
     }
     if (got > 0) {
-        const std::size_t room = k_max_hook_output - std::min(result.output.size(),
-                                                              k_max_hook_output);
+        const std::size_t room =
+            k_max_hook_output - std::min(result.output.size(), k_max_hook_output);
         const std::size_t kept = std::min(room, static_cast<std::size_t>(got));
         result.output.append(buffer, kept);
         result.output_dropped += static_cast<std::size_t>(got) - kept;
@@ -131,7 +130,9 @@ void record_exit(int status, HookResult& result) {
 
 // Waits up to `grace` for the process behind `pidfd` to end; true when it did.
 bool wait_exit(int pidfd, std::chrono::milliseconds grace) {
-    struct pollfd entry {pidfd, POLLIN, 0};
+    struct pollfd entry {
+        pidfd, POLLIN, 0
+    };
     return ::poll(&entry, 1, static_cast<int>(grace.count())) > 0;
 }
 
@@ -158,24 +159,23 @@ void end_group(pid_t pid, int pidfd, HookStatus why, HookResult& result) {
 }
 
 // Reads output until the process exits, the deadline passes or `stop` is requested.
-void supervise(pid_t pid, int pidfd, int output_fd, const HookRun& run,
-               const std::stop_token& stop, HookResult& result) {
+void supervise(pid_t pid, int pidfd, int output_fd, const HookRun& run, const std::stop_token& stop,
+               HookResult& result) {
     const auto deadline = Steady::now() + run.timeout;
     bool output_open = true;
     while (true) {
         if (stop.stop_requested()) {
             return end_group(pid, pidfd, HookStatus::stopped, result);
         }
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline -
-                                                                                Steady::now());
+        const auto left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Steady::now());
         if (left <= 0ms) {
             return end_group(pid, pidfd, HookStatus::timed_out, result);
         }
         struct pollfd entries[2] = {{pidfd, POLLIN, 0}, {output_open ? output_fd : -1, POLLIN, 0}};
-        const int ready =
-            ::poll(entries, 2, static_cast<int>(std::min<std::chrono::milliseconds>(left,
-                                                                                  k_poll_slice)
-                                                    .count()));
+        const int ready = ::poll(
+            entries, 2,
+            static_cast<int>(std::min<std::chrono::milliseconds>(left, k_poll_slice).count()));
         if (ready < 0 && errno != EINTR) {
             return end_group(pid, pidfd, HookStatus::failed, result);
         }
@@ -191,7 +191,9 @@ void supervise(pid_t pid, int pidfd, int output_fd, const HookRun& run,
 // After the group is gone, the pipe holds at most what was written before: read it.
 void drain(int output_fd, HookResult& result) {
     const auto until = Steady::now() + k_drain_after_exit;
-    struct pollfd entry {output_fd, POLLIN, 0};
+    struct pollfd entry {
+        output_fd, POLLIN, 0
+    };
     while (Steady::now() < until && ::poll(&entry, 1, 100) > 0 && read_output(output_fd, result)) {
     }
 }
@@ -243,9 +245,8 @@ HookResult run_hook(const HookRun& run, const std::stop_token& stop) {
     }
     UniqueFd pidfd(open_pidfd(pid));
     if (got == sizeof exec_error || !pidfd) {
-        result.error = got == sizeof exec_error
-                           ? errno_message(run.argv[0], exec_error)
-                           : errno_message("pidfd_open", errno);
+        result.error = got == sizeof exec_error ? errno_message(run.argv[0], exec_error)
+                                                : errno_message("pidfd_open", errno);
         ::kill(-pid, SIGKILL);
         while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
         }

@@ -47,11 +47,11 @@ const char* to_string(HookStatus status);
 
 struct HookResult {
     HookStatus status = HookStatus::not_started;
-    int exit_code = -1;                ///< when it exited
-    int signal = 0;                    ///< when a signal ended it
-    std::string output;                ///< stdout and stderr, at most k_max_hook_output bytes
-    std::size_t output_dropped = 0;    ///< bytes beyond that, read and discarded
-    std::string error;                 ///< not_started: why
+    int exit_code = -1;             ///< when it exited
+    int signal = 0;                 ///< when a signal ended it
+    std::string output;             ///< stdout and stderr, at most k_max_hook_output bytes
+    std::size_t output_dropped = 0; ///< bytes beyond that, read and discarded
+    std::string error;              ///< not_started: why
     std::chrono::milliseconds elapsed{0};
 };
 

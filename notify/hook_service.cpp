@@ -92,9 +92,8 @@ void HookService::publish(const Event& event) {
         settings = m_settings;
     }
     const auto watch = settings->watches.find(event.watch);
-    const auto& argv = hook_template(settings->hooks,
-                                     watch == settings->watches.end() ? nullptr : &watch->second,
-                                     event.kind);
+    const auto& argv = hook_template(
+        settings->hooks, watch == settings->watches.end() ? nullptr : &watch->second, event.kind);
     if (argv.empty()) {
         return;
     }

@@ -1,8 +1,8 @@
 #include "notify/http_post.hpp"
 
+#include <curl/curl.h>
 #include <mutex>
 
-#include <curl/curl.h>
 #include <fmt/format.h>
 
 #include "util/error.hpp"

@@ -48,9 +48,7 @@ std::string build_payload(const Event& event, const std::string& delivery_id,
                      {"user", event.user}});
         break;
     case NotifyEvent::replica_failed:
-        body.update({{"replica", event.replica},
-                     {"model", event.model},
-                     {"error", event.error}});
+        body.update({{"replica", event.replica}, {"model", event.model}, {"error", event.error}});
         break;
     case NotifyEvent::disk_low:
         body.update({{"path", event.path},

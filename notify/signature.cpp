@@ -1,9 +1,8 @@
 #include "notify/signature.hpp"
 
+#include <fmt/format.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
-
-#include <fmt/format.h>
 
 #include "util/error.hpp"
 

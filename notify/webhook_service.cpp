@@ -3,9 +3,8 @@
 #include <algorithm>
 #include <set>
 
-#include <openssl/rand.h>
-
 #include <fmt/format.h>
+#include <openssl/rand.h>
 #include <spdlog/spdlog.h>
 
 #include "notify/delivery_policy.hpp"
@@ -151,14 +150,13 @@ private:
     void attempt(const QueuedDelivery& delivery, const std::vector<WebhookTarget>& targets,
                  const std::stop_token& stop) {
         const auto target = std::find_if(targets.begin(), targets.end(),
-                                          [&](const auto& t) { return t.url == delivery.url; });
+                                         [&](const auto& t) { return t.url == delivery.url; });
         if (target == targets.end()) {
             return finish(delivery, "dropped", "the webhook is no longer configured");
         }
         if (expired(delivery.created, m_service.m_clock.now())) {
             return finish(delivery, "expired",
-                          fmt::format("not delivered within {} h",
-                                      k_delivery_lifetime.count()));
+                          fmt::format("not delivered within {} h", k_delivery_lifetime.count()));
         }
         std::vector<std::string> headers = {
             "Content-Type: application/json",
@@ -216,8 +214,8 @@ private:
     }
 
     void finish(const QueuedDelivery& delivery, const char* outcome, const std::string& why) {
-        spdlog::error("webhook {}: {} {} {}: {}", delivery.url, delivery.event,
-                      delivery.delivery, outcome, why);
+        spdlog::error("webhook {}: {} {} {}: {}", delivery.url, delivery.event, delivery.delivery,
+                      outcome, why);
         count(outcome);
         m_service.m_queue->remove(delivery.sequence);
     }
