@@ -16,6 +16,9 @@ struct DetectedFormat {
 
 /// Inspects the first bytes of the open file `fd` (its offset is not changed) and the
 /// name's extension. Never throws; unreadable content gives "unknown".
+/// The lower-case extension of a file name, without the dot ("" when there is none).
+std::string lower_extension(std::string_view name);
+
 DetectedFormat detect_format(int fd, std::string_view file_name);
 
 /// Detection from the bytes at the start of a file (at least 64 bytes when available)
