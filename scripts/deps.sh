@@ -12,7 +12,7 @@ set -euo pipefail
 # zstd: the command, for `tar --zstd` on the vault's archives (README, "First use").
 build_packages=(g++ cmake ninja-build pkg-config libboost-dev libarchive-dev libspdlog-dev
                 nlohmann-json3-dev libssl-dev libsystemd-dev libexpected-dev libzstd-dev zstd
-                libcurl4-openssl-dev)
+                libcurl4-openssl-dev libxml2-dev)
 test_packages=(libgtest-dev libgmock-dev tar zstd xz-utils gzip coreutils restic tzdata
                clang-format
                # the torture and power-cut suites: their drivers, and crashfs (FUSE)
@@ -22,7 +22,10 @@ test_packages=(libgtest-dev libgmock-dev tar zstd xz-utils gzip coreutils restic
                prometheus dbus-daemon dbus-bin
                # the service: systemd-analyze, systemd-socket-activate, sysusers/tmpfiles;
                # /bin/kill of ExecReload=; setpriv, runuser, script; useradd; cpack -G DEB
-               systemd procps util-linux bsdutils passwd dpkg-dev)
+               systemd procps util-linux bsdutils passwd dpkg-dev
+               # replicas (tests/ceph/): a single-node Ceph cluster and its S3 gateway;
+               # uuidgen and curl for its start-up script
+               ceph-mon ceph-osd radosgw ceph-common uuid-runtime curl)
 
 list_only=false
 if [[ ${1:-} == --list ]]; then
