@@ -11,7 +11,6 @@ namespace mv::s3 {
 
 namespace {
 
-constexpr std::uint64_t k_max_error_text = 64u << 10;
 
 Transport transport_of(const Location& location, const Credentials& credentials,
                        const ClientOptions& options) {

@@ -9,7 +9,6 @@ namespace mv::s3 {
 
 namespace {
 
-constexpr std::uint64_t k_max_error_text = 64u << 10;
 constexpr int k_max_part_number = 10000;
 
 } // namespace

@@ -25,7 +25,7 @@ struct Exchange {
     std::string write_error;
 };
 
-std::size_t receive(char* data, std::size_t size, std::size_t count, void* user) {
+std::size_t receive_answer(char* data, std::size_t size, std::size_t count, void* user) {
     auto* exchange = static_cast<Exchange*>(user);
     const std::size_t bytes = size * count;
     Answer& answer = *exchange->answer;
@@ -50,7 +50,7 @@ std::size_t receive(char* data, std::size_t size, std::size_t count, void* user)
     return bytes;
 }
 
-std::size_t send(char* buffer, std::size_t size, std::size_t count, void* user) {
+std::size_t send_body(char* buffer, std::size_t size, std::size_t count, void* user) {
     auto* exchange = static_cast<Exchange*>(user);
     auto got = read_body(*exchange->request->body, exchange->sent, buffer, size * count);
     if (!got) {
@@ -83,7 +83,7 @@ void set_method(CURL* curl, const Request& request, Exchange& exchange) {
         curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
         curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE,
                          static_cast<curl_off_t>(request.body->size()));
-        curl_easy_setopt(curl, CURLOPT_READFUNCTION, send);
+        curl_easy_setopt(curl, CURLOPT_READFUNCTION, send_body);
         curl_easy_setopt(curl, CURLOPT_READDATA, &exchange);
         break;
     case Method::post:
@@ -150,7 +150,7 @@ Answer perform_request(void* handle, const Transport& transport, const Request& 
     set_transport(curl, transport, sigv4);
     set_method(curl, request, exchange);
     curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers.list);
-    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, receive);
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, receive_answer);
     curl_easy_setopt(curl, CURLOPT_WRITEDATA, &exchange);
     curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
     curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, progress);

@@ -15,6 +15,9 @@ namespace mv::s3 {
 
 enum class Method { get, head, put, post, del };
 
+/// How much of an error answer is kept (S3 error documents are a few hundred bytes).
+constexpr std::uint64_t k_max_error_text = 64u << 10;
+
 struct Request {
     Method method = Method::get;
     std::string url;
