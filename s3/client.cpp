@@ -11,7 +11,6 @@ namespace mv::s3 {
 
 namespace {
 
-
 Transport transport_of(const Location& location, const Credentials& credentials,
                        const ClientOptions& options) {
     Transport transport;
