@@ -70,8 +70,9 @@ void Client::fail(const Request& request, const Answer& answer) {
     throw make_error(report, request.operation, describe(m_location), m_options.credentials_file);
 }
 
-void Client::put(std::string_view key, const Body& body) {
+void Client::put(std::string_view key, const Body& body, std::string_view expected_sha256) {
     Request request;
+    request.expected_sha256 = expected_sha256;
     request.method = Method::put;
     request.url = object_url(m_location, key);
     request.operation = fmt::format("PUT {}", key);

@@ -55,8 +55,9 @@ public:
 
     const Location& location() const { return m_location; }
 
-    /// Stores `body` as `key` (below the prefix), replacing any object of that name.
-    void put(std::string_view key, const Body& body);
+    /// Stores `body` as `key` (below the prefix), replacing any object of that name. With
+    /// `expected_sha256`, a body that hashes otherwise is refused (Error, corrupt) unsent.
+    void put(std::string_view key, const Body& body, std::string_view expected_sha256 = {});
     /// The object's bytes (or `range` of them), refusing more than `max_size` bytes.
     std::string get(std::string_view key, std::optional<ByteRange> range = {},
                     std::uint64_t max_size = 64u << 20);

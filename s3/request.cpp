@@ -139,6 +139,14 @@ Answer perform_request(void* handle, const Transport& transport, const Request& 
     }
     if (request.body) {
         auto digests = value_or_throw(digest(*request.body), request.operation + ": ");
+        if (!request.expected_sha256.empty() && digests.sha256_hex != request.expected_sha256) {
+            throw Error(fmt::format("{}: the local file does not hash to its name (SHA-256 {}, "
+                                    "expected {}); it is damaged and is not uploaded: run "
+                                    "`modelvaultctl verify --read-data`",
+                                    request.operation, digests.sha256_hex,
+                                    request.expected_sha256),
+                        ErrorCode::corrupt);
+        }
         headers.add("x-amz-content-sha256: " + digests.sha256_hex);
         headers.add("Content-MD5: " + digests.md5_base64);
     } else {

@@ -6,6 +6,7 @@
 #include <mutex>
 #include <thread>
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 namespace mv::s3 {
@@ -17,6 +18,10 @@ constexpr std::uint64_t k_max_parts = 10000;
 
 std::uint64_t share(std::uint64_t total, unsigned parallel) {
     return total == 0 ? 0 : std::max<std::uint64_t>(1, total / parallel);
+}
+
+std::uint64_t effective_part_size(std::uint64_t size, std::uint64_t part_size) {
+    return std::max({part_size, k_min_part_size, (size + k_max_parts - 1) / k_max_parts});
 }
 
 } // namespace
@@ -64,12 +69,27 @@ void TransferPool::run(const std::vector<Task>& tasks) {
     }
 }
 
+bool fits_one_put(std::uint64_t size, std::uint64_t part_size) {
+    return size <= effective_part_size(size, part_size);
+}
+
 void upload_file(TransferPool& pool, std::string_view key, int fd, std::uint64_t size,
-                 std::uint64_t part_size) {
-    part_size = std::max({part_size, k_min_part_size, (size + k_max_parts - 1) / k_max_parts});
+                 std::uint64_t part_size, std::string_view expected_sha256) {
+    part_size = effective_part_size(size, part_size);
     if (size <= part_size) {
-        pool.client().put(key, file_body(fd, 0, size));
+        pool.client().put(key, file_body(fd, 0, size), expected_sha256);
         return;
+    }
+    if (!expected_sha256.empty()) {
+        // Parts are hashed one by one; the whole file is checked once before any is sent.
+        const auto digests = value_or_throw(digest(file_body(fd, 0, size)), "");
+        if (digests.sha256_hex != expected_sha256) {
+            throw Error(fmt::format("{}: the local file does not hash to its name (SHA-256 {}); "
+                                    "it is damaged and is not uploaded: run `modelvaultctl "
+                                    "verify --read-data`",
+                                    key, digests.sha256_hex),
+                        ErrorCode::corrupt);
+        }
     }
     Client& client = pool.client();
     const std::string upload_id = client.create_upload(key);

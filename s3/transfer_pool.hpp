@@ -39,8 +39,12 @@ private:
 
 /// Stores `size` bytes of the file open as `fd` as `key`: one PUT up to `part_size`,
 /// else a multipart upload of `part_size` parts (grown to stay within 10000 parts) sent
-/// in parallel, aborted when a part fails. Memory use does not depend on `size`.
+/// in parallel, aborted when a part fails. Memory use does not depend on `size`. With
+/// `expected_sha256`, a file that hashes otherwise is refused (Error, corrupt) unsent.
 void upload_file(TransferPool& pool, std::string_view key, int fd, std::uint64_t size,
-                 std::uint64_t part_size = 16u << 20);
+                 std::uint64_t part_size = 16u << 20, std::string_view expected_sha256 = {});
+
+/// Whether upload_file() sends `size` bytes in one PUT (else in parts).
+bool fits_one_put(std::uint64_t size, std::uint64_t part_size = 16u << 20);
 
 } // namespace mv::s3

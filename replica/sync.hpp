@@ -1,0 +1,34 @@
+#pragma once
+// One replication pass: list the vault and the replica, upload what is missing — packs
+// first, manifests only once every pack of the pass is stored, histories last — so the
+// replica never lists a version whose data is missing (docs/REPLICAS.md). The queue of
+// pending uploads is the vault itself: a pass after a restart or SIGKILL finds what is
+// still missing and sends it; nothing else needs to be remembered, and memory grows
+// with the number of files, not with their bytes.
+
+#include <atomic>
+#include <filesystem>
+
+#include "replica/sync_plan.hpp"
+#include "s3/transfer_pool.hpp"
+
+namespace mv::replica {
+
+struct PassReport {
+    SyncPlan before;                  ///< what was pending when the pass started
+    std::size_t uploaded_files = 0;
+    std::uint64_t uploaded_bytes = 0;
+    bool complete = false; ///< false: a file vanished (a collection); run again
+};
+
+/// Everything below `key_prefix` on the replica (key → size).
+RemoteListing list_replica(s3::Client& client);
+
+/// What is pending, without uploading (for status).
+SyncPlan pending(const std::filesystem::path& vault_root, s3::Client& client);
+
+/// Runs one pass. Throws s3::S3Error (classified) or Error (a local file is unreadable or
+/// does not hash to its name) at the first failure; what was uploaded stays uploaded.
+PassReport sync_once(const std::filesystem::path& vault_root, s3::TransferPool& pool);
+
+} // namespace mv::replica
