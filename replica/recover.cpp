@@ -58,8 +58,7 @@ void fetch(s3::Client& client, const stdfs::path& target, const Download& object
 bool already_recovered(const stdfs::path& target, const Download& object) {
     const std::string expected = expected_sha256(object.key);
     std::error_code error;
-    if (expected.empty() || stdfs::file_size(target / object.key, error) != object.size ||
-        error) {
+    if (expected.empty() || stdfs::file_size(target / object.key, error) != object.size || error) {
         return false;
     }
     const UniqueFd fd(::open((target / object.key).c_str(), O_RDONLY | O_CLOEXEC));

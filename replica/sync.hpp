@@ -15,7 +15,7 @@
 namespace mv::replica {
 
 struct PassReport {
-    SyncPlan before;                  ///< what was pending when the pass started
+    SyncPlan before; ///< what was pending when the pass started
     std::size_t uploaded_files = 0;
     std::uint64_t uploaded_bytes = 0;
     bool complete = false; ///< false: a file vanished (a collection); run again

@@ -16,11 +16,11 @@ namespace mv::replica {
 using RemoteListing = std::unordered_map<std::string, std::uint64_t>;
 
 struct SyncPlan {
-    std::vector<VaultFile> data;      ///< first, in any order (in parallel)
-    std::vector<VaultFile> manifests; ///< after every data file has been stored
-    std::vector<VaultFile> histories; ///< last
-    std::size_t pending_versions = 0; ///< manifests not on the replica
-    std::uint64_t pending_bytes = 0;  ///< bytes of every file to upload
+    std::vector<VaultFile> data;              ///< first, in any order (in parallel)
+    std::vector<VaultFile> manifests;         ///< after every data file has been stored
+    std::vector<VaultFile> histories;         ///< last
+    std::size_t pending_versions = 0;         ///< manifests not on the replica
+    std::uint64_t pending_bytes = 0;          ///< bytes of every file to upload
     std::optional<SystemTime> oldest_pending; ///< modification time of the oldest such manifest
 
     bool empty() const { return data.empty() && manifests.empty() && histories.empty(); }

@@ -143,8 +143,7 @@ Answer perform_request(void* handle, const Transport& transport, const Request& 
             throw Error(fmt::format("{}: the local file does not hash to its name (SHA-256 {}, "
                                     "expected {}); it is damaged and is not uploaded: run "
                                     "`modelvaultctl verify --read-data`",
-                                    request.operation, digests.sha256_hex,
-                                    request.expected_sha256),
+                                    request.operation, digests.sha256_hex, request.expected_sha256),
                         ErrorCode::corrupt);
         }
         headers.add("x-amz-content-sha256: " + digests.sha256_hex);

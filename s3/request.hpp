@@ -24,7 +24,7 @@ struct Request {
     std::string operation; ///< "PUT packs/ab/…", for messages
     std::vector<std::string> headers;
     std::optional<Body> body;          ///< PUT and POST only
-    std::string expected_sha256; ///< when set, a body that hashes otherwise is not sent
+    std::string expected_sha256;       ///< when set, a body that hashes otherwise is not sent
     int sink_fd = -1;                  ///< GET: write the answer here instead of to `text`
     std::uint64_t max_text = 1u << 20; ///< larger answers abort (a 2xx) or are cut (errors)
 };

@@ -2,9 +2,9 @@
 // (content-addressed packs and manifests, histories, and files a replica must not hold):
 // a pass uploads what is missing, the replica is rebuilt byte-exact into an empty folder,
 // a damaged file is never uploaded and a damaged object never recovered.
-#include <gtest/gtest.h>
-
 #include <map>
+
+#include <gtest/gtest.h>
 
 #include "replica/recover.hpp"
 #include "replica/sync.hpp"

@@ -1,6 +1,6 @@
-#include "replica/sync_plan.hpp"
-
 #include <gtest/gtest.h>
+
+#include "replica/sync_plan.hpp"
 
 namespace mv::replica {
 namespace {
@@ -18,7 +18,8 @@ TEST(SyncPlan, UploadsWhatIsMissingDataBeforeManifestsBeforeHistories) {
         file("packs/bb/p2", 2000, FileRole::data),
         file("models/m/history.jsonl", 50, FileRole::history),
     };
-    const RemoteListing remote = {{"vault.json", 2}, {"packs/aa/p1", 1000}, {"manifests/m1.json", 10}};
+    const RemoteListing remote = {
+        {"vault.json", 2}, {"packs/aa/p1", 1000}, {"manifests/m1.json", 10}};
     const SyncPlan plan = plan_sync(local, remote);
     ASSERT_EQ(plan.data.size(), 1u);
     EXPECT_EQ(plan.data[0].key, "packs/bb/p2");
@@ -34,8 +35,7 @@ TEST(SyncPlan, AnObjectOfAnotherSizeIsUploadedAgain) {
     // A grown history, or a content-addressed object damaged on the replica.
     const std::vector<VaultFile> local = {file("models/m/history.jsonl", 80, FileRole::history),
                                           file("packs/aa/p1", 1000, FileRole::data)};
-    const SyncPlan plan =
-        plan_sync(local, {{"models/m/history.jsonl", 50}, {"packs/aa/p1", 999}});
+    const SyncPlan plan = plan_sync(local, {{"models/m/history.jsonl", 50}, {"packs/aa/p1", 999}});
     EXPECT_EQ(plan.histories.size(), 1u);
     EXPECT_EQ(plan.data.size(), 1u);
 }

@@ -1,7 +1,6 @@
-#include "replica/vault_files.hpp"
-
 #include <gtest/gtest.h>
 
+#include "replica/vault_files.hpp"
 #include "tests/lib/temp_dir.hpp"
 
 namespace mv::replica {
