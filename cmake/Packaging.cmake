@@ -13,6 +13,8 @@ set(MV_SYSTEMD_UNIT_DIR "lib/systemd/system"
     CACHE STRING "Where systemd units are installed (relative to the prefix, or absolute)")
 set(MV_SYSUSERS_DIR "lib/sysusers.d" CACHE STRING "Where the sysusers.d entry is installed")
 set(MV_TMPFILES_DIR "lib/tmpfiles.d" CACHE STRING "Where the tmpfiles.d entry is installed")
+set(MV_DBUS_SYSTEM_DIR "share/dbus-1/system.d"
+    CACHE STRING "Where the system-bus policy of the D-Bus service is installed")
 set(MV_CONFIG_DIR "/etc/modelvault" CACHE STRING "Where the default configuration is installed")
 
 set(MV_SYSTEMD_SOURCE "${PROJECT_SOURCE_DIR}/systemd")
@@ -44,6 +46,11 @@ install(CODE "
 
 install(FILES "${MV_SYSTEMD_SOURCE}/sysusers.d/modelvault.conf" DESTINATION ${MV_SYSUSERS_DIR})
 install(FILES "${MV_SYSTEMD_SOURCE}/tmpfiles.d/modelvault.conf" DESTINATION ${MV_TMPFILES_DIR})
+# Lets the daemon own org.modelvault.Daemon1 on the system bus (docs/NOTIFICATIONS.md,
+# "D-Bus"); dbus-daemon reads /usr/share/dbus-1/system.d, so only the /usr prefix makes it
+# effective (as with the units).
+install(FILES "${MV_SYSTEMD_SOURCE}/dbus/org.modelvault.Daemon1.conf"
+        DESTINATION ${MV_DBUS_SYSTEM_DIR})
 
 # The default config: installed only where none exists, so that re-installing from source
 # never overwrites an admin's edits (the Debian package marks it a conffile instead).
@@ -61,7 +68,7 @@ install(CODE "
 install(FILES "${PROJECT_SOURCE_DIR}/README.md" "${PROJECT_SOURCE_DIR}/ARCHITECTURE.md"
               "${PROJECT_SOURCE_DIR}/docs/CONFIG.md" "${PROJECT_SOURCE_DIR}/docs/FORMAT.md"
               "${PROJECT_SOURCE_DIR}/docs/PROTOCOL.md" "${PROJECT_SOURCE_DIR}/docs/SERVICE.md"
-              "${PROJECT_SOURCE_DIR}/docs/CLI.md"
+              "${PROJECT_SOURCE_DIR}/docs/CLI.md" "${PROJECT_SOURCE_DIR}/docs/NOTIFICATIONS.md"
         DESTINATION ${CMAKE_INSTALL_DOCDIR})
 install(FILES "${MV_SYSTEMD_SOURCE}/modelvault.json" DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples)
 

@@ -1,5 +1,6 @@
 #include "systemd/bus_service.hpp"
 
+#include <cerrno>
 #include <cstring>
 #include <ctime>
 #include <poll.h>
@@ -160,12 +161,16 @@ const sd_bus_vtable k_vtable[] = {
     SD_BUS_VTABLE_END,
 };
 
+// A name the bus will not let us own is a missing policy file, whichever way the system
+// bus was named ("system" or its address): say which file to install.
 [[noreturn]] void refuse(const std::string& what, int r, const std::string& bus) {
+    const bool no_policy = r == -EACCES || (bus == "system" && r == -EPERM);
     const std::string fix =
-        bus == "system"
-            ? "install the policy file org.modelvault.Daemon1.conf in /usr/share/dbus-1/system.d "
-              "(the package does) and `systemctl reload dbus`, or remove `dbus` from the config"
-            : "check `dbus.bus` in the config, or remove `dbus`";
+        no_policy ? "install the policy file org.modelvault.Daemon1.conf in "
+                    "/usr/share/dbus-1/system.d (the Debian package does; `cmake --install` "
+                    "does with the /usr prefix) and `systemctl reload dbus`, or remove `dbus` "
+                    "from the config"
+                  : "check `dbus.bus` in the config, or remove `dbus`";
     throw Error(fmt::format("D-Bus ({}): {}: {}; {}", bus, what, std::strerror(-r), fix),
                 ErrorCode::unavailable);
 }

@@ -15,9 +15,6 @@ namespace mv::vault {
 
 namespace {
 
-constexpr std::string_view k_hdf5_signature = "\x89HDF\r\n\x1a\n";
-constexpr std::uint64_t k_max_safetensors_header_length = 100u << 20;
-
 bool starts_with(std::string_view text, std::string_view prefix) {
     return text.substr(0, prefix.size()) == prefix;
 }

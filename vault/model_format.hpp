@@ -1,24 +1,31 @@
 #pragma once
-// Model format detection from content, not from the file name (SPEC §3): HDF5, zip
+// Model format detection from content, not from the file name (docs/FORMAT.md): HDF5, zip
 // (PyTorch, Keras v3 or plain), pickle, safetensors, ONNX, GGUF, NumPy. A file whose
 // content does not match its extension is flagged, never rejected.
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace mv::vault {
 
+/// The 8 bytes an HDF5 superblock starts with.
+inline constexpr std::string_view k_hdf5_signature = "\x89HDF\r\n\x1a\n";
+/// The longest safetensors JSON header taken for one (the format's own reader refuses
+/// longer ones, 100 MB).
+inline constexpr std::uint64_t k_max_safetensors_header_length = 100u << 20;
+
 struct DetectedFormat {
     std::string format = "unknown"; ///< "hdf5", "pytorch-zip", "keras-v3", "zip", "pickle", ...
     bool matches_extension = true;  ///< false when the extension promises another format
 };
 
-/// Inspects the first bytes of the open file `fd` (its offset is not changed) and the
-/// name's extension. Never throws; unreadable content gives "unknown".
 /// The lower-case extension of a file name, without the dot ("" when there is none).
 std::string lower_extension(std::string_view name);
 
+/// Inspects the first bytes of the open file `fd` (its offset is not changed) and the
+/// name's extension. Never throws; unreadable content gives "unknown".
 DetectedFormat detect_format(int fd, std::string_view file_name);
 
 /// Detection from the bytes at the start of a file (at least 64 bytes when available)

@@ -41,6 +41,7 @@ $prefix/lib/systemd/system/modelvaultd.service
 $prefix/lib/systemd/system/modelvaultd.socket
 $prefix/lib/sysusers.d/modelvault.conf
 $prefix/lib/tmpfiles.d/modelvault.conf
+$prefix/share/dbus-1/system.d/org.modelvault.Daemon1.conf
 $prefix/share/doc/modelvault/README.md
 $prefix/share/doc/modelvault/ARCHITECTURE.md
 $prefix/share/doc/modelvault/CLI.md
@@ -48,6 +49,7 @@ $prefix/share/doc/modelvault/CONFIG.md
 $prefix/share/doc/modelvault/FORMAT.md
 $prefix/share/doc/modelvault/PROTOCOL.md
 $prefix/share/doc/modelvault/SERVICE.md
+$prefix/share/doc/modelvault/NOTIFICATIONS.md
 $prefix/share/doc/modelvault/copyright
 $prefix/share/doc/modelvault/changelog.Debian.gz
 $prefix/share/doc/modelvault/examples/modelvault.json
