@@ -202,6 +202,16 @@ const std::vector<CommandInfo>& all_commands() {
          "  modelvaultctl --json audit | jq '.records[] | select(.result==\"denied\")'",
          {{"since", true, false}, {"user", true, false}, {"limit", true, false}},
          run_audit},
+        {"key",
+         "key init FILE",
+         "make a key file for an encrypted vault",
+         "Writes a new random 256-bit key to FILE (64 hex digits), readable by its owner only\n"
+         "(mode 0400). The file is made here, as you, without asking the daemon; an existing\n"
+         "FILE is never replaced. Keep a copy apart from the vault: without a key the vault\n"
+         "cannot be read.\n\n"
+         "example:\n  modelvaultctl key init /etc/modelvault/vault.key",
+         {},
+         run_key},
         {"version", "version", "versions of modelvaultctl and the daemon", "", {}, run_version},
     };
     return k_commands;
