@@ -70,7 +70,8 @@ Result<KeyListing> KeyRing::list() const {
     return listing;
 }
 
-Result<Unlocked> KeyRing::create(const UserKey& user, const RecordOrigin& origin) const {
+Result<std::string> KeyRing::create(const MasterKey& master, const UserKey& user,
+                                    const RecordOrigin& origin) const {
     auto listing = list();
     if (!listing) {
         return failure(listing.error());
@@ -80,8 +81,7 @@ Result<Unlocked> KeyRing::create(const UserKey& user, const RecordOrigin& origin
                                    "key; add a key with `modelvaultctl key add`",
                                    m_dir.string()));
     }
-    Unlocked unlocked{MasterKey::generate(), new_record_id()};
-    const auto record = wrap_master_key(unlocked.master, user, unlocked.record_id, origin);
+    const auto record = wrap_master_key(master, user, new_record_id(), origin);
     if (!record) {
         return failure(record.error());
     }
@@ -92,7 +92,7 @@ Result<Unlocked> KeyRing::create(const UserKey& user, const RecordOrigin& origin
     if (!written) {
         return failure(written.error());
     }
-    return unlocked;
+    return record->id;
 }
 
 Result<Unlocked> KeyRing::unlock(const UserKey& user) const {

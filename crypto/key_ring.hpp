@@ -37,9 +37,11 @@ public:
     /// progress (the vault's tmp/).
     KeyRing(std::filesystem::path dir, std::filesystem::path tmp);
 
-    /// Makes a new master key and its first record, wrapped by `user`. Fails when `dir`
-    /// already holds a record (a vault has one master key).
-    Result<Unlocked> create(const UserKey& user, const RecordOrigin& origin) const;
+    /// Writes the first record of a vault: `master` (a new master key) wrapped by `user`;
+    /// returns the record's id. Fails when `dir` already holds a record (a vault has one
+    /// master key).
+    Result<std::string> create(const MasterKey& master, const UserKey& user,
+                               const RecordOrigin& origin) const;
 
     /// Tries `user` on every record. Fails naming the key file and the folder when no
     /// record exists or none opens, and says what to do.

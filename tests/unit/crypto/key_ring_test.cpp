@@ -24,6 +24,16 @@ struct Vault {
         EXPECT_TRUE(key) << key.error();
         return std::move(*key);
     }
+    // The first record, wrapping a new master key.
+    Result<Unlocked> create(const std::string& name) {
+        Unlocked made{MasterKey::generate(), {}};
+        auto id = ring.create(made.master, key_file(name), k_origin);
+        if (!id) {
+            return failure(id.error());
+        }
+        made.record_id = *id;
+        return made;
+    }
     UserKey passphrase(const std::string& name, const std::string& text) {
         mv::test::write_file(dir / name, text);
         return std::move(*read_user_key(dir / name));
@@ -32,7 +42,7 @@ struct Vault {
 
 TEST(KeyRing, CreatesAVaultKeyThatOpensAgain) {
     Vault vault;
-    auto created = vault.ring.create(vault.key_file("a.key"), k_origin);
+    auto created = vault.create("a.key");
     ASSERT_TRUE(created) << created.error();
     auto opened = vault.ring.unlock(vault.key_file("a.key"));
     ASSERT_TRUE(opened) << opened.error();
@@ -42,14 +52,14 @@ TEST(KeyRing, CreatesAVaultKeyThatOpensAgain) {
     const auto record = vault.dir / "keys" / (created->record_id + ".json");
     EXPECT_EQ(std::filesystem::status(record).permissions(), std::filesystem::perms::owner_read);
     // A second master key is refused.
-    auto again = vault.ring.create(vault.key_file("b.key"), k_origin);
+    auto again = vault.create("b.key");
     ASSERT_FALSE(again);
     EXPECT_TRUE(contains(again.error(), "already holds the keys of a vault"));
 }
 
 TEST(KeyRing, AWrongKeyIsNamedWithWhatToDo) {
     Vault vault;
-    ASSERT_TRUE(vault.ring.create(vault.key_file("a.key"), k_origin));
+    ASSERT_TRUE(vault.create("a.key"));
     auto opened = vault.ring.unlock(vault.key_file("other.key"));
     ASSERT_FALSE(opened);
     EXPECT_TRUE(contains(opened.error(), "key file " + (vault.dir / "other.key").string() +
@@ -67,7 +77,7 @@ TEST(KeyRing, AnEmptyFolderHasNoKey) {
 
 TEST(KeyRing, KeysAreAddedAndRemovedWithoutChangingTheMasterKey) {
     Vault vault;
-    auto created = vault.ring.create(vault.key_file("a.key"), k_origin);
+    auto created = vault.create("a.key");
     ASSERT_TRUE(created);
     // Add a key file and a passphrase: each opens the same master key.
     auto second = vault.ring.add(created->master, vault.key_file("b.key"), k_origin);
@@ -94,7 +104,7 @@ TEST(KeyRing, KeysAreAddedAndRemovedWithoutChangingTheMasterKey) {
 
 TEST(KeyRing, RefusesAKeyTwiceTheKeyInUseAndTheLastKey) {
     Vault vault;
-    auto created = vault.ring.create(vault.key_file("a.key"), k_origin);
+    auto created = vault.create("a.key");
     ASSERT_TRUE(created);
     auto twice = vault.ring.add(created->master, vault.key_file("a.key"), k_origin);
     ASSERT_FALSE(twice);
@@ -112,7 +122,7 @@ TEST(KeyRing, RefusesAKeyTwiceTheKeyInUseAndTheLastKey) {
 
 TEST(KeyRing, ACrashDuringAddLeavesTheOldKeyWorking) {
     Vault vault;
-    auto created = vault.ring.create(vault.key_file("a.key"), k_origin);
+    auto created = vault.create("a.key");
     ASSERT_TRUE(created);
     // What a crash during `key add` can leave: a torn temporary in keys/ or tmp/ (the
     // record itself is renamed into place whole, or not at all).
@@ -127,7 +137,7 @@ TEST(KeyRing, ACrashDuringAddLeavesTheOldKeyWorking) {
 
 TEST(KeyRing, DamagedRecordsAreListedAndDoNotStopTheOthers) {
     Vault vault;
-    auto created = vault.ring.create(vault.key_file("a.key"), k_origin);
+    auto created = vault.create("a.key");
     ASSERT_TRUE(created);
     mv::test::write_file(vault.dir / "keys" / "00000000000000aa.json", "not json");
     const auto record = vault.dir / "keys" / (created->record_id + ".json");
