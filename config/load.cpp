@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "config/detail/parse_json.hpp"
+#include "config/detail/read_http.hpp"
 #include "config/detail/read_notify.hpp"
 #include "config/detail/read_settings.hpp"
 #include "config/detail/read_watch.hpp"
@@ -234,6 +235,10 @@ void read_config(const Json& document, const stdfs::path& base_dir, Checker& che
             {"dbus",
              [&](const Json& v, const KeyPath& p) {
                  detail::read_dbus(v, p, checker, config.dbus.emplace());
+             }},
+            {"http",
+             [&](const Json& v, const KeyPath& p) {
+                 detail::read_http(v, p, checker, base_dir, config.http.emplace());
              }},
             {"warn_free_below",
              [&](const Json& v, const KeyPath& p) {

@@ -110,6 +110,13 @@ struct DBus {
     std::string bus = "system"; ///< "system", "session" or a D-Bus address ("unix:path=...")
 };
 
+/// The HTTP server of the daemon (docs/HTTP.md): off unless configured.
+struct Http {
+    std::string host = "127.0.0.1"; ///< an IP address literal on the loopback interface
+    std::uint16_t port = 8470;
+    std::filesystem::path tokens_file; ///< absolute: `read TOKEN` / `write TOKEN` lines
+};
+
 /// A local time of day for `schedule.at`.
 struct TimeOfDay {
     int hour = 0;   ///< 0..23
@@ -224,6 +231,7 @@ struct Config {
     std::vector<Webhook> webhooks;
     std::optional<MetricsOutput> metrics;
     std::optional<DBus> dbus;
+    std::optional<Http> http;
     std::optional<std::uint64_t> warn_free_below; ///< bytes free in the vault's file system
     std::vector<Watch> watches;
 };

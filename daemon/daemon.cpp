@@ -9,7 +9,6 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include "daemon/audited_responder.hpp"
 #include "daemon/bus_backend.hpp"
 #include "daemon/logging.hpp"
 #include "daemon/main_options.hpp"
@@ -93,6 +92,13 @@ Daemon::Daemon(config::Config config, const Clock& clock)
             dispatch(peer, std::move(request), std::move(responder));
         },
         ipc::ServerLimits{}, [this](const ipc::Peer& peer) { return m_access->admission(peer); });
+    if (m_config.http) {
+        try {
+            m_http = std::make_unique<HttpApi>(*this, *m_config.http);
+        } catch (const Error& e) {
+            throw Fatal(e.what(), k_exit_config);
+        }
+    }
 }
 
 Daemon::~Daemon() {
@@ -114,6 +120,9 @@ int Daemon::run() {
                      served);
     } else {
         m_server->listen(m_config.socket, m_config.access.socket_group);
+    }
+    if (m_http) {
+        m_http->listen();
     }
     m_backups->set_watches(m_config.watches);
     // systemctl status shows the new version at once, not at the next watchdog ping.
@@ -157,6 +166,9 @@ void Daemon::shutdown() {
     }
     if (m_server) {
         m_server->stop();
+    }
+    if (m_http) {
+        m_http->stop();
     }
     // Running backups abandon their write (tmp/ is cleaned) and waiting clients get an
     // answer; then the workers are joined before anything they use goes away.
@@ -208,6 +220,9 @@ void Daemon::finish_stop_when_idle(std::chrono::steady_clock::time_point deadlin
         // One more turn of the loop lets the last answers be written.
         boost::asio::post(m_io, [this] {
             m_server->stop();
+            if (m_http) {
+                m_http->stop();
+            }
             m_io.stop();
         });
     });
@@ -277,8 +292,21 @@ void Daemon::apply_config_file() {
                      fresh.socket.string(), m_config.socket.string());
         fresh.socket = m_config.socket;
     }
-    // Hooks, webhooks and D-Bus first: when one of them cannot be used, nothing changes.
+    if (fresh.http.has_value() != m_config.http.has_value()) {
+        spdlog::warn("reload: `http` was {}; that takes a restart",
+                     fresh.http ? "added" : "removed");
+        fresh.http = m_config.http;
+    }
+    // Hooks, webhooks, D-Bus and HTTP tokens first: when one of them cannot be used,
+    // nothing changes.
+    std::optional<http::Tokens> tokens;
+    if (m_http && fresh.http) {
+        tokens = http::Tokens::load(fresh.http->tokens_file);
+    }
     m_notifications->apply(fresh, *m_bus_backend);
+    if (tokens) {
+        m_http->use_tokens(std::move(*tokens), *fresh.http);
+    }
     m_config = std::move(fresh);
     set_log_level(m_config.log_level);
     m_vault->set_compression(m_config.compression, m_config.verify_after_write);
@@ -327,41 +355,6 @@ std::string Daemon::status_line() const {
                                 m_clock.now() - last->time)));
     }
     return line;
-}
-
-void Daemon::dispatch(const ipc::Peer& peer, ipc::Request request,
-                      std::shared_ptr<ipc::Responder> responder, const char* via) {
-    const Command* command = m_commands.find(request.command);
-    if (command == nullptr) {
-        std::vector<std::string> names;
-        for (const auto& [name, c] : m_commands.all()) {
-            names.push_back(name);
-        }
-        responder->fail(ErrorCode::not_found,
-                        fmt::format("unknown command \"{}\"; commands are: {}", request.command,
-                                    fmt::join(names, ", ")));
-        return;
-    }
-    if (is_audited(*command)) {
-        // Every request that reads model data or changes something, allowed or not, is
-        // recorded with its result (docs/NOTIFICATIONS.md, "Audit log").
-        responder = audited(std::move(responder), m_notifications->audit(),
-                            audit_record(peer, command->name, request.args, via, m_clock.now()));
-    }
-    if (auto denied = m_access->check(peer, command->name, command->access)) {
-        spdlog::warn("denied `{}` to {}", command->name, describe_peer(peer));
-        responder->fail(ErrorCode::forbidden, *denied);
-        return;
-    }
-    CommandContext context{*this, peer, request.args, responder, std::move(request.fds)};
-    try {
-        command->handle(context);
-    } catch (const Error& e) {
-        responder->fail(e.code(), e.what());
-    } catch (const std::exception& e) {
-        spdlog::error("command {} failed: {}", command->name, e.what());
-        responder->fail(ErrorCode::internal, e.what());
-    }
 }
 
 } // namespace mv::daemon

@@ -20,6 +20,7 @@
 #include "daemon/backup_service.hpp"
 #include "daemon/command.hpp"
 #include "daemon/fingerprints.hpp"
+#include "daemon/http_api.hpp"
 #include "daemon/job_queue.hpp"
 #include "daemon/notifications.hpp"
 #include "daemon/schedule_state.hpp"
@@ -64,6 +65,11 @@ public:
     /// handler. `via` names the way it came ("socket", "dbus") in the audit log.
     void dispatch(const ipc::Peer& peer, ipc::Request request,
                   std::shared_ptr<ipc::Responder> responder, const char* via = "socket");
+    /// Runs `request` for an HTTP client (docs/HTTP.md) whose token grants `granted`: the
+    /// command's access level is checked against the token, not against `access`; the
+    /// command runs as the daemon and the audit log names `holder` and "http".
+    void dispatch_granted(AccessLevel granted, const std::string& holder, ipc::Request request,
+                          std::shared_ptr<ipc::Responder> responder);
     /// Re-reads the config file and applies it; throws config::ConfigError (the old
     /// config stays, and status shows the rejection as its last error) or Error.
     void reload();
@@ -84,6 +90,10 @@ private:
     void begin_stop(const char* why);
     void finish_stop_when_idle(std::chrono::steady_clock::time_point deadline);
     std::string status_line() const;
+    /// The command called `name`, or nullptr after failing `responder` with not_found.
+    const Command* find_command(const std::string& name, ipc::Responder& responder) const;
+    void run_command(const Command& command, const ipc::Peer& peer, ipc::Request request,
+                     std::shared_ptr<ipc::Responder> responder);
     void apply_config_file();
 
     const Clock& m_clock;
@@ -116,6 +126,7 @@ private:
     std::unique_ptr<Notifications> m_notifications;
     CommandRegistry m_commands;
     std::unique_ptr<ipc::Server> m_server;
+    std::unique_ptr<HttpApi> m_http;              ///< null unless the config has `http`
     std::vector<sd::ActivatedSocket> m_activated; ///< passed by systemd, read once at start
 };
 

@@ -108,6 +108,24 @@ tl::expected<Request, BadRequest> parse_request(std::string_view line) {
     return request;
 }
 
+tl::expected<json, std::string> parse_untrusted_object(std::string_view text,
+                                                       std::string_view what) {
+    if (auto shallow = check_json_depth(text, what, k_max_request_depth); !shallow) {
+        return tl::unexpected(shallow.error());
+    }
+    std::string duplicate;
+    json parsed = json::parse(text, DuplicateKeyFinder(duplicate), false);
+    if (parsed.is_discarded() || !parsed.is_object()) {
+        return tl::unexpected(fmt::format("{} is not a JSON object", what));
+    }
+    if (!duplicate.empty()) {
+        return tl::unexpected(fmt::format("{} has the key \"{}\" twice in one object; send each "
+                                          "key once",
+                                          what, duplicate));
+    }
+    return parsed;
+}
+
 json success_response(const json& id, json result) {
     return {{"id", id}, {"ok", true}, {"result", std::move(result)}};
 }

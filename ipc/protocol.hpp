@@ -47,6 +47,12 @@ struct BadRequest {
 /// in one object.
 tl::expected<Request, BadRequest> parse_request(std::string_view line);
 
+/// Parses `text` from an untrusted peer (an HTTP request's body) as one JSON object with
+/// the same checks as a request line: nesting depth, a key given twice in one object.
+/// The error is a sentence naming `what` ("the request body").
+tl::expected<nlohmann::json, std::string> parse_untrusted_object(std::string_view text,
+                                                                 std::string_view what);
+
 /// {"id":…,"ok":true,"result":…}
 nlohmann::json success_response(const nlohmann::json& id, nlohmann::json result);
 /// {"id":…,"ok":false,"error":{"code":…,"message":…}}

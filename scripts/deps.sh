@@ -9,6 +9,7 @@
 # prints the command to run.
 set -euo pipefail
 
+# libboost-dev: Boost.Asio (the event loop) and Boost.Beast (the HTTP server), header-only.
 # zstd: the command, for `tar --zstd` on the vault's archives (README, "First use").
 build_packages=(g++ cmake ninja-build pkg-config libboost-dev libarchive-dev libspdlog-dev
                 nlohmann-json3-dev libssl-dev libsystemd-dev libexpected-dev libzstd-dev zstd

@@ -34,4 +34,7 @@ std::string encode_path_component(std::string_view raw);
 /// Inverse of encode_path_component().
 Result<std::string> decode_path_component(std::string_view encoded);
 
+/// The value of the hex digit `c` (either case), or -1 when it is not one.
+int hex_value(char c);
+
 } // namespace mv

@@ -1,0 +1,222 @@
+#include "http/connection.hpp"
+
+#include <atomic>
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "http/api_error.hpp"
+
+namespace mv::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+
+namespace {
+
+// Posts the answer to the connection's I/O thread; later answers are dropped.
+class ConnectionReply final : public Reply {
+public:
+    explicit ConnectionReply(std::shared_ptr<Connection> connection)
+        : m_connection(std::move(connection)) {}
+    void send(Response response) override {
+        if (m_sent.exchange(true)) {
+            return;
+        }
+        asio::post(m_connection->executor(),
+                   [connection = m_connection, response = std::move(response)]() mutable {
+                       connection->answer(std::move(response));
+                   });
+    }
+
+private:
+    std::shared_ptr<Connection> m_connection;
+    std::atomic<bool> m_sent{false};
+};
+
+std::string header(const bhttp::request<bhttp::string_body>& request, bhttp::field field) {
+    const auto it = request.find(field);
+    return it == request.end() ? std::string() : std::string(it->value());
+}
+
+} // namespace
+
+Connection::Connection(asio::ip::tcp::socket socket, const Handler& handler, const Limits& limits)
+    : m_stream(std::move(socket)), m_handler(handler), m_limits(limits) {}
+
+void Connection::start() {
+    read_header();
+}
+
+void Connection::refuse(std::string message) {
+    write({503, k_json_type, ApiError(503, "unavailable", std::move(message)).body(), {}}, false);
+}
+
+void Connection::close() {
+    if (!m_open) {
+        return;
+    }
+    m_open = false;
+    beast::error_code ignored;
+    m_stream.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+    m_stream.close();
+}
+
+void Connection::drain_and_close() {
+    // Closing with unread bytes (the rest of a body over the limit) would send a reset,
+    // and the client could lose the answer before reading it: say we are done, then read
+    // and drop what still comes, for a short while.
+    beast::error_code ignored;
+    m_stream.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+    m_stream.expires_after(std::chrono::seconds(2));
+    m_drain.resize(16u << 10);
+    m_stream.async_read_some(asio::buffer(m_drain),
+                             [self = shared_from_this()](beast::error_code error, std::size_t) {
+                                 if (error) {
+                                     self->close();
+                                 } else {
+                                     self->drain_and_close();
+                                 }
+                             });
+}
+
+void Connection::read_header() {
+    m_parser.emplace();
+    m_parser->header_limit(static_cast<std::uint32_t>(m_limits.max_header_bytes));
+    m_parser->body_limit(m_limits.max_body_bytes);
+    m_stream.expires_after(m_limits.header_timeout);
+    bhttp::async_read_header(m_stream, m_buffer, *m_parser,
+                             [self = shared_from_this()](beast::error_code error, std::size_t) {
+                                 self->on_header(error);
+                             });
+}
+
+void Connection::on_header(const beast::error_code& error) {
+    if (error) {
+        fail_request(error);
+        return;
+    }
+    const auto& request = m_parser->get();
+    if (beast::iequals(header(request, bhttp::field::expect), "100-continue")) {
+        // curl asks before it sends a body over 1 KiB; the limits were checked already.
+        static const std::string k_continue = "HTTP/1.1 100 Continue\r\n\r\n";
+        m_stream.expires_after(m_limits.write_timeout);
+        asio::async_write(m_stream, asio::buffer(k_continue),
+                          [self = shared_from_this()](beast::error_code e, std::size_t) {
+                              if (e) {
+                                  self->close();
+                              } else {
+                                  self->read_body();
+                              }
+                          });
+        return;
+    }
+    read_body();
+}
+
+void Connection::read_body() {
+    m_stream.expires_after(m_limits.body_timeout);
+    bhttp::async_read(m_stream, m_buffer, *m_parser,
+                      [self = shared_from_this()](beast::error_code error, std::size_t) {
+                          self->on_body(error);
+                      });
+}
+
+void Connection::on_body(const beast::error_code& error) {
+    if (error) {
+        fail_request(error);
+        return;
+    }
+    m_stream.expires_never(); // the handler may take long (a backup); the client waits
+    auto message = m_parser->release();
+    m_parser.reset();
+    m_keep_alive = message.keep_alive();
+    Request request{std::string(message.method_string()), std::string(message.target()),
+                    header(message, bhttp::field::authorization),
+                    header(message, bhttp::field::cookie), std::move(message.body())};
+    try {
+        m_handler(std::move(request), std::make_shared<ConnectionReply>(shared_from_this()));
+    } catch (const std::exception& e) {
+        spdlog::error("HTTP: handling a request failed: {}", e.what());
+        answer({500, k_json_type, ApiError(500, "internal", e.what()).body(), {}});
+    }
+}
+
+void Connection::fail_request(const beast::error_code& error) {
+    if (error == bhttp::error::body_limit) {
+        write({413,
+               k_json_type,
+               ApiError(413, "too_large",
+                        fmt::format("the request body is larger than the {} byte limit",
+                                    m_limits.max_body_bytes))
+                   .body(),
+               {}},
+              false);
+    } else if (error == bhttp::error::header_limit) {
+        write({431,
+               k_json_type,
+               ApiError(431, "too_large",
+                        fmt::format("the request line and headers are larger than the {} byte "
+                                    "limit",
+                                    m_limits.max_header_bytes))
+                   .body(),
+               {}},
+              false);
+    } else if (error.category() == bhttp::make_error_code(bhttp::error::end_of_stream).category() &&
+               error != bhttp::error::end_of_stream && error != bhttp::error::partial_message) {
+        write({400,
+               k_json_type,
+               ApiError(400, "invalid_argument",
+                        fmt::format("malformed HTTP request: {}", error.message()))
+                   .body(),
+               {}},
+              false);
+    } else {
+        // Closed by the client, or too slow (beast::error::timeout): nobody to answer.
+        spdlog::debug("HTTP: connection ends: {}", error.message());
+        close();
+    }
+}
+
+void Connection::answer(Response response) {
+    write(std::move(response), m_keep_alive);
+}
+
+void Connection::write(Response response, bool keep_alive) {
+    if (!m_open) {
+        return;
+    }
+    m_out = std::make_shared<bhttp::response<bhttp::string_body>>(
+        static_cast<bhttp::status>(response.status), 11);
+    m_out->set(bhttp::field::server, "modelvaultd");
+    m_out->set(bhttp::field::content_type, response.content_type);
+    m_out->set(bhttp::field::cache_control, "no-store");
+    m_out->set("X-Content-Type-Options", "nosniff");
+    for (const auto& [name, value] : response.headers) {
+        m_out->set(name, value);
+    }
+    m_out->keep_alive(keep_alive);
+    m_out->body() = std::move(response.body);
+    m_out->prepare_payload();
+    m_stream.expires_after(m_limits.write_timeout);
+    bhttp::async_write(
+        m_stream, *m_out,
+        [self = shared_from_this(), keep_alive](beast::error_code error, std::size_t) {
+            self->m_out.reset();
+            if (error) {
+                self->close();
+            } else if (!keep_alive) {
+                self->drain_and_close();
+            } else {
+                self->read_header();
+            }
+        });
+}
+
+} // namespace mv::http

@@ -1,0 +1,35 @@
+#pragma once
+// The HTTP API's routes (docs/HTTP.md, "API"): which control command a method and path
+// run, with which args. Pure — no sockets, no daemon — so every route and every refusal
+// is unit-tested. The daemon runs the command through the same dispatcher as the socket.
+
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "http/target.hpp"
+
+namespace mv::http {
+
+struct Route {
+    enum class Kind {
+        command, ///< run `command` with `args` and answer its result
+        models,  ///< run `list` with `args` and answer the models it names (models.hpp)
+        metrics, ///< the Prometheus text (GET /metrics)
+    };
+    Kind kind = Kind::command;
+    std::string command;
+    nlohmann::json args = nlohmann::json::object();
+    /// True for methods that change something: they need the Authorization header
+    /// (a cookie alone never authorises them).
+    bool mutating = false;
+};
+
+/// The route of `method` on `target` with `body` (JSON, for POST; may be empty). Throws
+/// ApiError: 404 for an unknown path, 405 for a known path and another method, 400 for
+/// an unknown or repeated query parameter, a parameter that is not of its type, or a
+/// body that is not a JSON object or names what the path already says.
+Route route(std::string_view method, const Target& target, std::string_view body);
+
+} // namespace mv::http

@@ -1,0 +1,156 @@
+// The HTTP API's routes (docs/HTTP.md, "API"): each path runs the command the socket
+// would, with the same args; every malformed request is refused with its status.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "http/api_error.hpp"
+#include "http/router.hpp"
+
+namespace mv::http {
+namespace {
+
+using nlohmann::json;
+using ::testing::HasSubstr;
+
+Route get(std::string_view target) {
+    return route("GET", parse_target(target), "");
+}
+
+// The status, code and message of the ApiError `call` throws.
+template <typename Call>
+std::tuple<unsigned, std::string, std::string> refusal(Call call) {
+    try {
+        call();
+    } catch (const ApiError& e) {
+        return {e.status(), e.code(), e.what()};
+    }
+    return {0, "", "no error"};
+}
+
+TEST(Target, ModelIdsAreOneSegmentWithTheirSlashEncoded) {
+    const auto target = parse_target("/api/v1/models/lab%2Fdqn%20v2.pkl/versions?where=win%3E0.5"
+                                     "&where=loss+%3C+1&sort=");
+    EXPECT_THAT(target.segments,
+                ::testing::ElementsAre("api", "v1", "models", "lab/dqn v2.pkl", "versions"));
+    ASSERT_EQ(target.query.size(), 3u);
+    EXPECT_EQ(target.query[0], std::make_pair(std::string("where"), std::string("win>0.5")));
+    EXPECT_EQ(target.query[1].second, "loss < 1");
+    EXPECT_EQ(target.query[2].second, "");
+    EXPECT_EQ(percent_encode("lab/dqn v2.pkl"), "lab%2Fdqn%20v2.pkl");
+}
+
+TEST(Target, MalformedEscapesAndNulBytesAreRefused) {
+    EXPECT_EQ(std::get<0>(refusal([] { parse_target("/api/v1/models/a%2"); })), 400u);
+    EXPECT_THAT(std::get<2>(refusal([] { parse_target("/a%zz"); })),
+                HasSubstr("malformed %-escape at \"%zz\""));
+    EXPECT_THAT(std::get<2>(refusal([] { parse_target("/a?x=%00"); })), HasSubstr("NUL"));
+    EXPECT_EQ(std::get<0>(refusal([] { parse_target("http://x/"); })), 400u);
+}
+
+TEST(Router, ReadPathsRunTheReadCommands) {
+    EXPECT_EQ(get("/api/v1/status").command, "status");
+    EXPECT_EQ(get("/metrics").kind, Route::Kind::metrics);
+    EXPECT_EQ(get("/api/v1/models").kind, Route::Kind::models);
+    EXPECT_EQ(get("/api/v1/models").command, "list");
+    const auto versions = get("/api/v1/models/lab%2Fa.pkl/versions?tag=best&where=/eval/win%3E0.5"
+                              "&where=loss<1&sort=win:asc&limit=3&since=2026-01-01");
+    EXPECT_EQ(versions.command, "list");
+    EXPECT_EQ(versions.args, json({{"model", "lab/a.pkl"},
+                                   {"tag", "best"},
+                                   {"where", {"/eval/win>0.5", "loss<1"}},
+                                   {"sort", "win:asc"},
+                                   {"limit", 3},
+                                   {"since", "2026-01-01"}}));
+    EXPECT_FALSE(versions.mutating);
+    EXPECT_EQ(get("/api/v1/versions?model=lab%2Fa.pkl").args, json({{"model", "lab/a.pkl"}}));
+    const auto show = get("/api/v1/models/lab%2Fa.pkl/versions/1.2");
+    EXPECT_EQ(show.command, "show");
+    EXPECT_EQ(show.args, json({{"model", "lab/a.pkl"}, {"selector", "1.2"}}));
+    EXPECT_EQ(get("/api/v1/models/lab%2Fa.pkl/history").args, json({{"model", "lab/a.pkl"}}));
+    EXPECT_EQ(get("/api/v1/audit?user=bob&limit=5").args, json({{"user", "bob"}, {"limit", 5}}));
+    EXPECT_EQ(get("/api/v1/diff?a=m%401.0.0&b=m%401.1.0").args,
+              json({{"a", "m@1.0.0"}, {"b", "m@1.1.0"}}));
+}
+
+TEST(Router, WritePathsTakeTheirArgsFromThePathAndABody) {
+    const auto backup = route("POST", parse_target("/api/v1/models/lab%2Fa.pkl/backup"),
+                              R"({"bump": "minor", "tags": ["rc"], "note": "n"})");
+    EXPECT_EQ(backup.command, "backup");
+    EXPECT_TRUE(backup.mutating);
+    EXPECT_EQ(
+        backup.args,
+        json({{"models", {"lab/a.pkl"}}, {"bump", "minor"}, {"tags", {"rc"}}, {"note", "n"}}));
+    EXPECT_EQ(route("POST", parse_target("/api/v1/backup"), R"({"all": true})").args,
+              json({{"all", true}}));
+    const auto add =
+        route("POST", parse_target("/api/v1/models/m/versions/1.0.0/tags"), R"({"tag":"prod"})");
+    EXPECT_EQ(add.command, "tag");
+    EXPECT_EQ(add.args,
+              json({{"model", "m"}, {"selector", "1.0.0"}, {"action", "add"}, {"tag", "prod"}}));
+    const auto remove =
+        route("DELETE", parse_target("/api/v1/models/m/versions/1.0.0/tags/prod"), "");
+    EXPECT_EQ(remove.args,
+              json({{"model", "m"}, {"selector", "1.0.0"}, {"action", "rm"}, {"tag", "prod"}}));
+    EXPECT_EQ(route("POST", parse_target("/api/v1/prune"), R"({"dry_run": true})").command,
+              "prune");
+}
+
+TEST(Router, UnknownPathsMethodsAndParametersAreRefused) {
+    EXPECT_EQ(refusal([] { get("/api/v2/status"); }),
+              std::make_tuple(404u, std::string("not_found"),
+                              std::string("no such path: the API is under /api/v1/ "
+                                          "(docs/HTTP.md lists every path; a model id is one "
+                                          "path segment, its \"/\" written %2F)")));
+    // A model id with a raw slash is a longer path, not the model.
+    EXPECT_EQ(std::get<0>(refusal([] { get("/api/v1/models/lab/a.pkl/versions"); })), 404u);
+    EXPECT_EQ(refusal([] { route("POST", parse_target("/api/v1/status"), ""); }),
+              std::make_tuple(405u, std::string("method_not_allowed"),
+                              std::string("POST is not allowed here; use GET")));
+    EXPECT_EQ(std::get<0>(refusal([] { get("/api/v1/backup"); })), 405u);
+    EXPECT_THAT(std::get<2>(refusal([] { get("/api/v1/models/m/versions?limt=3"); })),
+                HasSubstr("unknown query parameter \"limt\": this path takes tag, since, until, "
+                          "where, sort, limit"));
+    EXPECT_THAT(std::get<2>(refusal([] { get("/api/v1/status?x=1"); })),
+                HasSubstr("this path takes none"));
+    EXPECT_THAT(std::get<2>(refusal([] { get("/api/v1/versions?limit=three"); })),
+                HasSubstr("query parameter limit must be an integer, got \"three\""));
+    EXPECT_THAT(std::get<2>(refusal([] { get("/api/v1/versions?tag=a&tag=b"); })),
+                HasSubstr("query parameter tag is given twice"));
+}
+
+TEST(Router, BodiesAreJsonObjectsWithTheKeysOfThePath) {
+    const auto post = [](std::string_view target, std::string_view body) {
+        return [target, body] { route("POST", parse_target(target), body); };
+    };
+    EXPECT_EQ(refusal(post("/api/v1/backup", "{\"all\": tru")),
+              std::make_tuple(400u, std::string("invalid_argument"),
+                              std::string("the request body is not a JSON object")));
+    EXPECT_THAT(std::get<2>(refusal(post("/api/v1/backup", "[1]"))),
+                HasSubstr("is not a JSON object"));
+    EXPECT_THAT(std::get<2>(refusal(post("/api/v1/backup", R"({"all":true,"all":false})"))),
+                HasSubstr("has the key \"all\" twice"));
+    EXPECT_THAT(std::get<2>(refusal(post("/api/v1/backup", std::string(100, '[')))),
+                HasSubstr("nests"));
+    // The path names the model: the body may not name others.
+    EXPECT_THAT(std::get<2>(refusal(post("/api/v1/models/m/backup", R"({"models":["x"]})"))),
+                HasSubstr("unknown key \"models\" in the request body: this path takes bump, "
+                          "tags, note"));
+    EXPECT_THAT(std::get<2>(refusal([] { route("GET", parse_target("/api/v1/status"), "{}"); })),
+                HasSubstr("GET takes no request body"));
+    // An empty body is no body.
+    EXPECT_EQ(route("POST", parse_target("/api/v1/models/m/backup"), "").args,
+              json({{"models", {"m"}}}));
+}
+
+TEST(ApiErrors, ControlErrorsKeepTheirCodeAndGetTheirStatus) {
+    EXPECT_EQ(ApiError(ErrorCode::not_found, "no model x").status(), 404u);
+    EXPECT_EQ(ApiError(ErrorCode::forbidden, "no").status(), 403u);
+    EXPECT_EQ(ApiError(ErrorCode::conflict, "no").status(), 409u);
+    EXPECT_EQ(ApiError(ErrorCode::invalid_argument, "no").status(), 400u);
+    EXPECT_EQ(ApiError(ErrorCode::corrupt, "no").status(), 500u);
+    EXPECT_EQ(json::parse(ApiError(ErrorCode::not_found, "no model x").body()),
+              json({{"error", {{"code", "not_found"}, {"message", "no model x"}}}}));
+}
+
+} // namespace
+} // namespace mv::http
