@@ -24,6 +24,7 @@ int run_diff(const GlobalOptions& global, const ParsedArgs& args);
 int run_version(const GlobalOptions& global, const ParsedArgs& args);
 int run_audit(const GlobalOptions& global, const ParsedArgs& args);
 int run_key(const GlobalOptions& global, const ParsedArgs& args);
+int run_report(const GlobalOptions& global, const ParsedArgs& args);
 
 /// Exactly `count` positional arguments, or a UsageError naming the command's usage.
 void expect_positional(const ParsedArgs& args, std::size_t min, std::size_t max, const char* usage);

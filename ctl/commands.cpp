@@ -212,6 +212,18 @@ const std::vector<CommandInfo>& all_commands() {
          "example:\n  modelvaultctl key init /etc/modelvault/vault.key",
          {},
          run_key},
+        {"report",
+         "report --html FILE | --json",
+         "the dashboard's overview and every model's metric chart, as one file",
+         "Writes the daemon's dashboard (docs/HTTP.md) as one self-contained HTML file: the\n"
+         "vault, the watches, every model with its versions and the chart of its first\n"
+         "metric (inline SVG: no scripts, nothing fetched; it opens from a file or a mail).\n"
+         "--json prints the same content (status, models, versions) as JSON. Needs read\n"
+         "access.\n\n"
+         "examples:\n  modelvaultctl report --html /srv/reports/modelvault-$(date +%F).html\n"
+         "  modelvaultctl report --json | jq '.models[] | {model, best}'",
+         {{"html", true, false}},
+         run_report},
         {"version", "version", "versions of modelvaultctl and the daemon", "", {}, run_version},
     };
     return k_commands;

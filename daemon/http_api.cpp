@@ -7,6 +7,7 @@
 #include "http/api_error.hpp"
 #include "http/models.hpp"
 #include "http/router.hpp"
+#include "web/html.hpp"
 
 namespace mv::daemon {
 
@@ -50,6 +51,15 @@ http::Response error_response(const http::ApiError& error) {
 
 } // namespace
 
+http::Response page_error(const http::ApiError& error) {
+    return {error.status(),
+            "text/html; charset=utf-8",
+            web::html_page("modelvault", fmt::format("<header><h1><a href=\"/\">modelvault</a>"
+                                                     "</h1></header><p class=\"problem\">{}</p>",
+                                                     web::escape_html(error.what()))),
+            {}};
+}
+
 HttpApi::HttpApi(Daemon& daemon, const config::Http& config)
     : m_daemon(daemon), m_config(config), m_tokens(http::Tokens::load(config.tokens_file)),
       m_server(daemon.io(), [this](http::Request request, std::shared_ptr<http::Reply> reply) {
@@ -81,41 +91,75 @@ std::string HttpApi::address() const {
                        m_server.port());
 }
 
+HttpApi::Caller HttpApi::identify(const http::Request& request) const {
+    std::optional<http::TokenHolder> holder;
+    bool by_cookie = false;
+    if (const auto token = http::bearer_token(request.authorization)) {
+        holder = m_tokens.find(*token);
+    } else if (const auto id = http::session_cookie(request.cookie);
+               id && request.method == "GET") {
+        // The token is checked again: one removed from the file ends its sessions.
+        const auto session_token = m_sessions.token_of(*id);
+        holder = session_token ? m_tokens.find(*session_token) : std::nullopt;
+        by_cookie = true;
+    } else {
+        throw http::ApiError(401, "unauthorized",
+                             "send a token from the daemon's http.tokens_file as "
+                             "`Authorization: Bearer TOKEN`, or open /?token=TOKEN once in a "
+                             "browser (docs/HTTP.md, \"Tokens\")");
+    }
+    if (!holder) {
+        spdlog::warn("HTTP: {} {} with an unknown {}", request.method,
+                     request.target.substr(0, request.target.find('?')),
+                     by_cookie ? "session" : "token");
+        throw http::ApiError(401, "unauthorized",
+                             by_cookie ? "the session ended (the daemon restarted, or its token "
+                                         "was removed); open /?token=TOKEN again"
+                                       : "the token is not in the daemon's http.tokens_file (a "
+                                         "removed token stops working at the next reload)");
+    }
+    // A session cookie reads; anything that changes something needs the header.
+    const bool writes = holder->grant == http::Grant::write && !by_cookie;
+    return {writes ? AccessLevel::write : AccessLevel::read,
+            fmt::format("http {} {} (line {} of {})", writes ? "write" : "read",
+                        by_cookie ? "session" : "token", holder->line,
+                        m_config.tokens_file.string())};
+}
+
 void HttpApi::handle(http::Request request, std::shared_ptr<http::Reply> reply) {
+    bool page = false;
     try {
         const auto target = http::parse_target(request.target);
-        const auto token = http::bearer_token(request.authorization);
-        if (!token) {
-            throw http::ApiError(401, "unauthorized",
-                                 "send a token from the daemon's http.tokens_file as "
-                                 "`Authorization: Bearer TOKEN` (docs/HTTP.md, \"Tokens\")");
+        page = target.segments.empty() || target.segments.front() == "models";
+        if (page && request.method == "GET" && target.query.size() == 1 &&
+            target.query.front().first == "token") {
+            // The path as sent (still %-encoded): the browser's next address.
+            log_in(target.query.front().second, request.target.substr(0, request.target.find('?')),
+                   reply);
+            return;
         }
-        const auto holder = m_tokens.find(*token);
-        if (!holder) {
-            spdlog::warn("HTTP: {} {} with an unknown token", request.method,
-                         request.target.substr(0, request.target.find('?')));
-            throw http::ApiError(401, "unauthorized",
-                                 "the token is not in the daemon's http.tokens_file (a "
-                                 "removed token stops working at the next reload)");
-        }
+        const Caller caller = identify(request);
         const auto route = http::route(request.method, target, request.body);
-        if (route.kind == http::Route::Kind::metrics) {
+        switch (route.kind) {
+        case http::Route::Kind::metrics:
             reply->send({200,
                          "text/plain; version=0.0.4; charset=utf-8",
                          m_daemon.notifications().metrics_text(),
                          {}});
             return;
+        case http::Route::Kind::overview:
+        case http::Route::Kind::model_page:
+            serve_page(route, caller, reply);
+            return;
+        case http::Route::Kind::command:
+        case http::Route::Kind::models:
+            break;
         }
-        const auto granted =
-            holder->grant == http::Grant::write ? AccessLevel::write : AccessLevel::read;
-        m_daemon.dispatch_granted(granted,
-                                  fmt::format("http {} token (line {} of {})",
-                                              granted == AccessLevel::write ? "write" : "read",
-                                              holder->line, m_config.tokens_file.string()),
+        m_daemon.dispatch_granted(caller.access, caller.holder,
                                   ipc::Request{nullptr, route.command, route.args, {}},
                                   std::make_shared<HttpResponder>(reply, route.kind));
     } catch (const http::ApiError& error) {
-        reply->send(error_response(error));
+        reply->send(page ? page_error(error) : error_response(error));
     }
 }
 

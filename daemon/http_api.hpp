@@ -8,12 +8,19 @@
 #include <string>
 
 #include "config/model.hpp"
+#include "daemon/access.hpp"
+#include "http/api_error.hpp"
+#include "http/router.hpp"
 #include "http/server.hpp"
+#include "http/sessions.hpp"
 #include "http/tokens.hpp"
 
 namespace mv::daemon {
 
 class Daemon;
+
+/// An error as a small HTML page, for the dashboard's pages.
+http::Response page_error(const http::ApiError& error);
 
 class HttpApi {
 public:
@@ -32,11 +39,26 @@ public:
     std::string address() const;
 
 private:
+    /// Who sent `request`: its bearer token, or on a GET its session cookie (which grants
+    /// reading only). Throws ApiError 401.
+    struct Caller {
+        AccessLevel access;
+        std::string holder; ///< for the audit log: "http read token (line 1 of FILE)"
+    };
+    Caller identify(const http::Request& request) const;
     void handle(http::Request request, std::shared_ptr<http::Reply> reply);
+    /// `PAGE?token=TOKEN` (the overview `/` or a model's page): a session cookie for
+    /// reading, and on to `path`, the page without the token (http_pages.cpp).
+    void log_in(const std::string& token, const std::string& path,
+                const std::shared_ptr<http::Reply>& reply);
+    /// The dashboard's pages, rendered from `status` and `list` (http_pages.cpp).
+    void serve_page(const http::Route& route, const Caller& caller,
+                    const std::shared_ptr<http::Reply>& reply);
 
     Daemon& m_daemon;
     config::Http m_config;
     http::Tokens m_tokens;
+    http::Sessions m_sessions;
     http::Server m_server;
 };
 

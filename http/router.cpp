@@ -58,6 +58,14 @@ void model_and_selector(const Parts& parts, json& args) {
 const std::vector<Entry>& table() {
     static const std::vector<Entry> entries = {
         {"GET", {"metrics"}, Route::Kind::metrics, "", {}, {}},
+        {"GET", {}, Route::Kind::overview, "status", {{"token"}}, {}},
+        {"GET",
+         {"models", "{model}"},
+         Route::Kind::model_page,
+         "list",
+         {{"metric"}},
+         {},
+         [](const Parts& parts, json& args) { args["model"] = parts.path.at("model"); }},
         {"GET", {"api", "v1", "version"}, Route::Kind::command, "version", {}, {}},
         {"GET", {"api", "v1", "status"}, Route::Kind::command, "status", {}, {}},
         {"GET", {"api", "v1", "models"}, Route::Kind::models, "list", {}, {}},

@@ -14,9 +14,11 @@ namespace mv::http {
 
 struct Route {
     enum class Kind {
-        command, ///< run `command` with `args` and answer its result
-        models,  ///< run `list` with `args` and answer the models it names (models.hpp)
-        metrics, ///< the Prometheus text (GET /metrics)
+        command,    ///< run `command` with `args` and answer its result
+        models,     ///< run `list` with `args` and answer the models it names (models.hpp)
+        metrics,    ///< the Prometheus text (GET /metrics)
+        overview,   ///< the dashboard's overview (`status` and `list`); args may hold `token`
+        model_page, ///< a model's page (`list` of `args.model`); args may hold `metric`
     };
     Kind kind = Kind::command;
     std::string command;

@@ -21,6 +21,8 @@ test_packages=(libgtest-dev libgmock-dev tar zstd xz-utils gzip coreutils restic
                # notifications (docs/NOTIFICATIONS.md): promtool checks the metrics file; a
                # private dbus-daemon, dbus-monitor and busctl test the D-Bus service
                prometheus dbus-daemon dbus-bin
+               # the dashboard's pages loaded in a headless browser (docs/HTTP.md)
+               chromium
                # the service: systemd-analyze, systemd-socket-activate, sysusers/tmpfiles;
                # /bin/kill of ExecReload=; setpriv, runuser, script; useradd; cpack -G DEB
                systemd procps util-linux bsdutils passwd dpkg-dev

@@ -35,12 +35,19 @@ socket=$(build-release/bin/modelvaultd --check-config "$config" | sed -n 's/.*, 
 mkdir -p var/models
 
 if [[ "$config" == "examples/modelvault.json" ]]; then
+  # The dashboard's tokens (docs/HTTP.md, "Tokens"): made once, readable by you only.
+  if [[ ! -f var/http-tokens ]]; then
+    random_token() { head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
+    (umask 077 && printf 'read %s\nwrite %s\n' "$(random_token)" "$(random_token)" > var/http-tokens)
+  fi
+  read_token=$(awk '$1 == "read" {print $2; exit}' var/http-tokens)
   cat <<MSG
 
 modelvaultd is starting on examples/modelvault.json:
   watched folder  $root/var/models
   vault           $root/var/vault
   socket          $socket
+  dashboard       http://127.0.0.1:8470/?token=$read_token
 
 Try it from a second terminal:
   export MODELVAULT_SOCKET=$socket PATH=$root/build-release/bin:\$PATH

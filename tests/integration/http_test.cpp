@@ -205,5 +205,112 @@ TEST_F(HttpTest, ATokensFileOthersCanReadStopsTheStart) {
         << daemon_log();
 }
 
+// Three versions of lab/dqn.pkl, each better than the last: /eval/win_rate 0.5, 0.51, 0.6.
+class DashboardTest : public HttpTest {
+protected:
+    void SetUp() override {
+        HttpTest::SetUp();
+        config["watches"][0]["triggers"] = {{"improvement", {{"metric", "/eval/win_rate"}}}};
+    }
+    void make_versions() {
+        start_daemon();
+        std::size_t count = 0;
+        for (const double win_rate : {0.5, 0.51, 0.6}) {
+            write_model("dqn.metrics.json", json{{"eval", {{"win_rate", win_rate}}}}.dump());
+            write_model("dqn.pkl", pickle("weights " + std::to_string(win_rate)));
+            ASSERT_TRUE(wait_for_versions("lab/dqn.pkl", ++count));
+        }
+    }
+    json get_with(const std::string& path, const std::vector<std::string>& headers) {
+        std::vector<std::string> args = {"request", "GET", base_url() + path};
+        args.insert(args.end(), headers.begin(), headers.end());
+        return client(args);
+    }
+};
+
+std::size_t occurrences(const std::string& text, const std::string& what) {
+    std::size_t count = 0;
+    for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) {
+        ++count;
+    }
+    return count;
+}
+
+TEST_F(DashboardTest, ATokenOpensASessionThatReadsPagesButChangesNothing) {
+    make_versions();
+    // The token trades for a cookie, and the browser goes on to the page without it.
+    auto answer = get_with(std::string("/models/lab%2Fdqn.pkl?token=") + k_read_token, {});
+    ASSERT_EQ(answer["status"], 303) << answer;
+    EXPECT_EQ(answer["headers"]["Location"], "/models/lab%2Fdqn.pkl");
+    const std::string set_cookie = answer["headers"]["Set-Cookie"];
+    EXPECT_NE(set_cookie.find("; HttpOnly; SameSite=Strict; Path=/"), std::string::npos);
+    const std::string cookie = "Cookie: " + set_cookie.substr(0, set_cookie.find(';'));
+    // The overview lists the model; its page charts one point per version, best ringed.
+    answer = get_with("/", {cookie});
+    ASSERT_EQ(answer["status"], 200) << answer;
+    EXPECT_EQ(answer["headers"]["Content-Type"], "text/html; charset=utf-8");
+    EXPECT_NE(answer["headers"].value("Content-Security-Policy", "").find("default-src 'none'"),
+              std::string::npos);
+    const std::string overview = answer["body"];
+    EXPECT_NE(overview.find("<a href=\"/models/lab%2Fdqn.pkl\">lab/dqn.pkl</a>"), std::string::npos)
+        << overview;
+    const std::string page = get_with("/models/lab%2Fdqn.pkl", {cookie})["body"];
+    EXPECT_EQ(occurrences(page, "<circle class=\"point "), 3u) << page;
+    EXPECT_EQ(occurrences(page, "class=\"best-ring\""), 1u);
+    EXPECT_NE(page.find("data-version=\"1.1.0\""), std::string::npos);
+    // The cookie reads the API too, but never changes anything: that needs the header.
+    EXPECT_EQ(get_with("/api/v1/status", {cookie})["status"], 200);
+    answer =
+        client({"request", "POST", base_url() + "/api/v1/models/lab%2Fdqn.pkl/backup", cookie});
+    EXPECT_EQ(answer["status"], 401) << answer;
+    // Without the cookie, or with a made-up one: a page saying how to get in.
+    answer = get_with("/", {});
+    EXPECT_EQ(answer["status"], 401);
+    EXPECT_NE(answer["body"].get<std::string>().find("/?token=TOKEN"), std::string::npos);
+    EXPECT_EQ(get_with("/", {"Cookie: mv_session=0123"})["status"], 401);
+    EXPECT_EQ(get_with("/?token=wrong-token-0123456789", {})["status"], 401);
+}
+
+TEST_F(DashboardTest, TheReportIsTheDashboardInOneFile) {
+    make_versions();
+    const auto file = dir / "report.html";
+    const auto written = ctl({"report", "--html", file.string()});
+    ASSERT_EQ(written.exit_code, 0) << written.err;
+    const std::string report = read_file(file);
+    EXPECT_NE(report.find("<a href=\"#lab/dqn.pkl\">lab/dqn.pkl</a>"), std::string::npos);
+    EXPECT_NE(report.find("<section class=\"model\" id=\"lab/dqn.pkl\">"), std::string::npos);
+    EXPECT_EQ(occurrences(report, "<circle class=\"point "), 3u) << report;
+    EXPECT_EQ(report.find("<script"), std::string::npos);
+    const auto json_report = ctl_json({"report"});
+    EXPECT_EQ(json_report["models"][0]["best"], "1.2.0");
+    EXPECT_EQ(json_report["versions"].size(), 3u);
+    EXPECT_EQ(ctl({"report"}).exit_code, 2);
+}
+
+TEST_F(DashboardTest, PagesRenderInChromiumWithoutConsoleErrors) {
+    ASSERT_EQ(run({"sh", "-c", "command -v chromium"}).exit_code, 0)
+        << "chromium is missing: scripts/deps.sh test installs it";
+    make_versions();
+    // Headless Chromium opens the address a user is given; the log-in redirect brings it
+    // to the page with its session cookie.
+    const auto dom = [&](const std::string& path) {
+        const auto result =
+            run({"chromium", "--headless", "--no-sandbox", "--disable-gpu",
+                 "--user-data-dir=" + (dir / "chromium").string(), "--enable-logging=stderr",
+                 "--v=0", "--dump-dom", base_url() + path},
+                {{}, {}, "", 90s});
+        EXPECT_EQ(result.exit_code, 0) << result.err;
+        EXPECT_EQ(result.err.find("CONSOLE"), std::string::npos) << result.err;
+        return result.out;
+    };
+    const std::string overview = dom(std::string("/?token=") + k_read_token);
+    EXPECT_NE(overview.find("Watches"), std::string::npos) << overview;
+    EXPECT_NE(overview.find(">lab/dqn.pkl</a>"), std::string::npos) << overview;
+    const std::string page = dom(std::string("/models/lab%2Fdqn.pkl?token=") + k_read_token);
+    EXPECT_NE(page.find("<h2>lab/dqn.pkl</h2>"), std::string::npos) << page;
+    EXPECT_EQ(occurrences(page, "<circle class=\"point "), 3u) << page;
+    EXPECT_EQ(occurrences(page, "class=\"best-ring\""), 1u) << page;
+}
+
 } // namespace
 } // namespace mv::test

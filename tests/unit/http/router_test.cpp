@@ -49,6 +49,11 @@ TEST(Target, MalformedEscapesAndNulBytesAreRefused) {
 
 TEST(Router, ReadPathsRunTheReadCommands) {
     EXPECT_EQ(get("/api/v1/status").command, "status");
+    EXPECT_EQ(get("/").kind, Route::Kind::overview);
+    EXPECT_EQ(get("/?token=abc").args, json({{"token", "abc"}}));
+    const auto page = get("/models/lab%2Fa.pkl?metric=%2Feval%2Fwin");
+    EXPECT_EQ(page.kind, Route::Kind::model_page);
+    EXPECT_EQ(page.args, json({{"model", "lab/a.pkl"}, {"metric", "/eval/win"}}));
     EXPECT_EQ(get("/metrics").kind, Route::Kind::metrics);
     EXPECT_EQ(get("/api/v1/models").kind, Route::Kind::models);
     EXPECT_EQ(get("/api/v1/models").command, "list");

@@ -1,0 +1,206 @@
+#include "web/pages.hpp"
+
+#include <algorithm>
+#include <map>
+#include <optional>
+
+#include <fmt/format.h>
+
+#include "http/models.hpp"
+#include "http/target.hpp"
+#include "util/time.hpp"
+#include "web/chart.hpp"
+#include "web/html.hpp"
+
+namespace mv::web {
+
+using nlohmann::json;
+
+namespace {
+
+std::string text(const json& value) {
+    if (value.is_null()) {
+        return "—";
+    }
+    return escape_html(value.is_string() ? value.get<std::string>() : value.dump());
+}
+
+std::string tags_html(const json& tags) {
+    std::string out;
+    for (const json& tag : tags) {
+        const std::string name = tag.is_string() ? tag.get<std::string>() : tag.dump();
+        out += fmt::format("<span class=\"tag tag-{}\">{}</span>", escape_html(name),
+                           escape_html(name));
+    }
+    return out;
+}
+
+std::string watches_table(const json& status) {
+    std::string rows;
+    for (const json& w : status.value("watches", json::array())) {
+        const json last = w.value("last_backup", json());
+        rows +=
+            fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td>{}</td>"
+                        "<td>{}</td><td class=\"problem\">{}</td></tr>",
+                        text(w["name"]), text(w["path"]), text(w["state"]), text(w["models"]),
+                        last.is_object() ? fmt::format("{} {} at {}", text(last["model"]),
+                                                       text(last["version"]), text(last["time"]))
+                                         : "—",
+                        text(w.value("next_run", json())), escape_html(w.value("message", "")));
+    }
+    return "<h2>Watches</h2><table class=\"watches\"><tr><th>watch</th><th>folder</th>"
+           "<th>state</th><th class=\"num\">models</th><th>last backup</th><th>next run</th>"
+           "<th></th></tr>" +
+           rows + "</table>";
+}
+
+std::string models_table(const json& list, const ModelLink& link) {
+    std::string rows;
+    const json models = http::models_from_list(list); // the loop must not outlive it
+    for (const json& m : models["models"]) {
+        const std::string id = m["model"];
+        rows += fmt::format("<tr><td><a href=\"{}\">{}</a></td><td class=\"num\">{}</td><td>{}</td>"
+                            "<td>{}</td><td>{}</td><td class=\"num\">{}</td></tr>",
+                            escape_html(link(id)), escape_html(id), text(m["versions"]),
+                            text(m["latest"]), text(m["latest_created"]), text(m["best"]),
+                            format_bytes(m["stored_bytes"].get<std::uint64_t>()));
+    }
+    if (rows.empty()) {
+        return "<h2>Models</h2><p>No versions yet: they appear here once a watched model is "
+               "backed up.</p>";
+    }
+    return "<h2>Models</h2><table class=\"models\"><tr><th>model</th><th class=\"num\">versions"
+           "</th><th>latest</th><th>created</th><th>best</th><th class=\"num\">stored</th></tr>" +
+           rows + "</table>";
+}
+
+std::string problems_list(const json& status) {
+    std::string items;
+    if (const json error = status.value("last_error", json()); error.is_object()) {
+        items += fmt::format("<li>{}: {}</li>", text(error["time"]), text(error["message"]));
+    }
+    for (const json& damaged : status["vault"].value("damaged", json::array())) {
+        items += fmt::format("<li>damaged sidecar {}: {}</li>", text(damaged["sidecar"]),
+                             text(damaged["problem"]));
+    }
+    if (status["vault"].value("disk_low", false)) {
+        items += "<li>the vault's file system is below warn_free_below</li>";
+    }
+    return items.empty() ? "" : "<h2>Problems</h2><ul class=\"problem\">" + items + "</ul>";
+}
+
+std::string versions_table(const json& rows, const std::string& metric) {
+    std::string body;
+    std::optional<json::json_pointer> pointer;
+    try {
+        pointer.emplace(metric);
+    } catch (const json::exception&) {
+        // Not a JSON pointer (a hand-written ?metric=): no column values, the chart says so.
+    }
+    for (const json& row : rows) {
+        const json metrics = row.value("metrics", json::object());
+        const bool has = !metric.empty() && pointer && metrics.contains(*pointer);
+        body += fmt::format(
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}"
+            "</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
+            text(row["version"]), text(row["created"]), text(row["trigger"]), text(row["bump"]),
+            tags_html(row.value("tags", json::array())), has ? text(metrics.at(*pointer)) : "—",
+            format_bytes(row.value("size", 0ULL)), format_bytes(row.value("stored", 0ULL)),
+            escape_html(row.value("reason", "")));
+    }
+    return fmt::format("<table class=\"versions\"><tr><th>version</th><th>created</th>"
+                       "<th>trigger</th><th>bump</th><th>tags</th><th class=\"num\">{}</th>"
+                       "<th class=\"num\">size</th><th class=\"num\">stored</th><th>why</th>"
+                       "</tr>{}</table>",
+                       metric.empty() ? "metric" : escape_html(metric), body);
+}
+
+std::string legend(const std::vector<ChartPoint>& points) {
+    std::vector<std::string> seen;
+    std::string out;
+    for (const ChartPoint& p : points) {
+        if (std::find(seen.begin(), seen.end(), p.trigger) == seen.end()) {
+            seen.push_back(p.trigger);
+            out += fmt::format("<span><svg width=\"10\" height=\"10\" class=\"chart\" "
+                               "style=\"border:0;background:none\"><circle class=\"swatch "
+                               "trigger-{}\" cx=\"5\" cy=\"5\" r=\"5\"/></svg> {}</span>",
+                               escape_html(p.trigger), escape_html(p.trigger));
+        }
+    }
+    return "<p class=\"legend\">" + out + "</p>";
+}
+
+// The first metric whose value differs between versions (a counter that never moves
+// makes a flat chart), else the first one.
+std::string default_metric(const json& rows, const std::vector<std::string>& names) {
+    for (const std::string& name : names) {
+        const auto points = chart_points(rows, name);
+        for (const ChartPoint& point : points) {
+            if (point.value != points.front().value) {
+                return name;
+            }
+        }
+    }
+    return names.empty() ? "" : names.front();
+}
+
+std::string overview_body(const json& status, const json& list, const ModelLink& link) {
+    const json vault = status.value("vault", json::object());
+    return fmt::format("<header><h1>modelvault</h1><span>{} models, {} versions, {} stored, {} "
+                       "free in {}</span></header>{}{}{}",
+                       text(vault["models"]), text(vault["versions"]),
+                       format_bytes(vault.value("stored_bytes", 0ULL)),
+                       format_bytes(vault.value("free_bytes", 0ULL)), text(vault["path"]),
+                       problems_list(status), watches_table(status), models_table(list, link));
+}
+
+} // namespace
+
+std::string overview_page(const json& status, const json& list, const ModelLink& link) {
+    return html_page("modelvault", overview_body(status, list, link));
+}
+
+std::string report_page(const json& status, const json& list) {
+    std::string body =
+        overview_body(status, list, [](const std::string& model) { return "#" + model; });
+    // `list` rows are newest first across models; each section takes its model's rows.
+    std::map<std::string, json> rows;
+    for (const json& row : list.value("versions", json::array())) {
+        rows[row.value("model", "")].push_back(row);
+    }
+    for (const auto& [model, model_rows] : rows) {
+        body += model_section(model, model_rows, "", false);
+    }
+    return html_page("modelvault report", body);
+}
+
+std::string model_section(const std::string& model, const json& rows, const std::string& metric,
+                          bool metric_links) {
+    const auto names = metric_names(rows);
+    const std::string shown = !metric.empty() ? metric : default_metric(rows, names);
+    std::string links;
+    if (metric_links && names.size() > 1) {
+        for (const std::string& name : names) {
+            links += name == shown ? fmt::format("<b>{}</b> ", escape_html(name))
+                                   : fmt::format("<a href=\"?metric={}\">{}</a> ",
+                                                 http::percent_encode(name), escape_html(name));
+        }
+        links = "<p class=\"metrics\">Metrics: " + links + "</p>";
+    }
+    const auto points = shown.empty() ? std::vector<ChartPoint>() : chart_points(rows, shown);
+    return fmt::format("<section class=\"model\" id=\"{}\"><h2>{}</h2>{}{}{}{}</section>",
+                       escape_html(model), escape_html(model), links,
+                       shown.empty() ? "<p class=\"no-chart\">No version recorded metrics.</p>"
+                                     : chart_svg(points, shown),
+                       points.empty() ? "" : legend(points), versions_table(rows, shown));
+}
+
+std::string model_page(const std::string& model, const json& list, const std::string& metric) {
+    const std::string body =
+        fmt::format("<header><h1><a href=\"/\">modelvault</a></h1><span>{}</span></header>{}",
+                    escape_html(model),
+                    model_section(model, list.value("versions", json::array()), metric, true));
+    return html_page(model + " — modelvault", body);
+}
+
+} // namespace mv::web
