@@ -147,6 +147,9 @@ void HttpApi::handle(http::Request request, std::shared_ptr<http::Reply> reply) 
                          m_daemon.notifications().metrics_text(),
                          {}});
             return;
+        case http::Route::Kind::openapi:
+            reply->send({200, http::k_json_type, http::openapi_document().dump(), {}});
+            return;
         case http::Route::Kind::overview:
         case http::Route::Kind::model_page:
             serve_page(route, caller, reply);

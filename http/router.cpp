@@ -1,5 +1,7 @@
 #include "http/router.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <functional>
 #include <map>
@@ -67,6 +69,7 @@ const std::vector<Entry>& table() {
          {},
          [](const Parts& parts, json& args) { args["model"] = parts.path.at("model"); }},
         {"GET", {"api", "v1", "version"}, Route::Kind::command, "version", {}, {}},
+        {"GET", {"api", "v1", "openapi.json"}, Route::Kind::openapi, "", {}, {}},
         {"GET", {"api", "v1", "status"}, Route::Kind::command, "status", {}, {}},
         {"GET", {"api", "v1", "models"}, Route::Kind::models, "list", {}, {}},
         {"GET",
@@ -231,7 +234,64 @@ json read_body(const Entry& entry, std::string_view body) {
     return std::move(*parsed);
 }
 
+json openapi_operation(const Entry& entry) {
+    json parameters = json::array();
+    for (const std::string_view part : entry.pattern) {
+        if (part.starts_with('{')) {
+            parameters.push_back({{"name", part.substr(1, part.size() - 2)},
+                                  {"in", "path"},
+                                  {"required", true},
+                                  {"schema", {{"type", "string"}}}});
+        }
+    }
+    for (const Param& param : entry.params) {
+        const json schema = param.type == ParamType::integer ? json{{"type", "integer"}}
+                            : param.type == ParamType::list
+                                ? json{{"type", "array"}, {"items", {{"type", "string"}}}}
+                                : json{{"type", "string"}};
+        parameters.push_back({{"name", param.name}, {"in", "query"}, {"schema", schema}});
+    }
+    json operation = {
+        {"summary", entry.command.empty()
+                        ? "the Prometheus metrics, or this document"
+                        : "runs the control command " + std::string(entry.command)},
+        {"parameters", parameters},
+        {"responses",
+         {{"200", {{"description", "the command's result (docs/PROTOCOL.md)"}}},
+          {"default", {{"description", "{\"error\": {\"code\", \"message\"}} (docs/HTTP.md)"}}}}}};
+    if (!entry.body_keys.empty()) {
+        json properties = json::object();
+        for (const std::string_view key : entry.body_keys) {
+            properties[std::string(key)] = json::object();
+        }
+        const json schema = {
+            {"type", "object"}, {"properties", properties}, {"additionalProperties", false}};
+        operation["requestBody"]["content"]["application/json"]["schema"] = schema;
+    }
+    return operation;
+}
+
 } // namespace
+
+json openapi_document() {
+    json paths = json::object();
+    for (const Entry& entry : table()) {
+        std::string path;
+        for (const std::string_view part : entry.pattern) {
+            path += "/" + std::string(part);
+        }
+        std::string method(entry.method);
+        std::transform(method.begin(), method.end(), method.begin(),
+                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+        paths[path.empty() ? "/" : path][method] = openapi_operation(entry);
+    }
+    return {{"openapi", "3.0.3"},
+            {"info", {{"title", "modelvault HTTP API"}, {"version", MV_VERSION}}},
+            {"components",
+             {{"securitySchemes", {{"bearer", {{"type", "http"}, {"scheme", "bearer"}}}}}}},
+            {"security", json::array({{{"bearer", json::array()}}})},
+            {"paths", paths}};
+}
 
 Route route(std::string_view method, const Target& target, std::string_view body) {
     std::vector<std::string_view> allowed;

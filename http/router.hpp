@@ -19,6 +19,7 @@ struct Route {
         metrics,    ///< the Prometheus text (GET /metrics)
         overview,   ///< the dashboard's overview (`status` and `list`); args may hold `token`
         model_page, ///< a model's page (`list` of `args.model`); args may hold `metric`
+        openapi,    ///< the OpenAPI document of these routes (openapi_document)
     };
     Kind kind = Kind::command;
     std::string command;
@@ -33,5 +34,10 @@ struct Route {
 /// an unknown or repeated query parameter, a parameter that is not of its type, or a
 /// body that is not a JSON object or names what the path already says.
 Route route(std::string_view method, const Target& target, std::string_view body);
+
+/// The OpenAPI 3.0 document of the API (served at /api/v1/openapi.json), made from the
+/// same route table as route(), so it lists exactly the paths, methods, query parameters
+/// and body keys that route() accepts.
+nlohmann::json openapi_document();
 
 } // namespace mv::http

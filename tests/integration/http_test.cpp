@@ -101,6 +101,7 @@ TEST_F(HttpTest, TokensDecideReadOrWriteAsTheAccessListsDo) {
     answer = call("GET", "/api/v1/models/lab%2Fa.pkl/versions/latest", k_read_token);
     EXPECT_EQ(answer["json"]["manifest"]["version"], "1.0.0");
     EXPECT_EQ(call("GET", "/api/v1/models/lab%2Fa.pkl/history", k_read_token)["status"], 200);
+    EXPECT_EQ(call("GET", "/api/v1/openapi.json", k_read_token)["json"]["openapi"], "3.0.3");
     // ... but may not back up, as a user on access.read may not: 403, audited.
     answer = call("POST", "/api/v1/models/lab%2Fa.pkl/backup", k_read_token, R"({"bump":"minor"})");
     EXPECT_EQ(answer["status"], 403);

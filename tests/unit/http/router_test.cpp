@@ -147,6 +147,48 @@ TEST(Router, BodiesAreJsonObjectsWithTheKeysOfThePath) {
               json({{"models", {"m"}}}));
 }
 
+TEST(OpenApi, TheDocumentListsWhatTheRouterAccepts) {
+    const json document = openapi_document();
+    EXPECT_EQ(document["openapi"], "3.0.3");
+    const json& paths = document["paths"];
+    // Every operation of the document routes, with its query parameters ...
+    std::size_t operations = 0;
+    for (const auto& [path, methods] : paths.items()) {
+        for (const auto& [method, operation] : methods.items()) {
+            ++operations;
+            std::string method_upper = method;
+            for (char& c : method_upper) {
+                c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+            }
+            std::string target = path;
+            for (const json& parameter : operation["parameters"]) {
+                const std::string name = parameter["name"];
+                if (parameter["in"] == "path") {
+                    target.replace(target.find("{" + name + "}"), name.size() + 2, "x");
+                }
+            }
+            std::string query;
+            for (const json& parameter : operation["parameters"]) {
+                if (parameter["in"] == "query") {
+                    query += (query.empty() ? "?" : "&") + parameter["name"].get<std::string>() +
+                             (parameter["schema"]["type"] == "integer" ? "=1" : "=x");
+                }
+            }
+            EXPECT_NO_THROW(route(method_upper, parse_target(target + query), ""))
+                << method << " " << target + query;
+            // ... and a parameter it does not list is refused.
+            EXPECT_THROW(route(method_upper, parse_target(target + "?not_listed=1"), ""), ApiError)
+                << method << " " << target;
+        }
+    }
+    EXPECT_EQ(operations, 18u);
+    EXPECT_TRUE(paths.contains("/api/v1/models/{model}/versions/{selector}/tags"));
+    EXPECT_EQ(paths["/api/v1/backup"]["post"]["requestBody"]["content"]["application/json"]
+                   ["schema"]["properties"]
+                       .size(),
+              5u);
+}
+
 TEST(ApiErrors, ControlErrorsKeepTheirCodeAndGetTheirStatus) {
     EXPECT_EQ(ApiError(ErrorCode::not_found, "no model x").status(), 404u);
     EXPECT_EQ(ApiError(ErrorCode::forbidden, "no").status(), 403u);
