@@ -28,7 +28,10 @@ test_packages=(libgtest-dev libgmock-dev tar zstd xz-utils gzip coreutils restic
                systemd procps util-linux bsdutils passwd dpkg-dev
                # replicas (tests/ceph/): a single-node Ceph cluster and its S3 gateway;
                # uuidgen and curl for its start-up script
-               ceph-mon ceph-osd radosgw ceph-common uuid-runtime curl)
+               ceph-mon ceph-osd radosgw ceph-common uuid-runtime curl
+               # a real torch training loop writing Lightning-named checkpoints
+               # (tests/integration/frameworks_test.cpp); about 640 MB with its dependencies
+               python3-torch)
 
 list_only=false
 if [[ ${1:-} == --list ]]; then

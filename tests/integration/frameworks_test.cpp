@@ -196,8 +196,8 @@ TEST_F(FrameworkTest, RealTorchTrainingLoopWithLightningNames) {
     // A real torch training loop saving Lightning-style checkpoints (torch.save zips).
     const std::string python = python_with_torch();
     if (python.empty()) {
-        GTEST_SKIP() << "torch is not installed (Debian: python3-torch, not in "
-                        "scripts/deps.sh: about 640 MB for one test)";
+        GTEST_SKIP() << "torch is not installed: run scripts/deps.sh test "
+                        "(Debian's python3-torch)";
     }
     config["watches"][0]["checkpoints"] = "lightning";
     config["watches"][0]["triggers"] = {
