@@ -142,7 +142,7 @@ std::optional<CheckpointRef> lightning_name(std::string_view name) {
             captures.emplace_back(std::string(piece.substr(0, equals)),
                                   std::string(piece.substr(equals + 1)));
         } else if (!captures.empty()) {
-            captures.back().second += "-" + std::string(piece);
+            captures.back().second.append("-").append(piece);
         }
         start = end + 1;
     }
