@@ -25,6 +25,9 @@ struct Compression {
     Codec codec = Codec::zstd;
     int level = 3;   ///< codec-specific; zstd 1..19, gzip 1..9, xz 0..9, none ignores it
     int threads = 0; ///< compression threads; 0 = one per CPU core
+    /// Floats are stored byte-grouped before zstd (docs/FORMAT.md "Codecs"); false gives
+    /// plain zstd for every chunk.
+    bool byte_grouping = true;
 };
 
 struct Encryption {

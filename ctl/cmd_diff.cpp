@@ -28,7 +28,7 @@ int run_diff(const GlobalOptions& global, const ParsedArgs& args) {
     }
     ProgressBar bar(global.progress && !global.json && ProgressBar::stderr_is_terminal());
     const auto reply = call_daemon(global, "diff", {{"a", a}, {"b", b}}, [&](const json& p) {
-        bar.update("reading archives", p.value("bytes", 0ull), p.value("total", 0ull));
+        bar.update("reading versions", p.value("bytes", 0ull), p.value("total", 0ull));
     });
     bar.finish();
     if (!reply.ok()) {
@@ -52,7 +52,13 @@ int run_diff(const GlobalOptions& global, const ParsedArgs& args) {
                       : "these are two different models: files are compared by their path in "
                         "the model\n";
     }
-    Table files({"STATUS", "SIZE A", "SIZE B", "SAME BLOCKS", "FILE"});
+    const json& shared = r["shared"];
+    out += fmt::format("shared: {} of {} in {} of {} chunks (stored once)\n",
+                       format_bytes(shared["bytes"].get<unsigned long long>()),
+                       format_bytes(shared["bytes_b"].get<unsigned long long>()),
+                       shared["chunks"].get<unsigned long long>(),
+                       shared["chunks_b"].get<unsigned long long>());
+    Table files({"STATUS", "SIZE A", "SIZE B", "SAME BLOCKS", "SHARED", "FILE"});
     std::size_t unchanged = 0;
     for (const auto& f : r["files"]) {
         const std::string status = f["status"].get<std::string>();
@@ -66,6 +72,12 @@ int run_diff(const GlobalOptions& global, const ParsedArgs& args) {
                    f["identical_blocks"].is_null()
                        ? "-"
                        : fmt::format("{:.1f}%", 100.0 * f["identical_blocks"].get<double>()),
+                   status == "changed"
+                       ? fmt::format("{} ({}/{} chunks)",
+                                     format_bytes(f["shared_bytes"].get<unsigned long long>()),
+                                     f["shared_chunks"].get<unsigned long long>(),
+                                     f["chunks_b"].get<unsigned long long>())
+                       : "-",
                    f.value("member_b", json()).is_string()
                        ? f["member"].get<std::string>() + " → " + f["member_b"].get<std::string>()
                        : f["member"].get<std::string>()});

@@ -5,6 +5,7 @@
 
 #include "ctl/command_impl.hpp"
 #include "ctl/progress.hpp"
+#include "ctl/stream.hpp"
 #include "util/escape.hpp"
 #include "util/time.hpp"
 #include "vault/extract.hpp"
@@ -36,52 +37,56 @@ int run_restore(const GlobalOptions& global, const ParsedArgs& args) {
     if (!to || to->empty()) {
         throw UsageError("restore: say where with --to DIR (the folder is created if needed)");
     }
-    json request = {{"target", model_argument(args.positional()[0])}};
+    json extra = json::object();
     if (const auto file = args.value("compatible-with")) {
-        request["compatible_with"] = run_compat_argument(*file);
+        extra["compatible_with"] = run_compat_argument(*file);
     }
     // `to` is for the audit log and the on_restore hook: the daemon writes nothing there.
-    request["to"] = escape_name(std::filesystem::absolute(*to).lexically_normal().string());
-    auto reply = call_daemon(global, "restore", request);
-    if (!reply.ok()) {
-        return report_error(global, reply.message);
-    }
-    if (!reply.fd) {
-        throw Error("modelvaultd did not pass the archive (is it an older version?)",
-                    ErrorCode::internal);
-    }
-    auto manifest = vault::manifest_from_json(reply.message["result"]["manifest"]);
-    if (!manifest) {
-        throw Error("modelvaultd sent an unreadable manifest: " + manifest.error(),
-                    ErrorCode::corrupt);
-    }
-    const std::string label = fmt::format("{} {}", manifest->model, manifest->version.to_string());
+    extra["to"] = escape_name(std::filesystem::absolute(*to).lexically_normal().string());
     ProgressBar bar(global.progress && !global.json && ProgressBar::stderr_is_terminal());
+    std::string label;
+    std::uint64_t total = 0;
     vault::ExtractResult result;
-    try {
-        result = vault::extract_verified(
-            std::move(reply.fd), *manifest, *to,
-            args.has("force") ? vault::Overwrite::yes : vault::Overwrite::no,
-            [&](std::uint64_t done) { bar.update(label, done, manifest->archive.size); });
-    } catch (const Error& e) {
-        bar.finish();
-        return report_error(global, with_advice(e));
-    }
+    // The files are written here, as the user who runs this, each checked against the
+    // SHA-256 in the stream's manifest before it is renamed into place.
+    const auto outcome = stream_version(
+        global, model_argument(args.positional()[0]), "all",
+        [&](UniqueFd stream) {
+            try {
+                result = vault::extract_verified(
+                    std::move(stream), std::nullopt, *to,
+                    args.has("force") ? vault::Overwrite::yes : vault::Overwrite::no,
+                    [&](std::uint64_t done) { bar.update(label, done, total); },
+                    vault::Members::all,
+                    [&](const vault::Manifest& m) {
+                        label = fmt::format("{} {}", m.model, m.version.to_string());
+                        total = m.total_size();
+                    });
+            } catch (const Error& e) {
+                throw with_advice(e);
+            }
+        },
+        extra);
     bar.finish();
+    if (const int failed = report_stream_failure(global, outcome); failed >= 0) {
+        return failed;
+    }
+    const vault::Manifest& manifest = result.manifest;
     json files = json::array();
     for (const auto& path : result.files) {
         files.push_back(escape_name(path.string()));
     }
     if (global.json) {
-        print_json({{"model", manifest->model},
-                    {"version", manifest->version.to_string()},
+        print_json({{"model", manifest.model},
+                    {"version", manifest.version.to_string()},
                     {"directory", escape_name(*to)},
                     {"files", files},
                     {"bytes", result.bytes},
                     {"verified", true}});
         return k_exit_ok;
     }
-    std::printf("restored %s into %s (%zu file%s, %s, SHA-256 verified):\n", label.c_str(),
+    std::printf("restored %s %s into %s (%zu file%s, %s, SHA-256 verified):\n",
+                manifest.model.c_str(), manifest.version.to_string().c_str(),
                 escape_name(*to).c_str(), result.files.size(), result.files.size() == 1 ? "" : "s",
                 format_bytes(result.bytes).c_str());
     for (const auto& file : files) {

@@ -5,6 +5,7 @@
 
 #include "ctl/command_impl.hpp"
 #include "ctl/progress.hpp"
+#include "ctl/stream.hpp"
 #include "util/escape.hpp"
 #include "util/time.hpp"
 #include "vault/extract.hpp"
@@ -45,9 +46,6 @@ int run_rollback(const GlobalOptions& global, const ParsedArgs& args) {
     if (!reply.ok()) {
         return report_error(global, reply.message);
     }
-    if (!reply.fd) {
-        throw Error("modelvaultd did not pass the archive", ErrorCode::internal);
-    }
     const json& r = reply.message["result"];
     auto manifest = vault::manifest_from_json(r["manifest"]);
     if (!manifest) {
@@ -62,16 +60,30 @@ int run_rollback(const GlobalOptions& global, const ParsedArgs& args) {
     // SHA-256 matched; sidecars (a shared config.json ...) are left as they are.
     ProgressBar bar(global.progress && !global.json && ProgressBar::stderr_is_terminal());
     vault::ExtractResult result;
-    try {
-        result = vault::extract_verified(
-            std::move(reply.fd), *manifest, folder, vault::Overwrite::yes,
-            [&](std::uint64_t done) { bar.update(label, done, manifest->archive.size); },
-            vault::Members::model_only);
-    } catch (const Error& e) {
-        bar.finish();
-        return report_error(global, with_advice(e, target));
-    }
+    const auto outcome = stream_version(
+        global, fmt::format("{}@{}", manifest->model, manifest->version.to_string()), "model",
+        [&](UniqueFd stream) {
+            try {
+                result = vault::extract_verified(
+                    std::move(stream), std::nullopt, folder, vault::Overwrite::yes,
+                    [&](std::uint64_t done) { bar.update(label, done, manifest->total_size()); },
+                    vault::Members::model_only,
+                    [&](const vault::Manifest& streamed) {
+                        if (streamed.model != manifest->model ||
+                            streamed.version != manifest->version) {
+                            throw Error("modelvaultd streamed another version than the one to "
+                                        "roll back to",
+                                        ErrorCode::internal);
+                        }
+                    });
+            } catch (const Error& e) {
+                throw with_advice(e, target);
+            }
+        });
     bar.finish();
+    if (const int failed = report_stream_failure(global, outcome); failed >= 0) {
+        return failed;
+    }
     const auto done = client.call(
         "rollback_done",
         {{"model", manifest->model}, {"version", manifest->version.to_string()}, {"from", from}});

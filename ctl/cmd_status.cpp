@@ -27,11 +27,13 @@ int run_status(const GlobalOptions& global, const ParsedArgs&) {
         d["pid"].get<long>(),
         format_elapsed(std::chrono::seconds(d["uptime_seconds"].get<long long>())),
         d["config"].get<std::string>().empty() ? "(defaults)" : d["config"].get<std::string>());
-    out += fmt::format("vault  {}: {} model(s), {} version(s), {} stored, {} free\n\n",
-                       v["path"].get<std::string>(), v["models"].get<long>(),
-                       v["versions"].get<long>(),
-                       format_bytes(v["stored_bytes"].get<unsigned long long>()),
-                       format_bytes(v["free_bytes"].get<unsigned long long>()));
+    out += fmt::format(
+        "vault  {}: {} model(s), {} version(s), {} stored in {} chunks and {} "
+        "packs, {} free\n",
+        v["path"].get<std::string>(), v["models"].get<long>(), v["versions"].get<long>(),
+        format_bytes(v["stored_bytes"].get<unsigned long long>()), v.value("chunks", 0ull),
+        v.value("packs", 0ull), format_bytes(v["free_bytes"].get<unsigned long long>()));
+    out += "\n";
     Table watches({"WATCH", "STATE", "MODELS", "LAST BACKUP", "NEXT RUN", "PATH"});
     for (const auto& w : r["watches"]) {
         std::string last = "-";
@@ -85,11 +87,12 @@ int run_status(const GlobalOptions& global, const ParsedArgs&) {
         out += fmt::format("rolled back: {} is at {} (latest {})\n", rb["model"].get<std::string>(),
                            rb["current"].get<std::string>(), rb["latest"].get<std::string>());
     }
-    for (const auto& sidecar : v.value("damaged", json::array())) {
-        out += fmt::format("DAMAGED sidecar {}: {}; its version is hidden until it is repaired "
-                           "(`modelvaultctl verify --all` lists it; docs/FORMAT.md)\n",
-                           sidecar["sidecar"].get<std::string>(),
-                           sidecar["problem"].get<std::string>());
+    for (const auto& damaged : v.value("damaged", json::array())) {
+        out += fmt::format("DAMAGED manifest {}: {}; its version is hidden until it is repaired "
+                           "and nothing is collected meanwhile (`modelvaultctl verify --all` "
+                           "lists it; docs/FORMAT.md)\n",
+                           damaged["manifest"].get<std::string>(),
+                           damaged["problem"].get<std::string>());
     }
     for (const auto& flagged : r.value("incomplete", json::array())) {
         out +=

@@ -1,4 +1,4 @@
-// modelvaultctl verify [MODEL[@SEL]] [--all]
+// modelvaultctl verify [MODEL[@SEL]] [--all] [--read-data]
 #include <cstdio>
 
 #include <fmt/format.h>
@@ -9,13 +9,13 @@
 namespace mv::ctl {
 
 int run_verify(const GlobalOptions& global, const ParsedArgs& args) {
-    expect_positional(args, 0, 1, "verify [MODEL[@SEL]] [--all]");
+    expect_positional(args, 0, 1, "verify [MODEL[@SEL]] [--all] [--read-data]");
     const bool all = args.has("all");
     if (all == !args.positional().empty()) {
         throw UsageError("verify: name a model (MODEL for all its versions, MODEL@SEL for one), "
                          "or use --all");
     }
-    json request = {{"all", all}};
+    json request = {{"all", all}, {"read_data", args.has("read-data")}};
     if (!all) {
         request["target"] = model_argument(args.positional()[0]);
     }
@@ -40,17 +40,29 @@ int run_verify(const GlobalOptions& global, const ParsedArgs& args) {
                 std::printf("ok       %s\n", name.c_str());
                 continue;
             }
-            std::printf("CORRUPT  %s (%s)\n", name.c_str(),
-                        v["archive"].get<std::string>().c_str());
+            std::printf("CORRUPT  %s (manifest %s)\n", name.c_str(),
+                        v["manifest"].get<std::string>().c_str());
             for (const auto& problem : v["problems"]) {
                 std::printf("         %s\n", problem.get<std::string>().c_str());
             }
         }
+        if (r.contains("packs")) {
+            for (const auto& problem : r["packs"]["problems"]) {
+                std::printf("CORRUPT  %s\n", problem.get<std::string>().c_str());
+            }
+            std::printf("%zu pack%s read in full, %zu problem%s\n",
+                        r["packs"]["checked"].get<std::size_t>(),
+                        r["packs"]["checked"].get<std::size_t>() == 1 ? "" : "s",
+                        r["packs"]["problems"].size(),
+                        r["packs"]["problems"].size() == 1 ? "" : "s");
+        }
         const auto failed = r["failed"].get<std::size_t>();
-        std::printf("%zu version%s verified, %zu corrupt\n", r["checked"].get<std::size_t>(),
-                    r["checked"].get<std::size_t>() == 1 ? "" : "s", failed);
+        std::printf("%zu version%s verified%s, %zu corrupt\n", r["checked"].get<std::size_t>(),
+                    r["checked"].get<std::size_t>() == 1 ? "" : "s",
+                    r.value("read_data", false) ? " (every byte read)" : "", failed);
     }
-    return r["failed"].get<std::size_t>() == 0 ? k_exit_ok : k_exit_failure;
+    const bool packs_damaged = r.contains("packs") && !r["packs"]["problems"].empty();
+    return r["failed"].get<std::size_t>() == 0 && !packs_damaged ? k_exit_ok : k_exit_failure;
 }
 
 } // namespace mv::ctl

@@ -178,14 +178,17 @@ int run_show(const GlobalOptions& global, const ParsedArgs& args) {
         }
         field("checkpoint", text);
     }
-    const json& a = m["archive"];
-    field("archive",
-          fmt::format("{}, {}, {} level {}", a["file"].get<std::string>(),
-                      a["size"].is_null() ? "?" : format_bytes(a["size"].get<unsigned long long>()),
-                      a["codec"].get<std::string>(), a["level"].get<int>()));
-    if (!a["sha256"].is_null()) {
-        field("sha256", a["sha256"].get<std::string>());
+    const json& s = m["storage"];
+    std::uint64_t chunks = 0;
+    for (const auto& f : m["files"]) {
+        chunks += f.value("chunk_count", 0ull);
     }
+    field("stored", fmt::format("{} chunks, {} of them new ({}); {} level {}{}", chunks,
+                                s["new_chunks"].get<unsigned long long>(),
+                                format_bytes(s["new_bytes"].get<unsigned long long>()),
+                                s["codec"].get<std::string>(), s["level"].get<int>(),
+                                s["byte_grouping"].get<bool>() ? ", floats byte-grouped" : ""));
+    field("manifest", reply.message["result"]["manifest_file"].get<std::string>());
     out += "\n";
     Table files({"ROLE", "SIZE", "FORMAT", "SHA-256", "PATH"});
     for (const auto& f : m["files"]) {

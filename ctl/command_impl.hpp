@@ -14,6 +14,7 @@ int run_show(const GlobalOptions& global, const ParsedArgs& args);
 int run_history(const GlobalOptions& global, const ParsedArgs& args);
 int run_backup(const GlobalOptions& global, const ParsedArgs& args);
 int run_restore(const GlobalOptions& global, const ParsedArgs& args);
+int run_export(const GlobalOptions& global, const ParsedArgs& args);
 int run_verify(const GlobalOptions& global, const ParsedArgs& args);
 int run_reload(const GlobalOptions& global, const ParsedArgs& args);
 int run_prune(const GlobalOptions& global, const ParsedArgs& args);

@@ -55,7 +55,7 @@ const std::vector<CommandInfo>& all_commands() {
          "show MODEL[@SEL]",
          "one version's manifest in full",
          "Shows what a version holds and why it was made: files with sizes, formats and\n"
-         "SHA-256, trigger and reason, metrics, archive. SEL is an exact version (1.4.2),\n"
+         "SHA-256, trigger and reason, metrics, storage. SEL is an exact version (1.4.2),\n"
          "a prefix (1.4 = highest 1.4.x), latest, best, a tag, or @TIME (newest at or\n"
          "before TIME). Without @SEL: the latest version.\n\n"
          "examples:\n  modelvaultctl show lab/agents/dqn.pkl\n  modelvaultctl show "
@@ -90,6 +90,21 @@ const std::vector<CommandInfo>& all_commands() {
          "  modelvaultctl restore lab/dqn.pkl@best --compatible-with run/config.json --to run/",
          {{"to", true, false}, {"force", false, false}, {"compatible-with", true, false}},
          run_restore},
+        {"export",
+         "export MODEL[@SEL] [-o FILE|-] [--force]",
+         "one version as a plain archive that tar opens",
+         "Writes a version as one zstd-compressed tar archive: manifest.json first, the model's\n"
+         "files under model/, its sidecars under sidecars/, and a README.md. `tar --zstd -xf`\n"
+         "unpacks it without modelvault, and `modelvaultctl import` brings it back into a\n"
+         "vault. Every file's SHA-256 is checked while the archive is written; the file\n"
+         "appears under its name only when complete. Without -o it is MODEL-VERSION.tar.zst\n"
+         "in the current folder; -o - writes to standard output. An existing file is kept\n"
+         "unless --force.\n\n"
+         "examples:\n  modelvaultctl export lab/agents/dqn.pkl@1.4.2\n"
+         "  modelvaultctl export lab/agents/dqn.pkl@best -o /backup/dqn-best.tar.zst\n"
+         "  modelvaultctl export lab/agents/dqn.pkl -o - | ssh host 'cat > dqn.tar.zst'",
+         {{"o", true, false}, {"output", true, false}, {"force", false, false}},
+         run_export},
         {"diff",
          "diff MODEL@A MODEL@B   (or MODEL@A @B)",
          "compare two versions: files, identical blocks, metrics, compat",
@@ -117,14 +132,16 @@ const std::vector<CommandInfo>& all_commands() {
          {{"force", false, false}},
          run_rollback},
         {"verify",
-         "verify [MODEL[@SEL]] [--all]",
-         "re-read archives and check every hash",
-         "Re-reads stored archives and checks the archive's SHA-256 and every file's SHA-256\n"
-         "and size against the manifest. MODEL alone checks all its versions, MODEL@SEL one,\n"
-         "--all everything. Exits 1 and names each corrupt version and file when any fails.\n\n"
-         "examples:\n  modelvaultctl verify --all\n  modelvaultctl verify "
-         "lab/agents/dqn.pkl@latest",
-         {{"all", false, false}},
+         "verify [MODEL[@SEL]] [--all] [--read-data]",
+         "check that stored versions are intact",
+         "Checks each version's manifest and that every chunk it names is stored (fast: no\n"
+         "data is read). With --read-data every chunk is also read back and must hash to its\n"
+         "name, and every file to its SHA-256 (like restic's check --read-data). MODEL alone\n"
+         "checks all its versions, MODEL@SEL one, --all everything (and reports damaged\n"
+         "manifests). Exits 1 and names each corrupt version, file and chunk when any fails.\n\n"
+         "examples:\n  modelvaultctl verify --all\n  modelvaultctl verify --all --read-data\n"
+         "  modelvaultctl verify lab/agents/dqn.pkl@latest",
+         {{"all", false, false}, {"read-data", false, false}},
          run_verify},
         {"prune",
          "prune [MODEL] [--dry-run]",

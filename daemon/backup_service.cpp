@@ -308,11 +308,11 @@ BackupOutcome BackupService::write(const config::Watch& watch, const BackupReque
         }
         return outcome;
     }
-    spdlog::info("{} {} written ({}{}), {} → {} in {}", id, result.manifest.version.to_string(),
+    spdlog::info("{} {} written ({}{}), {}, {} new in {}", id, result.manifest.version.to_string(),
                  vault::to_string(version.trigger),
                  version.reason.empty() ? "" : ": " + version.reason,
                  format_bytes(result.manifest.total_size()),
-                 format_bytes(result.manifest.archive.size), format_elapsed(elapsed));
+                 format_bytes(result.manifest.storage.new_bytes), format_elapsed(elapsed));
     report(created_event(watch, request.model, result.manifest, elapsed, m_clock.now()));
     remember_late_metrics(id, watch, request, result.manifest, plan.late_metrics_files);
     after_commit(id, result.manifest);
@@ -366,7 +366,7 @@ void BackupService::record_result(const BackupRequest& request, const std::strin
     m_counters.bytes_read += result.bytes_read;
     if (result.committed) {
         ++m_counters.committed;
-        m_counters.bytes_stored += result.manifest.archive.size;
+        m_counters.bytes_stored += result.manifest.storage.new_bytes;
         m_last_backup[request.watch] = {id, result.manifest.version.to_string(), m_clock.now()};
         if (m_on_commit) {
             boost::asio::post(m_io, m_on_commit);

@@ -117,7 +117,7 @@ public:
         std::uint64_t bytes_stored = 0;
         std::uint64_t pruned = 0;             ///< versions removed by retention
         std::uint64_t bytes_deduplicated = 0; ///< read, identical to a stored version
-        std::uint64_t reclaimed_bytes = 0;    ///< archive bytes retention freed
+        std::uint64_t reclaimed_bytes = 0;    ///< pack bytes collected after retention
     };
     struct LastBackup {
         std::string model;

@@ -21,6 +21,8 @@ namespace mv::daemon {
 namespace {
 
 constexpr std::size_t k_backup_workers = 2;
+/// Restores and exports stream at once, without waiting for backups or verification.
+constexpr std::size_t k_stream_workers = 2;
 
 // ioprio_set(2) has no glibc wrapper; these are the kernel's constants.
 constexpr int k_ioprio_class_shift = 13;
@@ -63,8 +65,13 @@ Daemon::Daemon(config::Config config, const Clock& clock)
                                 "`socket`",
                                 m_config.socket.string(), m_config.socket.string()));
     }
-    m_vault = vault::Vault::open(
-        {m_config.vault, m_config.compression, m_config.verify_after_write, {}}, m_clock);
+    m_vault =
+        vault::Vault::open({m_config.vault, m_config.compression, m_config.verify_after_write, {}},
+                           m_clock, [this](const std::string& status) {
+                               // An upgrade takes seconds per version: systemd waits a minute more
+                               // for each.
+                               m_notifier.still_starting(std::chrono::minutes(1), status);
+                           });
     m_fingerprints = std::make_unique<FingerprintStore>(m_vault->state_dir() / "fingerprints.json",
                                                         m_vault->tmp_dir());
     m_last_fires = load_last_fires(m_vault->state_dir() / "schedule.json");
@@ -73,6 +80,7 @@ Daemon::Daemon(config::Config config, const Clock& clock)
                                                [priority] { apply_io_priority(priority); });
     m_check_jobs =
         std::make_unique<JobQueue>("verify", 1, [priority] { apply_io_priority(priority); });
+    m_stream_jobs = std::make_unique<JobQueue>("stream", k_stream_workers);
     m_backups =
         std::make_unique<BackupService>(m_io, *m_vault, *m_backup_jobs, *m_fingerprints, m_clock);
     m_notifications = std::make_unique<Notifications>(m_io, m_vault->root(), m_clock,
@@ -178,8 +186,12 @@ void Daemon::shutdown() {
     if (m_check_jobs) {
         m_check_jobs->stop();
     }
+    if (m_stream_jobs) {
+        m_stream_jobs->stop();
+    }
     m_backup_jobs.reset();
     m_check_jobs.reset();
+    m_stream_jobs.reset();
 }
 
 void Daemon::begin_stop(const char* why) {
@@ -200,6 +212,7 @@ void Daemon::begin_stop(const char* why) {
     m_inotify.cancel(ignored);
     m_backup_jobs->stop();
     m_check_jobs->stop();
+    m_stream_jobs->stop();
     finish_stop_when_idle(std::chrono::steady_clock::now() + std::chrono::seconds(10));
 }
 
@@ -211,8 +224,10 @@ void Daemon::finish_stop_when_idle(std::chrono::steady_clock::time_point deadlin
         }
         const auto backups = m_backup_jobs->snapshot();
         const auto checks = m_check_jobs->snapshot();
+        const auto streams = m_stream_jobs->snapshot();
         const bool idle = backups.running.empty() && backups.queued.empty() &&
-                          checks.running.empty() && checks.queued.empty();
+                          checks.running.empty() && checks.queued.empty() &&
+                          streams.running.empty() && streams.queued.empty();
         if (!idle && std::chrono::steady_clock::now() < deadline) {
             finish_stop_when_idle(deadline);
             return;

@@ -51,6 +51,8 @@ public:
     BackupService& backups() { return *m_backups; }
     JobQueue& backup_jobs() { return *m_backup_jobs; }
     JobQueue& check_jobs() { return *m_check_jobs; }
+    /// Streams of versions to clients (restore, export, rollback).
+    JobQueue& stream_jobs() { return *m_stream_jobs; }
     const config::Config& config() const { return m_config; }
     std::vector<watcher::WatchStatus> watch_status() const { return m_watcher->status(); }
     /// The next scheduled backup of a watch, if it has a schedule.
@@ -109,6 +111,7 @@ private:
     std::unique_ptr<FingerprintStore> m_fingerprints;
     std::unique_ptr<JobQueue> m_backup_jobs;
     std::unique_ptr<JobQueue> m_check_jobs;
+    std::unique_ptr<JobQueue> m_stream_jobs;
     std::unique_ptr<BackupService> m_backups;
     std::unique_ptr<watcher::EventSource> m_events;
     std::unique_ptr<watcher::Watcher> m_watcher;

@@ -1,5 +1,6 @@
 #include "daemon/main_options.hpp"
 
+#include <csignal>
 #include <cstdio>
 #include <malloc.h>
 
@@ -19,8 +20,10 @@ constexpr const char* k_help = R"(usage: modelvaultd [--config FILE] [--log-leve
        modelvaultd --check-config FILE
 
 Watches the folders where training jobs write models and keeps semver-tagged,
-compressed, SHA-256-verified versions of them in a vault. It runs in the
-foreground (under systemd as Type=notify) and is driven with modelvaultctl.
+deduplicated, compressed, SHA-256-verified versions of them in a vault. It runs in
+the foreground (under systemd as Type=notify) and is driven with modelvaultctl.
+A vault of format 1 (one archive per version) is upgraded to format 2 when the
+daemon starts, before it serves; the upgrade resumes if it is interrupted.
 
 options:
   --config FILE        configuration file (default /etc/modelvault/modelvault.json)
@@ -131,6 +134,9 @@ int daemon_main(int argc, char** argv) {
     // thread its own malloc arena and keep the memory. Two arenas keep the daemon's
     // footprint flat whatever the number and size of the models (SPEC §4).
     ::mallopt(M_ARENA_MAX, 2);
+    // A client that stops reading the version it asked for closes its pipe: the write
+    // must fail with EPIPE (and end that stream), not kill the daemon.
+    ::signal(SIGPIPE, SIG_IGN);
     try {
         SystemClock clock;
         Daemon daemon(std::move(config), clock);

@@ -27,6 +27,7 @@ PruneReport prune_model(vault::Vault& vault, const std::string& model,
             {m.version.to_string(), m.created, m.tags, best == m.version, current == m.version});
     }
     report.decisions = retention::decide(std::move(candidates), policy, now);
+    std::vector<std::pair<std::string, vault::Version>> doomed;
     for (const auto& decision : report.decisions) {
         if (decision.verdict != retention::Verdict::remove) {
             continue;
@@ -37,12 +38,12 @@ PruneReport prune_model(vault::Vault& vault, const std::string& model,
             continue;
         }
         if (dry_run == DryRun::yes) {
-            report.reclaimed_bytes += manifest->archive.size;
+            doomed.emplace_back(model, *version);
             continue;
         }
         try {
-            report.reclaimed_bytes += vault.remove_version(
-                model, *version, fmt::format("retention: {}", fmt::join(decision.reasons, ", ")));
+            vault.remove_version(model, *version,
+                                 fmt::format("retention: {}", fmt::join(decision.reasons, ", ")));
             report.removed.push_back(decision.id);
             spdlog::info("{} {} removed by retention ({})", model, decision.id,
                          fmt::join(decision.reasons, ", "));
@@ -50,6 +51,22 @@ PruneReport prune_model(vault::Vault& vault, const std::string& model,
             report.errors.push_back(fmt::format("{}: {}", decision.id, e.what()));
             spdlog::error("{} {}: retention could not remove it: {}", model, decision.id, e.what());
         }
+    }
+    // Removing versions frees nothing by itself: their chunks go (unless other versions
+    // share them) when the vault collects. The bytes reported are the pack bytes freed.
+    try {
+        if (dry_run == DryRun::yes && !doomed.empty()) {
+            report.reclaimed_bytes = vault.freed_if_removed(doomed);
+        } else if (!report.removed.empty()) {
+            const auto collected = vault.collect({});
+            report.reclaimed_bytes = collected.freed_bytes;
+            if (!collected.skipped.empty()) {
+                report.errors.push_back("no space was freed: " + collected.skipped);
+            }
+        }
+    } catch (const Error& e) {
+        report.errors.push_back(fmt::format("collecting unreferenced chunks failed: {}", e.what()));
+        spdlog::error("{}: collecting unreferenced chunks failed: {}", model, e.what());
     }
     return report;
 }

@@ -21,7 +21,7 @@ struct PruneReport {
     bool has_policy = false;
     std::vector<retention::Decision> decisions; ///< newest first
     std::vector<std::string> removed;           ///< versions actually removed
-    std::uint64_t reclaimed_bytes = 0;          ///< archive bytes freed (or to be freed)
+    std::uint64_t reclaimed_bytes = 0;          ///< pack bytes freed (or to be freed)
     std::vector<std::string> errors;            ///< removals that failed
 };
 

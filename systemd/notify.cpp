@@ -32,6 +32,10 @@ void Notifier::status(std::string_view line) const {
     sd_notify(0, fmt::format("STATUS={}", line).c_str());
 }
 
+void Notifier::still_starting(std::chrono::microseconds extra, std::string_view line) const {
+    sd_notify(0, fmt::format("EXTEND_TIMEOUT_USEC={}\nSTATUS={}", extra.count(), line).c_str());
+}
+
 void Notifier::watchdog() const {
     sd_notify(0, "WATCHDOG=1");
 }

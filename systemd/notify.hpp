@@ -21,6 +21,9 @@ public:
     void stopping() const;
     /// STATUS=<line>: a one-line summary for `systemctl status`.
     void status(std::string_view line) const;
+    /// EXTEND_TIMEOUT_USEC=<extra> and STATUS=<line>: start-up work that takes long (the
+    /// upgrade of a vault) is alive; systemd waits `extra` more before it gives up.
+    void still_starting(std::chrono::microseconds extra, std::string_view line) const;
     /// WATCHDOG=1: the event loop is alive.
     void watchdog() const;
     /// The ping interval systemd expects (WATCHDOG_USEC), when it asked for pings.

@@ -92,9 +92,9 @@ std::optional<Version> Catalog::highest_version(const std::string& model) const 
             highest = record.from;
         }
     }
-    for (const DamagedVersion* sidecar : damaged_of(model)) {
-        if (sidecar->version && (!highest || *sidecar->version > *highest)) {
-            highest = sidecar->version;
+    for (const DamagedVersion* damaged : damaged_of(model)) {
+        if (damaged->version && (!highest || *damaged->version > *highest)) {
+            highest = damaged->version;
         }
     }
     return highest;
@@ -110,9 +110,9 @@ std::optional<std::string> Catalog::number_taken(const std::string& model,
             return fmt::format("had a version {}, since removed", version.to_string());
         }
     }
-    for (const DamagedVersion* sidecar : damaged_of(model)) {
-        if (sidecar->version == version) {
-            return fmt::format("has a version {} whose sidecar is damaged", version.to_string());
+    for (const DamagedVersion* damaged : damaged_of(model)) {
+        if (damaged->version == version) {
+            return fmt::format("has a version {} whose manifest is damaged", version.to_string());
         }
     }
     return std::nullopt;
@@ -124,9 +124,9 @@ std::vector<const DamagedVersion*> Catalog::damaged_of(const std::string& model)
         return found;
     }
     const auto id = ModelId::parse(model);
-    for (const auto& sidecar : m_damaged) {
-        if (sidecar.model == model || (id && sidecar.dir == id->vault_dir())) {
-            found.push_back(&sidecar);
+    for (const auto& damaged : m_damaged) {
+        if (damaged.model == model || (id && damaged.dir == id->vault_dir())) {
+            found.push_back(&damaged);
         }
     }
     return found;
@@ -185,7 +185,7 @@ std::uint64_t Catalog::stored_bytes() const {
     std::uint64_t total = 0;
     for (const auto& [name, versions] : m_models) {
         for (const auto& manifest : versions) {
-            total += manifest.archive.size;
+            total += manifest.archive.size + manifest.storage.new_bytes;
         }
     }
     return total;

@@ -1,5 +1,5 @@
 #pragma once
-// The in-memory index of every version in the vault, rebuilt from the sidecar manifests
+// The in-memory index of every version in the vault, rebuilt from the manifests
 // at start-up. Not thread-safe by itself: the Vault guards it.
 
 #include <cstdint>
@@ -14,14 +14,15 @@
 
 namespace mv::vault {
 
-/// A sidecar that could not be read or does not belong where it is (docs/FORMAT.md): its
-/// version is hidden until the file is repaired, verify and status report it, and its
-/// number stays taken.
+/// A manifest that could not be read, or does not hash to its name (docs/FORMAT.md,
+/// "Manifests"): its version is hidden until the file is repaired, verify and status
+/// report it, nothing is collected meanwhile, and — when its content still tells them —
+/// its model's numbers stay taken.
 struct DamagedVersion {
-    std::filesystem::path sidecar;  ///< absolute path
-    std::filesystem::path dir;      ///< the model's folder, relative to the vault root
-    std::string model;              ///< the model id when its folder tells, else ""
-    std::optional<Version> version; ///< from the file name, when it has our form
+    std::filesystem::path file;     ///< absolute path
+    std::filesystem::path dir;      ///< the model's folder, relative to the vault root, if known
+    std::string model;              ///< the model id when the content tells, else ""
+    std::optional<Version> version; ///< when the content tells
     std::string problem;            ///< what is wrong with it
 };
 
@@ -40,12 +41,12 @@ public:
     /// The version with the highest sequence number.
     const Manifest* latest(const std::string& model) const;
     /// The highest version number the model has had, including versions since removed
-    /// and versions whose sidecar is damaged (so no number is ever given twice); not
+    /// and versions whose manifest is damaged (so no number is ever given twice); not
     /// necessarily the latest.
     std::optional<Version> highest_version(const std::string& model) const;
     /// The highest sequence number the model has had, including removed versions. Each
-    /// damaged sidecar of the model adds one: its sequence is unknown, and this bound is
-    /// never below it.
+    /// damaged manifest of the model adds one: its sequence may be unknown, and this bound
+    /// is never below it.
     std::uint64_t highest_sequence(const std::string& model) const;
     /// Why `version` of `model` cannot be given to a new version ("already has a version
     /// 1.0.1", "had a version 1.0.1, since removed" ...), or nullopt when it is free.
@@ -64,11 +65,11 @@ public:
     /// Where `pointer` of `model` points now, if anywhere.
     std::optional<Version> pointer(const std::string& model, Pointer pointer) const;
 
-    /// Records a damaged sidecar.
+    /// Records a damaged manifest.
     void add_damaged(DamagedVersion damaged) { m_damaged.push_back(std::move(damaged)); }
-    /// Every damaged sidecar found when the vault was opened.
+    /// Every damaged manifest found when the vault was opened.
     const std::vector<DamagedVersion>& damaged() const { return m_damaged; }
-    /// The damaged sidecars of `model` (by id, or by its folder).
+    /// The damaged manifests of `model` (by id, or by its folder).
     std::vector<const DamagedVersion*> damaged_of(const std::string& model) const;
 
     std::size_t model_count() const { return m_models.size(); }

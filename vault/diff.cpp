@@ -6,10 +6,8 @@
 #include <map>
 #include <set>
 
-#include "util/fs.hpp"
-#include "vault/archive_reader.hpp"
-#include "vault/io_chunk.hpp"
 #include "vault/sha256.hpp"
+#include "vault/version_reader.hpp"
 
 namespace mv::vault {
 
@@ -18,51 +16,56 @@ namespace {
 using nlohmann::json;
 using BlockDigests = std::vector<std::string>;
 
-// One pass over an archive: the per-block digests of the members asked for.
-std::map<std::string, BlockDigests> block_digests(const std::filesystem::path& archive,
-                                                  const std::set<std::string>& members,
-                                                  const std::stop_token& stop,
-                                                  const ProgressFn& progress,
-                                                  std::uint64_t progress_base) {
-    std::map<std::string, BlockDigests> digests;
-    ArchiveReader reader(
-        value_or_throw(fs::open_for_reading(archive, false), "", ErrorCode::corrupt),
-        archive.string());
-    std::unique_ptr<char[]> buffer(new char[k_io_chunk]);
-    while (auto member = reader.next()) {
-        const bool wanted = members.count(member->path) != 0;
-        BlockDigests* blocks = wanted ? &digests[member->path] : nullptr;
-        Sha256 sha;
-        std::uint64_t in_block = 0;
-        while (const std::size_t got = reader.read(buffer.get(), k_io_chunk)) {
-            if (stop.stop_requested()) {
-                throw Error("diff abandoned", ErrorCode::cancelled);
-            }
-            if (blocks == nullptr) {
-                continue;
-            }
-            // Blocks may straddle reads: feed the hash up to each block boundary.
+// The per-block digests of one file, read back from the store.
+BlockDigests block_digests(VersionReader& reader, const Manifest& manifest, const FileEntry& file,
+                           const std::stop_token& stop, const ProgressFn& progress,
+                           std::uint64_t& done) {
+    BlockDigests blocks;
+    Sha256 sha;
+    std::uint64_t in_block = 0;
+    reader.read_file(
+        manifest, file,
+        [&](std::span<const std::uint8_t> bytes) {
+            // Blocks may straddle chunks: feed the hash up to each block boundary.
             std::size_t offset = 0;
-            while (offset < got) {
+            while (offset < bytes.size()) {
                 const std::size_t take = static_cast<std::size_t>(
-                    std::min<std::uint64_t>(k_diff_block - in_block, got - offset));
-                sha.update(buffer.get() + offset, take);
+                    std::min<std::uint64_t>(k_diff_block - in_block, bytes.size() - offset));
+                sha.update(bytes.data() + offset, take);
                 in_block += take;
                 offset += take;
                 if (in_block == k_diff_block) {
-                    blocks->push_back(sha.hex_digest());
+                    blocks.push_back(sha.hex_digest());
                     in_block = 0;
                 }
             }
+            done += bytes.size();
             if (progress) {
-                progress(progress_base + reader.bytes_consumed());
+                progress(done);
             }
-        }
-        if (blocks != nullptr && in_block > 0) {
-            blocks->push_back(sha.hex_digest());
-        }
+        },
+        stop);
+    if (in_block > 0) {
+        blocks.push_back(sha.hex_digest());
     }
-    return digests;
+    return blocks;
+}
+
+double identical_share(const BlockDigests& x, const BlockDigests& y) {
+    const std::size_t total = std::max(x.size(), y.size());
+    std::size_t same = 0;
+    for (std::size_t i = 0; i < std::min(x.size(), y.size()); ++i) {
+        same += x[i] == y[i] ? 1 : 0;
+    }
+    return total == 0 ? 1.0 : static_cast<double>(same) / static_cast<double>(total);
+}
+
+std::vector<ChunkRef> all_chunks(const Manifest& manifest) {
+    std::vector<ChunkRef> chunks;
+    for (const auto& file : manifest.files) {
+        chunks.insert(chunks.end(), file.chunks.begin(), file.chunks.end());
+    }
+    return chunks;
 }
 
 void collect_leaves(const json& node, const std::string& pointer,
@@ -107,14 +110,34 @@ std::vector<std::pair<std::string, double>> numeric_leaves(const json& document)
     return leaves;
 }
 
-VersionDiff diff_versions(const std::filesystem::path& archive_a, const Manifest& a,
-                          const std::filesystem::path& archive_b, const Manifest& b,
+std::pair<std::uint64_t, std::uint64_t> shared_chunks(const std::vector<ChunkRef>& a,
+                                                      const std::vector<ChunkRef>& b) {
+    std::map<store::ChunkId, std::size_t> available;
+    for (const auto& chunk : a) {
+        ++available[chunk.id];
+    }
+    std::uint64_t chunks = 0;
+    std::uint64_t bytes = 0;
+    for (const auto& chunk : b) {
+        const auto it = available.find(chunk.id);
+        if (it != available.end() && it->second > 0) {
+            --it->second;
+            ++chunks;
+            bytes += chunk.size;
+        }
+    }
+    return {chunks, bytes};
+}
+
+VersionDiff diff_versions(const store::Store& store, const Manifest& a, const Manifest& b,
                           const std::stop_token& stop, const ProgressFn& progress) {
     VersionDiff result;
     std::map<std::string, const FileEntry*> in_a;
     std::map<std::string, const FileEntry*> in_b;
+    std::set<std::string> all;
     for (const auto& f : a.files) {
         in_a[f.member()] = &f;
+        all.insert(f.member());
     }
     // Two models of layout files each hold one file named after the model: pair them.
     const auto models_a = a.model_files();
@@ -126,62 +149,40 @@ VersionDiff diff_versions(const std::filesystem::path& archive_a, const Manifest
         const std::string key = paired && &f == models_b[0] ? models_a[0]->member() : f.member();
         in_b[key] = &f;
         real_b[key] = f.member();
+        all.insert(key);
     }
-    std::set<std::string> changed;
-    std::set<std::string> all;
-    for (const auto& [m, f] : in_a) {
-        all.insert(m);
-    }
-    for (const auto& [m, f] : in_b) {
-        all.insert(m);
-    }
+    VersionReader reader(store);
+    std::uint64_t done = 0;
     for (const auto& member : all) {
         FileDiff diff;
         diff.member = member;
-        const auto ia = in_a.find(member);
-        const auto ib = in_b.find(member);
-        if (ib != in_b.end() && real_b[member] != member) {
+        const FileEntry* fa = in_a.contains(member) ? in_a[member] : nullptr;
+        const FileEntry* fb = in_b.contains(member) ? in_b[member] : nullptr;
+        diff.size_a = fa ? fa->size : 0;
+        diff.size_b = fb ? fb->size : 0;
+        diff.chunks_a = fa ? fa->chunks.size() : 0;
+        diff.chunks_b = fb ? fb->chunks.size() : 0;
+        diff.status = !fa                        ? FileDiff::Status::added
+                      : !fb                      ? FileDiff::Status::removed
+                      : fa->sha256 != fb->sha256 ? FileDiff::Status::changed
+                                                 : FileDiff::Status::same;
+        if (fb && real_b[member] != member) {
             diff.member_b = real_b[member];
         }
-        if (ia == in_a.end()) {
-            diff.status = FileDiff::Status::added;
-            diff.size_b = ib->second->size;
-        } else if (ib == in_b.end()) {
-            diff.status = FileDiff::Status::removed;
-            diff.size_a = ia->second->size;
-        } else {
-            diff.size_a = ia->second->size;
-            diff.size_b = ib->second->size;
-            if (ia->second->sha256 != ib->second->sha256) {
-                diff.status = FileDiff::Status::changed;
-                changed.insert(member);
-            }
+        if (fa && fb) {
+            std::tie(diff.shared_chunks, diff.shared_bytes) = shared_chunks(fa->chunks, fb->chunks);
+        }
+        if (diff.status == FileDiff::Status::changed) {
+            const auto x = block_digests(reader, a, *fa, stop, progress, done);
+            const auto y = block_digests(reader, b, *fb, stop, progress, done);
+            diff.identical_blocks = identical_share(x, y);
         }
         result.files.push_back(std::move(diff));
     }
-    if (!changed.empty()) {
-        std::set<std::string> changed_b;
-        for (const auto& member : changed) {
-            changed_b.insert(real_b[member]);
-        }
-        const auto blocks_a = block_digests(archive_a, changed, stop, progress, 0);
-        const auto blocks_b = block_digests(archive_b, changed_b, stop, progress, a.archive.size);
-        for (auto& diff : result.files) {
-            if (diff.status != FileDiff::Status::changed) {
-                continue;
-            }
-            const auto& x = blocks_a.count(diff.member) ? blocks_a.at(diff.member) : BlockDigests{};
-            const std::string& name_b = diff.member_b.empty() ? diff.member : diff.member_b;
-            const auto& y = blocks_b.count(name_b) ? blocks_b.at(name_b) : BlockDigests{};
-            const std::size_t total = std::max(x.size(), y.size());
-            std::size_t same = 0;
-            for (std::size_t i = 0; i < std::min(x.size(), y.size()); ++i) {
-                same += x[i] == y[i] ? 1 : 0;
-            }
-            diff.identical_blocks =
-                total == 0 ? 1.0 : static_cast<double>(same) / static_cast<double>(total);
-        }
-    }
+    const auto chunks_b = all_chunks(b);
+    std::tie(result.shared_chunks, result.shared_bytes) = shared_chunks(all_chunks(a), chunks_b);
+    result.chunks_b = chunks_b.size();
+    result.bytes_b = b.total_size();
     // Metrics: every numeric value that differs or exists on one side only.
     std::map<std::string, MetricDiff> metrics;
     for (const auto& [pointer, value] : numeric_leaves(a.metrics)) {

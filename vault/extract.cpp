@@ -1,3 +1,5 @@
+// Verified extraction, in the steps the header lists: plan, prepare the target, extract
+// every member to a temporary name, check, commit.
 #include "vault/extract.hpp"
 
 #include <cerrno>
@@ -13,6 +15,7 @@
 #include "util/escape.hpp"
 #include "util/fs.hpp"
 #include "vault/archive_reader.hpp"
+#include "vault/extract_staging.hpp"
 #include "vault/io_chunk.hpp"
 #include "vault/model_id.hpp"
 #include "vault/sha256.hpp"
@@ -26,13 +29,14 @@ namespace stdfs = std::filesystem;
 /// Restored bytes handed to the kernel for writeback at a time, ahead of the final fsync.
 constexpr std::uint64_t k_writeback_chunk = 16u << 20;
 
-// The code of a file-system failure while writing the restored files. A permission the
-// caller lacks on its own files is `io` ("the operating system refused", naming the
-// folder), never `forbidden`, which says the daemon refused the caller
-// (docs/PROTOCOL.md, "Errors").
-ErrorCode local_code(int error) {
-    return error == EACCES || error == EPERM ? ErrorCode::io : code_for_errno(error);
-}
+struct Planned {
+    const FileEntry* entry = nullptr;
+    std::vector<std::string> dirs; ///< parent components
+    std::string name;              ///< final file name
+    std::shared_ptr<UniqueFd> dir_fd;
+    std::string temp_name;
+    bool extracted = false;
+};
 
 std::vector<std::string> split_path(const std::string& path) {
     std::vector<std::string> parts;
@@ -45,234 +49,178 @@ std::vector<std::string> split_path(const std::string& path) {
     return parts;
 }
 
-// The temporary files and directories this extraction created, removed again unless
-// the extraction completes.
-class Staging {
+class Extraction {
 public:
-    explicit Staging(int root) : m_root(root) {}
-    ~Staging() {
-        if (m_committed) {
+    Extraction(const stdfs::path& target, Overwrite overwrite, Members members)
+        : m_target(target), m_overwrite(overwrite), m_members(members) {}
+
+    [[noreturn]] void corrupt(const std::string& what) const {
+        throw Error(fmt::format("{} {}: {}; nothing was restored", m_manifest.model,
+                                m_manifest.version.to_string(), what),
+                    ErrorCode::corrupt);
+    }
+
+    // The stream's first member is manifest.json: the one to check against, or to adopt.
+    void read_manifest(ArchiveReader& reader, const std::optional<Manifest>& expected) {
+        if (expected) {
+            m_manifest = *expected;
+        }
+        const auto member = reader.next();
+        if (!member) {
+            corrupt("the archive is empty");
+        }
+        if (member->path != "manifest.json") {
+            corrupt(fmt::format("the archive starts with {}, not manifest.json",
+                                escape_name(member->path)));
+        }
+        std::string text;
+        std::unique_ptr<char[]> buffer(new char[k_io_chunk]);
+        while (const std::size_t got = reader.read(buffer.get(), k_io_chunk)) {
+            if (text.size() + got > k_max_manifest_bytes) {
+                corrupt("manifest.json in the archive is implausibly large");
+            }
+            text.append(buffer.get(), got);
+        }
+        auto embedded = parse_manifest(text);
+        if (!expected) {
+            if (!embedded) {
+                throw Error("the stream's manifest.json cannot be read: " + embedded.error(),
+                            ErrorCode::corrupt);
+            }
+            m_manifest = std::move(*embedded);
             return;
         }
-        for (const auto& [dir_fd, name] : m_temp_files) {
-            ::unlinkat(dir_fd->get(), name.c_str(), 0);
-        }
-        for (auto it = m_created_dirs.rbegin(); it != m_created_dirs.rend(); ++it) {
-            ::unlinkat(it->first->get(), it->second.c_str(), AT_REMOVEDIR);
+        if (!embedded || embedded->model != m_manifest.model ||
+            embedded->version != m_manifest.version ||
+            to_json(*embedded, false)["files"] != to_json(m_manifest, false)["files"]) {
+            corrupt("manifest.json in the archive does not match the vault's manifest");
         }
     }
-    Staging(const Staging&) = delete;
-    Staging& operator=(const Staging&) = delete;
 
-    // Opens (creating where missing) the directory `relative_dir` below the root, one
-    // component at a time with O_NOFOLLOW: a symlink planted inside the target cannot
-    // redirect the extraction.
-    std::shared_ptr<UniqueFd> open_dir(const std::vector<std::string>& components,
-                                       const std::string& shown) {
-        auto current = std::make_shared<UniqueFd>(::dup(m_root));
-        for (const auto& component : components) {
-            UniqueFd next(::openat(current->get(), component.c_str(),
-                                   O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-            if (!next && errno == ENOENT) {
-                if (::mkdirat(current->get(), component.c_str(), 0755) != 0) {
-                    throw Error(
-                        errno_message(fmt::format("cannot create folder for {}", shown), errno),
-                        local_code(errno));
+    // Every destination, checked before anything is written.
+    void plan() {
+        if (auto safe = check_stored_paths(m_manifest); !safe) {
+            corrupt(safe.error());
+        }
+        for (const auto& file : m_manifest.files) {
+            if (m_members == Members::model_only && file.role != FileRole::model) {
+                continue;
+            }
+            Planned planned;
+            planned.entry = &file;
+            planned.dirs = split_path(file.path);
+            planned.name = planned.dirs.back();
+            planned.dirs.pop_back();
+            if (!m_plan.emplace(file.member(), std::move(planned)).second) {
+                corrupt(fmt::format("{} is listed twice", escape_name(file.member())));
+            }
+        }
+    }
+
+    void refuse_conflicts() const {
+        std::vector<std::string> existing;
+        for (const auto& [member, planned] : m_plan) {
+            struct stat st {};
+            const auto path = m_target / planned.entry->path;
+            if (::lstat(path.c_str(), &st) == 0 &&
+                (m_overwrite == Overwrite::no || !S_ISREG(st.st_mode))) {
+                existing.push_back(path.string());
+            }
+        }
+        if (!existing.empty()) {
+            throw Error(fmt::format("{} already exist{}; nothing was restored",
+                                    escape_name(fmt::format("{}", fmt::join(existing, ", "))),
+                                    existing.size() == 1 ? "s" : ""),
+                        ErrorCode::conflict);
+        }
+    }
+
+    // Members until the end of the stream; README.md and (for a rollback) sidecars are
+    // read past.
+    void extract_members(ArchiveReader& reader, Staging& staging, const ExtractProgress& progress) {
+        std::unique_ptr<char[]> buffer(new char[k_io_chunk]);
+        while (auto member = reader.next()) {
+            const bool skipped =
+                member->path == "README.md" ||
+                (m_members == Members::model_only && member->path.starts_with("sidecars/"));
+            const auto it = m_plan.find(member->path);
+            if (skipped || it == m_plan.end()) {
+                if (!skipped) {
+                    corrupt(fmt::format("the archive holds {}, which the manifest does not list",
+                                        escape_name(member->path)));
                 }
-                m_created_dirs.emplace_back(current, component);
-                next.reset(::openat(current->get(), component.c_str(),
-                                    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+                while (reader.read(buffer.get(), k_io_chunk) > 0) {
+                }
+                continue;
             }
-            if (!next) {
-                throw Error(
-                    errno == ELOOP || errno == ENOTDIR
-                        ? fmt::format("refusing to extract {}: {} in the target is not a "
-                                      "plain folder (a symlink or a file)",
-                                      shown, escape_name(component))
-                        : errno_message(fmt::format("cannot open the folder for {}", shown), errno),
-                    errno == ELOOP || errno == ENOTDIR ? ErrorCode::conflict : local_code(errno));
+            if (member->type != Member::Type::regular) {
+                corrupt(fmt::format("{} is a link or special file: refused",
+                                    escape_name(member->path)));
             }
-            current = std::make_shared<UniqueFd>(std::move(next));
+            if (it->second.extracted) {
+                corrupt(fmt::format("{} appears twice in the archive", escape_name(member->path)));
+            }
+            extract_one(reader, it->second, staging, buffer.get(), progress);
         }
-        return current;
     }
 
-    void add_temp(std::shared_ptr<UniqueFd> dir, std::string name) {
-        m_temp_files.emplace_back(std::move(dir), std::move(name));
+    void check_complete(ArchiveReader& reader) const {
+        for (const auto& [member, planned] : m_plan) {
+            if (!planned.extracted) {
+                corrupt(fmt::format("{} is missing from the archive", escape_name(member)));
+            }
+        }
+        const auto [archive_size, archive_sha256] = reader.finish();
+        const auto& archive = m_manifest.archive; // format 1 only
+        if ((archive.size != 0 && archive_size != archive.size) ||
+            (!archive.sha256.empty() && archive_sha256 != archive.sha256)) {
+            corrupt(fmt::format("the archive {} does not match its SHA-256 in the manifest",
+                                archive.file));
+        }
     }
-    void commit() { m_committed = true; }
+
+    void commit(ExtractResult& result) {
+        for (auto& [member, planned] : m_plan) {
+            const unsigned flags = m_overwrite == Overwrite::yes ? 0 : RENAME_NOREPLACE;
+            if (::renameat2(planned.dir_fd->get(), planned.temp_name.c_str(), planned.dir_fd->get(),
+                            planned.name.c_str(), flags) != 0) {
+                throw Error(errno_message(fmt::format("cannot put {} in place",
+                                                      (m_target / planned.entry->path).string()),
+                                          errno),
+                            errno == EEXIST ? ErrorCode::conflict : local_code(errno));
+            }
+            ::fsync(planned.dir_fd->get());
+            result.files.push_back(m_target / planned.entry->path);
+        }
+        result.bytes = m_bytes;
+        result.manifest = m_manifest;
+    }
+
+    const Manifest& manifest() const { return m_manifest; }
 
 private:
-    int m_root;
-    std::vector<std::pair<std::shared_ptr<UniqueFd>, std::string>> m_temp_files;
-    std::vector<std::pair<std::shared_ptr<UniqueFd>, std::string>> m_created_dirs;
-    bool m_committed = false;
-};
-
-struct Planned {
-    const FileEntry* entry = nullptr;
-    std::vector<std::string> dirs; ///< parent components
-    std::string name;              ///< final file name
-    std::shared_ptr<UniqueFd> dir_fd;
-    std::string temp_name;
-    bool extracted = false;
-};
-
-[[noreturn]] void corrupt(const Manifest& m, const std::string& what) {
-    throw Error(
-        fmt::format("{} {}: {}; nothing was restored", m.model, m.version.to_string(), what),
-        ErrorCode::corrupt);
-}
-
-} // namespace
-
-ExtractResult extract_verified(UniqueFd archive, const Manifest& manifest,
-                               const stdfs::path& target, Overwrite overwrite,
-                               const ExtractProgress& progress, Members members) {
-    // 1. Plan every destination and refuse conflicts before writing anything.
-    std::map<std::string, Planned> plan; // by archive member name
-    if (auto safe = check_stored_paths(manifest); !safe) {
-        corrupt(manifest, safe.error());
-    }
-    for (const auto& file : manifest.files) {
-        if (members == Members::model_only && file.role != FileRole::model) {
-            continue;
-        }
-        Planned planned;
-        planned.entry = &file;
-        planned.dirs = split_path(file.path);
-        planned.name = planned.dirs.back();
-        planned.dirs.pop_back();
-        if (!plan.emplace(file.member(), std::move(planned)).second) {
-            corrupt(manifest, fmt::format("{} is listed twice", escape_name(file.member())));
-        }
-    }
-    // The folders made for `target` go again, when still empty, if the restore fails:
-    // "nothing was restored" should leave nothing behind.
-    const auto missing = [](const std::filesystem::path& dir) {
-        struct stat st {};
-        return ::lstat(dir.c_str(), &st) != 0 && errno == ENOENT;
-    };
-    std::vector<std::filesystem::path> made;
-    for (auto dir = target; !dir.empty() && dir != dir.parent_path() && missing(dir);
-         dir = dir.parent_path()) {
-        made.push_back(dir); // deepest first
-    }
-    struct RemoveUnlessKept {
-        const std::vector<std::filesystem::path>& dirs;
-        bool keep = false;
-        ~RemoveUnlessKept() {
-            for (const auto& dir : dirs) {
-                if (!keep) {
-                    ::rmdir(dir.c_str());
-                }
-            }
-        }
-    } made_guard{made};
-    value_or_throw(fs::create_directories_durable(target),
-                   fmt::format("cannot create the folder {}: ", target.string()), ErrorCode::io);
-    UniqueFd root(::open(target.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (!root) {
-        throw Error(errno_message(fmt::format("cannot open the folder {}", target.string()), errno),
-                    local_code(errno));
-    }
-    if (::faccessat(root.get(), ".", W_OK, AT_EACCESS) != 0) {
-        // The caller adds what to do: restore and rollback have different ways out.
-        throw TargetNotWritable(
-            fmt::format("you may not write to the folder {} (Permission denied)", target.string()),
-            ErrorCode::io);
-    }
-    std::vector<std::string> existing;
-    for (const auto& [member, planned] : plan) {
-        struct stat st {};
-        if (::lstat((target / planned.entry->path).c_str(), &st) == 0) {
-            if (overwrite == Overwrite::no || !S_ISREG(st.st_mode)) {
-                existing.push_back((target / planned.entry->path).string());
-            }
-        }
-    }
-    if (!existing.empty()) {
-        throw Error(fmt::format("{} already exist{}; nothing was restored",
-                                escape_name(fmt::format("{}", fmt::join(existing, ", "))),
-                                existing.size() == 1 ? "s" : ""),
-                    ErrorCode::conflict);
-    }
-
-    // 2. Extract to temporary names, hashing as we go.
-    Staging staging(root.get());
-    ExtractResult result;
-    ArchiveReader reader(std::move(archive),
-                         fmt::format("{} {}", manifest.model, manifest.version.to_string()));
-    std::unique_ptr<char[]> buffer(new char[k_io_chunk]);
-    bool first = true;
-    while (auto member = reader.next()) {
-        const std::string shown = escape_name(member->path);
-        if (first) {
-            first = false;
-            if (member->path != "manifest.json") {
-                corrupt(manifest,
-                        fmt::format("the archive starts with {}, not manifest.json", shown));
-            }
-            std::string text;
-            while (const std::size_t got = reader.read(buffer.get(), k_io_chunk)) {
-                if (text.size() + got > k_max_manifest_bytes) {
-                    corrupt(manifest, "manifest.json in the archive is implausibly large");
-                }
-                text.append(buffer.get(), got);
-            }
-            auto embedded = parse_manifest(text);
-            if (!embedded || embedded->model != manifest.model ||
-                embedded->version != manifest.version ||
-                to_json(*embedded)["files"] != to_json(manifest)["files"]) {
-                corrupt(manifest,
-                        "manifest.json in the archive does not match the vault's manifest");
-            }
-            continue;
-        }
-        if (member->path == "README.md") {
-            while (reader.read(buffer.get(), k_io_chunk) > 0) {
-            }
-            continue;
-        }
-        const auto it = plan.find(member->path);
-        if (it == plan.end() && members == Members::model_only &&
-            member->path.starts_with("sidecars/")) {
-            while (reader.read(buffer.get(), k_io_chunk) > 0) {
-            }
-            continue; // verified by the daemon's own checks; not put back by a rollback
-        }
-        if (it == plan.end()) {
-            corrupt(manifest,
-                    fmt::format("the archive holds {}, which the manifest does not list", shown));
-        }
-        Planned& planned = it->second;
-        if (member->type != Member::Type::regular) {
-            corrupt(manifest, fmt::format("{} is a link or special file: refused", shown));
-        }
-        if (planned.extracted) {
-            corrupt(manifest, fmt::format("{} appears twice in the archive", shown));
-        }
-        planned.dir_fd = staging.open_dir(planned.dirs, (target / planned.entry->path).string());
+    void extract_one(ArchiveReader& reader, Planned& planned, Staging& staging, char* buffer,
+                     const ExtractProgress& progress) {
+        const auto destination = m_target / planned.entry->path;
+        planned.dir_fd = staging.open_dir(planned.dirs, destination.string());
         // Bounded, whatever the file's name: a 255-byte name leaves no room for a prefix.
         planned.temp_name = fmt::format(".mv-restore-{}", fs::unique_suffix());
         UniqueFd out(::openat(planned.dir_fd->get(), planned.temp_name.c_str(),
                               O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
         if (!out) {
-            throw Error(
-                errno_message(fmt::format("cannot create a file in the folder {} for {}",
-                                          (target / planned.entry->path).parent_path().string(),
-                                          escape_name(planned.name)),
-                              errno),
-                local_code(errno));
+            throw Error(errno_message(fmt::format("cannot create a file in the folder {} for {}",
+                                                  destination.parent_path().string(),
+                                                  escape_name(planned.name)),
+                                      errno),
+                        local_code(errno));
         }
         staging.add_temp(planned.dir_fd, planned.temp_name);
         Sha256 sha;
         std::uint64_t size = 0;
         std::uint64_t flushed = 0;
-        while (const std::size_t got = reader.read(buffer.get(), k_io_chunk)) {
-            sha.update(buffer.get(), got);
-            value_or_throw(
-                fs::write_all(out.get(), buffer.get(), got, target / planned.entry->path));
+        while (const std::size_t got = reader.read(buffer, k_io_chunk)) {
+            sha.update(buffer, got);
+            value_or_throw(fs::write_all(out.get(), buffer, got, destination));
             size += got;
             // Start writing back what is complete while extraction goes on, so that the
             // fsync below finds little left to do (it alone makes the file durable).
@@ -286,7 +234,8 @@ ExtractResult extract_verified(UniqueFd archive, const Manifest& manifest,
             }
         }
         if (size != planned.entry->size || sha.hex_digest() != planned.entry->sha256) {
-            corrupt(manifest, fmt::format("{} does not match its SHA-256 in the manifest", shown));
+            corrupt(fmt::format("{} does not match its SHA-256 in the manifest",
+                                escape_name(planned.entry->member())));
         }
         ::fchmod(out.get(), planned.entry->mode & 0777);
         const auto mtime = std::chrono::nanoseconds(planned.entry->mtime_ns);
@@ -295,40 +244,43 @@ ExtractResult extract_verified(UniqueFd archive, const Manifest& manifest,
             {static_cast<time_t>(std::chrono::duration_cast<std::chrono::seconds>(mtime).count()),
              static_cast<long>(mtime.count() % 1'000'000'000)}};
         ::futimens(out.get(), times);
-        value_or_throw(fs::sync_fd(out.get(), target / planned.entry->path));
+        value_or_throw(fs::sync_fd(out.get(), destination));
         planned.extracted = true;
-        result.bytes += size;
-    }
-    if (first) {
-        corrupt(manifest, "the archive is empty");
-    }
-    for (const auto& [member, planned] : plan) {
-        if (!planned.extracted) {
-            corrupt(manifest, fmt::format("{} is missing from the archive", escape_name(member)));
-        }
-    }
-    const auto [archive_size, archive_sha256] = reader.finish();
-    if ((manifest.archive.size != 0 && archive_size != manifest.archive.size) ||
-        (!manifest.archive.sha256.empty() && archive_sha256 != manifest.archive.sha256)) {
-        corrupt(manifest, fmt::format("the archive {} does not match its SHA-256 in the manifest",
-                                      manifest.archive.file));
+        m_bytes += size;
     }
 
-    // 3. Everything verified: move the files into place.
-    for (auto& [member, planned] : plan) {
-        const unsigned flags = overwrite == Overwrite::yes ? 0 : RENAME_NOREPLACE;
-        if (::renameat2(planned.dir_fd->get(), planned.temp_name.c_str(), planned.dir_fd->get(),
-                        planned.name.c_str(), flags) != 0) {
-            throw Error(errno_message(fmt::format("cannot put {} in place",
-                                                  (target / planned.entry->path).string()),
-                                      errno),
-                        errno == EEXIST ? ErrorCode::conflict : local_code(errno));
-        }
-        ::fsync(planned.dir_fd->get());
-        result.files.push_back(target / planned.entry->path);
+    stdfs::path m_target;
+    Overwrite m_overwrite;
+    Members m_members;
+    Manifest m_manifest;
+    std::map<std::string, Planned> m_plan; ///< by member name
+    std::uint64_t m_bytes = 0;
+};
+
+} // namespace
+
+ExtractResult extract_verified(UniqueFd archive, const std::optional<Manifest>& expected,
+                               const stdfs::path& target, Overwrite overwrite,
+                               const ExtractProgress& progress, Members members,
+                               const ManifestSeen& seen) {
+    Extraction extraction(target, overwrite, members);
+    ArchiveReader reader(std::move(archive), expected ? fmt::format("{} {}", expected->model,
+                                                                    expected->version.to_string())
+                                                      : std::string("the version's stream"));
+    extraction.read_manifest(reader, expected);
+    extraction.plan();
+    if (seen) {
+        seen(extraction.manifest());
     }
+    TargetFolder folder(target); // removed again, when still empty, if anything fails
+    extraction.refuse_conflicts();
+    Staging staging(folder.fd());
+    extraction.extract_members(reader, staging, progress);
+    extraction.check_complete(reader);
+    ExtractResult result;
+    extraction.commit(result);
     staging.commit();
-    made_guard.keep = true;
+    folder.keep();
     return result;
 }
 

@@ -1,12 +1,14 @@
 #pragma once
-// Verified extraction of a version archive into a directory, with the rights of whoever
-// runs it: modelvaultctl restoring as the calling user (SPEC §7), or the daemon unpacking
-// an archive being imported. Nothing lands in the target until every file's
-// SHA-256 matched the manifest:
-//   1. every member is extracted to a temporary name next to its destination;
-//   2. the embedded manifest, every member's hash and size, and the archive's own hash
-//      are checked against the manifest given;
-//   3. only then are the files renamed into place (never replacing an existing file
+// Verified extraction of a version's tar stream into a directory, with the rights of
+// whoever runs it: modelvaultctl restoring as the calling user (docs/PROTOCOL.md,
+// `restore`), or the daemon unpacking an archive being imported. Nothing lands in the
+// target until every file's SHA-256 matched the manifest:
+//   1. the manifest (given, or the stream's own manifest.json) is planned: every
+//      destination is checked before anything is written;
+//   2. every member is extracted to a temporary name next to its destination;
+//   3. the embedded manifest, every member's hash and size, and (format 1) the archive's
+//      own hash are checked;
+//   4. only then are the files renamed into place (never replacing an existing file
 //      unless `force`).
 // Member names can never leave the target: absolute paths, "..", and links are refused,
 // and no symlink inside the target is followed.
@@ -14,6 +16,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,6 +33,7 @@ enum class Members { all, model_only };
 struct ExtractResult {
     std::vector<std::filesystem::path> files; ///< where the files now are
     std::uint64_t bytes = 0;
+    Manifest manifest; ///< the manifest the files were checked against
 };
 
 /// The user may not write to the target folder (code io).
@@ -38,19 +42,23 @@ public:
     using Error::Error;
 };
 
-/// Called with the archive bytes consumed so far.
+/// Called with the stream bytes consumed so far.
 using ExtractProgress = std::function<void(std::uint64_t archive_bytes)>;
+/// Called once the manifest is known, before any file is written.
+using ManifestSeen = std::function<void(const Manifest& manifest)>;
 
-/// Extracts the archive read from `archive` (owned) into `target` (created when missing).
+/// Extracts the stream read from `archive` (owned; any compression libarchive reads) into
+/// `target` (created when missing). With `expected`, the stream's manifest.json must
+/// describe the same version and files; without, the stream's own manifest is used.
 /// Throws Error: conflict (a file exists and overwrite is no), corrupt (any hash or
 /// structure problem; names the file), io (the user may not write there; names the
 /// folder — `forbidden` is only for what the daemon refuses). On
 /// any failure nothing in `target` was replaced and temporary files are removed. The
 /// messages say what happened, not what to do: restore and rollback each add their own
 /// advice (TargetNotWritable, conflict).
-ExtractResult extract_verified(UniqueFd archive, const Manifest& manifest,
+ExtractResult extract_verified(UniqueFd archive, const std::optional<Manifest>& expected,
                                const std::filesystem::path& target, Overwrite overwrite,
-                               const ExtractProgress& progress = {},
-                               Members members = Members::all);
+                               const ExtractProgress& progress = {}, Members members = Members::all,
+                               const ManifestSeen& seen = {});
 
 } // namespace mv::vault

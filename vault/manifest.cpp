@@ -1,5 +1,6 @@
 #include "vault/manifest.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <set>
 #include <type_traits>
@@ -158,63 +159,236 @@ std::uint64_t Manifest::total_size() const {
     return total;
 }
 
-nlohmann::json to_json(const Manifest& m) {
+std::vector<store::ChunkId> Manifest::chunk_ids() const {
+    std::vector<store::ChunkId> ids;
+    for (const auto& file : files) {
+        for (const auto& chunk : file.chunks) {
+            ids.push_back(chunk.id);
+        }
+    }
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    return ids;
+}
+
+Manifest Manifest::without_chunks() const {
+    Manifest light = *this;
+    for (auto& file : light.files) {
+        file.chunks.clear();
+        file.chunks.shrink_to_fit();
+    }
+    return light;
+}
+
+namespace {
+
+json chunks_json(const FileEntry& f) {
+    json chunks = json::array();
+    for (const auto& chunk : f.chunks) {
+        chunks.push_back(json::array({chunk.id.hex(), chunk.size}));
+    }
+    return chunks;
+}
+
+json storage_json(const StorageInfo& s) {
+    return {{"codec", s.codec},
+            {"level", s.level},
+            {"byte_grouping", s.byte_grouping},
+            {"encrypted", s.encrypted},
+            {"chunk_names", s.chunk_names},
+            {"new_chunks", s.new_chunks},
+            {"new_bytes", s.new_bytes}};
+}
+
+json checkpoint_json(const std::optional<CheckpointInfo>& checkpoint) {
+    if (!checkpoint) {
+        return nullptr;
+    }
+    const auto count = [](const std::optional<std::int64_t>& value) {
+        return value ? json(*value) : json(nullptr);
+    };
+    return {{"name", escape_name(checkpoint->name)},
+            {"step", count(checkpoint->step)},
+            {"epoch", count(checkpoint->epoch)},
+            {"folder", checkpoint->folder}};
+}
+
+json metrics_files_json(const std::vector<MetricsFileRef>& files) {
+    json list = json::array();
+    for (const auto& file : files) {
+        list.push_back({{"path", escape_name(file.path)}, {"sha256", file.sha256}});
+    }
+    return list;
+}
+
+json archive_json(const ArchiveInfo& a) {
+    return {{"file", a.file},
+            {"size", a.size == 0 ? json(nullptr) : json(a.size)},
+            {"sha256", a.sha256.empty() ? json(nullptr) : json(a.sha256)},
+            {"codec", a.codec},
+            {"level", a.level},
+            {"encrypted", a.encrypted}};
+}
+
+void read_chunks(FieldReader& reader, const json* list, FileEntry& file) {
+    if (list == nullptr && reader.find("chunk_count") != nullptr) {
+        // A summary sent over the socket: the count without the list.
+        file.chunk_count = reader.get<std::size_t>("chunk_count");
+        return;
+    }
+    if (list == nullptr || !list->is_array()) {
+        reader.fail("chunks", "expected an array of [id, size] pairs");
+        return;
+    }
+    std::uint64_t total = 0;
+    for (std::size_t i = 0; i < list->size(); ++i) {
+        const json& pair = (*list)[i];
+        const auto id = pair.is_array() && pair.size() == 2 && pair[0].is_string()
+                            ? store::Digest::from_hex(pair[0].get<std::string>())
+                            : std::nullopt;
+        if (!id || !pair[1].is_number_unsigned()) {
+            reader.fail(fmt::format("chunks[{}]", i), "expected [64 hex characters, size]");
+            return;
+        }
+        file.chunks.push_back({*id, pair[1].get<std::uint64_t>()});
+        total += file.chunks.back().size;
+    }
+    file.chunk_count = file.chunks.size();
+    if (total != file.size) {
+        reader.fail("chunks", fmt::format("the chunks add up to {} bytes, the file has {}", total,
+                                          file.size));
+    }
+}
+
+FileEntry read_file_entry(FieldReader& r, const json& object, std::size_t i, bool format2) {
+    FieldReader fr(object, fmt::format("files[{}]", i));
+    FileEntry f;
+    f.path = unescape_or_keep(fr, "path", fr.get<std::string>("path"));
+    const auto role = fr.get<std::string>("role");
+    if (role != "model" && role != "sidecar") {
+        fr.fail("role", "expected \"model\" or \"sidecar\"");
+    }
+    f.role = role == "sidecar" ? FileRole::sidecar : FileRole::model;
+    f.size = fr.get<std::uint64_t>("size");
+    const auto mode_text = fr.get<std::string>("mode", "0644");
+    const auto [end, ec] =
+        std::from_chars(mode_text.data(), mode_text.data() + mode_text.size(), f.mode, 8);
+    if (ec != std::errc{} || end != mode_text.data() + mode_text.size() || f.mode > 07777) {
+        fr.fail("mode", "expected octal permission bits such as \"0644\"");
+    }
+    f.mtime_ns = fr.get<std::int64_t>("mtime_ns");
+    f.sha256 = fr.get<std::string>("sha256");
+    if (!is_sha256_hex(f.sha256)) {
+        fr.fail("sha256", "expected 64 lowercase hex characters");
+    }
+    f.format = fr.get<std::string>("format", "unknown");
+    f.format_mismatch = fr.get<bool>("format_mismatch");
+    if (format2) {
+        read_chunks(fr, fr.find("chunks"), f);
+    }
+    if (!fr.error().empty()) {
+        r.fail("", fr.error().substr(std::string_view("manifest: ").size()));
+    }
+    return f;
+}
+
+void read_storage(FieldReader& r, Manifest& m) {
+    const auto* s = r.find("storage");
+    if (s == nullptr) {
+        r.fail("storage", "missing");
+        return;
+    }
+    FieldReader sr(*s, "storage");
+    m.storage.codec = sr.get<std::string>("codec");
+    m.storage.level = sr.get<int>("level");
+    m.storage.byte_grouping = sr.get<bool>("byte_grouping", true);
+    m.storage.encrypted = sr.get<bool>("encrypted");
+    m.storage.chunk_names = sr.get<std::string>("chunk_names", "sha256");
+    m.storage.new_chunks = sr.get<std::uint64_t>("new_chunks");
+    m.storage.new_bytes = sr.get<std::uint64_t>("new_bytes");
+    if (m.storage.chunk_names != "sha256") {
+        sr.fail("chunk_names", "chunks named other than by SHA-256 need a newer modelvault");
+    }
+    if (!sr.error().empty()) {
+        r.fail("", sr.error().substr(std::string_view("manifest: ").size()));
+    }
+}
+
+void read_archive(FieldReader& r, Manifest& m) {
+    if (const auto* a = r.find("archive"); a != nullptr) {
+        FieldReader ar(*a, "archive");
+        m.archive.file = ar.get<std::string>("file");
+        m.archive.size = ar.get<std::uint64_t>("size");
+        m.archive.sha256 = ar.get<std::string>("sha256");
+        m.archive.codec = ar.get<std::string>("codec");
+        m.archive.level = ar.get<int>("level");
+        m.archive.encrypted = ar.get<bool>("encrypted");
+        // The archive lay next to the sidecar: a name with a '/' (or "..") would let a
+        // sidecar hand out any file the daemon can open.
+        if (const auto& name = m.archive.file;
+            name.empty() || name == "." || name == ".." ||
+            name.find_first_of(std::string_view("/\0", 2)) != std::string::npos) {
+            ar.fail("file", fmt::format("\"{}\" is not a file name in the model's folder",
+                                        escape_name(name)));
+        }
+        if (!ar.error().empty()) {
+            r.fail("", ar.error().substr(std::string_view("manifest: ").size()));
+        }
+    }
+}
+
+} // namespace
+
+nlohmann::json to_json(const Manifest& m, bool with_chunks) {
+    const bool format2 = m.format_version >= 2;
     json files = json::array();
     for (const auto& f : m.files) {
-        files.push_back(
-            {{"path", escape_name(f.path)},
-             {"role", f.role == FileRole::model ? "model" : "sidecar"},
-             {"size", f.size},
-             {"mode", fmt::format("{:04o}", f.mode)},
-             {"mtime", format_utc(SystemTime{std::chrono::duration_cast<SystemTime::duration>(
-                           std::chrono::nanoseconds{f.mtime_ns})})},
-             {"mtime_ns", f.mtime_ns},
-             {"sha256", f.sha256},
-             {"format", f.format},
-             {"format_mismatch", f.format_mismatch}});
+        json file = {
+            {"path", escape_name(f.path)},
+            {"role", f.role == FileRole::model ? "model" : "sidecar"},
+            {"size", f.size},
+            {"mode", fmt::format("{:04o}", f.mode)},
+            {"mtime", format_utc(SystemTime{std::chrono::duration_cast<SystemTime::duration>(
+                          std::chrono::nanoseconds{f.mtime_ns})})},
+            {"mtime_ns", f.mtime_ns},
+            {"sha256", f.sha256},
+            {"format", f.format},
+            {"format_mismatch", f.format_mismatch}};
+        if (format2 && with_chunks) {
+            file["chunks"] = chunks_json(f);
+        } else if (format2) {
+            file["chunk_count"] = f.chunk_count;
+        }
+        files.push_back(std::move(file));
     }
-    json checkpoint = nullptr;
-    if (m.checkpoint) {
-        const auto count = [](const std::optional<std::int64_t>& value) {
-            return value ? json(*value) : json(nullptr);
-        };
-        checkpoint = {{"name", escape_name(m.checkpoint->name)},
-                      {"step", count(m.checkpoint->step)},
-                      {"epoch", count(m.checkpoint->epoch)},
-                      {"folder", m.checkpoint->folder}};
+    json result = {{"format", "modelvault-manifest"},
+                   {"format_version", m.format_version},
+                   {"model", m.model},
+                   {"watch", m.watch},
+                   {"version", m.version.to_string()},
+                   {"sequence", m.sequence},
+                   {"created", format_utc(m.created)},
+                   {"trigger", to_string(m.trigger)},
+                   {"bump", m.bump},
+                   {"reason", m.reason},
+                   {"parent", m.parent ? json(m.parent->to_string()) : json(nullptr)},
+                   {"files", std::move(files)},
+                   {"metrics", m.metrics},
+                   {"compat", m.compat},
+                   {"tags", m.tags},
+                   {"note", m.note},
+                   {"host", m.host},
+                   {"incomplete", m.incomplete},
+                   {"checkpoint", checkpoint_json(m.checkpoint)},
+                   {"metrics_missing", m.metrics_missing},
+                   {"metrics_files", metrics_files_json(m.metrics_files)}};
+    if (format2) {
+        result["revision"] = m.revision;
+        result["storage"] = storage_json(m.storage);
+    } else {
+        result["archive"] = archive_json(m.archive);
     }
-    json metrics_files = json::array();
-    for (const auto& file : m.metrics_files) {
-        metrics_files.push_back({{"path", escape_name(file.path)}, {"sha256", file.sha256}});
-    }
-    json archive = {{"file", m.archive.file},
-                    {"size", m.archive.size == 0 ? json(nullptr) : json(m.archive.size)},
-                    {"sha256", m.archive.sha256.empty() ? json(nullptr) : json(m.archive.sha256)},
-                    {"codec", m.archive.codec},
-                    {"level", m.archive.level},
-                    {"encrypted", m.archive.encrypted}};
-    return {{"format", "modelvault-manifest"},
-            {"format_version", m.format_version},
-            {"model", m.model},
-            {"watch", m.watch},
-            {"version", m.version.to_string()},
-            {"sequence", m.sequence},
-            {"created", format_utc(m.created)},
-            {"trigger", to_string(m.trigger)},
-            {"bump", m.bump},
-            {"reason", m.reason},
-            {"parent", m.parent ? json(m.parent->to_string()) : json(nullptr)},
-            {"files", std::move(files)},
-            {"metrics", m.metrics},
-            {"compat", m.compat},
-            {"tags", m.tags},
-            {"note", m.note},
-            {"host", m.host},
-            {"incomplete", m.incomplete},
-            {"checkpoint", std::move(checkpoint)},
-            {"metrics_missing", m.metrics_missing},
-            {"metrics_files", std::move(metrics_files)},
-            {"archive", std::move(archive)}};
+    return result;
 }
 
 Result<Manifest> manifest_from_json(const nlohmann::json& j) {
@@ -224,13 +398,14 @@ Result<Manifest> manifest_from_json(const nlohmann::json& j) {
         r.fail("format", "expected \"modelvault-manifest\"");
     }
     m.format_version = r.get<int>("format_version");
-    if (m.format_version != k_manifest_format_version) {
+    if (m.format_version != 1 && m.format_version != k_manifest_format_version) {
         r.fail("format_version", fmt::format("version {} is not supported by this modelvault "
-                                             "(supports {}); upgrade modelvault",
+                                             "(supports 1 and {}); upgrade modelvault",
                                              m.format_version, k_manifest_format_version));
     }
-    for (const char* key :
-         {"model", "watch", "version", "sequence", "created", "trigger", "files", "archive"}) {
+    const bool format2 = m.format_version >= 2;
+    for (const char* key : {"model", "watch", "version", "sequence", "created", "trigger", "files",
+                            format2 ? "storage" : "archive"}) {
         r.require(key);
     }
     m.model = r.get<std::string>("model");
@@ -266,32 +441,7 @@ Result<Manifest> manifest_from_json(const nlohmann::json& j) {
     }
     if (const auto* files = r.find("files"); files != nullptr && files->is_array()) {
         for (std::size_t i = 0; i < files->size(); ++i) {
-            FieldReader fr((*files)[i], fmt::format("files[{}]", i));
-            FileEntry f;
-            f.path = unescape_or_keep(fr, "path", fr.get<std::string>("path"));
-            const auto role = fr.get<std::string>("role");
-            if (role != "model" && role != "sidecar") {
-                fr.fail("role", "expected \"model\" or \"sidecar\"");
-            }
-            f.role = role == "sidecar" ? FileRole::sidecar : FileRole::model;
-            f.size = fr.get<std::uint64_t>("size");
-            const auto mode_text = fr.get<std::string>("mode", "0644");
-            const auto [end, ec] =
-                std::from_chars(mode_text.data(), mode_text.data() + mode_text.size(), f.mode, 8);
-            if (ec != std::errc{} || end != mode_text.data() + mode_text.size() || f.mode > 07777) {
-                fr.fail("mode", "expected octal permission bits such as \"0644\"");
-            }
-            f.mtime_ns = fr.get<std::int64_t>("mtime_ns");
-            f.sha256 = fr.get<std::string>("sha256");
-            if (!is_sha256_hex(f.sha256)) {
-                fr.fail("sha256", "expected 64 lowercase hex characters");
-            }
-            f.format = fr.get<std::string>("format", "unknown");
-            f.format_mismatch = fr.get<bool>("format_mismatch");
-            if (!fr.error().empty()) {
-                r.fail("", fr.error().substr(std::string_view("manifest: ").size()));
-            }
-            m.files.push_back(std::move(f));
+            m.files.push_back(read_file_entry(r, (*files)[i], i, format2));
         }
     } else {
         r.fail("files", "expected an array");
@@ -303,25 +453,11 @@ Result<Manifest> manifest_from_json(const nlohmann::json& j) {
     m.host = r.get<std::string>("host");
     m.incomplete = r.get<bool>("incomplete");
     read_series_fields(r, m);
-    if (const auto* a = r.find("archive"); a != nullptr) {
-        FieldReader ar(*a, "archive");
-        m.archive.file = ar.get<std::string>("file");
-        m.archive.size = ar.get<std::uint64_t>("size");
-        m.archive.sha256 = ar.get<std::string>("sha256");
-        m.archive.codec = ar.get<std::string>("codec");
-        m.archive.level = ar.get<int>("level");
-        m.archive.encrypted = ar.get<bool>("encrypted");
-        // The archive lies next to the sidecar: a name with a '/' (or "..") would let a
-        // sidecar hand out any file the daemon can open.
-        if (const auto& name = m.archive.file;
-            name.empty() || name == "." || name == ".." ||
-            name.find_first_of(std::string_view("/\0", 2)) != std::string::npos) {
-            ar.fail("file", fmt::format("\"{}\" is not a file name in the model's folder",
-                                        escape_name(name)));
-        }
-        if (!ar.error().empty()) {
-            r.fail("", ar.error().substr(std::string_view("manifest: ").size()));
-        }
+    m.revision = r.get<std::uint64_t>("revision");
+    if (format2) {
+        read_storage(r, m);
+    } else {
+        read_archive(r, m);
     }
     if (!r.error().empty()) {
         return failure(r.error());

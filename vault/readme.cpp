@@ -59,13 +59,22 @@ std::string render_readme(const Manifest& m) {
     append_json_section(out, "Compatibility keys", m.compat);
     out += fmt::format("\n## Getting the model back\n\n"
                        "    modelvaultctl restore {}@{} --to DIR\n\n"
-                       "or, without modelvault:\n\n"
+                       "or, from the archive `modelvaultctl export` writes, without modelvault:\n\n"
                        "    {}\n\n"
                        "`manifest.json` lists every file with its SHA-256 "
                        "(`sha256sum -c` can check them).\n",
                        m.model, m.version.to_string(),
-                       unpack_command(m.archive.codec, m.archive.file));
+                       m.format_version >= 2 ? unpack_command("zstd", export_file_name(m))
+                                             : unpack_command(m.archive.codec, m.archive.file));
     return out;
+}
+
+std::string export_file_name(const Manifest& manifest) {
+    std::string base = manifest.model.substr(manifest.model.rfind('/') + 1);
+    for (char& c : base) {
+        c = c == '\\' ? '_' : c;
+    }
+    return fmt::format("{}-{}.tar.zst", base, manifest.version.to_string());
 }
 
 } // namespace mv::vault

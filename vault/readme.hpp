@@ -12,4 +12,7 @@ namespace mv::vault {
 /// to unpack the archive with and without modelvault.
 std::string render_readme(const Manifest& manifest);
 
+/// The file name `modelvaultctl export` proposes: "<last part of the model id>-<version>.tar.zst".
+std::string export_file_name(const Manifest& manifest);
+
 } // namespace mv::vault

@@ -1,28 +1,33 @@
 #pragma once
-// The vault (SPEC §4): a folder of versioned, verified model archives. Opening it cleans
-// up after crashes and loads the catalog; write_version() turns model files into a new
-// committed version in one pass; the rest answers questions about what is stored.
+// The vault (docs/FORMAT.md): versions of models, each a manifest that names its files'
+// chunks in the store beneath. Opening it cleans up after crashes, upgrades a format-1
+// vault and loads the catalog; write_version() turns model files into a new committed
+// version in one pass; the rest answers questions about what is stored, reads it back,
+// and collects what retention removed.
 // Thread-safe: any number of readers, and writers for different models at once (the
 // caller never writes the same model from two threads).
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <shared_mutex>
 #include <stop_token>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "config/model.hpp"
+#include "store/store.hpp"
 #include "util/fd.hpp"
 #include "util/time.hpp"
-#include "vault/archive_writer.hpp"
 #include "vault/catalog.hpp"
 #include "vault/history.hpp"
 #include "vault/manifest.hpp"
 #include "vault/model_id.hpp"
+#include "vault/source_file.hpp"
 #include "vault/verify.hpp"
 
 namespace mv::vault {
@@ -33,6 +38,10 @@ struct VaultOptions {
     bool verify_after_write = true;
     std::string host; ///< recorded in manifests; empty = this machine's host name
 };
+
+/// Told what opening a vault is busy with when it takes long (the upgrade of a format-1
+/// vault, one line per version): the daemon passes it on to systemd.
+using OpenProgress = std::function<void(const std::string& status)>;
 
 /// Everything needed to make a version, except the bytes (those are read from `files`).
 struct NewVersion {
@@ -67,60 +76,89 @@ struct WriteResult {
 struct VaultStats {
     std::size_t models = 0;
     std::size_t versions = 0;
-    std::uint64_t stored_bytes = 0;
+    std::uint64_t stored_bytes = 0; ///< bytes of all packs
     std::uint64_t free_bytes = 0;
     std::uint64_t total_bytes = 0;
+    std::size_t chunks = 0;
+    std::size_t packs = 0;
+    std::size_t damaged_manifests = 0;
+};
+
+/// What a collection did (or, for a dry run, would do).
+struct CollectionResult {
+    std::uint64_t freed_bytes = 0;
+    std::size_t packs_removed = 0;
+    std::size_t packs_repacked = 0;
+    std::string skipped; ///< why nothing was collected, when it was not
 };
 
 class Vault {
 public:
     /// Opens (creating if needed) the vault at options.root: takes its lock, empties tmp/,
-    /// removes archives that have no sidecar (a crash before the commit), loads the
-    /// catalog, records damaged sidecars, and finishes removals that the history announced
-    /// (a crash between the `removed` record and the sidecar's removal). Throws Fatal when
-    /// the folder is not a vault or is in use by another daemon.
-    static std::unique_ptr<Vault> open(VaultOptions options, const Clock& clock);
+    /// opens the store (which indexes packs a crash left unindexed), loads the catalog and
+    /// records damaged manifests, upgrades a format-1 vault (docs/FORMAT.md, "Migration
+    /// from format 1"), and finishes removals the history announced (a crash between the
+    /// `removed` record and the manifest's removal). Throws Fatal when the folder is not a
+    /// vault or is in use by another daemon.
+    static std::unique_ptr<Vault> open(VaultOptions options, const Clock& clock,
+                                       const OpenProgress& progress = {});
     ~Vault();
     Vault(const Vault&) = delete;
     Vault& operator=(const Vault&) = delete;
 
-    /// Reads, hashes and compresses `request.files` into a new version and commits it
-    /// atomically, or returns the existing version with identical model files. Throws
-    /// FileChangedError, Error(cancelled) on `stop`, Error for I/O or verification failure;
-    /// tmp/ is left clean in every case.
+    /// Reads and stores `request.files` into a new version and commits it atomically, or
+    /// returns the existing version with identical model files (found before anything is
+    /// compressed: identical files have only known chunks). Throws FileChangedError,
+    /// Error(cancelled) on `stop`, Error for I/O or verification failure; tmp/ is left
+    /// clean in every case.
     WriteResult write_version(const NewVersion& request, const std::stop_token& stop,
                               const ProgressFn& progress = {});
 
     /// Removes a version: records the removal (and `reason`) in the model's history, so
-    /// that its number is never given again, then removes its sidecar (from then on the
-    /// version does not exist), then its archive, fsyncing the folder after each. Returns
-    /// the bytes freed. Throws Error(not_found) for an unknown version, Error(io) when the
-    /// history or the sidecar cannot be written.
-    std::uint64_t remove_version(const std::string& model, const Version& version,
-                                 std::string reason);
+    /// that its number is never given again, then removes its manifest (from then on the
+    /// version does not exist). Its chunks go at the next collect(). Throws
+    /// Error(not_found) for an unknown version, Error(io) when the history or the
+    /// manifest cannot be written.
+    void remove_version(const std::string& model, const Version& version, std::string reason);
 
-    /// Replaces a version's tags (the sidecar is rewritten atomically; the archive's own
-    /// manifest.json keeps the tags it was made with). Throws Error(not_found).
+    /// Replaces a version's tags: a new manifest (revision + 1) replaces the old one.
+    /// Throws Error(not_found).
     Manifest set_tags(const std::string& model, const Version& version,
                       std::vector<std::string> tags);
 
     /// Records metrics that arrived after a version was written (docs/FORMAT.md,
-    /// `metrics_missing`): the sidecar gets `metrics` merged in, `metrics_files` and
-    /// metrics_missing false (the archive's manifest.json keeps what it was made with).
+    /// `metrics_missing`): a new revision of its manifest gets `metrics` merged in,
+    /// `metrics_files` and metrics_missing false, committed like a retag (set_tags()).
     /// Throws Error(not_found).
     Manifest attach_metrics(const std::string& model, const Version& version,
                             const nlohmann::json& metrics, std::vector<MetricsFileRef> files);
 
-    /// Re-reads a stored version and checks every hash against its sidecar, and that the
-    /// sidecar on disk can still be read.
-    VerifyResult verify(const Manifest& manifest, const std::stop_token& stop,
+    /// Checks a stored version: `structure` that its manifest is intact and every chunk it
+    /// references is stored; `read_data` also reads every chunk back and re-hashes every
+    /// file. Never throws for damage (it is in the result); Error(cancelled) on `stop`.
+    VerifyResult verify(const Manifest& manifest, VerifyDepth depth, const std::stop_token& stop,
                         const ProgressFn& progress = {}) const;
+    /// Manifests found damaged when the vault was opened (their versions are hidden, their
+    /// numbers stay taken when the file still tells them, and nothing is collected).
+    std::vector<DamagedVersion> damaged() const;
+    /// The damaged manifests of `model`.
+    std::vector<DamagedVersion> damaged(const std::string& model) const;
+
+    /// The full manifest (with its chunk lists) of a version the catalog returned. Throws
+    /// Error(corrupt) when its file is gone or damaged.
+    Manifest load(const Manifest& manifest) const;
+
+    /// Removes chunks no version references (and repacks packs that are mostly garbage).
+    /// Runs beside backups. Skipped (and says why) while a manifest is damaged.
+    CollectionResult collect(const std::stop_token& stop);
+    /// What collect() would free if `removed` versions were gone too (a dry run).
+    std::uint64_t freed_if_removed(const std::vector<std::pair<std::string, Version>>& removed);
 
     /// New compression settings for later versions (config reload).
     void set_compression(const config::Compression& compression, bool verify_after_write);
 
     std::vector<std::string> models() const;
-    /// A model's versions, oldest first.
+    /// A model's versions, oldest first (without chunk lists).
     std::vector<Manifest> versions(const std::string& model) const;
     std::optional<Manifest> find(const std::string& model, const Version& version) const;
     std::optional<Manifest> latest(const std::string& model) const;
@@ -135,34 +173,46 @@ public:
     /// cannot be written (the pointer then does not move).
     void move_pointer(const std::string& model, Pointer pointer, std::optional<Version> to,
                       std::string reason, long long uid);
-    /// Sidecars found damaged when the vault was opened (their versions are hidden).
-    std::vector<DamagedVersion> damaged() const;
-    /// The damaged sidecars of `model` (by id or by its folder).
-    std::vector<DamagedVersion> damaged(const std::string& model) const;
     /// The manifest's own tags plus "best" and "current" when the pointers name it.
     std::vector<std::string> tags_of(const Manifest& manifest) const;
 
     const std::filesystem::path& root() const { return m_options.root; }
-    std::filesystem::path archive_path(const Manifest& manifest) const;
-    std::filesystem::path sidecar_path(const Manifest& manifest) const;
+    std::filesystem::path manifest_path(const Manifest& manifest) const;
     std::filesystem::path history_path(const std::string& model) const;
     std::filesystem::path tmp_dir() const { return m_options.root / "tmp"; }
     std::filesystem::path state_dir() const { return m_options.root / "state"; }
+    const store::Store& store() const { return *m_store; }
 
 private:
+    friend void migrate_format1(Vault& vault, const OpenProgress& progress);
+    friend void migrate_version(Vault& vault, const std::filesystem::path& sidecar,
+                                const Manifest& old, const std::filesystem::path& archive,
+                                const config::Compression& compression);
     Vault(VaultOptions options, const Clock& clock, UniqueFd lock);
     // Opening (vault_recover.cpp).
-    void recover_and_load();
-    void load_sidecar(const std::filesystem::path& sidecar);
-    void record_damaged(const std::filesystem::path& sidecar, const std::string& problem);
-    void load_histories(const std::vector<std::filesystem::path>& histories);
+    void load_manifests();
+    void load_manifest(const std::filesystem::path& file);
+    void record_damaged(const std::filesystem::path& file, const std::string& problem,
+                        const std::optional<Manifest>& readable);
+    void load_histories();
     void finish_removals();
+    /// Writes `manifest` durably under manifests/ and adds it to the catalog.
+    void commit_manifest(Manifest& manifest);
+    /// Replaces a version's manifest by a new revision that `change` made (`what` names
+    /// the change in errors). Throws Error(not_found).
+    Manifest revise(const std::string& model, const Version& version, std::string_view what,
+                    const std::function<void(Manifest&)>& change);
+    std::vector<store::ChunkId>
+    referenced_chunks(const std::vector<std::pair<std::string, Version>>& except) const;
+    store::CodecSettings codec_settings() const;
 
     VaultOptions m_options;
     const Clock& m_clock;
     UniqueFd m_lock;
+    std::unique_ptr<store::Store> m_store;
     mutable std::shared_mutex m_mutex; ///< guards m_catalog and m_options.compression
     std::mutex m_history_mutex;        ///< serialises pointer moves
+    std::mutex m_revision_mutex;       ///< serialises manifest revisions and removals
     Catalog m_catalog;
 };
 

@@ -1,8 +1,10 @@
-// Opening a vault: the marker file and the daemon lock; vault_recover.cpp then cleans up
-// after a crash and loads the catalog.
+// Opening a vault: the marker file, the daemon lock, tmp/ emptied, the store opened (it
+// indexes packs a crash left unindexed), the catalog loaded (vault_recover.cpp), a
+// format-1 vault upgraded (migrate.cpp).
 #include <algorithm>
 #include <cerrno>
 #include <fcntl.h>
+#include <map>
 #include <sys/file.h>
 #include <unistd.h>
 
@@ -10,9 +12,12 @@
 #include <spdlog/spdlog.h>
 
 #include "util/fs.hpp"
-#include "util/json_depth.hpp"
 #include "vault/json_text.hpp"
+#include "vault/manifest_file.hpp"
+#include "vault/migrate.hpp"
+#include "vault/storage_settings.hpp"
 #include "vault/vault.hpp"
+#include "vault/vault_marker.hpp"
 
 namespace mv::vault {
 
@@ -20,8 +25,6 @@ namespace {
 
 namespace stdfs = std::filesystem;
 using nlohmann::json;
-
-constexpr int k_vault_format_version = 1;
 
 std::string this_host() {
     char name[256] = {};
@@ -32,30 +35,29 @@ std::string this_host() {
 }
 
 // vault.json marks a folder as a vault; refuse to take over a folder holding other data.
-void ensure_vault_marker(const stdfs::path& root, const Clock& clock) {
+// Returns the vault's format version (2 for a new vault).
+int ensure_vault_marker(const stdfs::path& root, const Clock& clock) {
     const stdfs::path marker = root / "vault.json";
     if (stdfs::exists(marker)) {
         auto text = fs::read_file(marker, 1u << 20);
         json parsed;
         try {
-            const std::string content = value_or_throw(std::move(text));
-            value_or_throw(check_json_depth(content, marker.string()));
-            parsed = json::parse(content);
+            parsed = json::parse(value_or_throw(std::move(text)));
         } catch (const std::exception& e) {
             throw Fatal(fmt::format("{} is damaged ({}); restore it from vault.json's format in "
                                     "docs/FORMAT.md or point `vault` elsewhere",
                                     marker.string(), e.what()));
         }
-        if (parsed.value("format", "") != "modelvault") {
+        if (!parsed.is_object() || parsed.value("format", "") != "modelvault") {
             throw Fatal(fmt::format("{} does not belong to a modelvault vault", marker.string()));
         }
-        if (parsed.value("version", 0) != k_vault_format_version) {
+        const int version = parsed.value("version", 0);
+        if (version != 1 && version != k_vault_format) {
             throw Fatal(fmt::format("vault {} has format version {}; this modelvaultd supports "
-                                    "version {}: upgrade modelvault",
-                                    root.string(), parsed.value("version", 0),
-                                    k_vault_format_version));
+                                    "versions 1 and {}: upgrade modelvault",
+                                    root.string(), version, k_vault_format));
         }
-        return;
+        return version;
     }
     // A fresh file system's lost+found does not make a folder "used".
     const bool empty = std::all_of(
@@ -66,12 +68,9 @@ void ensure_vault_marker(const stdfs::path& root, const Clock& clock) {
                                 "vault. Point `vault` at an empty or new folder",
                                 root.string()));
     }
-    const json content = {{"format", "modelvault"},
-                          {"version", k_vault_format_version},
-                          {"created", format_utc(clock.now())},
-                          {"created_by", "modelvaultd " MV_VERSION}};
-    value_or_throw(fs::write_file_atomic(marker, json_text(content, 2) + "\n"),
+    value_or_throw(fs::write_file_atomic(marker, vault_marker(format_utc(clock.now()))),
                    "cannot initialise the vault: ");
+    return k_vault_format;
 }
 
 // Only one daemon may use a vault: a second one would clean the first one's tmp/.
@@ -100,22 +99,62 @@ UniqueFd lock_vault(const stdfs::path& state_dir) {
     return fd;
 }
 
+void empty_folder(const stdfs::path& tmp) {
+    std::size_t leftovers = 0;
+    for (const auto& entry : stdfs::directory_iterator(tmp)) {
+        std::error_code ignored;
+        stdfs::remove_all(entry.path(), ignored);
+        ++leftovers;
+    }
+    if (leftovers > 0) {
+        value_or_throw(fs::sync_directory(tmp));
+        spdlog::info("vault: removed {} unfinished write(s) from {} left by an interrupted run",
+                     leftovers, tmp.string());
+    }
+}
+
 } // namespace
 
-std::unique_ptr<Vault> Vault::open(VaultOptions options, const Clock& clock) {
+std::string vault_marker(const std::string& created) {
+    const json content = {{"format", "modelvault"},
+                          {"version", k_vault_format},
+                          {"created", created},
+                          {"created_by", "modelvaultd " MV_VERSION},
+                          {"chunk_names", "sha256"}};
+    return json_text(content, 2) + "\n";
+}
+
+std::unique_ptr<Vault> Vault::open(VaultOptions options, const Clock& clock,
+                                   const OpenProgress& progress) {
     options.root = stdfs::absolute(options.root).lexically_normal();
     if (options.host.empty()) {
         options.host = this_host();
     }
     const auto& root = options.root;
     value_or_throw(fs::create_directories_durable(root), "cannot create the vault: ");
-    ensure_vault_marker(root, clock);
-    for (const char* sub : {"models", "tmp", "state"}) {
+    const int format = ensure_vault_marker(root, clock);
+    for (const char* sub : {"manifests", "models", "tmp", "state"}) {
         value_or_throw(fs::create_directories_durable(root / sub), "cannot prepare the vault: ");
     }
     UniqueFd lock = lock_vault(root / "state");
     std::unique_ptr<Vault> vault(new Vault(std::move(options), clock, std::move(lock)));
-    vault->recover_and_load();
+    empty_folder(vault->tmp_dir());
+    const auto& opened = vault->m_options;
+    vault->m_store =
+        store::Store::open({opened.root, vault->tmp_dir(), codec_settings_for(opened.compression),
+                            opened.verify_after_write, store::k_pack_target});
+    vault->load_manifests();
+    if (format == 1) {
+        migrate_format1(*vault, progress);
+    }
+    vault->load_histories();
+    vault->finish_removals();
+    if (const std::string notice = codec_notice(vault->m_options.compression); !notice.empty()) {
+        spdlog::warn("{}", notice);
+    }
+    const auto stats = vault->stats();
+    spdlog::info("vault {}: {} models, {} versions, {} in {} packs", vault->root().string(),
+                 stats.models, stats.versions, format_bytes(stats.stored_bytes), stats.packs);
     return vault;
 }
 

@@ -1,10 +1,11 @@
 // The Vault's questions about what is stored: models, versions, pointers, damaged
-// sidecars, and where each file of a version lies (docs/FORMAT.md, "Layout").
+// manifests, and where each file lies (docs/FORMAT.md, "Layout").
 #include <algorithm>
 #include <sys/statvfs.h>
 
 #include <fmt/format.h>
 
+#include "vault/manifest_file.hpp"
 #include "vault/vault.hpp"
 
 namespace mv::vault {
@@ -17,8 +18,8 @@ std::vector<DamagedVersion> Vault::damaged() const {
 std::vector<DamagedVersion> Vault::damaged(const std::string& model) const {
     std::vector<DamagedVersion> found;
     std::shared_lock lock(m_mutex);
-    for (const DamagedVersion* sidecar : m_catalog.damaged_of(model)) {
-        found.push_back(*sidecar);
+    for (const DamagedVersion* damaged : m_catalog.damaged_of(model)) {
+        found.push_back(*damaged);
     }
     return found;
 }
@@ -51,8 +52,12 @@ VaultStats Vault::stats() const {
         std::shared_lock lock(m_mutex);
         stats.models = m_catalog.model_count();
         stats.versions = m_catalog.version_count();
-        stats.stored_bytes = m_catalog.stored_bytes();
+        stats.damaged_manifests = m_catalog.damaged().size();
     }
+    const store::StoreStats store = m_store->stats();
+    stats.stored_bytes = store.stored_bytes;
+    stats.chunks = store.chunks;
+    stats.packs = store.packs;
     struct statvfs fs_stats {};
     if (::statvfs(m_options.root.c_str(), &fs_stats) == 0) {
         stats.free_bytes = static_cast<std::uint64_t>(fs_stats.f_bavail) * fs_stats.f_frsize;
@@ -90,25 +95,8 @@ std::filesystem::path Vault::history_path(const std::string& model) const {
            k_history_file;
 }
 
-std::filesystem::path Vault::archive_path(const Manifest& manifest) const {
-    auto id = ModelId::parse(manifest.model);
-    // manifest_from_json() refuses such names; this guards manifests made in memory.
-    if (manifest.archive.file.find('/') != std::string::npos || manifest.archive.file.empty() ||
-        manifest.archive.file == "." || manifest.archive.file == "..") {
-        throw Error(fmt::format("{} {}: archive.file \"{}\" is not a file name in the model's "
-                                "folder",
-                                manifest.model, manifest.version.to_string(),
-                                manifest.archive.file),
-                    ErrorCode::corrupt);
-    }
-    return m_options.root / value_or_throw(std::move(id), "", ErrorCode::corrupt).vault_dir() /
-           manifest.archive.file;
-}
-
-std::filesystem::path Vault::sidecar_path(const Manifest& manifest) const {
-    auto id = ModelId::parse(manifest.model);
-    return m_options.root / value_or_throw(std::move(id), "", ErrorCode::corrupt).vault_dir() /
-           fmt::format("{}_{}.json", manifest.version.to_string(), format_stamp(manifest.created));
+std::filesystem::path Vault::manifest_path(const Manifest& manifest) const {
+    return manifest_file(m_options.root, manifest.object);
 }
 
 } // namespace mv::vault

@@ -1,31 +1,30 @@
 #pragma once
-// Verification of a stored version against its manifest: every byte of the archive is
-// read, the archive's own SHA-256 and every member's SHA-256 and size are compared with
-// the manifest, and the embedded manifest.json must describe the same version.
+// Verification of a stored version (docs/FORMAT.md "Verification"), like restic's check:
+// the structure (the manifest is intact, every chunk it names is indexed and its pack is
+// there) by default, and with read_data every chunk read back and every file re-hashed.
 
 #include <cstdint>
-#include <filesystem>
 #include <stop_token>
 #include <string>
 #include <vector>
 
-#include "vault/archive_writer.hpp"
+#include "store/store.hpp"
 #include "vault/manifest.hpp"
+#include "vault/source_file.hpp"
 
 namespace mv::vault {
 
+enum class VerifyDepth { structure, read_data };
+
 struct VerifyResult {
-    std::vector<std::string> problems; ///< empty when the version is intact
-    std::uint64_t archive_size = 0;    ///< measured
-    std::string archive_sha256;        ///< measured
+    std::vector<std::string> problems; ///< empty when the version is intact; each names a file
+    std::uint64_t bytes_read = 0;      ///< file bytes re-read (read_data)
     bool ok() const { return problems.empty(); }
 };
 
-/// Reads `archive` completely and compares it with `expected`. Checks the archive's size
-/// and SHA-256 only when `expected.archive` records them (a sidecar does; the manifest of
-/// an archive being written does not). Never throws for a damaged archive: the damage is
-/// in `problems`, each naming the member. Throws Error(cancelled) when `stop` is requested.
-VerifyResult verify_archive(const std::filesystem::path& archive, const Manifest& expected,
+/// Verifies `manifest` (loaded with its chunk lists) against `store`. Never throws for
+/// damage; Error(cancelled) on `stop`. `progress` gets the file bytes read so far.
+VerifyResult verify_version(const store::Store& store, const Manifest& manifest, VerifyDepth depth,
                             const std::stop_token& stop, const ProgressFn& progress = {});
 
 } // namespace mv::vault

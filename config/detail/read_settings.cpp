@@ -60,6 +60,12 @@ void read_compression(const Json& value, const KeyPath& path, Checker& checker,
                                compression.threads = static_cast<int>(*threads);
                            }
                        }},
+                      {"byte_grouping",
+                       [&](const Json& v, const KeyPath& p) {
+                           if (auto grouping = to_bool(v, p, checker)) {
+                               compression.byte_grouping = *grouping;
+                           }
+                       }},
                   });
     // The range depends on the codec, which may come after the level in the file.
     if (!level || !codec_known) {

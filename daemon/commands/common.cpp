@@ -122,7 +122,7 @@ vault::Manifest resolve(const vault::Vault& vault, const Target& target) {
 }
 
 json manifest_json(const vault::Vault& vault, const vault::Manifest& manifest) {
-    json j = vault::to_json(manifest);
+    json j = vault::to_json(manifest, false);
     j["tags"] = vault.tags_of(manifest);
     return j;
 }
@@ -136,7 +136,7 @@ json version_summary(const vault::Vault& vault, const vault::Manifest& m) {
             {"bump", m.bump},
             {"reason", m.reason},
             {"size", m.total_size()},
-            {"stored", m.archive.size},
+            {"stored", m.storage.new_bytes},
             {"files", m.files.size()},
             {"tags", vault.tags_of(m)},
             {"metrics", m.metrics},

@@ -1,5 +1,6 @@
-// diff MODEL@A MODEL@B: files, identical blocks, metric and compat differences. Reads
-// archives, so it runs on the verification worker.
+// diff MODEL@A MODEL@B: files, the bytes and chunks the versions share (exact, from their
+// chunk lists), identical blocks, metric and compat differences. Identical blocks need the
+// changed files' bytes, so it runs on the verification worker.
 #include "vault/diff.hpp"
 
 #include <fmt/format.h>
@@ -27,10 +28,10 @@ void diff(CommandContext& c) {
     const vault::Manifest b = target("b");
     d.check_jobs().submit("diff", [&d, a, b, responder = c.responder](const std::stop_token& stop) {
         try {
-            const std::uint64_t total = a.archive.size + b.archive.size;
+            const std::uint64_t total = a.total_size() + b.total_size();
             auto last = std::chrono::steady_clock::time_point{};
             const auto result = vault::diff_versions(
-                d.vault().archive_path(a), a, d.vault().archive_path(b), b, stop,
+                d.vault().store(), d.vault().load(a), d.vault().load(b), stop,
                 [&](std::uint64_t bytes) {
                     const auto now = std::chrono::steady_clock::now();
                     if (now - last >= std::chrono::milliseconds(200)) {
@@ -47,7 +48,11 @@ void diff(CommandContext& c) {
                      {"size_a", f.size_a},
                      {"size_b", f.size_b},
                      {"identical_blocks",
-                      f.identical_blocks ? json(*f.identical_blocks) : json(nullptr)}});
+                      f.identical_blocks ? json(*f.identical_blocks) : json(nullptr)},
+                     {"shared_bytes", f.shared_bytes},
+                     {"shared_chunks", f.shared_chunks},
+                     {"chunks_a", f.chunks_a},
+                     {"chunks_b", f.chunks_b}});
             }
             json metrics = json::array();
             for (const auto& m : result.metrics) {
@@ -63,6 +68,11 @@ void diff(CommandContext& c) {
             responder->succeed({{"a", version_json(a)},
                                 {"b", version_json(b)},
                                 {"different_models", a.model != b.model},
+                                {"shared",
+                                 {{"bytes", result.shared_bytes},
+                                  {"chunks", result.shared_chunks},
+                                  {"bytes_b", result.bytes_b},
+                                  {"chunks_b", result.chunks_b}}},
                                 {"files", files},
                                 {"metrics", metrics},
                                 {"compat", compat}});

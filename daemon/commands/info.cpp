@@ -81,14 +81,14 @@ void status(CommandContext& c) {
                                    {"latest", latest->version.to_string()}});
         }
     }
-    // Versions hidden by a sidecar that cannot be read (docs/FORMAT.md).
+    // Versions hidden by a manifest that cannot be read (docs/FORMAT.md, "Manifests").
     json damaged = json::array();
-    for (const auto& sidecar : d.vault().damaged()) {
+    for (const auto& entry : d.vault().damaged()) {
         damaged.push_back(
-            {{"sidecar", sidecar.sidecar.string()},
-             {"model", sidecar.model},
-             {"version", sidecar.version ? json(sidecar.version->to_string()) : json(nullptr)},
-             {"problem", sidecar.problem}});
+            {{"manifest", entry.file.string()},
+             {"model", entry.model},
+             {"version", entry.version ? json(entry.version->to_string()) : json(nullptr)},
+             {"problem", entry.problem}});
     }
     const auto notifications = d.notifications().summary();
     json last_error = nullptr;
@@ -114,6 +114,9 @@ void status(CommandContext& c) {
            {"disk_low", notifications.disk_low},
            {"warn_free_below",
             notifications.warn_free_below ? json(*notifications.warn_free_below) : json(nullptr)},
+           {"format", 2},
+           {"chunks", stats.chunks},
+           {"packs", stats.packs},
            {"damaged", damaged}}},
          {"watches", watches},
          {"queue",

@@ -1,8 +1,9 @@
 // rollback MODEL@SEL: put a version back in its watched folder and mark it `current`.
 // Like restore, the daemon writes nothing in the folder itself: it resolves the version
-// and passes its archive (SCM_RIGHTS); modelvaultctl verifies and renames the files into
-// place with the rights of the user who asked, then reports back with `rollback_done`,
-// which records the move of `current` in the model's history with that user's uid.
+// and says where it goes; modelvaultctl then has it streamed (`restore` with
+// members "model"), verifies and renames the files into place with the rights of the
+// user who asked, and reports back with `rollback_done`, which records the move of
+// `current` in the model's history with that user's uid.
 #include <pwd.h>
 
 #include <fmt/format.h>
@@ -13,7 +14,6 @@
 #include "daemon/daemon.hpp"
 #include "daemon/events.hpp"
 #include "util/escape.hpp"
-#include "util/fs.hpp"
 #include "vault/model_id.hpp"
 
 namespace mv::daemon::commands {
@@ -63,24 +63,15 @@ void rollback(CommandContext& c) {
                                 manifest.model, where.folder.string(), manifest.model),
                     ErrorCode::conflict);
     }
-    const auto archive = d.vault().archive_path(manifest);
-    auto fd = fs::open_for_reading(archive, false); // never blocks on a FIFO
-    if (!fd) {
-        throw Error(fmt::format("the archive of {} {} cannot be opened: {}; run `modelvaultctl "
-                                "verify --all`",
-                                manifest.model, manifest.version.to_string(), fd.error()),
-                    ErrorCode::corrupt);
-    }
     const auto latest = d.vault().latest(manifest.model);
     const auto current = d.vault().pointer(manifest.model, vault::Pointer::current);
     const auto in_folder = current  ? current
                            : latest ? std::optional(latest->version)
                                     : std::nullopt;
-    c.responder->succeed({{"manifest", vault::to_json(manifest)},
+    c.responder->succeed({{"manifest", vault::to_json(manifest, false)},
                           {"folder", escape_name(where.folder.string())},
                           {"from", in_folder ? json(in_folder->to_string()) : json(nullptr)},
-                          {"stream", "fd"}},
-                         std::move(*fd));
+                          {"stream", "restore"}});
 }
 
 void rollback_done(CommandContext& c) {
@@ -116,7 +107,7 @@ void rollback_done(CommandContext& c) {
 
 void register_rollback(CommandRegistry& registry) {
     registry.add({"rollback", AccessLevel::write,
-                  "pass a version's archive to put it back in its watched folder", rollback});
+                  "say where a version goes back in its watched folder", rollback});
     registry.add({"rollback_done", AccessLevel::write,
                   "record that a rollback put a version back (marks it current)", rollback_done});
 }

@@ -1,4 +1,6 @@
-// verify [MODEL[@SEL]] | all: re-reads archives on the verification worker.
+// verify [MODEL[@SEL]] | all [read_data]: checks versions on the verification worker — their
+// manifests and that every chunk is stored, and with read_data every byte re-read and
+// re-hashed (docs/FORMAT.md "Verification").
 #include <fmt/format.h>
 
 #include "daemon/commands/common.hpp"
@@ -9,47 +11,60 @@ namespace mv::daemon::commands {
 
 namespace {
 
-void verify(CommandContext& c) {
-    Daemon& d = c.daemon;
-    vault::Vault& vault = d.vault();
+// The versions to check, and the damaged manifests among them (their versions are hidden:
+// each one fails).
+std::vector<vault::Manifest> targets_of(const vault::Vault& vault, const json& args,
+                                        std::vector<vault::DamagedVersion>& damaged) {
     std::vector<vault::Manifest> targets;
-    std::vector<vault::DamagedVersion> damaged; // their versions are hidden: each one fails
-    if (flag(c.args, "all")) {
+    if (flag(args, "all")) {
         for (const auto& model : vault.models()) {
             for (auto& m : vault.versions(model)) {
                 targets.push_back(std::move(m));
             }
         }
         damaged = vault.damaged();
-    } else {
-        const Target target = parse_target(vault, c.args);
-        if (target.selector.empty()) {
-            targets = vault.versions(target.model); // every version of the model
-            damaged = vault.damaged(target.model);
-        } else {
-            targets.push_back(resolve(vault, target));
-        }
+        return targets;
     }
-    json damaged_rows = json::array();
-    for (const auto& sidecar : damaged) {
-        damaged_rows.push_back(
-            {{"model", sidecar.model.empty() ? sidecar.dir.string() : sidecar.model},
-             {"version", sidecar.version ? sidecar.version->to_string() : "?"},
-             {"archive", sidecar.sidecar.filename().string()},
+    const Target target = parse_target(vault, args);
+    if (target.selector.empty()) {
+        damaged = vault.damaged(target.model);
+        return vault.versions(target.model); // every version of the model
+    }
+    return {resolve(vault, target)};
+}
+
+json damaged_rows(const std::vector<vault::DamagedVersion>& damaged) {
+    json rows = json::array();
+    for (const auto& entry : damaged) {
+        rows.push_back(
+            {{"model", entry.model.empty() ? std::string("?") : entry.model},
+             {"version", entry.version ? entry.version->to_string() : "?"},
+             {"manifest", entry.file.filename().string()},
              {"ok", false},
-             {"problems", json::array({fmt::format("the sidecar {} is damaged: {}",
-                                                   sidecar.sidecar.string(), sidecar.problem)})}});
+             {"problems", json::array({fmt::format("the manifest {} is damaged: {}",
+                                                   entry.file.string(), entry.problem)})}});
     }
+    return rows;
+}
+
+void verify(CommandContext& c) {
+    Daemon& d = c.daemon;
+    vault::Vault& vault = d.vault();
+    std::vector<vault::DamagedVersion> damaged;
+    const auto targets = targets_of(vault, c.args, damaged);
+    const auto depth =
+        flag(c.args, "read_data") ? vault::VerifyDepth::read_data : vault::VerifyDepth::structure;
     std::uint64_t total = 0;
     for (const auto& m : targets) {
-        total += m.archive.size;
+        total += depth == vault::VerifyDepth::read_data ? m.total_size() : 0;
     }
-    d.check_jobs().submit("verify", [&vault, targets = std::move(targets), total,
-                                     damaged_rows = std::move(damaged_rows),
+    const bool check_all_packs = flag(c.args, "all") && depth == vault::VerifyDepth::read_data;
+    d.check_jobs().submit("verify", [&vault, targets, rows = damaged_rows(damaged), depth, total,
+                                     check_all_packs,
                                      responder = c.responder](const std::stop_token& stop) {
-        json results = damaged_rows;
-        std::size_t failed = damaged_rows.size();
-        std::size_t checked = damaged_rows.size();
+        json results = rows;
+        std::size_t failed = rows.size();
+        std::size_t checked = rows.size();
         std::uint64_t done_before = 0;
         auto last_report = std::chrono::steady_clock::time_point{};
         for (std::size_t i = 0; i < targets.size(); ++i) {
@@ -72,14 +87,14 @@ void verify(CommandContext& c) {
             };
             vault::VerifyResult result;
             try {
-                result = vault.verify(m, stop, report);
+                result = vault.verify(m, depth, stop, report);
             } catch (const Error& e) {
                 responder->fail(e.code(), e.what());
                 return;
             }
-            done_before += m.archive.size;
-            // Retention may remove a version while this runs (found by tests/torture: its
-            // archive was "missing"): a version that no longer exists is not damaged.
+            done_before += depth == vault::VerifyDepth::read_data ? m.total_size() : 0;
+            // Retention may remove a version while this runs (found by tests/torture): a
+            // version that no longer exists is not damaged.
             if (!result.ok() && !vault.find(m.model, m.version)) {
                 continue;
             }
@@ -87,19 +102,36 @@ void verify(CommandContext& c) {
             failed += result.ok() ? 0 : 1;
             results.push_back({{"model", m.model},
                                {"version", m.version.to_string()},
-                               {"archive", m.archive.file},
+                               {"manifest", vault.manifest_path(m).filename().string()},
                                {"ok", result.ok()},
                                {"problems", result.problems}});
         }
-        responder->succeed(
-            {{"results", std::move(results)}, {"checked", checked}, {"failed", failed}});
+        json result = {{"results", std::move(results)},
+                       {"checked", checked},
+                       {"failed", failed},
+                       {"read_data", depth == vault::VerifyDepth::read_data}};
+        // Everything stored, not only what versions use (restic's check --read-data):
+        // damage in a duplicate copy or in a pack's header shows too.
+        if (check_all_packs) {
+            try {
+                const auto problems = vault.store().check_packs(stop);
+                result["packs"] = {{"checked", vault.store().stats().packs},
+                                   {"problems", problems}};
+            } catch (const Error& e) {
+                responder->fail(e.code(), e.what());
+                return;
+            }
+        }
+        responder->succeed(std::move(result));
     });
 }
 
 } // namespace
 
 void register_verify(CommandRegistry& registry) {
-    registry.add({"verify", AccessLevel::read, "re-read archives and check every hash", verify});
+    registry.add({"verify", AccessLevel::read,
+                  "check stored versions: every chunk present, or with read_data every hash",
+                  verify});
 }
 
 } // namespace mv::daemon::commands

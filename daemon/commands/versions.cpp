@@ -166,7 +166,7 @@ void list(CommandContext& c) {
 void show(CommandContext& c) {
     const auto manifest = resolve(c.daemon.vault(), parse_target(c.daemon.vault(), c.args));
     c.responder->succeed({{"manifest", manifest_json(c.daemon.vault(), manifest)},
-                          {"archive", c.daemon.vault().archive_path(manifest).string()}});
+                          {"manifest_file", c.daemon.vault().manifest_path(manifest).string()}});
 }
 
 void history(CommandContext& c) {

@@ -20,7 +20,8 @@ bool has_partial_write(const std::filesystem::path& tmp) {
     return false;
 }
 
-std::size_t sidecars_of(const std::filesystem::path& dir) {
+// Versions are their manifests (format 2: VAULT/manifests/<sha256>.json).
+std::size_t manifests_in(const std::filesystem::path& dir) {
     std::size_t count = 0;
     std::error_code ignored;
     for (const auto& entry : std::filesystem::directory_iterator(dir, ignored)) {
@@ -37,14 +38,14 @@ TEST_F(DaemonTest, SigkillDuringALargeBackupLeavesNoPartialVersion) {
         << "the backup never started writing";
     kill_daemon();
     // Killed mid-write: the model has no version, only an unfinished file in tmp/.
-    EXPECT_EQ(sidecars_of(vault / "models/lab/big.safetensors"), 0u);
+    EXPECT_EQ(manifests_in(vault / "manifests"), 0u);
     EXPECT_TRUE(has_partial_write(vault / "tmp"));
     // The next start cleans tmp/ and backs the file up.
     start_daemon();
     ASSERT_TRUE(wait_for_versions("lab/big.safetensors", 1, 120s));
-    EXPECT_NE(daemon_log().find("removed 1 unfinished write(s)"), std::string::npos);
-    EXPECT_EQ(sidecars_of(vault / "models/lab/big.safetensors"), 1u);
-    const auto verify = ctl({"verify", "--all"}, 180s);
+    EXPECT_NE(daemon_log().find("unfinished write(s)"), std::string::npos);
+    EXPECT_EQ(manifests_in(vault / "manifests"), 1u);
+    const auto verify = ctl({"verify", "--all", "--read-data"}, 180s);
     EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
     // Once nothing is in flight (state files are also written through tmp/), it is empty.
     EXPECT_EQ(stop_daemon(), 0);

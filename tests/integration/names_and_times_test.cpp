@@ -87,21 +87,18 @@ TEST_F(DaemonTest, TimesAfter2262AreRefusedNotWrappedAround) {
 
 class ImportCheckTest : public DaemonTest {
 protected:
-    // An archive of lab/dqn.pkl 1.0.0, unpacked into `staging` to be tampered with.
+    // An archive of lab/dqn.pkl 1.0.0 (`modelvaultctl export`), unpacked into `staging` to
+    // be tampered with.
     void unpack_a_version() {
         start_daemon();
         write_model("dqn.pkl", pickle("weights"));
         ASSERT_TRUE(wait_for_versions("lab/dqn.pkl", 1));
-        const auto folder = vault / "models/lab/dqn.pkl";
-        for (const auto& entry : std::filesystem::directory_iterator(folder)) {
-            if (entry.path().string().ends_with(".tar.zst")) {
-                std::filesystem::create_directories(staging);
-                ASSERT_EQ(
-                    run({"tar", "--zstd", "-xf", entry.path().string(), "-C", staging.string()})
-                        .exit_code,
-                    0);
-            }
-        }
+        const auto exported = dir / "exported.tar.zst";
+        const auto out = ctl({"export", "lab/dqn.pkl", "-o", exported.string()});
+        ASSERT_EQ(out.exit_code, 0) << out.out << out.err;
+        std::filesystem::create_directories(staging);
+        ASSERT_EQ(
+            run({"tar", "--zstd", "-xf", exported.string(), "-C", staging.string()}).exit_code, 0);
         ASSERT_TRUE(std::filesystem::exists(staging / "manifest.json"));
     }
 
@@ -132,12 +129,12 @@ TEST_F(ImportCheckTest, AnArchiveWithAnInvalidManifestIsRefusedNotStoredAsAModel
 
 TEST_F(ImportCheckTest, AnArchiveWithAnOversizedManifestIsRefused) {
     unpack_a_version();
-    // 9 MiB of padding: over the 8 MiB a manifest may have (before: 64 MiB, read whole).
+    // 33 MiB of padding: over the 32 MiB a manifest may have (before: 64 MiB, read whole).
     write_file(staging / "manifest.json",
-               read_file(staging / "manifest.json") + std::string(9u << 20, ' '));
+               read_file(staging / "manifest.json") + std::string(33u << 20, ' '));
     const auto out = repack_and_import();
     EXPECT_EQ(out.exit_code, 1) << out.out << out.err;
-    EXPECT_NE((out.out + out.err).find("more than the 8388608"), std::string::npos)
+    EXPECT_NE((out.out + out.err).find("more than the 33554432"), std::string::npos)
         << out.out << out.err;
     EXPECT_TRUE(versions("lab/copy.pkl").empty());
 }

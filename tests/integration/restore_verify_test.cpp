@@ -1,6 +1,7 @@
 // What the vault stores can be read with plain tar, comes back byte for byte, and
 // damage is found and named.
 #include <fstream>
+#include <map>
 
 #include "tests/integration/daemon_fixture.hpp"
 #include "tests/lib/wait.hpp"
@@ -16,13 +17,52 @@ std::string sha256sum(const std::filesystem::path& file) {
     return result.out.substr(0, 64);
 }
 
+std::uint32_t le32(const std::string& bytes, std::size_t at) {
+    std::uint32_t value = 0;
+    for (int i = 3; i >= 0; --i) {
+        value = (value << 8) | static_cast<unsigned char>(bytes[at + static_cast<std::size_t>(i)]);
+    }
+    return value;
+}
+
+// Flips a byte in the middle of chunk `hex` wherever a pack stores it (docs/FORMAT.md,
+// "Packs": 48-byte entries before a 16-byte trailer; id, codec, offset, stored length).
+std::size_t damage_chunk(const std::filesystem::path& vault, const std::string& hex) {
+    std::string raw;
+    for (std::size_t i = 0; i < 64; i += 2) {
+        raw += static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16));
+    }
+    std::size_t damaged = 0;
+    for (const auto& e : std::filesystem::recursive_directory_iterator(vault / "packs")) {
+        if (!e.is_regular_file()) {
+            continue;
+        }
+        const std::string pack = read_file(e.path());
+        const std::size_t entries = le32(pack, pack.size() - 12);
+        const std::size_t header = pack.size() - 16 - 48 * entries;
+        for (std::size_t i = 0; i < entries; ++i) {
+            const std::size_t entry = header + 48 * i;
+            if (pack.compare(entry, 32, raw) != 0) {
+                continue;
+            }
+            const auto middle = le32(pack, entry + 36) + le32(pack, entry + 40) / 2;
+            std::fstream f(e.path(), std::ios::in | std::ios::out | std::ios::binary);
+            f.seekp(static_cast<std::streamoff>(middle));
+            f.put(static_cast<char>(pack[middle] ^ 1));
+            ++damaged;
+        }
+    }
+    return damaged;
+}
+
 TEST_F(DaemonTest, ArchiveOpensWithSystemTarAndHashesMatchSha256sum) {
     start_daemon();
     write_model("agents/dqn.pkl", k_model);
     ASSERT_TRUE(wait_for_versions("lab/agents/dqn.pkl", 1));
-    const auto manifest = ctl_json({"show", "lab/agents/dqn.pkl"});
-    const auto archive =
-        vault / "models/lab/agents/dqn.pkl" / manifest["archive"]["file"].get<std::string>();
+    const auto shown = ctl_json({"show", "lab/agents/dqn.pkl"});
+    // Format 2 keeps chunks, not archives: `export` writes the archive.
+    const auto archive = dir / "dqn.tar.zst";
+    ASSERT_EQ(ctl({"export", "lab/agents/dqn.pkl", "-o", archive.string()}).exit_code, 0);
     ASSERT_TRUE(std::filesystem::exists(archive));
     const auto listing = run({"tar", "--zstd", "-tf", archive.string()});
     ASSERT_EQ(listing.exit_code, 0) << listing.err;
@@ -31,9 +71,11 @@ TEST_F(DaemonTest, ArchiveOpensWithSystemTarAndHashesMatchSha256sum) {
     std::filesystem::create_directories(out);
     ASSERT_EQ(run({"tar", "--zstd", "-xf", archive.string(), "-C", out.string()}).exit_code, 0);
     EXPECT_EQ(sha256sum(out / "model/dqn.pkl"), sha256sum(models / "agents/dqn.pkl"));
-    EXPECT_EQ(sha256sum(out / "model/dqn.pkl"), manifest["files"][0]["sha256"]);
-    EXPECT_EQ(sha256sum(archive), manifest["archive"]["sha256"]);
-    EXPECT_EQ(std::filesystem::file_size(archive), manifest["archive"]["size"]);
+    EXPECT_EQ(sha256sum(out / "model/dqn.pkl"), shown["files"][0]["sha256"]);
+    // The manifest file is named by its own SHA-256.
+    const auto manifests = std::filesystem::directory_iterator(vault / "manifests");
+    const auto file = manifests->path();
+    EXPECT_EQ(sha256sum(file) + ".json", file.filename().string());
 }
 
 TEST_F(DaemonTest, RestoreGivesIdenticalBytesAndRefusesToOverwrite) {
@@ -75,25 +117,30 @@ TEST_F(DaemonTest, FlippedByteMakesVerifyAllFailAndNameTheVersion) {
     auto ok = ctl({"verify", "--all"});
     EXPECT_EQ(ok.exit_code, 0) << ok.out << ok.err;
     EXPECT_NE(ok.out.find("2 versions verified, 0 corrupt"), std::string::npos) << ok.out;
-    // Flip one byte in the middle of a.pkl's archive.
-    const auto manifest = ctl_json({"show", "lab/a.pkl"});
-    const auto archive =
-        vault / "models/lab/a.pkl" / manifest["archive"]["file"].get<std::string>();
-    {
-        std::fstream f(archive, std::ios::in | std::ios::out | std::ios::binary);
-        const auto middle = static_cast<std::streamoff>(std::filesystem::file_size(archive) / 2);
-        f.seekg(middle);
-        char c = 0;
-        f.read(&c, 1);
-        c = static_cast<char>(c ^ 1);
-        f.seekp(middle);
-        f.write(&c, 1);
+    // Flip one byte in a chunk that only a.pkl has (the two share their first chunks:
+    // they hold the same weights).
+    std::map<std::string, nlohmann::json> chunks_of;
+    for (const auto& e : std::filesystem::directory_iterator(vault / "manifests")) {
+        const auto m = nlohmann::json::parse(read_file(e.path()));
+        chunks_of[m["model"]] = m["files"][0]["chunks"];
     }
-    const auto bad = ctl({"verify", "--all"});
+    const auto& a_chunks = chunks_of["lab/a.pkl"];
+    const auto& b_chunks = chunks_of["lab/b.pkl"];
+    std::string only_a;
+    for (const auto& chunk : a_chunks) {
+        if (std::find(b_chunks.begin(), b_chunks.end(), chunk) == b_chunks.end()) {
+            only_a = chunk[0];
+        }
+    }
+    ASSERT_FALSE(only_a.empty()) << a_chunks.dump();
+    ASSERT_EQ(damage_chunk(vault, only_a), 1u);
+    // The structure is intact (every chunk is there): reading the data finds the damage.
+    EXPECT_EQ(ctl({"verify", "--all"}).exit_code, 0);
+    const auto bad = ctl({"verify", "--all", "--read-data"});
     EXPECT_EQ(bad.exit_code, 1);
     EXPECT_NE(bad.out.find("CORRUPT  lab/a.pkl 1.0.0"), std::string::npos) << bad.out;
     EXPECT_NE(bad.out.find("ok       lab/b.pkl 1.0.0"), std::string::npos) << bad.out;
-    const auto json = ctl_json({"verify", "--all"});
+    const auto json = ctl_json({"verify", "--all", "--read-data"});
     EXPECT_EQ(json["failed"], 1);
     // Restoring the damaged version fails, names it, and writes nothing.
     const auto restore = ctl({"restore", "lab/a.pkl", "--to", (dir / "r/deeper").string()});

@@ -39,8 +39,9 @@ TEST_F(DaemonTest, SidecarsKeepTheirFoldersThroughRestoreDiffAndRollback) {
     EXPECT_EQ(paths_of(shown, "sidecar"),
               (std::vector<std::string>{"dqn.metrics.json", "logs/eval.log", "logs/train.log",
                                         "train.log"}));
-    // The archive holds them under sidecars/, folders and all (tar opens it).
-    const auto archive = vault / "models/lab/dqn.pkl" / shown["archive"]["file"].get<std::string>();
+    // The export holds them under sidecars/, folders and all (tar opens it).
+    const auto archive = dir / "exported.tar.zst";
+    ASSERT_EQ(ctl({"export", "lab/dqn.pkl@1.0.0", "-o", archive.string()}).exit_code, 0);
     const auto listed = run({"tar", "--zstd", "-tf", archive.string()});
     ASSERT_EQ(listed.exit_code, 0) << listed.err;
     EXPECT_THAT(listed.out, HasSubstr("sidecars/logs/train.log\n"));

@@ -177,8 +177,8 @@ TEST_F(TriggerTest, SavedModelFolderIsOneVersion) {
     const auto v = versions("tf");
     ASSERT_EQ(v.size(), 1u) << v.dump(2);
     EXPECT_EQ(v[0]["files"], 5);
-    const auto archive = ctl_json({"show", "tf"})["archive"]["file"].get<std::string>();
-    const auto listing = run({"tar", "--zstd", "-tf", (vault / "models/tf" / archive).string()});
+    ASSERT_EQ(ctl({"export", "tf", "-o", (dir / "tf.tar.zst").string()}).exit_code, 0);
+    const auto listing = run({"tar", "--zstd", "-tf", (dir / "tf.tar.zst").string()});
     EXPECT_NE(listing.out.find("model/variables/variables.index\n"), std::string::npos)
         << listing.out;
     const auto out = ctl({"restore", "tf", "--to", (dir / "r").string()});

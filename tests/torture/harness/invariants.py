@@ -1,9 +1,9 @@
 """The invariants checked after every restart (crash, kill, power cut):
 
-1. every version verifies (`verify --all`: archive and file SHA-256s);
+1. every version verifies (`verify --all --read-data`: every chunk and file SHA-256);
 2. no version that existed before is lost, unless its history records its removal
    (ledger.check_promises, which also checks tags, rollbacks and pointers);
-3. no orphans: no archive without a version, no version file the daemon hides;
+3. no orphans: no manifest the daemon hides, no format-1 version file left;
 4. tmp/ is empty once the daemon is idle.
 
 The daemon keeps working while they are checked (its first retention pass comes 10 s
@@ -42,7 +42,7 @@ def consistent_view(daemon, ledger, attempts=5):
         rows = snapshot(daemon)
         if rows is None:
             return None
-        view = {"rows": rows, "verify": daemon.ctl("verify", "--all", timeout=900)}
+        view = {"rows": rows, "verify": daemon.ctl("verify", "--all", "--read-data", timeout=900)}
         models = sorted({r["model"] for r in rows} | {m for m, _ in ledger.promised})
         view["histories"] = histories(daemon, models)
         view["orphans"] = vault_files.orphans(daemon.vault, len(rows))

@@ -1,16 +1,16 @@
 """The only place the suites look at the vault's files instead of asking modelvaultctl:
-leftovers that no command shows (docs/FORMAT.md, vault format 1). When the format
+leftovers that no command shows (docs/FORMAT.md, vault format 2). When the format
 changes, this file changes with it.
 
 - tmp/ holds writes in progress: empty once the daemon is idle;
-- an orphan is an archive without its sidecar (an interrupted commit the daemon must
-  remove at start) or a sidecar the daemon does not list (a version it hides).
+- an orphan is a manifest the daemon does not list (a version it hides), or a version
+  file of format 1 (an archive or a sidecar under models/) left after the upgrade.
 """
 
 import os
 from pathlib import Path
 
-ARCHIVE_SUFFIXES = (".tar.zst", ".tar.gz", ".tar.xz", ".tar")
+FORMAT1_SUFFIXES = (".json", ".tar.zst", ".tar.gz", ".tar.xz", ".tar")
 
 
 def tmp_entries(vault):
@@ -20,24 +20,19 @@ def tmp_entries(vault):
         return []
 
 
-def _stem(name):
-    for suffix in (".json",) + ARCHIVE_SUFFIXES:
-        if name.endswith(suffix):
-            return name[: -len(suffix)]
-    return None
-
-
 def orphans(vault, listed_count):
-    """Problems with the version files under models/: archives without a sidecar, and a
-    sidecar count different from the number of versions `list` shows."""
+    """Problems with the version files: a manifest count different from the number of
+    versions `list` shows, and format-1 version files under models/."""
     problems = []
-    sidecars = 0
+    try:
+        manifests = [n for n in os.listdir(Path(vault) / "manifests") if n.endswith(".json")]
+    except FileNotFoundError:
+        manifests = []
     for folder, _, files in os.walk(Path(vault) / "models"):
-        stems_with_sidecar = {_stem(f) for f in files if f.endswith(".json")}
-        sidecars += len(stems_with_sidecar)
         for name in files:
-            if name.endswith(ARCHIVE_SUFFIXES) and _stem(name) not in stems_with_sidecar:
-                problems.append(f"archive without a sidecar: {Path(folder) / name}")
-    if sidecars != listed_count:
-        problems.append(f"{sidecars} sidecars in the vault but `list` shows {listed_count} versions")
+            if name.endswith(FORMAT1_SUFFIXES):
+                problems.append(f"a format-1 version file: {Path(folder) / name}")
+    if len(manifests) != listed_count:
+        problems.append(
+            f"{len(manifests)} manifests in the vault but `list` shows {listed_count} versions")
     return problems

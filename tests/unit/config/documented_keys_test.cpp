@@ -100,6 +100,7 @@ const std::map<std::string, KeyCase>& key_cases() {
         {"compression", {R"({"compression": {"codec": "gzip"}})", [](const Config& c) { return c.compression.codec == Codec::gzip; }}},
         {"compression.codec", {R"({"compression": {"codec": "xz"}})", [](const Config& c) { return c.compression.codec == Codec::xz; }}},
         {"compression.level", {R"({"compression": {"level": 9}})", [](const Config& c) { return c.compression.level == 9; }}},
+        {"compression.byte_grouping", {R"({"compression": {"byte_grouping": false}})", [](const Config& c) { return !c.compression.byte_grouping; }}},
         {"compression.threads", {R"({"compression": {"threads": 2}})", [](const Config& c) { return c.compression.threads == 2; }}},
         {"encryption", {R"({"encryption": {"key_file": "/etc/k"}})", nullptr}},
         {"encryption.key_file", {R"({"encryption": {"key_file": "/etc/k"}})", nullptr}},

@@ -62,7 +62,7 @@ TEST(Problems, UnknownKeyFarFromAnyKnownKeyListsThemAll) {
          "hooks.before: unknown key; expected one of on_backup, on_failure, on_prune, on_restore, "
          "timeout, user"},
         {R"({"compression": {"x": 1}})",
-         "compression.x: unknown key; expected one of codec, level, threads"},
+         "compression.x: unknown key; expected one of codec, level, threads, byte_grouping"},
         {R"({"encryption": {"key_file": "/k", "cipher": "aes"}})",
          "encryption.cipher: unknown key; expected one of key_file"},
         {R"({"watches": [{"name": "w", "path": "/w", "triggers": {"schedule": {"every": "1h", "cron": "*"}}}]})",

@@ -5,8 +5,10 @@
 namespace mv::vault {
 namespace {
 
+// A format-1 manifest (one archive per version), as migration and imports read them.
 Manifest sample() {
     Manifest m;
+    m.format_version = 1;
     m.model = "pacman/agents/odd\\x0aname.pkl";
     m.watch = "pacman";
     m.version = {1, 2, 3};
@@ -168,6 +170,32 @@ TEST(Manifest, AnIntegerFieldRefusesFloatsAndNumbersPast64Bits) {
         EXPECT_NE(bad.error().find("files[0].size: expected an integer"), std::string::npos)
             << bad.error();
     }
+}
+
+TEST(Manifest, Format2ListsEachFilesChunks) {
+    Manifest m = sample();
+    m.format_version = 2;
+    m.archive = {};
+    m.storage = {"zstd", 3, true, false, "sha256", 1, 30};
+    m.files[0].chunks = {{store::Digest::sha256_of(store::as_bytes("a")), 40},
+                         {store::Digest::sha256_of(store::as_bytes("b")), 2}};
+    m.files[0].chunk_count = 2;
+    auto back = manifest_from_json(to_json(m));
+    ASSERT_TRUE(back) << back.error();
+    EXPECT_EQ(back->files[0].chunks, m.files[0].chunks);
+    EXPECT_EQ(back->storage.new_bytes, 30u);
+    EXPECT_EQ(to_json(*back), to_json(m));
+    // Chunks that do not add up to the file's size are refused.
+    auto json = to_json(m);
+    json["files"][0]["chunks"][1][1] = 3;
+    auto bad = manifest_from_json(json);
+    ASSERT_FALSE(bad);
+    EXPECT_NE(bad.error().find("files[0].chunks"), std::string::npos) << bad.error();
+    // The protocol's summaries carry the count only.
+    auto summary = manifest_from_json(to_json(m, false));
+    ASSERT_TRUE(summary) << summary.error();
+    EXPECT_EQ(summary->files[0].chunk_count, 2u);
+    EXPECT_TRUE(summary->files[0].chunks.empty());
 }
 
 } // namespace

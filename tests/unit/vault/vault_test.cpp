@@ -10,6 +10,7 @@
 #include "tests/lib/temp_dir.hpp"
 #include "util/fs.hpp"
 #include "vault/sha256.hpp"
+#include "vault/tar_stream.hpp"
 #include "vault/vault.hpp"
 
 namespace mv::vault {
@@ -25,9 +26,30 @@ std::size_t count_entries(const stdfs::path& dir) {
     return n;
 }
 
+std::size_t count_files(const stdfs::path& dir) {
+    std::size_t n = 0;
+    for (const auto& e : stdfs::recursive_directory_iterator(dir)) {
+        n += e.is_regular_file() ? 1 : 0;
+    }
+    return n;
+}
+
 class VaultTest : public ::testing::Test {
 protected:
     void SetUp() override { open_vault(); }
+
+    // The version as the plain tar stream restore and export send (format 2 keeps no
+    // archive per version).
+    stdfs::path tar_of(const Manifest& m) {
+        const auto file = dir / ("stream-" + m.version.to_string() + ".tar");
+        std::ofstream out(file, std::ios::binary | std::ios::trunc);
+        write_version_tar(vault->store(), vault->load(m), Members::all,
+                          [&](const char* data, std::size_t size) {
+                              out.write(data, static_cast<std::streamsize>(size));
+                          },
+                          {});
+        return file;
+    }
 
     void open_vault(config::Compression compression = {}) {
         vault.reset();
@@ -65,38 +87,41 @@ TEST_F(VaultTest, FirstBackupIsVersion100AndCommitsAtomically) {
     ASSERT_EQ(m.files.size(), 1u);
     EXPECT_EQ(m.files[0].sha256, sha256_hex(pickle));
     EXPECT_EQ(m.files[0].format, "pickle");
-    EXPECT_EQ(m.archive.file, "1.0.0_20261122T080101Z.tar.zst");
-    EXPECT_TRUE(stdfs::exists(vault->archive_path(m)));
-    EXPECT_TRUE(stdfs::exists(vault->sidecar_path(m)));
-    EXPECT_EQ(stdfs::file_size(vault->archive_path(m)), m.archive.size);
+    // Format 2: the manifest names the file's chunks; one pack and its index hold them.
+    EXPECT_EQ(m.format_version, 2);
+    EXPECT_TRUE(stdfs::exists(vault->manifest_path(m)));
+    EXPECT_GE(m.files[0].chunks.size(), 1u);
+    EXPECT_EQ(m.storage.new_chunks, m.files[0].chunks.size());
+    EXPECT_EQ(count_files(dir / "vault/packs"), 1u);
+    EXPECT_EQ(count_files(dir / "vault/index"), 1u);
     EXPECT_EQ(count_entries(vault->tmp_dir()), 0u);
-    EXPECT_TRUE(vault->verify(m, {}).ok());
+    EXPECT_TRUE(vault->verify(m, VerifyDepth::read_data, {}).ok());
 }
 
 TEST_F(VaultTest, ArchiveOpensWithSystemTarAndHashesMatchSha256sum) {
     const auto m = backup("agents/dqn.pkl", pickle).manifest;
-    const auto archive = vault->archive_path(m);
+    const auto archive = tar_of(m);
     // manifest.json comes first, then the model, then README.md.
-    const auto listing = test::run({"tar", "--zstd", "-tf", archive.string()});
+    const auto listing = test::run({"tar", "-tf", archive.string()});
     ASSERT_EQ(listing.exit_code, 0) << listing.err;
     EXPECT_EQ(listing.out, "manifest.json\nmodel/agents/dqn.pkl\nREADME.md\n");
     EXPECT_EQ(listing.err, "") << "plain names need no pax header GNU tar would warn about";
     // Extract with tar and compare with sha256sum of the original file.
     const auto out = dir / "out";
     stdfs::create_directories(out);
-    ASSERT_EQ(test::run({"tar", "--zstd", "-xf", archive.string(), "-C", out.string()}).exit_code,
-              0);
+    ASSERT_EQ(test::run({"tar", "-xf", archive.string(), "-C", out.string()}).exit_code, 0);
     const auto original = test::run({"sha256sum", (dir / "models/agents/dqn.pkl").string()});
     const auto extracted = test::run({"sha256sum", (out / "model/agents/dqn.pkl").string()});
     EXPECT_EQ(original.out.substr(0, 64), m.files[0].sha256);
     EXPECT_EQ(extracted.out.substr(0, 64), m.files[0].sha256);
-    // The embedded manifest parses and describes the same version; the sidecar's archive
-    // hash is the archive file's sha256sum.
+    // The embedded manifest parses and describes the same version; the manifest file's
+    // name is its own sha256sum.
     auto embedded = parse_manifest(test::read_file(out / "manifest.json"));
     ASSERT_TRUE(embedded) << embedded.error();
     EXPECT_EQ(embedded->version, m.version);
     EXPECT_EQ(embedded->files[0].sha256, m.files[0].sha256);
-    EXPECT_EQ(test::run({"sha256sum", archive.string()}).out.substr(0, 64), m.archive.sha256);
+    EXPECT_EQ(test::run({"sha256sum", vault->manifest_path(m).string()}).out.substr(0, 64),
+              m.object.hex());
     EXPECT_NE(test::read_file(out / "README.md").find("w/agents/dqn.pkl 1.0.0"), std::string::npos);
 }
 
@@ -142,16 +167,21 @@ TEST_F(VaultTest, ReopeningLoadsTheCatalogAndTakesTheLock) {
 
 TEST_F(VaultTest, StartupRemovesLeftoversOfInterruptedWrites) {
     const auto kept = backup("a.pkl", pickle).manifest;
+    // A version whose packs were committed but whose manifest never was (a crash between
+    // the two): its chunks are referenced by nothing.
+    const auto orphan = backup("a.pkl", pickle + "orphan").manifest;
+    stdfs::remove(vault->manifest_path(orphan));
     vault.reset();
-    // A half-written archive in tmp/, and an archive whose sidecar never got committed.
-    test::write_file(dir / "vault/tmp/write-123.part", "partial");
-    const auto orphan = dir / "vault/models/w/a.pkl/1.0.1_20261122T090000Z.tar.zst";
-    test::write_file(orphan, "archive without sidecar");
+    // A half-written pack in tmp/.
+    test::write_file(dir / "vault/tmp/pack-123.part", "partial");
     open_vault();
     EXPECT_EQ(count_entries(vault->tmp_dir()), 0u);
-    EXPECT_FALSE(stdfs::exists(orphan));
-    EXPECT_TRUE(stdfs::exists(vault->archive_path(kept)));
     EXPECT_EQ(vault->versions("w/a.pkl").size(), 1u);
+    // The orphaned chunks go at the next collection; the kept version stays intact.
+    EXPECT_EQ(count_files(dir / "vault/packs"), 2u);
+    EXPECT_GT(vault->collect({}).freed_bytes, 0u);
+    EXPECT_EQ(count_files(dir / "vault/packs"), 1u);
+    EXPECT_TRUE(vault->verify(kept, VerifyDepth::read_data, {}).ok());
 }
 
 TEST_F(VaultTest, RefusesAFolderThatIsNotAVault) {
@@ -204,10 +234,7 @@ TEST_F(VaultTest, OddFileNamesSurviveByteExact) {
     EXPECT_EQ(m.files[0].path, name);
     const auto out = dir / "out";
     stdfs::create_directories(out);
-    ASSERT_EQ(
-        test::run({"tar", "--zstd", "-xf", vault->archive_path(m).string(), "-C", out.string()})
-            .exit_code,
-        0);
+    ASSERT_EQ(test::run({"tar", "-xf", tar_of(m).string(), "-C", out.string()}).exit_code, 0);
     EXPECT_EQ(test::read_file(out / "model" / name), pickle);
     open_vault();
     EXPECT_EQ(vault->versions(m.model).size(), 1u);
@@ -217,13 +244,10 @@ TEST_F(VaultTest, Utf8NamesSurviveByteExact) {
     const std::string name = "mod\xc3\xa8le \xe6\xa8\xa1\xe5\x9e\x8b.pt"; // modèle 模型.pt
     const auto m = backup(name, pickle).manifest;
     EXPECT_EQ(m.files[0].path, name);
-    EXPECT_TRUE(vault->verify(m, {}).ok());
+    EXPECT_TRUE(vault->verify(m, VerifyDepth::read_data, {}).ok());
     const auto out = dir / "out";
     stdfs::create_directories(out);
-    ASSERT_EQ(
-        test::run({"tar", "--zstd", "-xf", vault->archive_path(m).string(), "-C", out.string()})
-            .exit_code,
-        0);
+    ASSERT_EQ(test::run({"tar", "-xf", tar_of(m).string(), "-C", out.string()}).exit_code, 0);
     EXPECT_EQ(test::read_file(out / "model" / name), pickle);
 }
 
@@ -238,19 +262,19 @@ TEST_F(VaultTest, ManyFilesFitTheReservedManifest) {
     const auto result = vault->write_version(request, {});
     ASSERT_TRUE(result.committed);
     EXPECT_EQ(result.manifest.files.size(), 500u);
-    EXPECT_TRUE(vault->verify(result.manifest, {}).ok());
+    EXPECT_TRUE(vault->verify(result.manifest, VerifyDepth::read_data, {}).ok());
 }
 
 TEST_F(VaultTest, EmptyFileIsAVersionToo) {
     const auto m = backup("empty.pkl", "").manifest;
     EXPECT_EQ(m.files[0].size, 0u);
-    EXPECT_TRUE(vault->verify(m, {}).ok());
+    EXPECT_TRUE(vault->verify(m, VerifyDepth::read_data, {}).ok());
 }
 
 struct VaultCodecCase {
     config::Codec codec;
     int level;
-    const char* tar_flag;
+    const char* stored_as; ///< storage.codec: chunks are zstd (or raw for none) in format 2
 };
 
 class VaultCodecTest : public VaultTest, public ::testing::WithParamInterface<VaultCodecCase> {};
@@ -258,24 +282,19 @@ class VaultCodecTest : public VaultTest, public ::testing::WithParamInterface<Va
 TEST_P(VaultCodecTest, SystemTarReadsEveryCodec) {
     open_vault({GetParam().codec, GetParam().level, 2});
     const auto m = backup("c.pkl", pickle).manifest;
-    const auto archive = vault->archive_path(m);
-    EXPECT_EQ(m.archive.codec, config::to_string(GetParam().codec));
-    std::vector<std::string> list = {"tar", "-tf", archive.string()};
-    if (*GetParam().tar_flag != '\0') {
-        list.insert(list.begin() + 1, GetParam().tar_flag);
-    }
-    const auto listing = test::run(list);
+    EXPECT_EQ(m.storage.codec, GetParam().stored_as);
+    const auto listing = test::run({"tar", "-tf", tar_of(m).string()});
     ASSERT_EQ(listing.exit_code, 0) << listing.err;
     EXPECT_EQ(listing.out, "manifest.json\nmodel/c.pkl\nREADME.md\n");
-    EXPECT_TRUE(vault->verify(m, {}).ok());
+    EXPECT_TRUE(vault->verify(m, VerifyDepth::read_data, {}).ok());
 }
 
 INSTANTIATE_TEST_SUITE_P(Codecs, VaultCodecTest,
-                         ::testing::Values(VaultCodecCase{config::Codec::zstd, 3, "--zstd"},
-                                           VaultCodecCase{config::Codec::zstd, 19, "--zstd"},
-                                           VaultCodecCase{config::Codec::gzip, 6, "-z"},
-                                           VaultCodecCase{config::Codec::xz, 1, "-J"},
-                                           VaultCodecCase{config::Codec::none, 0, ""}));
+                         ::testing::Values(VaultCodecCase{config::Codec::zstd, 3, "zstd"},
+                                           VaultCodecCase{config::Codec::zstd, 19, "zstd"},
+                                           VaultCodecCase{config::Codec::gzip, 6, "zstd"},
+                                           VaultCodecCase{config::Codec::xz, 1, "zstd"},
+                                           VaultCodecCase{config::Codec::none, 0, "none"}));
 
 } // namespace
 } // namespace mv::vault
@@ -321,14 +340,11 @@ TEST_F(VaultTest, AbandoningAHugeFileDoesNotWriteItsRest) {
 }
 
 TEST_F(VaultTest, AFailedCommitLeavesNothingInTmp) {
-    // The archive is complete and verified, but its place is taken: tmp/ must still end
-    // up empty (and the existing file untouched).
+    // The packs are complete and verified, but the manifest cannot be written (its folder
+    // is taken by a file): tmp/ must still end up empty, and no version exists.
     test::write_file(dir / "models/c.pkl", pickle);
-    clock.advance(std::chrono::seconds(61));
-    const auto stamp =
-        format_stamp(std::chrono::time_point_cast<std::chrono::seconds>(clock.now()));
-    const auto squatter = dir / "vault/models/w/c.pkl" / ("1.0.0_" + stamp + ".tar.zst");
-    test::write_file(squatter, "someone else's file");
+    stdfs::remove_all(dir / "vault/manifests");
+    test::write_file(dir / "vault/manifests", "someone else's file");
     NewVersion request;
     request.model = {"w", "c.pkl"};
     request.files = {SourceFile::beneath(dir / "models", "c.pkl", "c.pkl")};
@@ -336,10 +352,11 @@ TEST_F(VaultTest, AFailedCommitLeavesNothingInTmp) {
         vault->write_version(request, {});
         FAIL() << "the commit should have been refused";
     } catch (const Error& e) {
-        EXPECT_EQ(e.code(), ErrorCode::conflict);
+        EXPECT_EQ(e.code(), ErrorCode::io);
     }
     EXPECT_EQ(count_entries(vault->tmp_dir()), 0u);
-    EXPECT_EQ(test::read_file(squatter), "someone else's file");
+    EXPECT_EQ(test::read_file(dir / "vault/manifests"), "someone else's file");
+    EXPECT_TRUE(vault->versions("w/c.pkl").empty());
 }
 
 } // namespace

@@ -1,9 +1,12 @@
+// Verification finds damage and names it: the structure check (every chunk stored) and,
+// with read_data, every byte re-read.
 #include <fstream>
 
 #include <gtest/gtest.h>
 
 #include "tests/lib/fake_clock.hpp"
 #include "tests/lib/temp_dir.hpp"
+#include "vault/manifest_file.hpp"
 #include "vault/vault.hpp"
 
 namespace mv::vault {
@@ -21,9 +24,17 @@ protected:
         manifest = vault->write_version(request, {}).manifest;
     }
 
-    void flip_byte(std::uint64_t offset) {
-        std::fstream f(vault->archive_path(manifest),
-                       std::ios::in | std::ios::out | std::ios::binary);
+    std::filesystem::path pack() const {
+        for (const auto& e : std::filesystem::recursive_directory_iterator(dir / "vault/packs")) {
+            if (e.is_regular_file()) {
+                return e.path();
+            }
+        }
+        return {};
+    }
+
+    void flip_byte(const std::filesystem::path& file, std::uint64_t offset) {
+        std::fstream f(file, std::ios::in | std::ios::out | std::ios::binary);
         f.seekg(static_cast<std::streamoff>(offset));
         char c = 0;
         f.read(&c, 1);
@@ -39,39 +50,54 @@ protected:
 };
 
 TEST_F(VerifyTest, IntactVersionPasses) {
-    const auto result = vault->verify(manifest, {});
+    auto result = vault->verify(manifest, VerifyDepth::structure, {});
     EXPECT_TRUE(result.ok()) << result.problems.front();
-    EXPECT_EQ(result.archive_sha256, manifest.archive.sha256);
+    result = vault->verify(manifest, VerifyDepth::read_data, {});
+    EXPECT_TRUE(result.ok()) << result.problems.front();
+    EXPECT_EQ(result.bytes_read, manifest.total_size());
 }
 
 TEST_F(VerifyTest, FlippedByteInTheDataIsFound) {
-    flip_byte(manifest.archive.size / 2);
-    const auto result = vault->verify(manifest, {});
+    flip_byte(pack(), std::filesystem::file_size(pack()) / 2);
+    // Only reading the data sees it, and the problem names the file and the chunk.
+    EXPECT_TRUE(vault->verify(manifest, VerifyDepth::structure, {}).ok());
+    const auto result = vault->verify(manifest, VerifyDepth::read_data, {});
     ASSERT_FALSE(result.ok());
+    EXPECT_NE(result.problems.front().find("model/m.pkl"), std::string::npos)
+        << result.problems.front();
+    EXPECT_NE(result.problems.front().find("chunk"), std::string::npos) << result.problems.front();
 }
 
-TEST_F(VerifyTest, FlippedByteInThePaddingIsFoundByTheArchiveHash) {
-    // The skippable padding frame decompresses to nothing: only the archive hash sees it.
-    flip_byte(manifest.archive.size > 9000 ? 4000 : 100);
-    const auto result = vault->verify(manifest, {});
+TEST_F(VerifyTest, FlippedByteInTheManifestIsFoundByItsName) {
+    // A manifest's name is the SHA-256 of its bytes: any change shows.
+    flip_byte(vault->manifest_path(manifest), 100);
+    const auto result = vault->verify(manifest, VerifyDepth::structure, {});
     ASSERT_FALSE(result.ok());
-}
-
-TEST_F(VerifyTest, TruncatedOrMissingArchiveIsNamed) {
-    std::filesystem::resize_file(vault->archive_path(manifest), manifest.archive.size / 3);
-    auto result = vault->verify(manifest, {});
-    ASSERT_FALSE(result.ok());
-    std::filesystem::remove(vault->archive_path(manifest));
-    result = vault->verify(manifest, {});
-    ASSERT_FALSE(result.ok());
-    EXPECT_NE(result.problems.front().find(manifest.archive.file), std::string::npos)
+    EXPECT_NE(result.problems.front().find("does not hash to its name"), std::string::npos)
         << result.problems.front();
 }
 
+TEST_F(VerifyTest, TruncatedOrMissingPackIsNamed) {
+    const auto file = pack();
+    std::filesystem::resize_file(file, std::filesystem::file_size(file) / 3);
+    auto result = vault->verify(manifest, VerifyDepth::structure, {});
+    ASSERT_FALSE(result.ok());
+    std::filesystem::remove(file);
+    result = vault->verify(manifest, VerifyDepth::structure, {});
+    ASSERT_FALSE(result.ok());
+    const std::string pack_name = file.filename().string().substr(0, 12);
+    EXPECT_NE(result.problems.front().find(pack_name), std::string::npos)
+        << result.problems.front();
+    EXPECT_NE(result.problems.front().find("model/m.pkl"), std::string::npos);
+}
+
 TEST_F(VerifyTest, TamperedManifestHashIsFound) {
-    Manifest lying = manifest;
+    // A manifest rewritten with another SHA-256 (and a consistent name): the chunks are
+    // intact, but the file they give back is not the one the manifest describes.
+    Manifest lying = vault->load(manifest);
     lying.files[0].sha256 = std::string(64, 'f');
-    const auto result = vault->verify(lying, {});
+    ASSERT_TRUE(write_manifest_file(dir / "vault", dir / "vault/tmp", lying));
+    const auto result = vault->verify(lying, VerifyDepth::read_data, {});
     ASSERT_FALSE(result.ok());
 }
 

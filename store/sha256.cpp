@@ -1,10 +1,10 @@
-#include "vault/sha256.hpp"
+#include "store/sha256.hpp"
 
 #include <openssl/evp.h>
 
 #include "util/error.hpp"
 
-namespace mv::vault {
+namespace mv::store {
 
 struct Sha256::Context {
     EVP_MD_CTX* ctx = EVP_MD_CTX_new();
@@ -34,20 +34,25 @@ void Sha256::update(const void* data, std::size_t size) {
     }
 }
 
-std::string Sha256::hex_digest() {
-    unsigned char digest[EVP_MAX_MD_SIZE];
+std::array<std::uint8_t, 32> Sha256::digest() {
+    std::array<std::uint8_t, 32> bytes{};
     unsigned int length = 0;
-    if (EVP_DigestFinal_ex(m_context->ctx, digest, &length) != 1) {
+    if (EVP_DigestFinal_ex(m_context->ctx, bytes.data(), &length) != 1 || length != bytes.size()) {
         throw Error("OpenSSL SHA-256 finalisation failed");
     }
-    static constexpr char k_hex[] = "0123456789abcdef";
-    std::string hex;
-    hex.reserve(length * 2);
-    for (unsigned int i = 0; i < length; ++i) {
-        hex += k_hex[digest[i] >> 4];
-        hex += k_hex[digest[i] & 0xf];
-    }
     reset();
+    return bytes;
+}
+
+std::string Sha256::hex_digest() {
+    static constexpr char k_hex[] = "0123456789abcdef";
+    const auto bytes = digest();
+    std::string hex;
+    hex.reserve(bytes.size() * 2);
+    for (const std::uint8_t byte : bytes) {
+        hex += k_hex[byte >> 4];
+        hex += k_hex[byte & 0xf];
+    }
     return hex;
 }
 
@@ -69,4 +74,4 @@ bool is_sha256_hex(std::string_view text) {
     return true;
 }
 
-} // namespace mv::vault
+} // namespace mv::store

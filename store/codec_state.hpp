@@ -1,0 +1,49 @@
+#pragma once
+// The inside of CodecContext, shared by codec.cpp and planes.cpp.
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include <zstd.h>
+
+#include "store/codec.hpp"
+
+namespace mv::store {
+
+struct CodecContext::State {
+    ZSTD_CCtx* compressor = nullptr;       ///< whole chunks, at the configured level
+    ZSTD_CCtx* plane_compressor = nullptr; ///< planes: entropy coding (see codec.cpp)
+    ZSTD_DCtx* decompressor = nullptr;
+    int level = 0;                         ///< the level `compressor` is set to
+    std::vector<std::uint8_t> planes;  ///< split values
+    std::vector<std::uint8_t> scratch; ///< one compressed plane or sample
+};
+
+namespace detail {
+
+/// Compresses `data` as one zstd frame with `compressor` appended to `out`; returns the
+/// frame's size, or 0 when zstd failed or the frame is not smaller than `data` (then
+/// `out` is unchanged).
+std::size_t append_zstd(std::span<const std::uint8_t> data, ZSTD_CCtx* compressor,
+                        CodecContext::State& state, std::vector<std::uint8_t>& out);
+/// `state.compressor`, set to `level`.
+ZSTD_CCtx* chunk_compressor(CodecContext::State& state, int level);
+
+/// Decompresses one zstd frame into exactly `out.size()` bytes.
+Result<void> zstd_exact(std::span<const std::uint8_t> frame, std::span<std::uint8_t> out,
+                        CodecContext::State& state);
+
+/// Whether zstd is worth running on `data`: its first 64 KiB must shrink by 3 %.
+bool compressible(std::span<const std::uint8_t> data, ZSTD_CCtx* compressor,
+                  CodecContext::State& state);
+
+/// Planes encoding of `chunk` (docs/FORMAT.md): header, prefix, planes, suffix.
+void encode_planes(std::span<const std::uint8_t> chunk, std::size_t width, std::uint64_t prefix,
+                   CodecContext::State& state, std::vector<std::uint8_t>& out);
+Result<void> decode_planes(std::span<const std::uint8_t> stored, std::span<std::uint8_t> out,
+                           CodecContext::State& state);
+
+} // namespace detail
+
+} // namespace mv::store

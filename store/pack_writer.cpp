@@ -1,0 +1,66 @@
+#include "store/pack_writer.hpp"
+
+#include <cerrno>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include "util/error.hpp"
+#include "util/fs.hpp"
+
+namespace mv::store {
+
+PackWriter::PackWriter(std::filesystem::path path) : m_path(std::move(path)) {
+    m_fd.reset(::open(m_path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0640));
+    if (!m_fd) {
+        throw Error(errno_message(fmt::format("cannot create {}", m_path.string()), errno),
+                    code_for_errno(errno));
+    }
+    const auto lead = pack_lead();
+    write(lead);
+}
+
+PackWriter::~PackWriter() {
+    m_fd.reset();
+    if (!m_released) {
+        ::unlink(m_path.c_str());
+    }
+}
+
+void PackWriter::write(std::span<const std::uint8_t> bytes) {
+    value_or_throw(fs::write_all(m_fd.get(), bytes.data(), bytes.size(), m_path));
+    m_sha.update(bytes.data(), bytes.size());
+    m_size += bytes.size();
+}
+
+BlobEntry PackWriter::append(const ChunkId& id, BlobCodec codec,
+                             std::span<const std::uint8_t> stored, std::uint32_t raw_length) {
+    if (m_size + stored.size() > 0xffffffffu - (1u << 20)) {
+        throw Error("internal error: a pack would exceed 4 GiB", ErrorCode::internal);
+    }
+    BlobEntry entry{id, codec, static_cast<std::uint32_t>(m_size),
+                    static_cast<std::uint32_t>(stored.size()), raw_length};
+    write(stored);
+    m_entries.push_back(entry);
+    return entry;
+}
+
+IndexedPack PackWriter::finish() {
+    const std::vector<std::uint8_t> tail = encode_pack_tail(m_entries);
+    write(tail);
+    value_or_throw(fs::sync_fd(m_fd.get(), m_path));
+    // The tail as the disk returns it must be the tail written: a short or misplaced
+    // write would otherwise only show when the pack is read.
+    std::vector<std::uint8_t> check(tail.size());
+    const ssize_t got = ::pread(m_fd.get(), check.data(), check.size(),
+                                static_cast<off_t>(m_size - tail.size()));
+    m_fd.reset();
+    if (got != static_cast<ssize_t>(tail.size()) || check != tail) {
+        throw Error(fmt::format("the pack {} does not read back as written", m_path.string()),
+                    ErrorCode::io);
+    }
+    return IndexedPack{Digest{m_sha.digest()}, m_size, m_entries};
+}
+
+} // namespace mv::store

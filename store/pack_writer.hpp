@@ -1,0 +1,49 @@
+#pragma once
+// Writes one pack into a temporary file: blobs appended as they come, then the header
+// and trailer; the pack's name is the SHA-256 of all its bytes, hashed while writing.
+// The file is removed again unless release() was called (it was moved into place).
+
+#include <cstdint>
+#include <filesystem>
+#include <span>
+#include <vector>
+
+#include "store/index_format.hpp"
+#include "store/sha256.hpp"
+#include "util/fd.hpp"
+
+namespace mv::store {
+
+class PackWriter {
+public:
+    /// Creates `path` (must not exist). Throws Error on I/O failure.
+    explicit PackWriter(std::filesystem::path path);
+    ~PackWriter();
+    PackWriter(const PackWriter&) = delete;
+    PackWriter& operator=(const PackWriter&) = delete;
+
+    /// Appends a blob and returns its entry. Throws Error(io) when the write fails
+    /// (a full disk, ...).
+    BlobEntry append(const ChunkId& id, BlobCodec codec, std::span<const std::uint8_t> stored,
+                     std::uint32_t raw_length);
+    /// Writes the header and trailer, fsyncs, and reads the tail back from the disk to
+    /// check it landed where it belongs. Returns the pack's name, size and blobs.
+    IndexedPack finish();
+
+    std::uint64_t size() const { return m_size; }
+    std::size_t blob_count() const { return m_entries.size(); }
+    const std::filesystem::path& path() const { return m_path; }
+    void release() { m_released = true; }
+
+private:
+    void write(std::span<const std::uint8_t> bytes);
+
+    std::filesystem::path m_path;
+    UniqueFd m_fd;
+    Sha256 m_sha;
+    std::uint64_t m_size = 0;
+    std::vector<BlobEntry> m_entries;
+    bool m_released = false;
+};
+
+} // namespace mv::store

@@ -1,0 +1,82 @@
+#pragma once
+// One backup's writes to the store. put() stores a chunk unless the store or this session
+// already has it; a chunk the store already has is pinned, so that a collection running
+// meanwhile keeps it. Nothing the session writes is visible before commit(): its packs
+// stay in the temporary folder until then. finish() drops the pins once the version's
+// manifest is durable (its references protect the chunks from then on). A session
+// destroyed without commit() removes its packs.
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <unordered_map>
+#include <vector>
+
+#include "store/codec.hpp"
+#include "store/pack_writer.hpp"
+
+namespace mv::store {
+
+class Store;
+
+/// What one chunk holds, as far as the codec choice goes.
+struct ChunkHint {
+    ValueType type = ValueType::unknown;
+    std::uint64_t prefix = 0; ///< bytes before the first value
+};
+
+struct PutResult {
+    ChunkId id;
+    bool stored = false;            ///< false: the store or the session already had it
+    std::uint64_t stored_bytes = 0; ///< bytes added to a pack (0 when not stored)
+    BlobCodec codec = BlobCodec::raw;
+};
+
+/// Scratch space of one thread calling put().
+struct PutScratch {
+    CodecContext codec;
+    std::vector<std::uint8_t> encoded;
+    std::vector<std::uint8_t> decoded;
+};
+
+class WriteSession {
+public:
+    explicit WriteSession(Store& store);
+    ~WriteSession();
+    WriteSession(const WriteSession&) = delete;
+    WriteSession& operator=(const WriteSession&) = delete;
+
+    /// Names `chunk` and stores it if needed. Thread-safe. Throws Error(io) when a pack
+    /// cannot be written, Error(internal) when the encoded chunk does not decode to it.
+    PutResult put(std::span<const std::uint8_t> chunk, const ChunkHint& hint,
+                  PutScratch& scratch);
+
+    /// Moves the session's packs into place and writes their index file, all durable;
+    /// the chunks are visible to lookups afterwards. Returns the bytes of the new packs.
+    std::uint64_t commit();
+    /// Drops the pins (call once the manifest referencing the chunks is durable).
+    void finish();
+
+    std::uint64_t new_chunks() const;
+    std::uint64_t new_bytes() const;
+
+private:
+    void append(const ChunkId& id, BlobCodec codec, std::span<const std::uint8_t> stored,
+                std::uint32_t raw_length);
+    void finish_current_pack();
+    std::filesystem::path temporary_pack() const;
+
+    Store& m_store;
+    mutable std::mutex m_mutex;
+    std::unique_ptr<PackWriter> m_current;
+    std::vector<std::unique_ptr<PackWriter>> m_full; ///< finished, not yet published
+    std::vector<IndexedPack> m_finished;
+    std::unordered_map<ChunkId, bool, DigestHash> m_own; ///< chunks this session stored
+    std::vector<ChunkId> m_pins;
+    std::uint64_t m_new_bytes = 0;
+    bool m_committed = false;
+};
+
+} // namespace mv::store

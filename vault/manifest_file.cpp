@@ -1,0 +1,65 @@
+#include "vault/manifest_file.hpp"
+
+#include <fmt/format.h>
+
+#include "util/fs.hpp"
+#include "vault/json_text.hpp"
+
+namespace mv::vault {
+
+std::string manifest_text(const Manifest& manifest) {
+    return json_text(to_json(manifest), 2) + "\n";
+}
+
+std::filesystem::path manifest_file(const std::filesystem::path& root, const store::Digest& id) {
+    return root / "manifests" / (id.hex() + ".json");
+}
+
+Result<void> write_manifest_file(const std::filesystem::path& root,
+                                 const std::filesystem::path& tmp, Manifest& manifest) {
+    for (const auto& file : manifest.files) {
+        if (file.chunks.size() != file.chunk_count) {
+            return failure("internal error: a manifest without its chunk lists cannot be written");
+        }
+    }
+    const std::string text = manifest_text(manifest);
+    const store::Digest id = store::Digest::sha256_of(store::as_bytes(text));
+    if (auto written = fs::write_file_atomic(manifest_file(root, id), text, tmp, 0640); !written) {
+        return failure(written.error());
+    }
+    manifest.object = id;
+    return {};
+}
+
+Result<Manifest> read_manifest_file(const std::filesystem::path& file) {
+    const std::string name = file.filename().string();
+    const auto id = name.size() == 69 && name.ends_with(".json")
+                        ? store::Digest::from_hex(name.substr(0, 64))
+                        : std::nullopt;
+    if (!id) {
+        return failure("its name is not <64 hex>.json");
+    }
+    auto text = fs::read_file(file);
+    if (!text) {
+        return failure(text.error());
+    }
+    if (store::Digest::sha256_of(store::as_bytes(*text)) != *id) {
+        return failure("its content does not hash to its name (it was changed or damaged)");
+    }
+    auto manifest = parse_manifest(*text);
+    if (!manifest) {
+        return failure(manifest.error());
+    }
+    if (manifest->format_version < 2) {
+        return failure("a format-1 manifest among format-2 manifests");
+    }
+    for (const auto& entry : manifest->files) {
+        if (entry.chunks.size() != entry.chunk_count) {
+            return failure("a file without its list of chunks");
+        }
+    }
+    manifest->object = *id;
+    return manifest;
+}
+
+} // namespace mv::vault
