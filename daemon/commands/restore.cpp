@@ -112,29 +112,28 @@ void restore(CommandContext& c) {
     // The daemon streams verified bytes; the client writes the files as its user.
     const std::string user = account_name(c.peer.uid);
     const std::string to = optional_string(c.args, "to").value_or("");
-    spdlog::info("{} {}: streamed to {} (uid {}) to restore{}", manifest.model,
+    spdlog::info("{} {}: archive handed to {} (uid {}) to restore{}", manifest.model,
                  manifest.version.to_string(), user, c.peer.uid, to.empty() ? "" : " into " + to);
-    d.stream_jobs().submit(
-        key, [&d, manifest, members, out, user, to,
-              responder = c.responder](const std::stop_token& stop) {
-            try {
-                const vault::Manifest full = d.vault().load(manifest);
-                check_present(d.vault(), full);
-                PipeSink sink(out, stop);
-                vault::write_version_tar(d.vault().store(), full, members, std::ref(sink), stop);
-                out->reset(); // end of stream before the answer
-                d.notifications().publish(
-                    restored_event(manifest, "restore", to, user, d.clock().now()));
-                responder->succeed({{"model", full.model},
-                                    {"version", full.version.to_string()},
-                                    {"tags", d.vault().tags_of(manifest)},
-                                    {"bytes", sink.written()},
-                                    {"stream", "tar"}});
-            } catch (const Error& e) {
-                out->reset();
-                responder->fail(e.code(), e.what());
-            }
-        });
+    d.stream_jobs().submit(key, [&d, manifest, members, out, user, to,
+                                 responder = c.responder](const std::stop_token& stop) {
+        try {
+            const vault::Manifest full = d.vault().load(manifest);
+            check_present(d.vault(), full);
+            PipeSink sink(out, stop);
+            vault::write_version_tar(d.vault().store(), full, members, std::ref(sink), stop);
+            out->reset(); // end of stream before the answer
+            d.notifications().publish(
+                restored_event(manifest, "restore", to, user, d.clock().now()));
+            responder->succeed({{"model", full.model},
+                                {"version", full.version.to_string()},
+                                {"tags", d.vault().tags_of(manifest)},
+                                {"bytes", sink.written()},
+                                {"stream", "tar"}});
+        } catch (const Error& e) {
+            out->reset();
+            responder->fail(e.code(), e.what());
+        }
+    });
 }
 
 } // namespace

@@ -75,12 +75,16 @@ void DaemonTest::kill_daemon() {
     daemon->wait(10s);
 }
 
-void DaemonTest::make_writes_fail(const std::string& model) {
-    write_file(vault / "models" / "lab" / model, "not a folder");
+// Format 2 writes nothing of a model's own until a version commits (docs/FORMAT.md): the
+// commit fails while a file stands where the manifests go, whichever model it is for.
+void DaemonTest::make_writes_fail(const std::string&) {
+    std::filesystem::rename(vault / "manifests", vault / "manifests.away");
+    write_file(vault / "manifests", "not a folder");
 }
 
-void DaemonTest::writes_succeed_again(const std::string& model) {
-    std::filesystem::remove(vault / "models" / "lab" / model);
+void DaemonTest::writes_succeed_again(const std::string&) {
+    std::filesystem::remove(vault / "manifests");
+    std::filesystem::rename(vault / "manifests.away", vault / "manifests");
 }
 
 bool DaemonTest::daemon_running() {
