@@ -10,6 +10,7 @@ if(CLANG_FORMAT)
         ${PROJECT_SOURCE_DIR}/audit/*.[ch]pp ${PROJECT_SOURCE_DIR}/metrics/*.[ch]pp
         ${PROJECT_SOURCE_DIR}/notify/*.[ch]pp ${PROJECT_SOURCE_DIR}/s3/*.[ch]pp ${PROJECT_SOURCE_DIR}/replica/*.[ch]pp
         ${PROJECT_SOURCE_DIR}/crypto/*.[ch]pp ${PROJECT_SOURCE_DIR}/http/*.[ch]pp ${PROJECT_SOURCE_DIR}/web/*.[ch]pp
+        ${PROJECT_SOURCE_DIR}/store/*.[ch]pp
         ${PROJECT_SOURCE_DIR}/tests/*.[ch]pp ${PROJECT_SOURCE_DIR}/bench/*.[ch]pp)
     add_custom_target(format COMMAND ${CLANG_FORMAT} -i ${MV_FORMAT_FILES})
     add_custom_target(check_format COMMAND ${CLANG_FORMAT} --dry-run -Werror ${MV_FORMAT_FILES})

@@ -8,6 +8,8 @@
 #include <functional>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "ctl/app.hpp"
 #include "ipc/client.hpp"
 #include "util/fd.hpp"
@@ -28,7 +30,7 @@ struct StreamOutcome {
 StreamOutcome stream_version(const GlobalOptions& global, const std::string& target,
                              const std::string& members,
                              const std::function<void(UniqueFd stream)>& consume,
-                             const json& extra_args = json::object());
+                             const nlohmann::json& extra_args = nlohmann::json::object());
 
 /// Reports the outcome's failure (as report_error does) and returns the exit code, or
 /// returns -1 when both sides succeeded.

@@ -31,7 +31,7 @@ private:
     const ReadAt& m_read;
     std::uint64_t m_offset;
     std::uint64_t m_end;
-    std::string m_block;             ///< bytes read ahead, starting at m_block_offset
+    std::string m_block; ///< bytes read ahead, starting at m_block_offset
     std::uint64_t m_block_offset = 0;
 };
 

@@ -55,8 +55,9 @@ std::vector<std::string> check_pack(const PackId& id, const std::string& bytes,
 
 } // namespace
 
-std::vector<std::string> Store::check_packs(const std::stop_token& stop,
-                                            const std::function<void(std::uint64_t)>& progress) const {
+std::vector<std::string>
+Store::check_packs(const std::stop_token& stop,
+                   const std::function<void(std::uint64_t)>& progress) const {
     std::vector<std::pair<std::uint32_t, PackId>> packs;
     std::map<std::uint32_t, std::vector<IndexEntry>> indexed;
     {

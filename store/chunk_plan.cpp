@@ -5,8 +5,7 @@ namespace mv::store {
 namespace {
 
 // Cuts one tensor region into fixed pieces measured from its first value.
-void cut_tensor(const Region& region, const TensorCutParams& params,
-                std::vector<Segment>& out) {
+void cut_tensor(const Region& region, const TensorCutParams& params, std::vector<Segment>& out) {
     if (region.length <= params.single_max) {
         out.push_back({region.offset, region.length, false, region.type, region.prefix});
         return;
@@ -20,7 +19,8 @@ void cut_tensor(const Region& region, const TensorCutParams& params,
         if (end - stop < params.small) {
             stop = end; // a short tail joins this piece
         }
-        out.push_back({start, stop - start, false, region.type, start == region.offset ? region.prefix : 0});
+        out.push_back(
+            {start, stop - start, false, region.type, start == region.offset ? region.prefix : 0});
         start = stop;
         next += params.piece;
     }

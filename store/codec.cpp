@@ -24,9 +24,8 @@ std::vector<std::uint8_t> sample_of(std::span<const std::uint8_t> values) {
     std::vector<std::uint8_t> sample;
     sample.reserve(3 * k_sample_slice);
     // Slices start at multiples of 8, so values of every width stay aligned.
-    for (const std::size_t start :
-         {std::size_t{0}, (values.size() / 2) & ~std::size_t{7},
-          (values.size() - k_sample_slice) & ~std::size_t{7}}) {
+    for (const std::size_t start : {std::size_t{0}, (values.size() / 2) & ~std::size_t{7},
+                                    (values.size() - k_sample_slice) & ~std::size_t{7}}) {
         sample.insert(sample.end(), values.begin() + static_cast<std::ptrdiff_t>(start),
                       values.begin() + static_cast<std::ptrdiff_t>(start + k_sample_slice));
     }
@@ -117,18 +116,18 @@ Result<void> zstd_exact(std::span<const std::uint8_t> frame, std::span<std::uint
                         CodecContext::State& state) {
     const unsigned long long declared = ZSTD_getFrameContentSize(frame.data(), frame.size());
     if (declared != out.size()) {
-        return failure(fmt::format("a zstd frame of {} bytes where {} were expected",
-                                   declared == ZSTD_CONTENTSIZE_UNKNOWN ||
-                                           declared == ZSTD_CONTENTSIZE_ERROR
-                                       ? std::string("unknown")
-                                       : std::to_string(declared),
-                                   out.size()));
+        return failure(
+            fmt::format("a zstd frame of {} bytes where {} were expected",
+                        declared == ZSTD_CONTENTSIZE_UNKNOWN || declared == ZSTD_CONTENTSIZE_ERROR
+                            ? std::string("unknown")
+                            : std::to_string(declared),
+                        out.size()));
     }
-    const std::size_t size = ZSTD_decompressDCtx(state.decompressor, out.data(), out.size(),
-                                                 frame.data(), frame.size());
+    const std::size_t size =
+        ZSTD_decompressDCtx(state.decompressor, out.data(), out.size(), frame.data(), frame.size());
     if (ZSTD_isError(size) || size != out.size()) {
-        return failure(fmt::format("zstd: {}", ZSTD_isError(size) ? ZSTD_getErrorName(size)
-                                                                   : "short frame"));
+        return failure(
+            fmt::format("zstd: {}", ZSTD_isError(size) ? ZSTD_getErrorName(size) : "short frame"));
     }
     return {};
 }
@@ -164,9 +163,9 @@ CodecChoice choose_codec(std::span<const std::uint8_t> chunk, ValueType hint, st
     const auto sample = sample_of(chunk.subspan(static_cast<std::size_t>(prefix)));
     CodecChoice best{BlobCodec::raw, 0, 0};
     std::size_t best_size = sample.size() - sample.size() / 50; // must save 2 %
-    for (const CodecChoice candidate : {CodecChoice{BlobCodec::zstd, 0, 0},
-                                        CodecChoice{BlobCodec::planes, 4, prefix},
-                                        CodecChoice{BlobCodec::planes, 2, prefix}}) {
+    for (const CodecChoice candidate :
+         {CodecChoice{BlobCodec::zstd, 0, 0}, CodecChoice{BlobCodec::planes, 4, prefix},
+          CodecChoice{BlobCodec::planes, 2, prefix}}) {
         const std::size_t size = estimate(sample, candidate, settings.level, context.state());
         if (size < best_size) {
             best = candidate;
@@ -202,8 +201,8 @@ Result<void> decode_chunk(std::span<const std::uint8_t> stored, BlobCodec codec,
     switch (codec) {
     case BlobCodec::raw:
         if (stored.size() != out.size()) {
-            return failure(fmt::format("raw: {} bytes stored for a chunk of {}", stored.size(),
-                                       out.size()));
+            return failure(
+                fmt::format("raw: {} bytes stored for a chunk of {}", stored.size(), out.size()));
         }
         std::memcpy(out.data(), stored.data(), stored.size());
         return {};

@@ -54,14 +54,13 @@ private:
 
 /// Picks the codec for `chunk`, whose values (after `prefix` bytes) are of type `hint`
 /// (unknown: decided from a sample of the bytes).
-CodecChoice choose_codec(std::span<const std::uint8_t> chunk, ValueType hint,
-                         std::uint64_t prefix, const CodecSettings& settings,
-                         CodecContext& context);
+CodecChoice choose_codec(std::span<const std::uint8_t> chunk, ValueType hint, std::uint64_t prefix,
+                         const CodecSettings& settings, CodecContext& context);
 
 /// Encodes `chunk` as `choice` says into `out` (replacing its content) and returns the
 /// codec actually used: raw whenever the encoding would not be smaller.
-BlobCodec encode_chunk(std::span<const std::uint8_t> chunk, const CodecChoice& choice,
-                       int level, CodecContext& context, std::vector<std::uint8_t>& out);
+BlobCodec encode_chunk(std::span<const std::uint8_t> chunk, const CodecChoice& choice, int level,
+                       CodecContext& context, std::vector<std::uint8_t>& out);
 
 /// Decodes `stored` (of `codec`) into exactly `out.size()` bytes, or says what is wrong.
 Result<void> decode_chunk(std::span<const std::uint8_t> stored, BlobCodec codec,

@@ -4,7 +4,6 @@
 #include <cstdint>
 #include <span>
 #include <vector>
-
 #include <zstd.h>
 
 #include "store/codec.hpp"
@@ -15,7 +14,7 @@ struct CodecContext::State {
     ZSTD_CCtx* compressor = nullptr;       ///< whole chunks, at the configured level
     ZSTD_CCtx* plane_compressor = nullptr; ///< planes: entropy coding (see codec.cpp)
     ZSTD_DCtx* decompressor = nullptr;
-    int level = 0;                         ///< the level `compressor` is set to
+    int level = 0;                     ///< the level `compressor` is set to
     std::vector<std::uint8_t> planes;  ///< split values
     std::vector<std::uint8_t> scratch; ///< one compressed plane or sample
 };

@@ -70,13 +70,14 @@ std::vector<IndexedPack> Store::repack(const std::vector<std::uint32_t>& packs,
         if (stop.stop_requested()) {
             throw Error("collection abandoned: the daemon is stopping", ErrorCode::cancelled);
         }
-        auto fd = value_or_throw(fs::open_for_reading(pack_path(pack), false), "",
-                                 ErrorCode::corrupt);
+        auto fd =
+            value_or_throw(fs::open_for_reading(pack_path(pack), false), "", ErrorCode::corrupt);
         stored.resize(entry.stored_length);
         decoded.resize(entry.raw_length);
         if (::pread(fd.get(), stored.data(), stored.size(), entry.offset) !=
                 static_cast<ssize_t>(stored.size()) ||
-            !decode_chunk(stored, entry.codec, decoded, codec) || m_namer->name(decoded) != entry.id) {
+            !decode_chunk(stored, entry.codec, decoded, codec) ||
+            m_namer->name(decoded) != entry.id) {
             // Copying a damaged chunk would hide the damage: stop and keep everything.
             throw Error(fmt::format("collection stopped: chunk {} in pack {} is damaged; run "
                                     "`modelvaultctl verify --all --read-data`",
@@ -150,7 +151,8 @@ void Store::rewrite_index_files(const std::vector<Digest>& files) {
                 packs.insert(it->second.begin(), it->second.end());
             }
         }
-        const auto entries = m_table.entries_of(std::vector<std::uint32_t>(packs.begin(), packs.end()));
+        const auto entries =
+            m_table.entries_of(std::vector<std::uint32_t>(packs.begin(), packs.end()));
         for (const auto& [number, blobs] : entries) {
             IndexedPack pack{m_table.packs()[number].id, m_table.packs()[number].size, {}};
             for (const auto& e : blobs) {

@@ -133,8 +133,8 @@ private:
         const std::uint64_t end = segment.offset + segment.length;
         Bytes bytes = m_queue.spare();
         while (m_offset < end || !bytes.empty()) {
-            const std::size_t want = static_cast<std::size_t>(
-                std::min<std::uint64_t>(k_read_step, end - m_offset));
+            const std::size_t want =
+                static_cast<std::size_t>(std::min<std::uint64_t>(k_read_step, end - m_offset));
             read_into(bytes, want);
             const auto cut = scanner.scan(bytes, m_offset == end);
             if (!cut) {
@@ -157,9 +157,9 @@ private:
         bytes.resize(start + static_cast<std::size_t>(length));
         std::size_t done = 0;
         while (done < length) {
-            const ssize_t got = ::pread(m_fd, bytes.data() + start + done,
-                                        static_cast<std::size_t>(length) - done,
-                                        static_cast<off_t>(m_offset + done));
+            const ssize_t got =
+                ::pread(m_fd, bytes.data() + start + done, static_cast<std::size_t>(length) - done,
+                        static_cast<off_t>(m_offset + done));
             if (got < 0 && errno == EINTR) {
                 continue;
             }

@@ -24,14 +24,14 @@ struct StoredChunk {
 };
 
 struct FileWriteOptions {
-    unsigned workers = 2;                   ///< threads that name, compress and store chunks
-    std::uint64_t queue_bytes = 8u << 20;   ///< chunk bytes waiting for a worker, at most
+    unsigned workers = 2;                 ///< threads that name, compress and store chunks
+    std::uint64_t queue_bytes = 8u << 20; ///< chunk bytes waiting for a worker, at most
 };
 
 struct FileWriteResult {
     std::vector<StoredChunk> chunks; ///< in file order
     std::array<std::uint8_t, 32> sha256{};
-    std::string layout;              ///< the layout the cuts followed ("safetensors", ...)
+    std::string layout; ///< the layout the cuts followed ("safetensors", ...)
     std::uint64_t new_chunks = 0;
 };
 

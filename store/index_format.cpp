@@ -49,8 +49,8 @@ Result<std::vector<IndexedPack>> parse_index(std::span<const std::uint8_t> bytes
         return failure("not a modelvault index file (MVIX)");
     }
     if (bytes[4] != 1 || bytes[5] != 0 || bytes[6] != 0 || bytes[7] != 0) {
-        return failure(fmt::format("index format version {} is not supported; upgrade modelvault",
-                                   bytes[4]));
+        return failure(
+            fmt::format("index format version {} is not supported; upgrade modelvault", bytes[4]));
     }
     const std::uint64_t pack_count = get_le(bytes.data() + 8, 4);
     const std::uint64_t entry_count = get_le(bytes.data() + 12, 4);

@@ -11,8 +11,7 @@ bool by_id(const IndexEntry& a, const IndexEntry& b) {
     return a.id < b.id || (a.id == b.id && a.pack < b.pack);
 }
 
-void find_in(const std::vector<IndexEntry>& run, const ChunkId& id,
-             std::vector<IndexEntry>& out) {
+void find_in(const std::vector<IndexEntry>& run, const ChunkId& id, std::vector<IndexEntry>& out) {
     auto it = std::lower_bound(run.begin(), run.end(), id,
                                [](const IndexEntry& e, const ChunkId& key) { return e.id < key; });
     for (; it != run.end() && it->id == id; ++it) {
@@ -31,7 +30,8 @@ void IndexTable::add(const Digest& file, const std::vector<IndexedPack>& packs) 
             continue;
         }
         const auto number = static_cast<std::uint32_t>(m_packs.size());
-        m_packs.push_back({pack.id, pack.size, static_cast<std::uint32_t>(pack.blobs.size()), true});
+        m_packs.push_back(
+            {pack.id, pack.size, static_cast<std::uint32_t>(pack.blobs.size()), true});
         m_pack_numbers.emplace(pack.id, number);
         listed.push_back(number);
         for (const auto& blob : pack.blobs) {
@@ -73,9 +73,9 @@ std::vector<IndexEntry> IndexTable::find_all(const ChunkId& id) const {
 
 std::optional<IndexEntry> IndexTable::find(const ChunkId& id) const {
     for (const auto* run : {&m_sorted, &m_recent}) {
-        auto it = std::lower_bound(
-            run->begin(), run->end(), id,
-            [](const IndexEntry& e, const ChunkId& key) { return e.id < key; });
+        auto it =
+            std::lower_bound(run->begin(), run->end(), id,
+                             [](const IndexEntry& e, const ChunkId& key) { return e.id < key; });
         if (it != run->end() && it->id == id) {
             return *it;
         }

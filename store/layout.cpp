@@ -116,8 +116,8 @@ Result<std::vector<TensorSpan>> safetensors_tensors(const ReadAt& read, std::uin
         if (end < begin || end > size - header_end) {
             return failure("safetensors data_offsets outside the file");
         }
-        tensors.push_back({header_end + begin, end - begin,
-                           safetensors_type(dtype->get<std::string>())});
+        tensors.push_back(
+            {header_end + begin, end - begin, safetensors_type(dtype->get<std::string>())});
     }
     return tensors;
 }
@@ -125,13 +125,13 @@ Result<std::vector<TensorSpan>> safetensors_tensors(const ReadAt& read, std::uin
 } // namespace detail
 
 ReadAt read_from_memory(std::string bytes) {
-    return [data = std::move(bytes)](std::uint64_t offset,
-                                     std::size_t length) -> Result<std::string> {
-        if (offset >= data.size()) {
-            return std::string();
-        }
-        return data.substr(static_cast<std::size_t>(offset), length);
-    };
+    return
+        [data = std::move(bytes)](std::uint64_t offset, std::size_t length) -> Result<std::string> {
+            if (offset >= data.size()) {
+                return std::string();
+            }
+            return data.substr(static_cast<std::size_t>(offset), length);
+        };
 }
 
 FileLayout plan_layout(const ReadAt& read, std::uint64_t size) {
@@ -162,15 +162,17 @@ FileLayout plan_layout(const ReadAt& read, std::uint64_t size) {
                 return detail::gguf_tensors(read, size, head);
             });
         } else if (magic->compare(0, 4, "PK\x03\x04") == 0) {
-            layout = try_format("zip", [&](std::uint64_t&) { return detail::zip_tensors(read, size); });
+            layout =
+                try_format("zip", [&](std::uint64_t&) { return detail::zip_tensors(read, size); });
         } else if (magic->size() >= 6 && magic->compare(0, 6, "\x93NUMPY") == 0) {
-            layout = try_format("npy", [&](std::uint64_t&) -> Result<std::vector<detail::TensorSpan>> {
-                auto tensor = detail::npy_tensor(read, 0, size);
-                if (!tensor) {
-                    return failure(tensor.error());
-                }
-                return std::vector<detail::TensorSpan>{*tensor};
-            });
+            layout =
+                try_format("npy", [&](std::uint64_t&) -> Result<std::vector<detail::TensorSpan>> {
+                    auto tensor = detail::npy_tensor(read, 0, size);
+                    if (!tensor) {
+                        return failure(tensor.error());
+                    }
+                    return std::vector<detail::TensorSpan>{*tensor};
+                });
         } else if (magic->size() == 8) {
             layout = try_format("safetensors", [&](std::uint64_t& head) {
                 return detail::safetensors_tensors(read, size, head);

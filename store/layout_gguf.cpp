@@ -17,18 +17,41 @@ constexpr std::uint64_t k_max_keys = 1u << 20;
 constexpr int k_max_nesting = 4;
 
 enum GgufType : std::uint64_t {
-    k_uint8 = 0, k_int8, k_uint16, k_int16, k_uint32, k_int32, k_float32, k_bool, k_string,
-    k_array, k_uint64, k_int64, k_float64
+    k_uint8 = 0,
+    k_int8,
+    k_uint16,
+    k_int16,
+    k_uint32,
+    k_int32,
+    k_float32,
+    k_bool,
+    k_string,
+    k_array,
+    k_uint64,
+    k_int64,
+    k_float64
 };
 
 // Bytes of a fixed-size value of `type`, 0 for strings and arrays.
 std::uint64_t fixed_size(std::uint64_t type) {
     switch (type) {
-    case k_uint8: case k_int8: case k_bool: return 1;
-    case k_uint16: case k_int16: return 2;
-    case k_uint32: case k_int32: case k_float32: return 4;
-    case k_uint64: case k_int64: case k_float64: return 8;
-    default: return 0;
+    case k_uint8:
+    case k_int8:
+    case k_bool:
+        return 1;
+    case k_uint16:
+    case k_int16:
+        return 2;
+    case k_uint32:
+    case k_int32:
+    case k_float32:
+        return 4;
+    case k_uint64:
+    case k_int64:
+    case k_float64:
+        return 8;
+    default:
+        return 0;
     }
 }
 
@@ -75,11 +98,16 @@ Result<void> skip_value(ByteCursor& cursor, std::uint64_t type, int depth) {
 
 ValueType ggml_type(std::uint64_t type) {
     switch (type) {
-    case 0: return ValueType::float32;
-    case 1: return ValueType::float16;
-    case 28: return ValueType::float64;
-    case 30: return ValueType::bfloat16;
-    default: return ValueType::unknown;
+    case 0:
+        return ValueType::float32;
+    case 1:
+        return ValueType::float16;
+    case 28:
+        return ValueType::float64;
+    case 30:
+        return ValueType::bfloat16;
+    default:
+        return ValueType::unknown;
     }
 }
 

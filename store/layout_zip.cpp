@@ -65,8 +65,8 @@ struct Member {
 };
 
 // Sizes and offset from the ZIP64 extra field where the 32-bit fields are saturated.
-void apply_zip64(const std::string& extra, bool size_full, bool compressed_full,
-                 bool offset_full, Member& member) {
+void apply_zip64(const std::string& extra, bool size_full, bool compressed_full, bool offset_full,
+                 Member& member) {
     for (std::size_t at = 0; at + 4 <= extra.size();) {
         const auto id = load_le(extra, at, 2);
         const auto length = load_le(extra, at + 2, 2);
@@ -129,8 +129,9 @@ Result<TensorSpan> npy_tensor(const ReadAt& read, std::uint64_t base, std::uint6
         return failure("not a .npy array");
     }
     const int major = static_cast<std::uint8_t>((*head)[6]);
-    const std::uint64_t header_length =
-        major == 1 ? load_le(*head, 8, 2) : head->size() == 12 ? load_le(*head, 8, 4) : 0;
+    const std::uint64_t header_length = major == 1           ? load_le(*head, 8, 2)
+                                        : head->size() == 12 ? load_le(*head, 8, 4)
+                                                             : 0;
     const std::uint64_t data = base + (major == 1 ? 10 : 12) + header_length;
     if (header_length == 0 || header_length > (1u << 20) || data > end) {
         return failure("a damaged .npy header");

@@ -94,8 +94,8 @@ Result<std::vector<BlobEntry>> parse_pack_header(std::span<const std::uint8_t> h
         entry.stored_length = static_cast<std::uint32_t>(get_le(p + 40, 4));
         entry.raw_length = static_cast<std::uint32_t>(get_le(p + 44, 4));
         if (entry.offset != expected) {
-            return failure(fmt::format("blob {} starts at {}, expected {}", i, entry.offset,
-                                       expected));
+            return failure(
+                fmt::format("blob {} starts at {}, expected {}", i, entry.offset, expected));
         }
         expected += entry.stored_length;
         entries.push_back(entry);

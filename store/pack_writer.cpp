@@ -53,8 +53,8 @@ IndexedPack PackWriter::finish() {
     // The tail as the disk returns it must be the tail written: a short or misplaced
     // write would otherwise only show when the pack is read.
     std::vector<std::uint8_t> check(tail.size());
-    const ssize_t got = ::pread(m_fd.get(), check.data(), check.size(),
-                                static_cast<off_t>(m_size - tail.size()));
+    const ssize_t got =
+        ::pread(m_fd.get(), check.data(), check.size(), static_cast<off_t>(m_size - tail.size()));
     m_fd.reset();
     if (got != static_cast<ssize_t>(tail.size()) || check != tail) {
         throw Error(fmt::format("the pack {} does not read back as written", m_path.string()),

@@ -148,8 +148,8 @@ Result<void> decode_planes(std::span<const std::uint8_t> stored, std::span<std::
         const std::span<std::uint8_t> target(state.planes.data() + b * count, count);
         if (descriptor[0] == 0) {
             if (length != count) {
-                return failure(fmt::format("planes: raw plane {} has {} bytes, not {}", b, length,
-                                           count));
+                return failure(
+                    fmt::format("planes: raw plane {} has {} bytes, not {}", b, length, count));
             }
             std::memcpy(target.data(), plane.data(), count);
         } else if (auto ok = zstd_exact(plane, target, state); !ok) {

@@ -131,10 +131,10 @@ Digest Store::write_index_file(const std::vector<IndexedPack>& packs) {
     const std::vector<std::uint8_t> bytes = encode_index(packs);
     const Digest id = Digest::sha256_of(bytes);
     const stdfs::path path = m_options.root / "index" / id.hex();
-    value_or_throw(fs::write_file_atomic(
-                       path, {reinterpret_cast<const char*>(bytes.data()), bytes.size()},
-                       m_options.tmp, 0640),
-                   "cannot write an index file: ");
+    value_or_throw(
+        fs::write_file_atomic(path, {reinterpret_cast<const char*>(bytes.data()), bytes.size()},
+                              m_options.tmp, 0640),
+        "cannot write an index file: ");
     return id;
 }
 

@@ -30,9 +30,9 @@ namespace mv::store {
 
 struct StoreOptions {
     std::filesystem::path root;
-    std::filesystem::path tmp;         ///< same file system; emptied by the caller at start
-    CodecSettings codec;               ///< how new chunks are compressed
-    bool verify_writes = true;         ///< decode every new chunk before it is written
+    std::filesystem::path tmp; ///< same file system; emptied by the caller at start
+    CodecSettings codec;       ///< how new chunks are compressed
+    bool verify_writes = true; ///< decode every new chunk before it is written
     std::uint64_t pack_target = 32u << 20;
 };
 
@@ -86,16 +86,16 @@ public:
     /// to its name, its header must parse and agree with the index, and every blob must
     /// decode to bytes that hash to its chunk's name. Returns what is wrong, each naming
     /// the pack (and chunk). Throws Error(cancelled) on `stop`. `progress` gets bytes read.
-    std::vector<std::string> check_packs(const std::stop_token& stop,
-                                         const std::function<void(std::uint64_t)>& progress = {})
-        const;
+    std::vector<std::string>
+    check_packs(const std::stop_token& stop,
+                const std::function<void(std::uint64_t)>& progress = {}) const;
 
     struct CollectionReport {
-        std::uint64_t freed_bytes = 0;   ///< pack bytes removed less pack bytes written
-        std::size_t packs_removed = 0;   ///< including those repacked
+        std::uint64_t freed_bytes = 0; ///< pack bytes removed less pack bytes written
+        std::size_t packs_removed = 0; ///< including those repacked
         std::size_t packs_repacked = 0;
         std::size_t chunks_removed = 0;
-        std::vector<ChunkId> missing;    ///< referenced but not stored: nothing was removed
+        std::vector<ChunkId> missing; ///< referenced but not stored: nothing was removed
     };
     /// Collects garbage: calls `references` for the sorted chunk ids every committed
     /// version references (it is called after the pins are read; see collect.cpp for why
@@ -130,7 +130,7 @@ private:
     mutable std::shared_mutex m_mutex; ///< guards m_table, m_pins and m_options.codec
     IndexTable m_table;
     std::unordered_map<ChunkId, std::uint32_t, DigestHash> m_pins;
-    std::mutex m_collect_mutex; ///< one collection at a time
+    std::mutex m_collect_mutex;                         ///< one collection at a time
     std::vector<std::filesystem::path> m_damaged_index; ///< found at open, rebuilt, removed
 };
 

@@ -36,8 +36,8 @@ Result<IndexedPack> read_pack_header(const stdfs::path& path, const PackId& id) 
     std::vector<std::uint8_t> buffer(1u << 20);
     std::vector<std::uint8_t> tail;
     for (std::uint64_t done = 0; done < size;) {
-        const ssize_t got = ::pread(fd->get(), buffer.data(), buffer.size(),
-                                    static_cast<off_t>(done));
+        const ssize_t got =
+            ::pread(fd->get(), buffer.data(), buffer.size(), static_cast<off_t>(done));
         if (got <= 0) {
             return failure(errno_message(fmt::format("cannot read {}", path.string()), errno));
         }
@@ -51,8 +51,8 @@ Result<IndexedPack> read_pack_header(const stdfs::path& path, const PackId& id) 
     if (Digest{sha.digest()} != id) {
         return failure(fmt::format("{} does not hash to its name", path.string()));
     }
-    auto trailer = parse_pack_trailer(std::span(tail).last(std::min(tail.size(), k_pack_trailer)),
-                                      size);
+    auto trailer =
+        parse_pack_trailer(std::span(tail).last(std::min(tail.size(), k_pack_trailer)), size);
     if (!trailer || trailer->header_length + k_pack_trailer > tail.size()) {
         return failure(trailer ? "header too large" : trailer.error());
     }

@@ -37,8 +37,7 @@ PutResult WriteSession::put(std::span<const std::uint8_t> chunk, const ChunkHint
         return result;
     }
     const auto [settings, verify] = m_store.codec();
-    const CodecChoice choice =
-        choose_codec(chunk, hint.type, hint.prefix, settings, scratch.codec);
+    const CodecChoice choice = choose_codec(chunk, hint.type, hint.prefix, settings, scratch.codec);
     result.codec = encode_chunk(chunk, choice, settings.level, scratch.codec, scratch.encoded);
     if (verify) {
         // The stored form must give the chunk back before it is written anywhere.

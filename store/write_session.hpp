@@ -50,8 +50,7 @@ public:
 
     /// Names `chunk` and stores it if needed. Thread-safe. Throws Error(io) when a pack
     /// cannot be written, Error(internal) when the encoded chunk does not decode to it.
-    PutResult put(std::span<const std::uint8_t> chunk, const ChunkHint& hint,
-                  PutScratch& scratch);
+    PutResult put(std::span<const std::uint8_t> chunk, const ChunkHint& hint, PutScratch& scratch);
 
     /// Moves the session's packs into place and writes their index file, all durable;
     /// the chunks are visible to lookups afterwards. Returns the bytes of the new packs.

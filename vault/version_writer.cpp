@@ -151,7 +151,8 @@ WriteResult Vault::write_version(const NewVersion& request, const std::stop_toke
     store_files(FileRole::model);
     {
         std::shared_lock lock(m_mutex);
-        if (const Manifest* same = m_catalog.find_identical(model, manifest.files, request.checkpoint)) {
+        if (const Manifest* same =
+                m_catalog.find_identical(model, manifest.files, request.checkpoint)) {
             return WriteResult{false, *same, bytes_before};
         }
         const Numbering n = number_version(request, m_catalog, model);

@@ -81,7 +81,7 @@ TEST_F(CheckpointVersionsTest, LateMetricsAreRecordedInTheSidecar) {
                                                 {{"m.metrics.json", std::string(64, 'd')}});
     EXPECT_FALSE(attached.metrics_missing);
     EXPECT_EQ(attached.metrics["acc"], 0.9);
-    // It survives a restart: the sidecar says so.
+    // It survives a restart: the manifest's new revision says so.
     vault.reset();
     vault = Vault::open({dir / "vault", {}, true, "test-host"}, clock);
     const auto reread = vault->latest("w/m.pkl");
@@ -89,6 +89,39 @@ TEST_F(CheckpointVersionsTest, LateMetricsAreRecordedInTheSidecar) {
     EXPECT_FALSE(reread->metrics_missing);
     EXPECT_EQ(reread->metrics_files.at(0).path, "m.metrics.json");
     EXPECT_THROW(vault->attach_metrics("w/none.pkl", written.manifest.version, {}, {}), Error);
+}
+
+TEST_F(CheckpointVersionsTest, LateMetricsMakeANewRevisionThatReplacesTheManifest) {
+    // Format 2 (docs/FORMAT.md, "Manifests"): a manifest never changes; the metrics go
+    // into a new revision with the same chunks, and the old file is removed.
+    test::write_file(dir / "models/m.pkl", "weights");
+    NewVersion request;
+    request.model = {"w", "m.pkl"};
+    request.files = {SourceFile::beneath(dir / "models", "m.pkl", "m.pkl")};
+    request.metrics_missing = true;
+    request.tags = {"nightly"};
+    const auto written = vault->write_version(request, std::stop_token{});
+    ASSERT_TRUE(written.committed);
+    const auto before = vault->load(written.manifest);
+    const auto old_file = vault->manifest_path(written.manifest);
+    const auto attached = vault->attach_metrics("w/m.pkl", written.manifest.version, {{"acc", 0.9}},
+                                                {{"m.metrics.json", std::string(64, 'd')}});
+    EXPECT_EQ(attached.revision, written.manifest.revision + 1);
+    EXPECT_EQ(attached.tags, std::vector<std::string>{"nightly"});
+    EXPECT_FALSE(std::filesystem::exists(old_file));
+    std::size_t manifests = 0;
+    for (const auto& entry : std::filesystem::directory_iterator(dir / "vault/manifests")) {
+        manifests += entry.is_regular_file() ? 1 : 0;
+    }
+    EXPECT_EQ(manifests, 1u);
+    const auto after = vault->load(attached);
+    EXPECT_EQ(after.chunk_ids(), before.chunk_ids());
+    EXPECT_TRUE(vault->verify(attached, VerifyDepth::read_data, std::stop_token{}).ok());
+    // A retag afterwards keeps the metrics.
+    const auto retagged = vault->set_tags("w/m.pkl", written.manifest.version, {"kept"});
+    EXPECT_EQ(retagged.revision, attached.revision + 1);
+    EXPECT_EQ(retagged.metrics["acc"], 0.9);
+    EXPECT_FALSE(retagged.metrics_missing);
 }
 
 } // namespace
