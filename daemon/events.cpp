@@ -17,7 +17,7 @@ notify::Event created_event(const config::Watch& watch, const std::string& relat
     event.reason = manifest.reason;
     event.path = (relative.empty() ? watch.path : watch.path / relative).string();
     event.size_bytes = manifest.total_size();
-    event.stored_bytes = manifest.archive.size;
+    event.stored_bytes = manifest.storage.new_bytes; // pack bytes it added (docs/FORMAT.md)
     event.duration = elapsed;
     return event;
 }
