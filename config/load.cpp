@@ -10,6 +10,7 @@
 #include "config/detail/parse_json.hpp"
 #include "config/detail/read_http.hpp"
 #include "config/detail/read_notify.hpp"
+#include "config/detail/read_replicas.hpp"
 #include "config/detail/read_settings.hpp"
 #include "config/detail/read_watch.hpp"
 #include "config/detail/unavailable.hpp"
@@ -243,6 +244,10 @@ void read_config(const Json& document, const stdfs::path& base_dir, Checker& che
             {"warn_free_below",
              [&](const Json& v, const KeyPath& p) {
                  config.warn_free_below = detail::to_size(v, p, checker);
+             }},
+            {"replicas",
+             [&](const Json& v, const KeyPath& p) {
+                 detail::read_replicas(v, p, checker, base_dir, config.replicas);
              }},
             // Watches need the defaults, which may come later in the file.
             {"defaults", [&](const Json& v, const KeyPath&) { defaults = &v; }},

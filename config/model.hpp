@@ -220,6 +220,27 @@ struct Watch {
     std::optional<Checkpoints> checkpoints; ///< absent = every file is a model of its own
 };
 
+/// Where an off-site replica is stored (docs/CONFIG.md, "replicas").
+struct ReplicaS3 {
+    std::string endpoint; ///< empty: AWS S3 (virtual-hosted); else path-style
+    std::string bucket;
+    std::string prefix; ///< empty or ending in '/'
+    std::string region = "us-east-1";
+    std::filesystem::path credentials_file; ///< AWS shared-credentials format, mode 0600
+
+    bool operator==(const ReplicaS3&) const = default;
+};
+
+/// An off-site copy of the vault in S3-compatible storage (docs/REPLICAS.md).
+struct Replica {
+    std::string name;
+    ReplicaS3 s3;
+    std::uint64_t bandwidth = 0; ///< bytes per second for all connections; 0: no limit
+    int parallel = 4;            ///< connections at once
+
+    bool operator==(const Replica&) const = default;
+};
+
 struct Config {
     std::filesystem::path source; ///< the file this was read from (empty for defaults)
     std::filesystem::path vault = "/var/lib/modelvault";
@@ -236,6 +257,7 @@ struct Config {
     std::optional<DBus> dbus;
     std::optional<Http> http;
     std::optional<std::uint64_t> warn_free_below; ///< bytes free in the vault's file system
+    std::vector<Replica> replicas;
     std::vector<Watch> watches;
 };
 

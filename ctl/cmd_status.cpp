@@ -9,6 +9,44 @@
 
 namespace mv::ctl {
 
+namespace {
+
+// One line per off-site replica (docs/REPLICAS.md): what is not yet off-site, the last
+// success and the last error with what to do.
+std::string replica_lines(const json& replicas, std::chrono::system_clock::time_point now) {
+    std::string out;
+    for (const auto& replica : replicas) {
+        const auto when = [&](const char* key) {
+            return replica[key].is_null()
+                       ? std::string("never")
+                       : relative_time(*parse_time(replica[key].get<std::string>()), now);
+        };
+        out += fmt::format("replica {} ({}): ", replica["name"].get<std::string>(),
+                           replica["where"].get<std::string>());
+        const auto pending = replica["pending_versions"].get<long>();
+        if (pending == 0 && replica["pending_bytes"].get<unsigned long long>() == 0) {
+            out += "up to date";
+        } else {
+            out += fmt::format("{} version(s), {} not yet off-site", pending,
+                               format_bytes(replica["pending_bytes"].get<unsigned long long>()));
+            if (!replica["oldest_pending_age_seconds"].is_null()) {
+                out += fmt::format(", oldest {} old",
+                                   format_elapsed(std::chrono::seconds(
+                                       replica["oldest_pending_age_seconds"].get<long long>())));
+            }
+        }
+        out += fmt::format("; last success {}\n", when("last_success"));
+        if (!replica["last_error"].is_null()) {
+            out += fmt::format("  last error ({}, {}): {}\n",
+                               replica["last_error_kind"].get<std::string>(), when("last_attempt"),
+                               replica["last_error"].get<std::string>());
+        }
+    }
+    return out;
+}
+
+} // namespace
+
 int run_status(const GlobalOptions& global, const ParsedArgs&) {
     const auto reply = call_daemon(global, "status", json::object());
     if (!reply.ok()) {
@@ -73,6 +111,7 @@ int run_status(const GlobalOptions& global, const ParsedArgs&) {
                            q["queued"].empty() ? "" : " (" + names(q["queued"]) + ")",
                            q["verifying"].empty() ? "" : ", verifying");
     }
+    out += replica_lines(r.value("replicas", json::array()), now);
     const json& c = r["counters"];
     out += fmt::format("since start: {} version(s) written, {} unchanged, {} failure(s), {} read",
                        c["versions_written"].get<long>(), c["unchanged"].get<long>(),

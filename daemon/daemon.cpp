@@ -86,6 +86,7 @@ Daemon::Daemon(config::Config config, const Clock& clock)
     m_notifications = std::make_unique<Notifications>(m_io, m_vault->root(), m_clock,
                                                       [this] { return metrics_state(*this); });
     m_backups->set_event_sink(m_notifications.get());
+    m_replicas = make_replicas(m_config);
     m_bus_backend = std::make_unique<DaemonBusBackend>(*this);
     m_events = watcher::make_inotify_source();
     m_watcher = std::make_unique<watcher::Watcher>(*m_events);
@@ -134,7 +135,13 @@ int Daemon::run() {
     }
     m_backups->set_watches(m_config.watches);
     // systemctl status shows the new version at once, not at the next watchdog ping.
-    m_backups->on_commit([this] { m_notifier.status(status_line()); });
+    // Replicas upload the new version in the background; the commit never waits for them.
+    m_backups->on_commit([this] {
+        m_notifier.status(status_line());
+        if (m_replicas) {
+            m_replicas->wake();
+        }
+    });
     apply_watches();
     apply_schedules();
     if (m_events->native_handle() >= 0) {
@@ -159,6 +166,15 @@ int Daemon::run() {
     return 0;
 }
 
+std::unique_ptr<ReplicaSet> Daemon::make_replicas(const config::Config& config) const {
+    try {
+        return std::make_unique<ReplicaSet>(config.replicas, m_vault->root(), m_vault->state_dir(),
+                                            m_clock, m_notifications.get());
+    } catch (const Error& e) {
+        throw Fatal(e.what(), k_exit_config);
+    }
+}
+
 void Daemon::apply_notifications(const config::Config& config) {
     try {
         m_notifications->apply(config, *m_bus_backend);
@@ -172,6 +188,8 @@ void Daemon::shutdown() {
     if (m_notifications) {
         m_notifications->stop();
     }
+    // A transfer under way is abandoned: the next start finds what is still missing.
+    m_replicas.reset();
     if (m_server) {
         m_server->stop();
     }
@@ -312,13 +330,21 @@ void Daemon::apply_config_file() {
                      fresh.http ? "added" : "removed");
         fresh.http = m_config.http;
     }
-    // Hooks, webhooks, D-Bus and HTTP tokens first: when one of them cannot be used,
-    // nothing changes.
+    // Hooks, webhooks, D-Bus, HTTP tokens and replica locations first: when one of them
+    // cannot be used, nothing changes.
     std::optional<http::Tokens> tokens;
     if (m_http && fresh.http) {
         tokens = http::Tokens::load(fresh.http->tokens_file);
     }
+    for (const auto& replica : fresh.replicas) {
+        location_of(replica); // a location S3 refuses rejects the reload
+    }
     m_notifications->apply(fresh, *m_bus_backend);
+    if (fresh.replicas != m_config.replicas) {
+        // A transfer under way is abandoned; the new replicators find what is missing.
+        m_replicas.reset();
+        m_replicas = make_replicas(fresh);
+    }
     if (tokens) {
         m_http->use_tokens(std::move(*tokens), *fresh.http);
     }

@@ -23,6 +23,7 @@
 #include "daemon/http_api.hpp"
 #include "daemon/job_queue.hpp"
 #include "daemon/notifications.hpp"
+#include "daemon/replicas.hpp"
 #include "daemon/schedule_state.hpp"
 #include "ipc/server.hpp"
 #include "scheduler/schedule_timer.hpp"
@@ -63,6 +64,8 @@ public:
     const Clock& clock() const { return m_clock; }
     /// Hooks, webhooks, metrics, D-Bus, the audit log (docs/NOTIFICATIONS.md).
     Notifications& notifications() { return *m_notifications; }
+    /// The off-site replicas (docs/REPLICAS.md); null once the daemon is stopping.
+    const ReplicaSet* replicas() const { return m_replicas.get(); }
     /// Runs `request` for `peer` as the control socket does: access check, audit record,
     /// handler. `via` names the way it came ("socket", "dbus") in the audit log.
     void dispatch(const ipc::Peer& peer, ipc::Request request,
@@ -84,6 +87,7 @@ private:
     void wait_for_signals();
     void wait_for_inotify();
     void on_watcher_activity();
+    std::unique_ptr<ReplicaSet> make_replicas(const config::Config& config) const;
     void arm_settle_timer();
     void arm_housekeeping();
     void arm_retention_pass(std::chrono::milliseconds delay);
@@ -127,6 +131,8 @@ private:
     std::unique_ptr<AccessPolicy> m_access;
     std::unique_ptr<sd::BusBackend> m_bus_backend;
     std::unique_ptr<Notifications> m_notifications;
+    /// After m_notifications: the replicators publish to it, so they stop first.
+    std::unique_ptr<ReplicaSet> m_replicas;
     CommandRegistry m_commands;
     std::unique_ptr<ipc::Server> m_server;
     std::unique_ptr<HttpApi> m_http;              ///< null unless the config has `http`

@@ -10,6 +10,7 @@
 #include "config/load.hpp"
 #include "daemon/daemon.hpp"
 #include "daemon/logging.hpp"
+#include "daemon/replicas.hpp"
 #include "util/error.hpp"
 
 namespace mv::daemon {
@@ -18,6 +19,7 @@ namespace {
 
 constexpr const char* k_help = R"(usage: modelvaultd [--config FILE] [--log-level LEVEL]
        modelvaultd --check-config FILE
+       modelvaultd [--config FILE] --recover-from REPLICA
 
 Watches the folders where training jobs write models and keeps semver-tagged,
 deduplicated, compressed, SHA-256-verified versions of them in a vault. It runs in
@@ -29,11 +31,16 @@ options:
   --config FILE        configuration file (default /etc/modelvault/modelvault.json)
   --check-config FILE  validate FILE, print every problem, and exit (0 = valid)
   --log-level LEVEL    override log_level: trace debug info warn error critical off
+  --recover-from REPLICA
+                       rebuild the vault from the off-site replica REPLICA of the
+                       config (into `vault`, which must not exist or be empty), then
+                       exit; start the daemon afterwards (docs/REPLICAS.md)
   --version            print the version and exit
   -h, --help           show this help
 
 exit codes: 0 stopped cleanly, 1 failure, 2 usage error, 78 invalid configuration
-docs: docs/CONFIG.md (every key), docs/FORMAT.md (the vault), docs/PROTOCOL.md
+docs: docs/CONFIG.md (every key), docs/FORMAT.md (the vault), docs/PROTOCOL.md,
+      docs/REPLICAS.md (off-site replicas and recovery)
 )";
 
 std::optional<config::LogLevel> parse_level(const std::string& text) {
@@ -85,6 +92,8 @@ MainOptions parse_main_options(const std::vector<std::string>& args) {
                                         text),
                             k_exit_usage);
             }
+        } else if (arg == "--recover-from") {
+            options.recover_from = value_of(i);
         } else if (arg == "--version") {
             options.show_version = true;
         } else if (arg == "-h" || arg == "--help") {
@@ -130,6 +139,18 @@ int daemon_main(int argc, char** argv) {
         config.log_level = *options.log_level;
     }
     setup_logging(config.log_level);
+    if (options.recover_from) {
+        try {
+            return recover_vault(config, *options.recover_from);
+        } catch (const Fatal& e) {
+            spdlog::critical("{}", e.what());
+            return e.exit_code();
+        } catch (const std::exception& e) {
+            spdlog::critical("recovery from replica {} failed: {}", *options.recover_from,
+                             e.what());
+            return 1;
+        }
+    }
     // Every backup runs compression and verification threads; glibc would give each new
     // thread its own malloc arena and keep the memory. Two arenas keep the daemon's
     // footprint flat whatever the number and size of the models (SPEC §4).

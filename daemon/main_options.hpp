@@ -1,6 +1,6 @@
 #pragma once
 // modelvaultd's command line: modelvaultd [--config FILE] [--check-config FILE]
-// [--log-level LEVEL] [--version] [--help].
+// [--log-level LEVEL] [--recover-from REPLICA] [--version] [--help].
 
 #include <filesystem>
 #include <optional>
@@ -22,6 +22,7 @@ struct MainOptions {
     std::optional<config::LogLevel> log_level;
     bool show_version = false;
     bool show_help = false;
+    std::optional<std::string> recover_from; ///< --recover-from: a replica's name
 };
 
 /// Parses argv; throws Fatal(message, k_exit_usage) for a usage error.

@@ -19,6 +19,7 @@ struct Progress {
     std::size_t files = 0;
     std::uint64_t bytes = 0;
     bool vanished = false;
+    RemoteListing* stored = nullptr; ///< what the replica holds, kept up to date
 };
 
 // Uploads one file. A file removed since it was listed (a collection repacked it) is
@@ -49,6 +50,7 @@ void upload_one(s3::TransferPool* pool, s3::Client& client, const std::filesyste
     const std::lock_guard lock(progress.mutex);
     ++progress.files;
     progress.bytes += size;
+    (*progress.stored)[file.key] = size;
 }
 
 // Small files in parallel (one PUT each), then large ones one at a time (their parts
@@ -88,8 +90,10 @@ SyncPlan pending(const std::filesystem::path& vault_root, s3::Client& client) {
 PassReport sync_once(const std::filesystem::path& vault_root, s3::TransferPool& pool) {
     PassReport report;
     const auto local = list_vault_files(vault_root);
-    report.before = plan_sync(local, list_replica(pool.client()));
+    report.remote_after = list_replica(pool.client());
+    report.before = plan_sync(local, report.remote_after);
     Progress progress;
+    progress.stored = &report.remote_after;
     upload_all(pool, vault_root, report.before.data, progress);
     if (!progress.vanished) {
         upload_all(pool, vault_root, report.before.manifests, progress);

@@ -18,7 +18,8 @@ struct PassReport {
     SyncPlan before; ///< what was pending when the pass started
     std::size_t uploaded_files = 0;
     std::uint64_t uploaded_bytes = 0;
-    bool complete = false; ///< false: a file vanished (a collection); run again
+    bool complete = false;      ///< false: a file vanished (a collection); run again
+    RemoteListing remote_after; ///< the replica's listing plus what the pass uploaded
 };
 
 /// Everything below `key_prefix` on the replica (key → size).

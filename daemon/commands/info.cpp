@@ -119,6 +119,7 @@ void status(CommandContext& c) {
            {"packs", stats.packs},
            {"damaged", damaged}}},
          {"watches", watches},
+         {"replicas", d.replicas() != nullptr ? d.replicas()->status(now) : json::array()},
          {"queue",
           {{"queued", backups.queued},
            {"running", backups.running},

@@ -30,11 +30,11 @@ std::set<std::string> documented_keys() {
     std::ifstream in(std::string(MV_SOURCE_DIR) + "/docs/CONFIG.md");
     EXPECT_TRUE(in.good()) << "cannot read docs/CONFIG.md";
     const std::regex heading2(R"(^## (.*)$)");
-    const std::regex heading3(R"(^### `([a-z_]+)`)");
-    const std::regex paragraph(R"(^\*\*`([a-z_]+)`\*\*)");
+    const std::regex heading3(R"(^### `([a-z0-9_]+)`)");
+    const std::regex paragraph(R"(^\*\*`([a-z0-9_]+)`\*\*)");
     const std::regex table_header(R"(^\| key \|)");
-    const std::regex row(R"(^\| (`[a-z_]+`(, `[a-z_]+`)*) \|)");
-    const std::regex name(R"(`([a-z_]+)`)");
+    const std::regex row(R"(^\| (`[a-z0-9_]+`(, `[a-z0-9_]+`)*) \|)");
+    const std::regex name(R"(`([a-z0-9_]+)`)");
     std::set<std::string> keys;
     std::string base;
     std::string section;
@@ -87,6 +87,13 @@ std::string watch_with(const std::string& members) {
     return R"({"watches": [{"name": "w", "path": "/srv/w", )" + members + "}]}";
 }
 
+// A config with one replica whose JSON object has `members` appended.
+std::string replica_with(const std::string& members) {
+    return R"({"replicas": [{"name": "offsite", "s3": {"endpoint": "http://h:7480", "bucket": "b-1", )"
+           R"("prefix": "t1/", "region": "eu-west-1", "credentials_file": "/etc/c"})" +
+           members + "}]}";
+}
+
 const Watch& the_watch(const Config& c) {
     return c.watches.at(0);
 }
@@ -126,6 +133,16 @@ const std::map<std::string, KeyCase>& key_cases() {
         {"http.tokens_file", {R"({"http": {"listen": "127.0.0.1:8470", "tokens_file": "t"}})", [](const Config& c) { return c.http && c.http->tokens_file == "/etc/modelvault/t"; }}},
         {"http.tls_cert", {R"({"http": {"listen": "127.0.0.1:8470", "tokens_file": "/etc/t", "tls_cert": "/etc/c"}})", nullptr}},
         {"http.tls_key", {R"({"http": {"listen": "127.0.0.1:8470", "tokens_file": "/etc/t", "tls_key": "/etc/k"}})", nullptr}},
+        {"replicas", {replica_with(""), [](const Config& c) { return c.replicas.size() == 1; }}},
+        {"replicas.name", {replica_with(""), [](const Config& c) { return c.replicas.at(0).name == "offsite"; }}},
+        {"replicas.s3", {replica_with(""), [](const Config& c) { return c.replicas.at(0).s3.bucket == "b-1"; }}},
+        {"replicas.bandwidth", {replica_with(R"(, "bandwidth": "2MiB/s")"), [](const Config& c) { return c.replicas.at(0).bandwidth == 2u << 20; }}},
+        {"replicas.parallel", {replica_with(R"(, "parallel": 8)"), [](const Config& c) { return c.replicas.at(0).parallel == 8; }}},
+        {"replicas.s3.endpoint", {replica_with(""), [](const Config& c) { return c.replicas.at(0).s3.endpoint == "http://h:7480"; }}},
+        {"replicas.s3.bucket", {replica_with(""), [](const Config& c) { return c.replicas.at(0).s3.bucket == "b-1"; }}},
+        {"replicas.s3.prefix", {replica_with(""), [](const Config& c) { return c.replicas.at(0).s3.prefix == "t1/"; }}},
+        {"replicas.s3.region", {replica_with(""), [](const Config& c) { return c.replicas.at(0).s3.region == "eu-west-1"; }}},
+        {"replicas.s3.credentials_file", {replica_with(""), [](const Config& c) { return c.replicas.at(0).s3.credentials_file == "/etc/c"; }}},
         {"defaults", {R"({"defaults": {"settle": "7s"}, "watches": [{"name": "w", "path": "/w"}]})",
                       [](const Config& c) { return the_watch(c).settle == 7s; }}},
         {"watches", {watch_with(R"("recursive": true)"), [](const Config& c) { return c.watches.size() == 1; }}},

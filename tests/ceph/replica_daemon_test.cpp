@@ -1,0 +1,180 @@
+// The real modelvaultd with an off-site replica on a real RADOS Gateway: the machine is
+// lost and the models come back from the bucket; an outage, a SIGKILL and wrong
+// credentials never cost a version, and status says what is wrong (docs/REPLICAS.md).
+#include <sys/stat.h>
+
+#include <gtest/gtest.h>
+
+#include "s3/client.hpp"
+#include "tests/ceph/gateway.hpp"
+#include "tests/integration/daemon_fixture.hpp"
+#include "tests/lib/wait.hpp"
+
+namespace mv::test {
+namespace {
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+
+const std::string k_weights = random_bytes(3u << 20, 21);
+
+class ReplicaDaemon : public DaemonTest {
+protected:
+    void SetUp() override {
+        DaemonTest::SetUp();
+        gateway = Gateway::from_environment();
+        if (!gateway.skip_reason.empty()) {
+            GTEST_SKIP() << gateway.skip_reason;
+        }
+        const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+        bucket = "mv-daemon-" + std::to_string(::getpid()) + "-" +
+                 std::to_string(std::hash<std::string>{}(info->name()) % 100000);
+        write_credentials(gateway.credentials.secret_access_key);
+        config["replicas"] = {{{"name", "offsite"},
+                               {"s3",
+                                {{"endpoint", gateway.endpoint},
+                                 {"bucket", bucket},
+                                 {"prefix", "trainer-1/"},
+                                 {"credentials_file", credentials_file.string()}}}}};
+    }
+
+    void create_bucket() {
+        s3::Client(s3::Location{gateway.endpoint, bucket, "", "us-east-1"}, gateway.credentials)
+            .create_bucket();
+    }
+
+    void write_credentials(const std::string& secret) {
+        write_file(credentials_file,
+                   "[default]\naws_access_key_id = " + gateway.credentials.access_key_id +
+                       "\naws_secret_access_key = " + secret + "\n");
+        ::chmod(credentials_file.c_str(), 0600);
+    }
+
+    json replica_status() { return ctl_json({"status"})["replicas"].at(0); }
+
+    // The manifests (versions) on the replica.
+    int manifests_on_replica() {
+        s3::Client replica(s3::Location{gateway.endpoint, bucket, "trainer-1/", "us-east-1"},
+                           gateway.credentials);
+        int manifests = 0;
+        replica.list("manifests/", [&](const s3::ListedObject&) { ++manifests; });
+        return manifests;
+    }
+
+    // Until the replica holds the `versions` versions and status says it is up to date
+    // (status lags a commit by the moment it takes to wake the replicator).
+    bool wait_until_offsite(int versions, std::chrono::seconds timeout = 90s) {
+        return wait_until(
+            [&] {
+                const json r = replica_status();
+                return r["pending_versions"] == 0 && r["pending_bytes"] == 0 &&
+                       !r["last_success"].is_null() && r["last_error"].is_null() &&
+                       manifests_on_replica() == versions;
+            },
+            timeout, 200ms);
+    }
+
+    Gateway gateway;
+    std::string bucket;
+    std::filesystem::path credentials_file = dir / "s3-credentials";
+};
+
+TEST_F(ReplicaDaemon, TheMachineIsLostAndTheModelsComeBackFromTheBucket) {
+    // Two versions are backed up and replicated.
+    create_bucket();
+    start_daemon();
+    write_model("dqn.pkl", pickle(k_weights));
+    ASSERT_TRUE(wait_for_versions("lab/dqn.pkl", 1));
+    write_model("dqn.pkl", pickle(k_weights + "v2"));
+    ASSERT_TRUE(wait_for_versions("lab/dqn.pkl", 2));
+    ASSERT_TRUE(wait_until_offsite(2)) << replica_status().dump() << daemon_log();
+    ASSERT_EQ(stop_daemon(), 0);
+
+    // The disk dies: only the config and the credentials are left.
+    std::filesystem::remove_all(vault);
+    const auto recovered =
+        run({binary("modelvaultd"), "--config", config_file.string(), "--recover-from", "offsite"});
+    ASSERT_EQ(recovered.exit_code, 0) << recovered.out << recovered.err;
+    EXPECT_NE(recovered.out.find("recovered 2 version(s)"), std::string::npos) << recovered.out;
+
+    // Both versions are back, byte for byte, and pass verification.
+    start_daemon();
+    ASSERT_EQ(versions("lab/dqn.pkl").size(), 2u);
+    const auto out = ctl({"restore", "lab/dqn.pkl@1.0.0", "--to", (dir / "r").string()});
+    ASSERT_EQ(out.exit_code, 0) << out.err;
+    EXPECT_EQ(read_file(dir / "r/dqn.pkl"), pickle(k_weights));
+    const auto verified = ctl({"verify", "--all", "--read-data"});
+    EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
+}
+
+TEST_F(ReplicaDaemon, WrongCredentialsNeverStopABackupAndStatusSaysWhatToFix) {
+    create_bucket();
+    write_credentials("not-the-secret");
+    start_daemon();
+    write_model("dqn.pkl", pickle(k_weights));
+    ASSERT_TRUE(wait_for_versions("lab/dqn.pkl", 1));
+    ASSERT_TRUE(wait_until([&] { return !replica_status()["last_error"].is_null(); }, 60s));
+    const json r = replica_status();
+    EXPECT_EQ(r["last_error_kind"], "wrong_credentials") << r.dump();
+    EXPECT_NE(r["last_error"].get<std::string>().find(credentials_file.string()), std::string::npos)
+        << r.dump();
+    EXPECT_EQ(r["pending_versions"], 1) << r.dump();
+    const auto human = ctl({"status"});
+    EXPECT_NE(human.out.find("replica offsite"), std::string::npos) << human.out;
+    EXPECT_NE(human.out.find("wrong_credentials"), std::string::npos) << human.out;
+    EXPECT_EQ(human.out.find("not-the-secret"), std::string::npos) << human.out;
+
+    // Fixed credentials are read again at the next attempt.
+    write_credentials(gateway.credentials.secret_access_key);
+    ASSERT_TRUE(wait_until_offsite(1)) << replica_status().dump();
+}
+
+TEST_F(ReplicaDaemon, AMissingBucketIsNamedInStatus) {
+    start_daemon(); // the bucket is never created
+    write_model("dqn.pkl", pickle(k_weights));
+    ASSERT_TRUE(wait_for_versions("lab/dqn.pkl", 1));
+    ASSERT_TRUE(wait_until([&] { return !replica_status()["last_error"].is_null(); }, 60s));
+    const json r = replica_status();
+    EXPECT_EQ(r["last_error_kind"], "missing_bucket") << r.dump();
+    EXPECT_NE(r["last_error"].get<std::string>().find("create it"), std::string::npos);
+}
+
+TEST_F(ReplicaDaemon, AnOutageDelaysUploadsAndLosesNothing) {
+    create_bucket();
+    start_daemon();
+    write_model("a.pkl", pickle(k_weights));
+    ASSERT_TRUE(wait_for_versions("lab/a.pkl", 1));
+    ASSERT_TRUE(wait_until_offsite(1));
+
+    // The gateway goes away; local backups go on, and status says the endpoint is down.
+    gateway.stop_rgw();
+    write_model("b.pkl", pickle(k_weights + "b"));
+    ASSERT_TRUE(wait_for_versions("lab/b.pkl", 1));
+    ASSERT_TRUE(
+        wait_until([&] { return replica_status()["last_error_kind"] == "unreachable"; }, 60s))
+        << replica_status().dump();
+
+    // It comes back: the retry uploads the version made meanwhile.
+    gateway.start_rgw();
+    ASSERT_TRUE(wait_until_offsite(2, 120s)) << replica_status().dump();
+}
+
+TEST_F(ReplicaDaemon, AfterSigkillMidUploadTheNextStartFinishesTheUpload) {
+    // A slow link (64 KiB/s): the daemon is killed while the model's packs go up.
+    create_bucket();
+    config["replicas"][0]["bandwidth"] = "64KiB/s";
+    start_daemon();
+    write_model("dqn.pkl", pickle(k_weights));
+    ASSERT_TRUE(wait_for_versions("lab/dqn.pkl", 1));
+    ASSERT_TRUE(wait_until([&] { return replica_status()["running"] == true; }, 30s));
+    kill_daemon();
+
+    // No manifest went up before its packs; the next start uploads the rest.
+    EXPECT_EQ(manifests_on_replica(), 0);
+    config["replicas"][0].erase("bandwidth");
+    start_daemon();
+    ASSERT_TRUE(wait_until_offsite(1)) << replica_status().dump();
+}
+
+} // namespace
+} // namespace mv::test
