@@ -24,7 +24,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-bash tests/ceph/gateway.sh start "$work/gateway" 2>/dev/null
+bash tests/ceph/gateway.sh start "$work/gateway" 2>"$work/gateway.log" || { cat "$work/gateway.log" >&2; exit 1; }
 set -a; source "$work/gateway/env"; set +a
 sign=(--aws-sigv4 aws:amz:us-east-1:s3 -u "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY"
       -H "x-amz-content-sha256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
@@ -76,7 +76,7 @@ restic_backup() {
   local start end added
   mkdir -p "$work/restic-src" && cp "$1" "$work/restic-src/model.safetensors"
   start=$(now)
-  added=$(restic backup --no-scan --compression auto "$work/restic-src" 2>&1 |
+  added=$(restic backup --compression auto "$work/restic-src" 2>&1 | tee -a "$work/restic.log" |
           sed -n 's/.*Added to the repository: .*(\(.*\) stored).*/\1/p')
   end=$(now)
   echo "$(elapsed "$start" "$end") $added"
