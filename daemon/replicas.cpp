@@ -1,5 +1,6 @@
 #include "daemon/replicas.hpp"
 
+#include <algorithm>
 #include <cstdio>
 
 #include <fmt/format.h>

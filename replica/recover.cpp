@@ -1,5 +1,6 @@
 #include "replica/recover.hpp"
 
+#include <cerrno>
 #include <fcntl.h>
 #include <mutex>
 #include <sys/stat.h>

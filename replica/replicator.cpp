@@ -1,5 +1,7 @@
 #include "replica/replicator.hpp"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 

@@ -1,7 +1,9 @@
 // The real modelvaultd with an off-site replica on a real RADOS Gateway: the machine is
 // lost and the models come back from the bucket; an outage, a SIGKILL and wrong
 // credentials never cost a version, and status says what is wrong (docs/REPLICAS.md).
+#include <functional>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <gtest/gtest.h>
 
