@@ -105,6 +105,9 @@ RecoveryReport recover(s3::TransferPool& pool, const stdfs::path& target) {
             spdlog::warn("recovery skips {} on the replica: not a file of a vault", key);
             continue;
         }
+        if (key.starts_with("index/")) {
+            continue; // the store rebuilds the index from the packs it recovers
+        }
         auto& group = key.starts_with("manifests/") ? manifests
                       : key.starts_with("models/")  ? histories
                                                     : data;

@@ -3,8 +3,9 @@
 // (docs/REPLICAS.md): every replicated object is downloaded into an empty folder, the
 // content-addressed ones checked against their names, each written atomically; packs
 // first, then manifests, then histories, so a recovery cut short never holds a version
-// whose data is missing. The daemon then opens the folder as a vault and rebuilds the
-// index from the packs' headers.
+// whose data is missing. The replica's index files are left there (one may list packs
+// the replica's retention removed since): the daemon opens the folder as a vault and
+// rebuilds the index from the packs' headers.
 
 #include <filesystem>
 

@@ -65,6 +65,7 @@ std::vector<VaultFile> list_vault_files(const stdfs::path& root) {
         files.push_back(VaultFile{"vault.json", vault_json_size, FileRole::data, {}});
     }
     list_below(root, "packs", FileRole::data, files);
+    list_below(root, "index", FileRole::data, files);
     list_below(root, "models", FileRole::history, files);
     return files;
 }
@@ -76,6 +77,9 @@ bool is_replicated_key(const std::string& key) {
     if (key.starts_with("manifests/")) {
         const std::string_view name = std::string_view(key).substr(10);
         return name.size() == 69 && name.ends_with(".json") && is_hex(name.substr(0, 64), 64);
+    }
+    if (key.starts_with("index/")) {
+        return is_hex(std::string_view(key).substr(6), 64);
     }
     if (key.starts_with("packs/")) {
         const std::string_view rest = std::string_view(key).substr(6);
@@ -99,6 +103,9 @@ std::string expected_sha256(const std::string& key) {
     }
     if (key.starts_with("packs/")) {
         return key.substr(9, 64);
+    }
+    if (key.starts_with("index/")) {
+        return key.substr(6, 64);
     }
     return {};
 }

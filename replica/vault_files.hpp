@@ -1,9 +1,10 @@
 #pragma once
 // Which files of a vault (format 2, docs/FORMAT.md) a replica holds, and their order.
-// A replica is the vault's immutable files under the same names: `vault.json`, the packs,
-// the manifests, and each model's `history.jsonl`. Index files are left out: they are
-// redundant (the store rebuilds them from the packs' headers), and a collection rewrites
-// them. docs/REPLICAS.md explains the order.
+// A replica is the vault's files under the same names: `vault.json`, the packs and their
+// index files, the manifests, and each model's `history.jsonl`. The index files let a
+// reader of the replica find a chunk's pack without reading every pack's header; a
+// recovery leaves them out (the store rebuilds them from the packs). docs/REPLICAS.md
+// explains the order.
 
 #include <cstdint>
 #include <filesystem>
@@ -16,7 +17,7 @@ namespace mv::replica {
 
 /// What a file is to a replica, in upload order.
 enum class FileRole {
-    data,     ///< vault.json and packs: uploaded first, never changed
+    data,     ///< vault.json, packs, index files: uploaded first, never changed
     manifest, ///< a version: uploaded only after every data file of the same pass
     history,  ///< a model's history.jsonl: appended, uploaded again when it grew
 };
@@ -28,8 +29,8 @@ struct VaultFile {
     SystemTime modified{}; ///< for the age of pending versions
 };
 
-/// The replicated files of the vault at `root`, manifests first, then data, then
-/// histories. Manifests are listed first on purpose: a version is committed after its
+/// The replicated files of the vault at `root`, manifests first, then data (vault.json,
+/// packs, index files), then histories. Manifests are listed first on purpose: a version is committed after its
 /// packs, so every pack a listed manifest needs is already on disk when the packs are
 /// listed afterwards. Throws Error when a folder cannot be read.
 std::vector<VaultFile> list_vault_files(const std::filesystem::path& root);

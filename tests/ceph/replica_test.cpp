@@ -27,6 +27,12 @@ std::string add_pack(const test::TempDir& vault, const std::string& content) {
     return "packs/" + id.substr(0, 2) + "/" + id;
 }
 
+std::string add_index(const test::TempDir& vault, const std::string& content) {
+    const std::string id = sha256(content);
+    test::write_file(vault / "index" / id, content);
+    return "index/" + id;
+}
+
 std::string add_manifest(const test::TempDir& vault, const std::string& content) {
     const std::string id = sha256(content);
     test::write_file(vault / "manifests" / (id + ".json"), content);
@@ -54,13 +60,15 @@ protected:
         add_manifest(vault, R"({"model":"lab/a","version":"1.0.0"})");
         add_manifest(vault, R"({"model":"lab/a","version":"1.0.1"})");
         test::write_file(vault / "models/lab/a/history.jsonl", "{\"pointer\":\"best\"}\n");
-        // Not for the replica: the index is rebuilt from packs, the rest is local state.
-        test::write_file(vault / "index" / std::string(64, 'a'), "index");
+        index = add_index(vault, "index of both packs");
+        // Not for the replica: local state.
         test::write_file(vault / "state/lock", "123");
         test::write_file(vault / "tmp/half-written-pack", "x");
     }
 
     s3::TransferPool pool() { return s3::TransferPool(location(), gateway().credentials, {}, 3); }
+
+    std::string index;
 };
 
 TEST_F(Replica, APassUploadsEverythingAndTheVaultComesBackByteExact) {
@@ -71,19 +79,20 @@ TEST_F(Replica, APassUploadsEverythingAndTheVaultComesBackByteExact) {
     // Before: two versions and every byte pending.
     const SyncPlan before = pending(vault.path(), client());
     EXPECT_EQ(before.pending_versions, 2u);
-    EXPECT_EQ(before.data.size(), 3u); // vault.json and two packs
+    EXPECT_EQ(before.data.size(), 4u); // vault.json, two packs, their index file
 
     const PassReport report = sync_once(vault.path(), uploader);
     EXPECT_TRUE(report.complete);
-    EXPECT_EQ(report.uploaded_files, 6u);
+    EXPECT_EQ(report.uploaded_files, 7u);
     EXPECT_TRUE(pending(vault.path(), client()).empty());
-    EXPECT_FALSE(client().head("index/" + std::string(64, 'a')));
+    EXPECT_TRUE(client().head(index));
     EXPECT_FALSE(client().head("state/lock"));
 
     // A second pass has nothing to do.
     EXPECT_EQ(sync_once(vault.path(), uploader).uploaded_files, 0u);
 
-    // The machine is lost: the replica comes back into an empty folder, byte for byte.
+    // The machine is lost: the replica comes back into an empty folder, byte for byte
+    // (but for the index, which the store rebuilds from the packs).
     test::TempDir elsewhere("replica-recovered");
     const stdfs::path target = elsewhere / "vault";
     const RecoveryReport recovered = recover(uploader, target);

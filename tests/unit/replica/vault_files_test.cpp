@@ -18,7 +18,9 @@ TEST(VaultFiles, OnlyTheVaultsOwnFilesAreReplicated) {
     EXPECT_FALSE(is_replicated_key("packs/ab/" + k_hex + "x"));
     EXPECT_FALSE(is_replicated_key("packs/AB/AB" + std::string(62, '0')));
     EXPECT_FALSE(is_replicated_key("manifests/" + k_hex));
-    EXPECT_FALSE(is_replicated_key("index/" + k_hex)) << "the index is rebuilt from packs";
+    EXPECT_TRUE(is_replicated_key("index/" + k_hex));
+    EXPECT_FALSE(is_replicated_key("index/" + k_hex + ".tmp"));
+    EXPECT_FALSE(is_replicated_key("index/AB" + std::string(62, '0')));
     EXPECT_FALSE(is_replicated_key("state/lock"));
     EXPECT_FALSE(is_replicated_key("tmp/x"));
     EXPECT_FALSE(is_replicated_key("models/../../etc/history.jsonl"));
@@ -29,6 +31,7 @@ TEST(VaultFiles, OnlyTheVaultsOwnFilesAreReplicated) {
 TEST(VaultFiles, ContentAddressedKeysNameTheirHash) {
     EXPECT_EQ(expected_sha256("packs/ab/" + k_hex), k_hex);
     EXPECT_EQ(expected_sha256("manifests/" + k_hex + ".json"), k_hex);
+    EXPECT_EQ(expected_sha256("index/" + k_hex), k_hex);
     EXPECT_EQ(expected_sha256("vault.json"), "");
     EXPECT_EQ(expected_sha256("models/m/history.jsonl"), "");
 }
@@ -45,15 +48,17 @@ TEST(VaultFiles, ListsManifestsFirstAndSkipsEverythingElse) {
     test::write_file(vault / "packs/ab/not-a-pack", "x");
 
     const auto files = list_vault_files(vault.path());
-    ASSERT_EQ(files.size(), 4u);
+    ASSERT_EQ(files.size(), 5u);
     EXPECT_EQ(files[0].key, "manifests/" + k_hex + ".json");
     EXPECT_EQ(files[0].role, FileRole::manifest);
     EXPECT_EQ(files[0].size, 8u);
     EXPECT_EQ(files[1].key, "vault.json");
     EXPECT_EQ(files[2].key, "packs/ab/" + k_hex);
     EXPECT_EQ(files[2].role, FileRole::data);
-    EXPECT_EQ(files[3].key, "models/lab/m/history.jsonl");
-    EXPECT_EQ(files[3].role, FileRole::history);
+    EXPECT_EQ(files[3].key, "index/" + k_hex);
+    EXPECT_EQ(files[3].role, FileRole::data);
+    EXPECT_EQ(files[4].key, "models/lab/m/history.jsonl");
+    EXPECT_EQ(files[4].role, FileRole::history);
 }
 
 TEST(VaultFiles, AnEmptyFolderHasNoFiles) {
