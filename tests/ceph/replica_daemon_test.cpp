@@ -54,14 +54,17 @@ protected:
 
     json replica_status() { return ctl_json({"status"})["replicas"].at(0); }
 
-    // The manifests (versions) on the replica.
-    int manifests_on_replica() {
+    // The objects on the replica whose keys start with `prefix`.
+    int objects_on_replica(const std::string& prefix) {
         s3::Client replica(s3::Location{gateway.endpoint, bucket, "trainer-1/", "us-east-1"},
                            gateway.credentials);
-        int manifests = 0;
-        replica.list("manifests/", [&](const s3::ListedObject&) { ++manifests; });
-        return manifests;
+        int objects = 0;
+        replica.list(prefix, [&](const s3::ListedObject&) { ++objects; });
+        return objects;
     }
+
+    // The manifests (versions) on the replica.
+    int manifests_on_replica() { return objects_on_replica("manifests/"); }
 
     // Until the replica holds the `versions` versions and status says it is up to date
     // (status lags a commit by the moment it takes to wake the replicator).
@@ -91,6 +94,9 @@ TEST_F(ReplicaDaemon, TheMachineIsLostAndTheModelsComeBackFromTheBucket) {
     ASSERT_TRUE(wait_for_versions("lab/dqn.pkl", 2));
     ASSERT_TRUE(wait_until_offsite(2)) << replica_status().dump() << daemon_log();
     ASSERT_EQ(stop_daemon(), 0);
+    // Each version's packs went up with their index file (one per backup).
+    EXPECT_GE(objects_on_replica("packs/"), 1);
+    EXPECT_EQ(objects_on_replica("index/"), 2);
 
     // The disk dies: only the config and the credentials are left.
     std::filesystem::remove_all(vault);
