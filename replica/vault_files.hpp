@@ -30,9 +30,10 @@ struct VaultFile {
 };
 
 /// The replicated files of the vault at `root`, manifests first, then data (vault.json,
-/// packs, index files), then histories. Manifests are listed first on purpose: a version is committed after its
-/// packs, so every pack a listed manifest needs is already on disk when the packs are
-/// listed afterwards. Throws Error when a folder cannot be read.
+/// packs, index files), then histories. Manifests are listed first on purpose: a version
+/// is committed after its packs and their index file, so every pack a listed manifest
+/// needs is already on disk when the packs are listed afterwards. Throws Error when a
+/// folder cannot be read.
 std::vector<VaultFile> list_vault_files(const std::filesystem::path& root);
 
 /// True for keys a replica may hold (the roles above), so that a recovery never writes
