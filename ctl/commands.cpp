@@ -220,14 +220,27 @@ const std::vector<CommandInfo>& all_commands() {
          {{"since", true, false}, {"user", true, false}, {"limit", true, false}},
          run_audit},
         {"key",
-         "key init FILE",
-         "make a key file for an encrypted vault",
-         "Writes a new random 256-bit key to FILE (64 hex digits), readable by its owner only\n"
-         "(mode 0400). The file is made here, as you, without asking the daemon; an existing\n"
-         "FILE is never replaced. Keep a copy apart from the vault: without a key the vault\n"
-         "cannot be read.\n\n"
-         "example:\n  modelvaultctl key init /etc/modelvault/vault.key",
-         {},
+         "key init FILE | key list --vault DIR | key add FILE --vault DIR --key-file KEY | "
+         "key remove ID --vault DIR --key-file KEY | key public --vault DIR",
+         "key files and the keys of an encrypted vault",
+         "init writes a new random 256-bit key to FILE (64 hex digits), readable by its owner\n"
+         "only (mode 0400); an existing FILE is never replaced. Keep a copy apart from the\n"
+         "vault: without a key the vault cannot be read. A passphrase file (any other text)\n"
+         "can serve as a key too; it is stretched with scrypt.\n"
+         "list shows the keys of the vault in DIR (no key needed): id, creation, host, kind\n"
+         "and the file each was added from. add makes FILE open the vault too; remove ID (or\n"
+         "its first digits) takes a key away; both need --key-file KEY, a key that opens the\n"
+         "vault, and rewrite no data: the vault's master key stays, only the records that\n"
+         "wrap it change, one file at a time (restic's model). The last key and KEY itself\n"
+         "cannot be removed. public prints the vault's Ed25519 public key (PEM). These read\n"
+         "and write DIR/keys directly, as you; the daemon may keep running.\n\n"
+         "examples:\n  modelvaultctl key init /etc/modelvault/vault.key\n"
+         "  modelvaultctl key list --vault /var/lib/modelvault\n"
+         "  modelvaultctl key add /root/backup.key --vault /var/lib/modelvault --key-file "
+         "/etc/modelvault/vault.key\n"
+         "  modelvaultctl key remove 3f9c --vault /var/lib/modelvault --key-file "
+         "/root/backup.key",
+         {{"vault", true, false}, {"key-file", true, false}},
          run_key},
         {"report",
          "report --html FILE | --json",

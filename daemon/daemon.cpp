@@ -65,13 +65,13 @@ Daemon::Daemon(config::Config config, const Clock& clock)
                                 "`socket`",
                                 m_config.socket.string(), m_config.socket.string()));
     }
-    m_vault =
-        vault::Vault::open({m_config.vault, m_config.compression, m_config.verify_after_write, {}},
-                           m_clock, [this](const std::string& status) {
-                               // An upgrade takes seconds per version: systemd waits a minute more
-                               // for each.
-                               m_notifier.still_starting(std::chrono::minutes(1), status);
-                           });
+    m_vault = vault::Vault::open(
+        {m_config.vault, m_config.compression, m_config.verify_after_write, {}}, m_clock,
+        [this](const std::string& status) {
+            // An upgrade takes seconds per version: systemd waits a minute more for each.
+            m_notifier.still_starting(std::chrono::minutes(1), status);
+        },
+        m_config.encryption ? m_config.encryption->key_file : std::filesystem::path());
     m_fingerprints = std::make_unique<FingerprintStore>(m_vault->state_dir() / "fingerprints.json",
                                                         m_vault->tmp_dir());
     m_last_fires = load_last_fires(m_vault->state_dir() / "schedule.json");
@@ -319,6 +319,12 @@ void Daemon::apply_config_file() {
         spdlog::warn("reload: `vault` changed to {}; that takes a restart, still using {}",
                      fresh.vault.string(), m_config.vault.string());
         fresh.vault = m_config.vault;
+    }
+    if (fresh.encryption.has_value() != m_config.encryption.has_value() ||
+        (fresh.encryption && fresh.encryption->key_file != m_config.encryption->key_file)) {
+        spdlog::warn("reload: `encryption` changed; the vault's key is read at start only, a "
+                     "restart applies it");
+        fresh.encryption = m_config.encryption;
     }
     if (fresh.socket != m_config.socket) {
         spdlog::warn("reload: `socket` changed to {}; that takes a restart, still using {}",

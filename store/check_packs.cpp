@@ -17,13 +17,13 @@ namespace {
 // The problems of one pack whose bytes are `bytes`, given its index entries.
 std::vector<std::string> check_pack(const PackId& id, const std::string& bytes,
                                     const std::vector<IndexEntry>& indexed, const ChunkNamer& namer,
-                                    CodecContext& codec) {
+                                    const Sealing& sealing, CodecContext& codec) {
     std::vector<std::string> problems;
     const std::string name = fmt::format("pack {}", id.short_hex());
     if (Digest::sha256_of(as_bytes(bytes)) != id) {
         problems.push_back(fmt::format("{}: its bytes do not hash to its name", name));
     }
-    auto entries = parse_pack(as_bytes(bytes));
+    auto entries = parse_pack(as_bytes(bytes), sealing);
     if (!entries) {
         problems.push_back(fmt::format("{}: {}", name, entries.error()));
         return problems;
@@ -40,10 +40,17 @@ std::vector<std::string> check_pack(const PackId& id, const std::string& bytes,
         }
     }
     std::vector<std::uint8_t> decoded;
+    std::vector<std::uint8_t> unsealed;
     for (const auto& blob : *entries) {
         decoded.resize(blob.raw_length);
-        const auto stored = as_bytes(bytes).subspan(blob.offset, blob.stored_length);
-        auto ok = decode_chunk(stored, blob.codec, decoded, codec);
+        const auto stored = sealing.open_blob(
+            blob.id, as_bytes(bytes).subspan(blob.offset, blob.stored_length), unsealed);
+        if (!stored) {
+            problems.push_back(
+                fmt::format("{}: chunk {} {}", name, blob.id.short_hex(), stored.error()));
+            continue;
+        }
+        auto ok = decode_chunk(*stored, blob.codec, decoded, codec);
         if (!ok || namer.name(decoded) != blob.id) {
             problems.push_back(fmt::format("{}: chunk {} is damaged ({})", name,
                                            blob.id.short_hex(),
@@ -85,7 +92,7 @@ Store::check_packs(const std::stop_token& stop,
             }
             continue;
         }
-        auto found = check_pack(id, *bytes, indexed[number], *m_namer, codec);
+        auto found = check_pack(id, *bytes, indexed[number], *m_namer, m_sealing, codec);
         problems.insert(problems.end(), found.begin(), found.end());
         done += bytes->size();
         if (progress) {

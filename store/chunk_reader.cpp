@@ -66,8 +66,12 @@ std::string ChunkReader::read_copy(const ChunkId& id, const ChunkLocation& locat
         return fmt::format("cannot be read from pack {}: {}", pack,
                            got < 0 ? std::strerror(errno) : "the pack is too short");
     }
+    auto opened = m_store.sealing().open_blob(id, m_stored, m_unsealed);
+    if (!opened) {
+        return fmt::format("in pack {} {}", pack, opened.error());
+    }
     out.resize(size);
-    if (auto decoded = decode_chunk(m_stored, entry.codec, out, m_codec); !decoded) {
+    if (auto decoded = decode_chunk(*opened, entry.codec, out, m_codec); !decoded) {
         return fmt::format("in pack {} is damaged: {}", pack, decoded.error());
     }
     if (m_store.namer().name(out) != id) {

@@ -35,6 +35,7 @@ private:
     const Store& m_store;
     CodecContext m_codec;
     std::vector<std::uint8_t> m_stored;
+    std::vector<std::uint8_t> m_unsealed; ///< the opened blob (encrypted vaults)
     std::map<PackId, UniqueFd> m_open;
     std::map<PackId, std::uint64_t> m_sizes; ///< pack sizes seen by check()
 };

@@ -66,6 +66,7 @@ std::vector<IndexedPack> Store::repack(const std::vector<std::uint32_t>& packs,
     CodecContext codec;
     std::vector<std::uint8_t> stored;
     std::vector<std::uint8_t> decoded;
+    std::vector<std::uint8_t> unsealed;
     for (const auto& [entry, pack] : copies) {
         if (stop.stop_requested()) {
             throw Error("collection abandoned: the daemon is stopping", ErrorCode::cancelled);
@@ -74,9 +75,12 @@ std::vector<IndexedPack> Store::repack(const std::vector<std::uint32_t>& packs,
             value_or_throw(fs::open_for_reading(pack_path(pack), false), "", ErrorCode::corrupt);
         stored.resize(entry.stored_length);
         decoded.resize(entry.raw_length);
-        if (::pread(fd.get(), stored.data(), stored.size(), entry.offset) !=
-                static_cast<ssize_t>(stored.size()) ||
-            !decode_chunk(stored, entry.codec, decoded, codec) ||
+        const bool read = ::pread(fd.get(), stored.data(), stored.size(), entry.offset) ==
+                          static_cast<ssize_t>(stored.size());
+        // A sealed blob is checked opened and copied sealed (its seal binds only its id).
+        const auto opened = read ? m_sealing.open_blob(entry.id, stored, unsealed)
+                                 : Result<std::span<const std::uint8_t>>(failure("short read"));
+        if (!opened || !decode_chunk(*opened, entry.codec, decoded, codec) ||
             m_namer->name(decoded) != entry.id) {
             // Copying a damaged chunk would hide the damage: stop and keep everything.
             throw Error(fmt::format("collection stopped: chunk {} in pack {} is damaged; run "
@@ -89,7 +93,7 @@ std::vector<IndexedPack> Store::repack(const std::vector<std::uint32_t>& packs,
                 written.push_back(writers.back()->finish());
             }
             writers.push_back(std::make_unique<PackWriter>(
-                m_options.tmp / fmt::format("repack-{}.part", fs::unique_suffix())));
+                m_options.tmp / fmt::format("repack-{}.part", fs::unique_suffix()), m_sealing));
         }
         writers.back()->append(entry.id, entry.codec, stored, entry.raw_length);
     }

@@ -8,9 +8,10 @@
 //   entry   = id[32] u8:codec u8:flags(0) u16:0 u32:offset u32:stored u32:raw  48 bytes
 //   trailer = u32:header_length u32:entries u8:version(1) u8:flags(0) u16:0 "MVPK"
 //
-// Little endian. Entries list the blobs in file order, contiguous from offset 8. The
-// flags bytes are where an encrypted vault marks blobs (nonce + ciphertext + tag) and
-// the header as encrypted; version 1 requires them to be 0.
+// Little endian. Entries list the blobs in file order, contiguous from offset 8. In an
+// encrypted vault the flags bytes are 1: each blob is sealed (nonce ‖ ciphertext ‖ tag,
+// store/sealing.hpp) and so is the header as a whole (header_length then counts the
+// 28 bytes sealing adds).
 
 #include <array>
 #include <cstdint>
@@ -19,6 +20,7 @@
 
 #include "store/codec.hpp"
 #include "store/digest.hpp"
+#include "store/sealing.hpp"
 #include "util/expected.hpp"
 
 namespace mv::store {
@@ -39,28 +41,34 @@ struct BlobEntry {
     bool operator==(const BlobEntry&) const = default;
 };
 
-/// The 8 bytes a pack starts with.
-std::array<std::uint8_t, k_pack_lead> pack_lead();
+/// The 8 bytes a pack starts with (flags 1 when `sealed`).
+std::array<std::uint8_t, k_pack_lead> pack_lead(bool sealed = false);
 
-/// Header and trailer for `entries` (appended after the blobs).
-std::vector<std::uint8_t> encode_pack_tail(const std::vector<BlobEntry>& entries);
+/// Header and trailer for `entries` (appended after the blobs); the header sealed when
+/// `sealing` is enabled.
+std::vector<std::uint8_t> encode_pack_tail(const std::vector<BlobEntry>& entries,
+                                           const Sealing& sealing = {});
 
 /// What the trailer (the last 16 bytes of a pack of `pack_size` bytes) says.
 struct PackTrailer {
     std::uint32_t header_length = 0;
     std::uint32_t entries = 0;
+    bool sealed = false; ///< flags 1: an encrypted vault's pack
 };
 Result<PackTrailer> parse_pack_trailer(std::span<const std::uint8_t> trailer,
                                        std::uint64_t pack_size);
 
-/// The entries of a pack of `pack_size` bytes from its header bytes; checks that the
-/// blobs tile the space between the lead and the header exactly.
+/// The entries of a pack of `pack_size` bytes from its header bytes (opened with
+/// `sealing` when the pack is sealed; a sealed pack in a plain vault, or the reverse, is
+/// refused); checks that the blobs tile the space between the lead and the header exactly.
 Result<std::vector<BlobEntry>> parse_pack_header(std::span<const std::uint8_t> header,
                                                  const PackTrailer& trailer,
-                                                 std::uint64_t pack_size);
+                                                 std::uint64_t pack_size,
+                                                 const Sealing& sealing = {});
 
-/// Both steps on a whole pack in memory (tests, fuzzing).
-Result<std::vector<BlobEntry>> parse_pack(std::span<const std::uint8_t> pack);
+/// Both steps on a whole pack in memory (tests, fuzzing, `verify --read-data --all`).
+Result<std::vector<BlobEntry>> parse_pack(std::span<const std::uint8_t> pack,
+                                          const Sealing& sealing = {});
 
 /// Little-endian helpers shared by the store's binary formats.
 void put_le(std::vector<std::uint8_t>& out, std::uint64_t value, int width);

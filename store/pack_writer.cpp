@@ -11,13 +11,14 @@
 
 namespace mv::store {
 
-PackWriter::PackWriter(std::filesystem::path path) : m_path(std::move(path)) {
+PackWriter::PackWriter(std::filesystem::path path, const Sealing& sealing)
+    : m_path(std::move(path)), m_sealing(sealing) {
     m_fd.reset(::open(m_path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0640));
     if (!m_fd) {
         throw Error(errno_message(fmt::format("cannot create {}", m_path.string()), errno),
                     code_for_errno(errno));
     }
-    const auto lead = pack_lead();
+    const auto lead = pack_lead(m_sealing.enabled());
     write(lead);
 }
 
@@ -47,7 +48,7 @@ BlobEntry PackWriter::append(const ChunkId& id, BlobCodec codec,
 }
 
 IndexedPack PackWriter::finish() {
-    const std::vector<std::uint8_t> tail = encode_pack_tail(m_entries);
+    const std::vector<std::uint8_t> tail = encode_pack_tail(m_entries, m_sealing);
     write(tail);
     value_or_throw(fs::sync_fd(m_fd.get(), m_path));
     // The tail as the disk returns it must be the tail written: a short or misplaced

@@ -16,8 +16,9 @@ namespace mv::store {
 
 class PackWriter {
 public:
-    /// Creates `path` (must not exist). Throws Error on I/O failure.
-    explicit PackWriter(std::filesystem::path path);
+    /// Creates `path` (must not exist); the pack is an encrypted vault's when `sealing` is
+    /// enabled (appended blobs must then be sealed already). Throws Error on I/O failure.
+    PackWriter(std::filesystem::path path, const Sealing& sealing);
     ~PackWriter();
     PackWriter(const PackWriter&) = delete;
     PackWriter& operator=(const PackWriter&) = delete;
@@ -39,6 +40,7 @@ private:
     void write(std::span<const std::uint8_t> bytes);
 
     std::filesystem::path m_path;
+    const Sealing& m_sealing;
     UniqueFd m_fd;
     Sha256 m_sha;
     std::uint64_t m_size = 0;

@@ -14,21 +14,25 @@ namespace mv::store {
 
 namespace stdfs = std::filesystem;
 
-Store::Store(StoreOptions options, std::unique_ptr<ChunkNamer> namer)
-    : m_options(std::move(options)), m_namer(std::move(namer)) {
-    if (!m_namer) {
+Store::Store(StoreOptions options, std::unique_ptr<ChunkNamer> namer,
+             std::shared_ptr<const crypto::MasterKey> key)
+    : m_options(std::move(options)), m_namer(std::move(namer)), m_sealing(key) {
+    if (!m_namer && key) {
+        m_namer = std::make_unique<KeyedNamer>(*key);
+    } else if (!m_namer) {
         m_namer = std::make_unique<Sha256Namer>();
     }
 }
 
 Store::~Store() = default;
 
-std::unique_ptr<Store> Store::open(StoreOptions options, std::unique_ptr<ChunkNamer> namer) {
+std::unique_ptr<Store> Store::open(StoreOptions options, std::unique_ptr<ChunkNamer> namer,
+                                   std::shared_ptr<const crypto::MasterKey> key) {
     for (const char* sub : {"packs", "index"}) {
         value_or_throw(fs::create_directories_durable(options.root / sub),
                        "cannot prepare the vault's store: ");
     }
-    std::unique_ptr<Store> store(new Store(std::move(options), std::move(namer)));
+    std::unique_ptr<Store> store(new Store(std::move(options), std::move(namer), std::move(key)));
     store->load_index();
     store->index_unlisted_packs();
     return store;
@@ -128,7 +132,8 @@ CollectionPlan Store::plan(std::span<const ChunkId> referenced, std::vector<Chun
 }
 
 Digest Store::write_index_file(const std::vector<IndexedPack>& packs) {
-    const std::vector<std::uint8_t> bytes = encode_index(packs);
+    const std::vector<std::uint8_t> bytes =
+        m_sealing.seal(crypto::Role::index, {}, encode_index(packs));
     const Digest id = Digest::sha256_of(bytes);
     const stdfs::path path = m_options.root / "index" / id.hex();
     value_or_throw(

@@ -25,6 +25,7 @@
 #include "store/codec.hpp"
 #include "store/gc_plan.hpp"
 #include "store/index_table.hpp"
+#include "store/sealing.hpp"
 
 namespace mv::store {
 
@@ -57,8 +58,11 @@ public:
     /// and indexes packs no index file lists (left by a crash between a pack and its
     /// index, or after a damaged index file) from their own headers. Throws Error when
     /// the folders cannot be read.
+    /// `key` is an encrypted vault's master key: blobs, pack headers and index files are
+    /// sealed and chunks get keyed names (store/sealing.hpp); null for a plain vault.
     static std::unique_ptr<Store> open(StoreOptions options,
-                                       std::unique_ptr<ChunkNamer> namer = nullptr);
+                                       std::unique_ptr<ChunkNamer> namer = nullptr,
+                                       std::shared_ptr<const crypto::MasterKey> key = nullptr);
     ~Store();
     Store(const Store&) = delete;
     Store& operator=(const Store&) = delete;
@@ -73,6 +77,7 @@ public:
     std::filesystem::path pack_path(const PackId& id) const;
     StoreStats stats() const;
     const ChunkNamer& namer() const { return *m_namer; }
+    const Sealing& sealing() const { return m_sealing; }
     const StoreOptions& options() const { return m_options; }
     void set_codec(const CodecSettings& codec, bool verify_writes);
     std::pair<CodecSettings, bool> codec() const;
@@ -108,7 +113,8 @@ public:
 private:
     friend class WriteSession;
     friend class ChunkReader;
-    explicit Store(StoreOptions options, std::unique_ptr<ChunkNamer> namer);
+    Store(StoreOptions options, std::unique_ptr<ChunkNamer> namer,
+          std::shared_ptr<const crypto::MasterKey> key);
     void load_index();
     void index_unlisted_packs();
     /// Makes a finished pack durable under packs/ and writes an index file for `packs`.
@@ -127,6 +133,7 @@ private:
 
     StoreOptions m_options;
     std::unique_ptr<ChunkNamer> m_namer;
+    Sealing m_sealing;
     mutable std::shared_mutex m_mutex; ///< guards m_table, m_pins and m_options.codec
     IndexTable m_table;
     std::unordered_map<ChunkId, std::uint32_t, DigestHash> m_pins;

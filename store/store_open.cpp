@@ -22,7 +22,8 @@ namespace {
 constexpr std::size_t k_max_index_file = 1u << 30;
 
 // The pack at `path`, named `id`, from its own header; verifies the whole file's hash.
-Result<IndexedPack> read_pack_header(const stdfs::path& path, const PackId& id) {
+Result<IndexedPack> read_pack_header(const stdfs::path& path, const PackId& id,
+                                     const Sealing& sealing) {
     auto fd = fs::open_for_reading(path, false);
     if (!fd) {
         return failure(fd.error());
@@ -59,7 +60,7 @@ Result<IndexedPack> read_pack_header(const stdfs::path& path, const PackId& id) 
     auto entries = parse_pack_header(
         std::span(tail).subspan(tail.size() - k_pack_trailer - trailer->header_length,
                                 trailer->header_length),
-        *trailer, size);
+        *trailer, size, sealing);
     if (!entries) {
         return failure(entries.error());
     }
@@ -79,8 +80,10 @@ void Store::load_index() {
             continue;
         }
         auto bytes = fs::read_file(entry.path(), k_max_index_file);
-        auto packs = bytes ? parse_index(as_bytes(*bytes))
-                           : Result<std::vector<IndexedPack>>(failure(bytes.error()));
+        auto plain = bytes ? m_sealing.open(crypto::Role::index, {}, as_bytes(*bytes))
+                           : Result<std::vector<std::uint8_t>>(failure(bytes.error()));
+        auto packs =
+            plain ? parse_index(*plain) : Result<std::vector<IndexedPack>>(failure(plain.error()));
         if (packs && Digest::sha256_of(as_bytes(*bytes)) != *id) {
             packs = failure("its content does not hash to its name");
         }
@@ -109,7 +112,7 @@ void Store::index_unlisted_packs() {
             if (!id || m_table.pack_number(*id)) {
                 continue;
             }
-            auto pack = read_pack_header(entry.path(), *id);
+            auto pack = read_pack_header(entry.path(), *id, m_sealing);
             if (!pack) {
                 spdlog::error("store: {} is not indexed and cannot be read ({}); it is left "
                               "alone: run `modelvaultctl verify --all --read-data`",

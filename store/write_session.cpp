@@ -50,21 +50,28 @@ PutResult WriteSession::put(std::span<const std::uint8_t> chunk, const ChunkHint
                         ErrorCode::internal);
         }
     }
+    // Sealed outside the lock, so that threads encrypt in parallel.
+    std::span<const std::uint8_t> blob = scratch.encoded;
+    if (m_store.sealing().enabled()) {
+        scratch.sealed.clear();
+        m_store.sealing().seal_blob(result.id, scratch.encoded, scratch.sealed);
+        blob = scratch.sealed;
+    }
     std::lock_guard lock(m_mutex);
     if (m_own.contains(result.id)) {
         return result; // another thread of this session stored it meanwhile
     }
-    append(result.id, result.codec, scratch.encoded, static_cast<std::uint32_t>(chunk.size()));
+    append(result.id, result.codec, blob, static_cast<std::uint32_t>(chunk.size()));
     m_own.emplace(result.id, true);
     result.stored = true;
-    result.stored_bytes = scratch.encoded.size();
+    result.stored_bytes = blob.size();
     return result;
 }
 
 void WriteSession::append(const ChunkId& id, BlobCodec codec, std::span<const std::uint8_t> stored,
                           std::uint32_t raw_length) {
     if (!m_current) {
-        m_current = std::make_unique<PackWriter>(temporary_pack());
+        m_current = std::make_unique<PackWriter>(temporary_pack(), m_store.sealing());
     }
     m_current->append(id, codec, stored, raw_length);
     m_new_bytes += stored.size();

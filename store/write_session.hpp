@@ -39,6 +39,7 @@ struct PutScratch {
     CodecContext codec;
     std::vector<std::uint8_t> encoded;
     std::vector<std::uint8_t> decoded;
+    std::vector<std::uint8_t> sealed; ///< the blob as a pack stores it (encrypted vaults)
 };
 
 class WriteSession {

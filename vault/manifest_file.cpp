@@ -16,13 +16,16 @@ std::filesystem::path manifest_file(const std::filesystem::path& root, const sto
 }
 
 Result<void> write_manifest_file(const std::filesystem::path& root,
-                                 const std::filesystem::path& tmp, Manifest& manifest) {
+                                 const std::filesystem::path& tmp, Manifest& manifest,
+                                 const store::Sealing& sealing) {
     for (const auto& file : manifest.files) {
         if (file.chunks.size() != file.chunk_count) {
             return failure("internal error: a manifest without its chunk lists cannot be written");
         }
     }
-    const std::string text = manifest_text(manifest);
+    const std::string plain = manifest_text(manifest);
+    const auto sealed = sealing.seal(crypto::Role::manifest, {}, store::as_bytes(plain));
+    const std::string text(sealed.begin(), sealed.end());
     const store::Digest id = store::Digest::sha256_of(store::as_bytes(text));
     if (auto written = fs::write_file_atomic(manifest_file(root, id), text, tmp, 0640); !written) {
         return failure(written.error());
@@ -31,7 +34,16 @@ Result<void> write_manifest_file(const std::filesystem::path& root,
     return {};
 }
 
-Result<Manifest> read_manifest_file(const std::filesystem::path& file) {
+Result<std::string> open_manifest_bytes(std::string_view stored, const store::Sealing& sealing) {
+    auto plain = sealing.open(crypto::Role::manifest, {}, store::as_bytes(stored));
+    if (!plain) {
+        return failure("the manifest " + plain.error());
+    }
+    return std::string(plain->begin(), plain->end());
+}
+
+Result<Manifest> read_manifest_file(const std::filesystem::path& file,
+                                    const store::Sealing& sealing) {
     const std::string name = file.filename().string();
     const auto id = name.size() == 69 && name.ends_with(".json")
                         ? store::Digest::from_hex(name.substr(0, 64))
@@ -46,7 +58,11 @@ Result<Manifest> read_manifest_file(const std::filesystem::path& file) {
     if (store::Digest::sha256_of(store::as_bytes(*text)) != *id) {
         return failure("its content does not hash to its name (it was changed or damaged)");
     }
-    auto manifest = parse_manifest(*text);
+    auto plain = open_manifest_bytes(*text, sealing);
+    if (!plain) {
+        return failure(plain.error());
+    }
+    auto manifest = parse_manifest(*plain);
     if (!manifest) {
         return failure(manifest.error());
     }

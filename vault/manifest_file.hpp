@@ -5,6 +5,7 @@
 
 #include <filesystem>
 
+#include "store/sealing.hpp"
 #include "util/expected.hpp"
 #include "vault/manifest.hpp"
 
@@ -17,11 +18,18 @@ std::string manifest_text(const Manifest& manifest);
 std::filesystem::path manifest_file(const std::filesystem::path& root, const store::Digest& id);
 
 /// Writes `manifest` (with its chunk lists) durably — temporary file in `tmp`, fsync,
-/// rename, fsync the folder — and sets manifest.object to its name.
+/// rename, fsync the folder — and sets manifest.object to its name. An encrypted vault
+/// stores the text sealed (`sealing`, docs/FORMAT.md "Encryption").
 Result<void> write_manifest_file(const std::filesystem::path& root,
-                                 const std::filesystem::path& tmp, Manifest& manifest);
+                                 const std::filesystem::path& tmp, Manifest& manifest,
+                                 const store::Sealing& sealing = {});
+
+/// The manifest text of a manifest file's bytes: opened when the vault is encrypted; the
+/// failure says the file does not authenticate.
+Result<std::string> open_manifest_bytes(std::string_view stored, const store::Sealing& sealing);
 
 /// Reads the manifest file `file`, checking that its bytes hash to its name.
-Result<Manifest> read_manifest_file(const std::filesystem::path& file);
+Result<Manifest> read_manifest_file(const std::filesystem::path& file,
+                                    const store::Sealing& sealing = {});
 
 } // namespace mv::vault

@@ -194,8 +194,11 @@ void read_storage(FieldReader& r, Manifest& m) {
     m.storage.chunk_names = sr.get<std::string>("chunk_names", "sha256");
     m.storage.new_chunks = sr.get<std::uint64_t>("new_chunks");
     m.storage.new_bytes = sr.get<std::uint64_t>("new_bytes");
-    if (m.storage.chunk_names != "sha256") {
-        sr.fail("chunk_names", "chunks named other than by SHA-256 need a newer modelvault");
+    // An encrypted vault names chunks with a keyed MAC (docs/FORMAT.md, "Encryption").
+    if (m.storage.chunk_names != (m.storage.encrypted ? "hmac-sha256" : "sha256")) {
+        sr.fail("chunk_names", m.storage.encrypted
+                                   ? "an encrypted version's chunks are named by hmac-sha256"
+                                   : "chunks named other than by SHA-256 need a newer modelvault");
     }
     if (!sr.error().empty()) {
         r.fail("", sr.error().substr(std::string_view("manifest: ").size()));

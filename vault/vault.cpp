@@ -39,7 +39,7 @@ store::CodecSettings Vault::codec_settings() const {
 
 void Vault::commit_manifest(Manifest& manifest) {
     value_or_throw(
-        write_manifest_file(m_options.root, tmp_dir(), manifest),
+        write_manifest_file(m_options.root, tmp_dir(), manifest, m_store->sealing()),
         fmt::format("cannot commit {} {}: ", manifest.model, manifest.version.to_string()));
     std::unique_lock lock(m_mutex);
     m_catalog.add(manifest.without_chunks());
@@ -117,7 +117,8 @@ Manifest Vault::revise(const std::string& model, const Version& version, std::st
     change(updated);
     ++updated.revision;
     const std::string failed = fmt::format("cannot {} {} {}: ", what, model, version.to_string());
-    value_or_throw(write_manifest_file(m_options.root, tmp_dir(), updated), failed);
+    value_or_throw(write_manifest_file(m_options.root, tmp_dir(), updated, m_store->sealing()),
+                   failed);
     if (updated.object != current->object) {
         value_or_throw(fs::remove_durable(manifest_path(*current)), failed);
     }
@@ -127,7 +128,7 @@ Manifest Vault::revise(const std::string& model, const Version& version, std::st
 }
 
 Manifest Vault::load(const Manifest& manifest) const {
-    auto full = read_manifest_file(manifest_path(manifest));
+    auto full = read_manifest_file(manifest_path(manifest), m_store->sealing());
     if (!full) {
         throw Error(fmt::format("the manifest of {} {} ({}) cannot be read: {}; run "
                                 "`modelvaultctl verify {}`",

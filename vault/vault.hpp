@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "config/model.hpp"
+#include "crypto/signing.hpp"
 #include "store/store.hpp"
 #include "util/fd.hpp"
 #include "util/time.hpp"
@@ -99,9 +100,12 @@ public:
     /// records damaged manifests, upgrades a format-1 vault (docs/FORMAT.md, "Migration
     /// from format 1"), and finishes removals the history announced (a crash between the
     /// `removed` record and the manifest's removal). Throws Fatal when the folder is not a
-    /// vault or is in use by another daemon.
+    /// vault or is in use by another daemon. `key_file` (encryption.key_file) opens an
+    /// encrypted vault, or encrypts a new one; empty: the vault must be a plain one
+    /// (docs/FORMAT.md, "Encryption"; Fatal naming the file and what to do otherwise).
     static std::unique_ptr<Vault> open(VaultOptions options, const Clock& clock,
-                                       const OpenProgress& progress = {});
+                                       const OpenProgress& progress = {},
+                                       const std::filesystem::path& key_file = {});
     ~Vault();
     Vault(const Vault&) = delete;
     Vault& operator=(const Vault&) = delete;
@@ -210,9 +214,10 @@ private:
     const Clock& m_clock;
     UniqueFd m_lock;
     std::unique_ptr<store::Store> m_store;
-    mutable std::shared_mutex m_mutex; ///< guards m_catalog and m_options.compression
-    std::mutex m_history_mutex;        ///< serialises pointer moves
-    std::mutex m_revision_mutex;       ///< serialises manifest revisions and removals
+    std::unique_ptr<crypto::SigningKey> m_signing; ///< an encrypted vault's (signs manifests)
+    mutable std::shared_mutex m_mutex;             ///< guards m_catalog and m_options.compression
+    std::mutex m_history_mutex;                    ///< serialises pointer moves
+    std::mutex m_revision_mutex;                   ///< serialises manifest revisions and removals
     Catalog m_catalog;
 };
 

@@ -9,7 +9,8 @@ namespace mv::vault {
 /// (one archive per version) is upgraded when the vault is opened.
 inline constexpr int k_vault_format = 2;
 
-/// The content of vault.json for a vault created (or upgraded) at `created`.
-std::string vault_marker(const std::string& created);
+/// The content of vault.json for a vault created (or upgraded) at `created`; an encrypted
+/// vault's says so (`"encrypted": true`) and names chunks by HMAC-SHA256.
+std::string vault_marker(const std::string& created, bool encrypted = false);
 
 } // namespace mv::vault

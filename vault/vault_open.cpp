@@ -12,6 +12,7 @@
 #include <spdlog/spdlog.h>
 
 #include "util/fs.hpp"
+#include "vault/encryption.hpp"
 #include "vault/json_text.hpp"
 #include "vault/manifest_file.hpp"
 #include "vault/migrate.hpp"
@@ -34,9 +35,15 @@ std::string this_host() {
     return name;
 }
 
+struct Marker {
+    int version = k_vault_format;
+    bool encrypted = false;
+    bool fresh = false; ///< no vault.json yet: a new vault
+};
+
 // vault.json marks a folder as a vault; refuse to take over a folder holding other data.
-// Returns the vault's format version (2 for a new vault).
-int ensure_vault_marker(const stdfs::path& root, const Clock& clock) {
+// For a new vault (an empty folder) nothing is written yet: its keys come first.
+Marker read_vault_marker(const stdfs::path& root) {
     const stdfs::path marker = root / "vault.json";
     if (stdfs::exists(marker)) {
         auto text = fs::read_file(marker, 1u << 20);
@@ -57,20 +64,23 @@ int ensure_vault_marker(const stdfs::path& root, const Clock& clock) {
                                     "versions 1 and {}: upgrade modelvault",
                                     root.string(), version, k_vault_format));
         }
-        return version;
+        return {version, parsed.value("encrypted", false), false};
     }
-    // A fresh file system's lost+found does not make a folder "used".
-    const bool empty = std::all_of(
-        stdfs::directory_iterator(root), stdfs::directory_iterator(),
-        [](const stdfs::directory_entry& e) { return e.path().filename() == "lost+found"; });
+    // A fresh file system's lost+found does not make a folder "used", nor do the keys of
+    // a new vault whose creation stopped before vault.json (they protect nothing yet).
+    const bool empty =
+        std::all_of(stdfs::directory_iterator(root), stdfs::directory_iterator(),
+                    [](const stdfs::directory_entry& e) {
+                        return e.path().filename() == "lost+found" || e.path().filename() == "keys";
+                    });
     if (!empty) {
         throw Fatal(fmt::format("{} is not empty and has no vault.json: it is not a modelvault "
                                 "vault. Point `vault` at an empty or new folder",
                                 root.string()));
     }
-    value_or_throw(fs::write_file_atomic(marker, vault_marker(format_utc(clock.now()))),
-                   "cannot initialise the vault: ");
-    return k_vault_format;
+    std::error_code ignored;
+    stdfs::remove_all(keys_dir(root), ignored);
+    return {k_vault_format, false, true};
 }
 
 // Only one daemon may use a vault: a second one would clean the first one's tmp/.
@@ -115,24 +125,38 @@ void empty_folder(const stdfs::path& tmp) {
 
 } // namespace
 
-std::string vault_marker(const std::string& created) {
-    const json content = {{"format", "modelvault"},
-                          {"version", k_vault_format},
-                          {"created", created},
-                          {"created_by", "modelvaultd " MV_VERSION},
-                          {"chunk_names", "sha256"}};
+std::string vault_marker(const std::string& created, bool encrypted) {
+    json content = {{"format", "modelvault"},
+                    {"version", k_vault_format},
+                    {"created", created},
+                    {"created_by", "modelvaultd " MV_VERSION},
+                    {"chunk_names", encrypted ? "hmac-sha256" : "sha256"}};
+    if (encrypted) {
+        content["encrypted"] = true;
+    }
     return json_text(content, 2) + "\n";
 }
 
 std::unique_ptr<Vault> Vault::open(VaultOptions options, const Clock& clock,
-                                   const OpenProgress& progress) {
+                                   const OpenProgress& progress,
+                                   const std::filesystem::path& key_file) {
     options.root = stdfs::absolute(options.root).lexically_normal();
     if (options.host.empty()) {
         options.host = this_host();
     }
     const auto& root = options.root;
     value_or_throw(fs::create_directories_durable(root), "cannot create the vault: ");
-    const int format = ensure_vault_marker(root, clock);
+    const Marker marker = read_vault_marker(root);
+    // Keys before anything else: a wrong key stops here, having changed nothing.
+    auto keys = open_vault_encryption(root, marker.encrypted, marker.fresh, key_file,
+                                      format_utc(clock.now()), options.host);
+    if (marker.fresh) {
+        value_or_throw(
+            fs::write_file_atomic(root / "vault.json",
+                                  vault_marker(format_utc(clock.now()), keys.has_value())),
+            "cannot initialise the vault: ");
+    }
+    const int format = marker.version;
     for (const char* sub : {"manifests", "models", "tmp", "state"}) {
         value_or_throw(fs::create_directories_durable(root / sub), "cannot prepare the vault: ");
     }
@@ -140,9 +164,15 @@ std::unique_ptr<Vault> Vault::open(VaultOptions options, const Clock& clock,
     std::unique_ptr<Vault> vault(new Vault(std::move(options), clock, std::move(lock)));
     empty_folder(vault->tmp_dir());
     const auto& opened = vault->m_options;
+    std::shared_ptr<const crypto::MasterKey> master;
+    if (keys) {
+        master = std::make_shared<const crypto::MasterKey>(keys->master);
+        vault->m_signing = std::make_unique<crypto::SigningKey>(keys->signing);
+    }
     vault->m_store =
         store::Store::open({opened.root, vault->tmp_dir(), codec_settings_for(opened.compression),
-                            opened.verify_after_write, store::k_pack_target});
+                            opened.verify_after_write, store::k_pack_target},
+                           nullptr, master);
     vault->load_manifests();
     if (format == 1) {
         migrate_format1(*vault, progress);

@@ -50,7 +50,8 @@ void Vault::load_manifest(const stdfs::path& file) {
         record_damaged(file, text.error(), std::nullopt);
         return;
     }
-    auto manifest = parse_manifest(*text);
+    auto plain = open_manifest_bytes(*text, m_store->sealing());
+    auto manifest = plain ? parse_manifest(*plain) : Result<Manifest>(failure(plain.error()));
     const auto id = id_of_name(file.filename().string());
     if (!id || store::Digest::sha256_of(store::as_bytes(*text)) != *id) {
         record_damaged(file,
@@ -63,7 +64,8 @@ void Vault::load_manifest(const stdfs::path& file) {
         record_damaged(file, manifest.error(), std::nullopt);
         return;
     }
-    if (auto full = read_manifest_file(file); !full) { // format and chunk-list checks
+    if (auto full = read_manifest_file(file, m_store->sealing());
+        !full) { // format and chunk-list checks
         record_damaged(file, full.error(),
                        manifest->format_version >= 2 ? std::optional(*manifest) : std::nullopt);
         return;

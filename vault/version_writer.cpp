@@ -164,6 +164,8 @@ WriteResult Vault::write_version(const NewVersion& request, const std::stop_toke
     store_files(FileRole::sidecar);
     warn_about_formats(manifest);
     check_manifest_size(manifest);
+    manifest.storage.encrypted = m_store->sealing().enabled();
+    manifest.storage.chunk_names = std::string(m_store->namer().scheme());
     manifest.storage.new_chunks = session->new_chunks();
     manifest.storage.new_bytes = session->commit();
     commit_manifest(manifest);

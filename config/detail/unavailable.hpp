@@ -5,6 +5,7 @@
 // "Not available yet"). Their values are still parsed and validated in full, so turning a
 // feature on is deleting its row here (and its "not available yet" note in the docs).
 
+#include <array>
 #include <string_view>
 
 #include "config/detail/checker.hpp"
@@ -17,10 +18,8 @@ struct UnavailableKey {
     std::string_view what_happens; ///< what the daemon would silently not do
 };
 
-/// One row per top-level key whose feature is not built yet.
-inline constexpr UnavailableKey k_unavailable_keys[] = {
-    {"encryption", "archives cannot be encrypted, they would be stored in plain text"},
-};
+/// One row per top-level key whose feature is not built yet (none at the moment).
+inline constexpr std::array<UnavailableKey, 0> k_unavailable_keys{};
 
 /// Reports every key of k_unavailable_keys that `document` (the top-level object) sets.
 void report_unavailable(const Json& document, Checker& checker);

@@ -19,16 +19,10 @@ struct Case {
     const char* expected; ///< the single problem line it must produce
 };
 
-// `encryption` is refused as not available yet (documented_keys_test.cpp)
-// but still validated in full: their cases expect the one problem besides that refusal.
 void expect_single_problems(std::initializer_list<Case> cases) {
     for (const Case& c : cases) {
         SCOPED_TRACE(c.json);
-        auto problems = problems_of(c.json);
-        std::erase_if(problems, [](const std::string& problem) {
-            return problem.starts_with("encryption: not available yet");
-        });
-        EXPECT_THAT(problems, ElementsAre(c.expected));
+        EXPECT_THAT(problems_of(c.json), ElementsAre(c.expected));
     }
 }
 

@@ -142,20 +142,8 @@ TEST(ParseConfig, TopLevelMustBeAnObject) {
                 ElementsAre("expected a JSON object at the top level, got \"vault\""));
 }
 
-// Without the keys not available yet (docs/CONFIG.md), for which the example is refused.
-std::string spec_example_without_unavailable_keys() {
-    std::string text = k_spec_example;
-    for (const char* key : {"  \"encryption\":"}) {
-        const std::size_t start = text.find(key);
-        text.erase(start, text.find('\n', start) + 1 - start);
-    }
-    return text;
-}
-
 TEST(ParseConfig, SpecExampleParses) {
-    EXPECT_THAT(problems_of(k_spec_example),
-                ElementsAre(StartsWith("encryption: not available yet")));
-    const Config config = parse_ok(spec_example_without_unavailable_keys());
+    const Config config = parse_ok(k_spec_example);
     EXPECT_THAT(config.hooks.on_backup,
                 ElementsAre("/usr/local/bin/notify", "{model}", "{version}"));
     EXPECT_EQ(config.vault, "/var/lib/modelvault");
@@ -164,7 +152,8 @@ TEST(ParseConfig, SpecExampleParses) {
     EXPECT_EQ(config.compression.codec, Codec::zstd);
     EXPECT_EQ(config.compression.level, 3);
     EXPECT_EQ(config.compression.threads, 0);
-    EXPECT_FALSE(config.encryption.has_value());
+    ASSERT_TRUE(config.encryption.has_value());
+    EXPECT_EQ(config.encryption->key_file, "/etc/modelvault/vault.key");
     EXPECT_TRUE(config.verify_after_write);
     EXPECT_EQ(config.io_priority, IoPriority::idle);
     EXPECT_EQ(config.access.socket_group, "modelvault");

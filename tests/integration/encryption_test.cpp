@@ -1,0 +1,261 @@
+// An encrypted vault with the real daemon (docs/FORMAT.md, "Encryption"): no byte of a
+// model reaches the vault's files in clear, not even while a backup runs; the daemon
+// refuses to start with a wrong, missing or absent key and changes nothing; damage is
+// named and nothing is restored from it.
+#include <atomic>
+#include <fstream>
+#include <map>
+#include <thread>
+
+#include "tests/integration/daemon_fixture.hpp"
+#include "tests/lib/wait.hpp"
+
+namespace mv::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+// 64 bytes that random data will never contain by chance.
+const std::string k_marker = "modelvault-encryption-marker:0123456789abcdef0123456789abcdef!!!";
+// Incompressible weights around the marker: a plain vault stores them as they are.
+const std::string k_model =
+    pickle(random_bytes(6 << 20, 21) + k_marker + random_bytes(1 << 20, 22));
+
+// Every regular file below `root` that holds `needle`.
+std::vector<std::string> files_holding(const std::filesystem::path& root,
+                                       const std::string& needle) {
+    std::vector<std::string> found;
+    std::error_code error;
+    for (std::filesystem::recursive_directory_iterator it(root, error), end; !error && it != end;
+         it.increment(error)) {
+        std::error_code ignored;
+        if (!it->is_regular_file(ignored)) {
+            continue;
+        }
+        std::ifstream in(it->path(), std::ios::binary);
+        const std::string content((std::istreambuf_iterator<char>(in)), {});
+        if (content.find(needle) != std::string::npos) {
+            found.push_back(it->path().string());
+        }
+    }
+    return found;
+}
+
+// Path → content of every file below `root`.
+std::map<std::string, std::string> snapshot(const std::filesystem::path& root) {
+    std::map<std::string, std::string> files;
+    for (const auto& e : std::filesystem::recursive_directory_iterator(root)) {
+        if (e.is_regular_file() && e.path().filename() != "lock") {
+            files[e.path().string()] = read_file(e.path());
+        }
+    }
+    return files;
+}
+
+class EncryptionTest : public DaemonTest {
+protected:
+    std::filesystem::path key = dir / "vault.key";
+    void SetUp() override {
+        DaemonTest::SetUp();
+        ASSERT_EQ(run({binary("modelvaultctl"), "key", "init", key.string()}).exit_code, 0);
+        config["encryption"] = {{"key_file", key.string()}};
+    }
+    // Starts the daemon with `key_file` and expects it to refuse; returns its log.
+    std::string refused_start(const std::filesystem::path& key_file) {
+        config["encryption"] = {{"key_file", key_file.string()}};
+        write_file(log_file, "");
+        launch_daemon();
+        const auto code = daemon->wait(60s);
+        EXPECT_TRUE(code.has_value() && *code != 0) << "the daemon started";
+        return daemon_log();
+    }
+};
+
+TEST_F(EncryptionTest, NoModelByteReachesTheVaultEvenWhileABackupRuns) {
+    start_daemon();
+    // Watch every file of the vault while the backup writes its packs in tmp/.
+    std::atomic<bool> done{false};
+    std::vector<std::string> seen;
+    std::thread watcher([&] {
+        while (!done) {
+            for (auto& file : files_holding(vault, k_marker)) {
+                seen.push_back(file);
+            }
+        }
+    });
+    write_model("agents/dqn.pkl", k_model);
+    const bool committed = wait_for_versions("lab/agents/dqn.pkl", 1, 60s);
+    done = true;
+    watcher.join();
+    ASSERT_TRUE(committed);
+    EXPECT_TRUE(seen.empty()) << seen.front();
+    EXPECT_TRUE(files_holding(vault, k_marker).empty());
+    // The model's name is sealed in the store (state/ and the history folders name models:
+    // docs/FORMAT.md lists what stays in clear).
+    for (const char* sealed : {"packs", "index", "manifests", "tmp"}) {
+        EXPECT_TRUE(files_holding(vault / sealed, "agents/dqn.pkl").empty()) << sealed;
+    }
+    // vault.json says so; the version comes back byte for byte.
+    const std::string marker = read_file(vault / "vault.json");
+    EXPECT_NE(marker.find("\"encrypted\": true"), std::string::npos) << marker;
+    EXPECT_NE(marker.find("hmac-sha256"), std::string::npos);
+    const auto out = dir / "out";
+    const auto restored = ctl({"restore", "lab/agents/dqn.pkl", "--to", out.string()});
+    ASSERT_EQ(restored.exit_code, 0) << restored.err;
+    EXPECT_EQ(read_file(out / "dqn.pkl"), k_model);
+    const auto verified = ctl({"verify", "--all", "--read-data"});
+    EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
+}
+
+TEST_F(DaemonTest, APlainVaultHoldsTheMarkerSoTheSearchWorks) {
+    start_daemon();
+    write_model("agents/dqn.pkl", k_model);
+    ASSERT_TRUE(wait_for_versions("lab/agents/dqn.pkl", 1, 60s));
+    EXPECT_FALSE(files_holding(vault, k_marker).empty());
+}
+
+TEST_F(EncryptionTest, AWrongMissingOrAbsentKeyStopsTheStartAndChangesNothing) {
+    start_daemon();
+    write_model("dqn.pkl", k_model);
+    ASSERT_TRUE(wait_for_versions("lab/dqn.pkl", 1, 60s));
+    ASSERT_EQ(stop_daemon(), 0);
+    const auto before = snapshot(vault);
+    // Another vault's key.
+    const auto other = dir / "other.key";
+    ASSERT_EQ(run({binary("modelvaultctl"), "key", "init", other.string()}).exit_code, 0);
+    auto log = refused_start(other);
+    EXPECT_NE(log.find("key file " + other.string() + " opens none of the 1 keys of this vault"),
+              std::string::npos)
+        << log;
+    // A key file that is not there.
+    log = refused_start(dir / "gone.key");
+    EXPECT_NE(log.find("gone.key does not exist: make one with `modelvaultctl key init"),
+              std::string::npos)
+        << log;
+    // No key at all.
+    config.erase("encryption");
+    write_file(log_file, "");
+    launch_daemon();
+    EXPECT_NE(daemon->wait(60s), std::optional<int>(0));
+    EXPECT_NE(daemon_log().find("is encrypted and no key was given"), std::string::npos)
+        << daemon_log();
+    EXPECT_EQ(snapshot(vault), before);
+    // The right key opens it again.
+    config["encryption"] = {{"key_file", key.string()}};
+    start_daemon();
+    EXPECT_EQ(versions("lab/dqn.pkl").size(), 1u);
+}
+
+TEST_F(EncryptionTest, AKeyFileOthersCanReadIsNamedInAWarning) {
+    ::chmod(key.c_str(), 0644);
+    start_daemon();
+    EXPECT_NE(daemon_log().find("key file " + key.string() +
+                                " may be read by users other than "
+                                "its owner (mode 0644)"),
+              std::string::npos)
+        << daemon_log();
+}
+
+TEST_F(DaemonTest, AKeyForAPlainVaultIsRefused) {
+    start_daemon();
+    write_model("dqn.pkl", k_model);
+    ASSERT_TRUE(wait_for_versions("lab/dqn.pkl", 1, 60s));
+    ASSERT_EQ(stop_daemon(), 0);
+    const auto key = dir / "late.key";
+    ASSERT_EQ(run({binary("modelvaultctl"), "key", "init", key.string()}).exit_code, 0);
+    config["encryption"] = {{"key_file", key.string()}};
+    write_file(log_file, "");
+    launch_daemon();
+    EXPECT_NE(daemon->wait(60s), std::optional<int>(0));
+    EXPECT_NE(daemon_log().find("is set but the vault " + vault.string() + " is not encrypted"),
+              std::string::npos)
+        << daemon_log();
+}
+
+// Flips one byte in the middle of every pack file.
+void damage_packs(const std::filesystem::path& vault) {
+    for (const auto& e : std::filesystem::recursive_directory_iterator(vault / "packs")) {
+        if (!e.is_regular_file()) {
+            continue;
+        }
+        std::fstream f(e.path(), std::ios::in | std::ios::out | std::ios::binary);
+        const auto middle = static_cast<std::streamoff>(std::filesystem::file_size(e.path()) / 2);
+        f.seekg(middle);
+        const char byte = static_cast<char>(f.get());
+        f.seekp(middle);
+        f.put(static_cast<char>(byte ^ 1));
+    }
+}
+
+TEST_F(EncryptionTest, AFlippedByteIsNamedAndNothingIsRestored) {
+    start_daemon();
+    write_model("dqn.pkl", k_model);
+    ASSERT_TRUE(wait_for_versions("lab/dqn.pkl", 1, 60s));
+    damage_packs(vault);
+    const auto verified = ctl({"verify", "lab/dqn.pkl", "--read-data"});
+    EXPECT_EQ(verified.exit_code, 1);
+    EXPECT_NE((verified.out + verified.err).find("does not authenticate"), std::string::npos)
+        << verified.out << verified.err;
+    EXPECT_NE((verified.out + verified.err).find("lab/dqn.pkl"), std::string::npos);
+    const auto out = dir / "out";
+    const auto restored = ctl({"restore", "lab/dqn.pkl", "--to", out.string()});
+    EXPECT_NE(restored.exit_code, 0);
+    EXPECT_FALSE(std::filesystem::exists(out / "dqn.pkl"));
+}
+
+TEST_F(EncryptionTest, ATamperedManifestIsNamed) {
+    start_daemon();
+    write_model("dqn.pkl", k_model);
+    ASSERT_TRUE(wait_for_versions("lab/dqn.pkl", 1, 60s));
+    ASSERT_EQ(stop_daemon(), 0);
+    // A flipped byte in the sealed manifest.
+    const auto file = std::filesystem::directory_iterator(vault / "manifests")->path();
+    std::string sealed = read_file(file);
+    sealed[sealed.size() / 2] ^= 1;
+    std::filesystem::remove(file);
+    write_file(file, sealed);
+    start_daemon();
+    const auto verified = ctl({"verify", "--all"});
+    EXPECT_EQ(verified.exit_code, 1);
+    EXPECT_NE((verified.out + verified.err).find(file.filename().string()), std::string::npos)
+        << verified.out << verified.err;
+}
+
+TEST_F(EncryptionTest, KeysAreAddedAndRemovedWithoutRewritingData) {
+    start_daemon();
+    write_model("dqn.pkl", k_model);
+    ASSERT_TRUE(wait_for_versions("lab/dqn.pkl", 1, 60s));
+    const auto packs = snapshot(vault / "packs");
+    // A second key, added while the daemon runs.
+    const auto second = dir / "second.key";
+    ASSERT_EQ(ctl({"key", "init", second.string()}).exit_code, 0);
+    const auto added =
+        ctl({"key", "add", second.string(), "--vault", vault.string(), "--key-file", key.string()});
+    ASSERT_EQ(added.exit_code, 0) << added.err;
+    const auto listed = ctl_json({"key", "list", "--vault", vault.string()});
+    ASSERT_EQ(listed["keys"].size(), 2u) << listed.dump();
+    const std::string first_id = listed["keys"][0]["origin"] == key.string()
+                                     ? listed["keys"][0]["id"]
+                                     : listed["keys"][1]["id"];
+    ASSERT_EQ(stop_daemon(), 0);
+    // What a crash during another `key add` could leave: a torn temporary file.
+    write_file(vault / "keys" / ".0123456789abcdef.json.1.tmp", "{\"format\": \"model");
+    // The second key opens the vault; then the first is removed and no longer does.
+    config["encryption"] = {{"key_file", second.string()}};
+    start_daemon();
+    EXPECT_EQ(versions("lab/dqn.pkl").size(), 1u);
+    const auto removed = ctl({"key", "remove", first_id.substr(0, 6), "--vault", vault.string(),
+                              "--key-file", second.string()});
+    ASSERT_EQ(removed.exit_code, 0) << removed.err;
+    ASSERT_EQ(stop_daemon(), 0);
+    EXPECT_EQ(snapshot(vault / "packs"), packs) << "no data was rewritten";
+    const auto log = refused_start(key);
+    EXPECT_NE(log.find("opens none of the 1 keys of this vault"), std::string::npos) << log;
+    // The last key cannot be removed.
+    const auto last = ctl({"key", "remove", first_id.substr(0, 6), "--vault", vault.string(),
+                           "--key-file", second.string()});
+    EXPECT_NE(last.exit_code, 0);
+}
+
+} // namespace
+} // namespace mv::test
