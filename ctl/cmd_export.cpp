@@ -80,10 +80,26 @@ stdfs::path put_in_place(Destination& d, const vault::Manifest& manifest, bool f
     return target;
 }
 
+// A version stored encrypted leaves the vault in clear only when asked (docs/FORMAT.md,
+// "Encryption"): asked before a byte is written, so a refusal writes nothing.
+bool stored_encrypted(const GlobalOptions& global, const std::string& target) {
+    const auto reply = call_daemon(global, "show", {{"target", target}});
+    if (!reply.ok()) {
+        return false; // the stream request below reports the error
+    }
+    const json& storage = reply.message["result"]["manifest"]["storage"];
+    return storage.is_object() && storage.value("encrypted", false);
+}
+
 } // namespace
 
 int run_export(const GlobalOptions& global, const ParsedArgs& args) {
-    expect_positional(args, 1, 1, "export MODEL[@SEL] [-o FILE|-] [--force]");
+    expect_positional(args, 1, 1, "export MODEL[@SEL] [-o FILE|-] [--force] [--decrypt]");
+    const bool encrypted = stored_encrypted(global, model_argument(args.positional()[0]));
+    if (encrypted && !args.has("decrypt")) {
+        throw UsageError("the version is stored encrypted and export writes a plain archive: "
+                         "add --decrypt to write it in clear");
+    }
     const auto output = args.value("o") ? args.value("o") : args.value("output");
     Destination destination;
     open_destination(destination, output, args.has("force"));
@@ -113,13 +129,15 @@ int run_export(const GlobalOptions& global, const ParsedArgs& args) {
                     {"files", m.files.size()},
                     {"bytes", result.bytes},
                     {"archive_bytes", result.archive_bytes},
-                    {"verified", true}});
+                    {"verified", true},
+                    {"decrypted", encrypted}});
     } else {
         std::fprintf(destination.to_stdout ? stderr : stdout,
-                     "exported %s %s to %s (%zu file%s, %s → %s, SHA-256 verified)\n",
+                     "exported %s %s to %s (%zu file%s, %s → %s, SHA-256 verified%s)\n",
                      m.model.c_str(), m.version.to_string().c_str(), where.c_str(), m.files.size(),
                      m.files.size() == 1 ? "" : "s", format_bytes(result.bytes).c_str(),
-                     format_bytes(result.archive_bytes).c_str());
+                     format_bytes(result.archive_bytes).c_str(),
+                     encrypted ? "; decrypted: the archive is not encrypted" : "");
     }
     return k_exit_ok;
 }

@@ -91,7 +91,7 @@ const std::vector<CommandInfo>& all_commands() {
          {{"to", true, false}, {"force", false, false}, {"compatible-with", true, false}},
          run_restore},
         {"export",
-         "export MODEL[@SEL] [-o FILE|-] [--force]",
+         "export MODEL[@SEL] [-o FILE|-] [--force] [--decrypt]",
          "one version as a plain archive that tar opens",
          "Writes a version as one zstd-compressed tar archive: manifest.json first, the model's\n"
          "files under model/, its sidecars under sidecars/, and a README.md. `tar --zstd -xf`\n"
@@ -99,11 +99,15 @@ const std::vector<CommandInfo>& all_commands() {
          "vault. Every file's SHA-256 is checked while the archive is written; the file\n"
          "appears under its name only when complete. Without -o it is MODEL-VERSION.tar.zst\n"
          "in the current folder; -o - writes to standard output. An existing file is kept\n"
-         "unless --force.\n\n"
+         "unless --force. A version of an encrypted vault is written in clear only with\n"
+         "--decrypt (and the command says so); without it export refuses and writes nothing.\n\n"
          "examples:\n  modelvaultctl export lab/agents/dqn.pkl@1.4.2\n"
          "  modelvaultctl export lab/agents/dqn.pkl@best -o /backup/dqn-best.tar.zst\n"
          "  modelvaultctl export lab/agents/dqn.pkl -o - | ssh host 'cat > dqn.tar.zst'",
-         {{"o", true, false}, {"output", true, false}, {"force", false, false}},
+         {{"o", true, false},
+          {"output", true, false},
+          {"force", false, false},
+          {"decrypt", false, false}},
          run_export},
         {"diff",
          "diff MODEL@A MODEL@B   (or MODEL@A @B)",

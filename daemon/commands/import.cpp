@@ -102,7 +102,16 @@ vault::WriteResult import_one(vault::Vault& vault, const vault::ModelId& model,
     const std::string shown = escape_name(item.name);
     if (auto manifest = archive_manifest(item.fd->get(), shown)) {
         // A modelvault archive: unpack it with every hash checked, then store its files.
-        const auto staging = vault.tmp_dir() / fmt::format("import-{}", fs::unique_suffix());
+        // An encrypted vault holds no plaintext, not even in tmp/ (docs/FORMAT.md,
+        // "Encryption"): its archives are unpacked in the daemon's private temporary folder.
+        const auto staging =
+            (vault.store().sealing().enabled() ? std::filesystem::temp_directory_path()
+                                               : vault.tmp_dir()) /
+            fmt::format("modelvault-import-{}", fs::unique_suffix());
+        if (vault.store().sealing().enabled() && ::mkdir(staging.c_str(), 0700) != 0) {
+            throw Error(errno_message("cannot make a private folder to unpack " + shown, errno),
+                        ErrorCode::io);
+        }
         struct Cleanup {
             std::filesystem::path dir;
             ~Cleanup() {

@@ -221,6 +221,27 @@ TEST_F(EncryptionTest, ATamperedManifestIsNamed) {
         << verified.out << verified.err;
 }
 
+TEST_F(EncryptionTest, ExportWritesPlainArchivesOnlyWithDecrypt) {
+    start_daemon();
+    write_model("dqn.pkl", k_model);
+    ASSERT_TRUE(wait_for_versions("lab/dqn.pkl", 1, 60s));
+    const auto archive = dir / "dqn.tar.zst";
+    const auto refused = ctl({"export", "lab/dqn.pkl", "-o", archive.string()});
+    EXPECT_EQ(refused.exit_code, 2);
+    EXPECT_NE(refused.err.find("add --decrypt"), std::string::npos) << refused.err;
+    EXPECT_FALSE(std::filesystem::exists(archive));
+    for (const auto& e : std::filesystem::directory_iterator(dir.path())) {
+        EXPECT_FALSE(e.path().filename().string().starts_with(".modelvault-export")) << e.path();
+    }
+    const auto exported = ctl({"export", "lab/dqn.pkl", "-o", archive.string(), "--decrypt"});
+    ASSERT_EQ(exported.exit_code, 0) << exported.err;
+    EXPECT_NE(exported.out.find("decrypted: the archive is not encrypted"), std::string::npos);
+    const auto out = dir / "tar-out";
+    std::filesystem::create_directories(out);
+    ASSERT_EQ(run({"tar", "--zstd", "-xf", archive.string(), "-C", out.string()}).exit_code, 0);
+    EXPECT_EQ(read_file(out / "model/dqn.pkl"), k_model);
+}
+
 TEST_F(EncryptionTest, KeysAreAddedAndRemovedWithoutRewritingData) {
     start_daemon();
     write_model("dqn.pkl", k_model);
