@@ -3,8 +3,10 @@
 // Why it never removes a chunk a committed version or a backup in flight needs:
 //   1. The pins are read first, then the references: a session drops its pins only after
 //      its manifest is in the catalog, so each of its chunks is in one or the other.
-//   2. Used blobs of repacked packs are copied (and checked) into new packs, which are
-//      durable and indexed before anything is removed.
+//   2. Packs with no needed blob go first (that needs no room: a full disk gets their
+//      space back). Then the needed blobs of repacked packs are copied (and checked) into
+//      new packs, durable and indexed before those packs are removed; a needed chunk
+//      whose other copy was in a pack that went is copied too (repack() sees no copy).
 //   3. Under the lock, a pack about to go is kept if a chunk in it was pinned since the
 //      plan (a backup found it meanwhile) and has no other copy.
 //   4. Index files that list removed packs are rewritten (new file first, old removed
@@ -193,31 +195,42 @@ Store::CollectionReport Store::collect(const std::function<std::vector<ChunkId>(
     if (!report.missing.empty() || plan.empty()) {
         return report; // never remove anything while referenced chunks are missing
     }
+    // Retires `packs` (but those pinned since the plan), rewrites the index files that
+    // list them, removes them; counts them in the report.
+    const auto remove_packs = [&](std::vector<std::uint32_t> packs) {
+        std::vector<std::pair<PackId, std::uint64_t>> removed;
+        {
+            std::shared_lock lock(m_mutex);
+            for (const auto number : packs) {
+                removed.emplace_back(m_table.packs()[number].id, m_table.packs()[number].size);
+            }
+        }
+        const std::vector<Digest> files = retire(packs);
+        std::erase_if(removed, [&](const auto& pack) {
+            return pack_number_of(pack.first).has_value(); // kept by retire(): still live
+        });
+        rewrite_index_files(files);
+        std::set<stdfs::path> folders;
+        for (const auto& [id, size] : removed) {
+            if (::unlink(pack_path(id).c_str()) == 0) {
+                folders.insert(pack_path(id).parent_path());
+            }
+            report.freed_bytes += size;
+        }
+        for (const auto& folder : folders) {
+            (void)fs::sync_directory(folder);
+        }
+        report.packs_removed += removed.size();
+    };
+    // Unused packs go first: removing them needs no room, so on a full disk (where the
+    // repack cannot write its new packs) their space still comes back. And once they are
+    // gone, the repack copies every needed chunk whose other copy was in one of them.
+    if (!plan.remove.empty()) {
+        remove_packs(plan.remove);
+    }
     const std::vector<IndexedPack> written = repack(plan.repack, referenced, pins, stop);
-    std::vector<std::uint32_t> retiring = plan.remove;
-    retiring.insert(retiring.end(), plan.repack.begin(), plan.repack.end());
-    std::vector<std::pair<PackId, std::uint64_t>> removed;
-    {
-        std::shared_lock lock(m_mutex);
-        for (const auto number : retiring) {
-            removed.emplace_back(m_table.packs()[number].id, m_table.packs()[number].size);
-        }
-    }
-    const std::vector<Digest> files = retire(retiring);
-    std::erase_if(removed, [&](const auto& pack) {
-        const auto number = pack_number_of(pack.first);
-        return number.has_value(); // kept by retire(): still live
-    });
-    rewrite_index_files(files);
-    std::set<stdfs::path> folders;
-    for (const auto& [id, size] : removed) {
-        if (::unlink(pack_path(id).c_str()) == 0) {
-            folders.insert(pack_path(id).parent_path());
-        }
-        report.freed_bytes += size;
-    }
-    for (const auto& folder : folders) {
-        (void)fs::sync_directory(folder);
+    if (!plan.repack.empty()) {
+        remove_packs(plan.repack);
     }
     std::vector<ChunkId> copied;
     std::uint64_t written_bytes = 0;
@@ -229,7 +242,6 @@ Store::CollectionReport Store::collect(const std::function<std::vector<ChunkId>(
     }
     unpin(copied);
     report.freed_bytes -= std::min(report.freed_bytes, written_bytes);
-    report.packs_removed = removed.size();
     report.packs_repacked = plan.repack.size();
     return report;
 }

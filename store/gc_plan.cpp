@@ -72,8 +72,11 @@ CollectionPlan plan_collection(const std::vector<PackUsage>& usage,
         if (pack.used_blobs == 0) {
             plan.remove.push_back(pack.pack);
             plan.remove_bytes += pack.size;
-        } else if (static_cast<double>(pack.size - std::min(pack.size, pack.used_bytes)) >=
-                   policy.repack_unused_share * static_cast<double>(pack.size)) {
+        } else if (pack.unused_blobs > 0 &&
+                   static_cast<double>(pack.size - std::min(pack.size, pack.used_bytes)) >=
+                       policy.repack_unused_share * static_cast<double>(pack.size)) {
+            // Only with a blob to drop: a pack of tiny chunks, all needed, is mostly
+            // header and trailer, and its copy would be the same pack again.
             repack(pack);
         } else if (pack.size < policy.small_pack) {
             small.push_back(&pack);

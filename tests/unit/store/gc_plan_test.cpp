@@ -50,6 +50,14 @@ TEST(GcPlan, RemovesUnusedPacksRepacksMostlyGarbageKeepsTheRest) {
     EXPECT_EQ(plan.freed_bytes(), table.packs()[0].size + table.packs()[1].size - 1000);
 }
 
+TEST(GcPlan, APackWhoseBlobsAreAllNeededIsNotRepackedHoweverSmall) {
+    IndexTable table;
+    table.add(chunk_named("f"), {pack_named("tiny", {"config"}, 20)});
+    std::vector<ChunkId> missing;
+    const auto usage = pack_usage(table, sorted_ids({"config"}), {}, missing);
+    EXPECT_TRUE(plan_collection(usage, {0.5, 0, 16}).empty()); // 20 of its 92 bytes are used
+}
+
 TEST(GcPlan, PinnedChunksCountAsUsedAndMissingOnesAreReported) {
     IndexTable table;
     table.add(chunk_named("f"), {pack_named("p", {"pinned", "x"})});
