@@ -57,7 +57,9 @@ PruneReport prune_model(vault::Vault& vault, const std::string& model,
     try {
         if (dry_run == DryRun::yes && !doomed.empty()) {
             report.reclaimed_bytes = vault.freed_if_removed(doomed);
-        } else if (!report.removed.empty()) {
+        } else if (!report.removed.empty() || (dry_run == DryRun::no && vault.collection_due())) {
+            // Also when a collection after earlier removals was cut short (a crash, a
+            // full disk): their chunks would otherwise wait for the next removal.
             const auto collected = vault.collect({});
             report.reclaimed_bytes = collected.freed_bytes;
             if (!collected.skipped.empty()) {

@@ -66,6 +66,7 @@ void Vault::remove_version(const std::string& model, const Version& version, std
         }
         return false;
     };
+    note_collection_due(); // before the removal: its chunks wait for a collection
     if (std::lock_guard writer(m_history_mutex); !recorded()) {
         HistoryRecord record;
         record.time = std::chrono::time_point_cast<std::chrono::seconds>(m_clock.now());
@@ -83,6 +84,7 @@ void Vault::remove_version(const std::string& model, const Version& version, std
                    fmt::format("cannot remove {} {}: ", model, version.to_string()));
     std::unique_lock lock(m_mutex);
     m_catalog.remove(model, version);
+    ++m_removals; // after the catalog forgot it: see collect()
 }
 
 Manifest Vault::set_tags(const std::string& model, const Version& version,

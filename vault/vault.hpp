@@ -7,6 +7,7 @@
 // Thread-safe: any number of readers, and writers for different models at once (the
 // caller never writes the same model from two threads).
 
+#include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -155,6 +156,10 @@ public:
     /// Removes chunks no version references (and repacks packs that are mostly garbage).
     /// Runs beside backups. Skipped (and says why) while a manifest is damaged.
     CollectionResult collect(const std::stop_token& stop);
+    /// Whether versions were removed since the last collection that finished: state/
+    /// collection-due exists from before the first removal until a collection completes,
+    /// so that one a crash or an error cut short is done again (docs/FORMAT.md "Collection").
+    bool collection_due() const;
     /// What collect() would free if `removed` versions were gone too (a dry run).
     std::uint64_t freed_if_removed(const std::vector<std::pair<std::string, Version>>& removed);
 
@@ -206,6 +211,8 @@ private:
     /// the change in errors). Throws Error(not_found).
     Manifest revise(const std::string& model, const Version& version, std::string_view what,
                     const std::function<void(Manifest&)>& change);
+    /// Creates state/collection-due (durably) before a removal; see collection_due().
+    void note_collection_due();
     std::vector<store::ChunkId>
     referenced_chunks(const std::vector<std::pair<std::string, Version>>& except) const;
     store::CodecSettings codec_settings() const;
@@ -219,6 +226,9 @@ private:
     std::mutex m_history_mutex;                    ///< serialises pointer moves
     std::mutex m_revision_mutex;                   ///< serialises manifest revisions and removals
     Catalog m_catalog;
+    /// Removals finished so far: a collection keeps state/collection-due when one
+    /// finished while it ran (its chunks may have counted as referenced).
+    std::atomic<std::uint64_t> m_removals{0};
 };
 
 } // namespace mv::vault

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "util/fs.hpp"
 #include "vault/vault.hpp"
 
 namespace mv::vault {
@@ -36,8 +37,32 @@ Vault::referenced_chunks(const std::vector<std::pair<std::string, Version>>& exc
     return ids;
 }
 
+namespace {
+
+// docs/FORMAT.md "Collection": present while a removal's chunks may still wait.
+constexpr const char* k_collection_due = "collection-due";
+
+} // namespace
+
+bool Vault::collection_due() const {
+    std::error_code ignored;
+    return std::filesystem::exists(state_dir() / k_collection_due, ignored);
+}
+
+void Vault::note_collection_due() {
+    if (collection_due()) {
+        return;
+    }
+    // Empty: creating it needs an inode but no data block (a full disk may call this).
+    value_or_throw(fs::write_file_atomic(state_dir() / k_collection_due, "", tmp_dir()),
+                   "cannot record that a collection is due: ");
+}
+
 CollectionResult Vault::collect(const std::stop_token& stop) {
     CollectionResult result;
+    // A removal after this instant may reference chunks this collection keeps: then the
+    // next one must run too, and the mark stays.
+    const std::uint64_t removals = m_removals;
     if (const auto damaged = this->damaged(); !damaged.empty()) {
         result.skipped = fmt::format("{} is damaged and may reference chunks; repair or remove "
                                      "it, then restart modelvaultd",
@@ -52,6 +77,10 @@ CollectionResult Vault::collect(const std::stop_token& stop) {
                                      report.missing.size(), report.missing.front().short_hex());
         spdlog::error("vault: no collection: {}", result.skipped);
         return result;
+    }
+    if (m_removals == removals) {
+        value_or_throw(fs::remove_durable(state_dir() / k_collection_due),
+                       "cannot record that the collection finished: ");
     }
     result.freed_bytes = report.freed_bytes;
     result.packs_removed = report.packs_removed;

@@ -168,7 +168,21 @@ WriteResult Vault::write_version(const NewVersion& request, const std::stop_toke
     manifest.storage.chunk_names = std::string(m_store->namer().scheme());
     manifest.storage.new_chunks = session->new_chunks();
     manifest.storage.new_bytes = session->commit();
-    commit_manifest(manifest);
+    try {
+        commit_manifest(manifest);
+    } catch (const Error&) {
+        // The packs just published hold chunks no version references (a full disk fails
+        // the manifest's write): the next prune collects them (docs/FORMAT.md
+        // "Collection"). The mark is an empty file: it needs no data block.
+        if (manifest.storage.new_bytes > 0) {
+            try {
+                note_collection_due();
+            } catch (const Error& e) {
+                spdlog::warn("vault: {}", e.what());
+            }
+        }
+        throw;
+    }
     session->finish();
     if (request.make_best) {
         try {

@@ -69,5 +69,28 @@ TEST_F(PrunerTest, ARemovedVersionsNumberAndSequenceAreNeverGivenAgain) {
     EXPECT_EQ(vault->versions("w/m.pkl").back().sequence, 5u);
 }
 
+TEST_F(PrunerTest, ACollectionCutShortRunsAtTheNextPruneEvenWhenItRemovesNothing) {
+    save("first");
+    save("second");
+    // Retention removed 1.0.0 and the daemon died (or the disk filled up) before the
+    // collection that follows: 1.0.0's pack is garbage that no version references.
+    vault->remove_version("w/m.pkl", *vault::Version::parse("1.0.0"), "retention: test");
+    EXPECT_TRUE(vault->collection_due());
+    vault.reset();
+    vault = vault::Vault::open({dir / "vault", {}, true, "test-host"}, clock);
+    const auto packs = vault->stats().packs;
+
+    config::RetentionPolicy keep_one;
+    keep_one.keep_last = 1;
+    const auto dry = prune_model(*vault, "w/m.pkl", keep_one, clock.now(), DryRun::yes);
+    EXPECT_EQ(dry.reclaimed_bytes, 0u); // a dry run removes nothing and collects nothing
+    EXPECT_TRUE(vault->collection_due());
+    const auto report = prune_model(*vault, "w/m.pkl", keep_one, clock.now(), DryRun::no);
+    EXPECT_TRUE(report.removed.empty());
+    EXPECT_GT(report.reclaimed_bytes, 0u);
+    EXPECT_EQ(vault->stats().packs, packs - 1);
+    EXPECT_FALSE(vault->collection_due());
+}
+
 } // namespace
 } // namespace mv::daemon
