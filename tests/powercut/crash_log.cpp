@@ -329,6 +329,12 @@ void CrashLog::cut_file(DirtyFile& file, CutMode mode, CutReport& report) {
 
 CutReport CrashLog::cut(CutMode mode) {
     CutReport report;
+    if (mode == CutMode::keep_all) {
+        report.ops_kept = m_ops.size();
+        report.files_kept = m_dirty.size();
+        settle();
+        return report;
+    }
     const std::size_t keep = mode == CutMode::lose_all ? 0 : m_random() % (m_ops.size() + 1);
     report.ops_kept = keep;
     report.ops_undone = m_ops.size() - keep;

@@ -42,6 +42,8 @@ struct InodeKey {
 enum class CutMode {
     random,   ///< the model above: some of it survives, at random
     lose_all, ///< every non-durable operation and write is lost
+    keep_all, ///< nothing is lost: the process died there, the kernel kept its page
+              ///< cache (a SIGKILL exactly at the cut's operation)
 };
 
 /// What a cut did, for the driver's log.

@@ -52,6 +52,22 @@ protected:
     bool exists(const std::string& path) { return stdfs::exists(backing.string() + path); }
 };
 
+TEST_F(CrashLogTest, AKeepAllCutIsAKillThatLosesNothing) {
+    durable("/d", "old");
+    create("/a", "never fsynced");
+    {
+        auto fd = open("/d");
+        ASSERT_EQ(log->write(fd.get(), "new", 3, 0), 3);
+    }
+    ASSERT_EQ(log->unlink("/d"), 0);
+    const auto report = log->cut(CutMode::keep_all);
+    EXPECT_EQ(content("/a"), "never fsynced");
+    EXPECT_FALSE(exists("/d"));
+    EXPECT_EQ(report.ops_undone, 0u);
+    EXPECT_EQ(report.ops_kept, 2u);
+    EXPECT_TRUE(stdfs::is_empty(grave));
+}
+
 TEST_F(CrashLogTest, AFileNeverFsyncedIsLost) {
     create("/a", "data");
     log->cut(CutMode::lose_all);

@@ -18,11 +18,13 @@
 namespace {
 
 constexpr const char* k_usage =
-    "usage: crashfs [--seed N] [--cut random|lose-all] [--cut-at-op N] BACKING MOUNTPOINT\n"
+    "usage: crashfs [--seed N] [--cut random|lose-all|keep-all] [--cut-at-op N] BACKING "
+    "MOUNTPOINT\n"
     "Mounts BACKING at MOUNTPOINT (in the foreground). SIGUSR1 cuts the power; with\n"
     "--cut-at-op, so does the Nth mutating operation after SIGUSR2. From then on every\n"
     "operation fails, and at unmount everything not made durable by fsync is taken back\n"
-    "from BACKING (at random, or all of it with --cut lose-all). A JSON line on stdout\n"
+    "from BACKING (at random, or all of it with --cut lose-all; --cut keep-all keeps\n"
+    "everything: a SIGKILL at that operation). A JSON line on stdout\n"
     "says what was taken back. Removed files wait in BACKING.crashfs-grave meanwhile.\n";
 
 struct Options {
@@ -43,11 +45,15 @@ bool parse(int argc, char** argv, Options& options) {
             options.cut_at_op = std::strtoull(argv[++i], nullptr, 10);
         } else if (arg == "--cut" && i + 1 < argc) {
             const std::string mode = argv[++i];
-            if (mode != "random" && mode != "lose-all") {
+            if (mode == "random") {
+                options.mode = mv::powercut::CutMode::random;
+            } else if (mode == "lose-all") {
+                options.mode = mv::powercut::CutMode::lose_all;
+            } else if (mode == "keep-all") {
+                options.mode = mv::powercut::CutMode::keep_all;
+            } else {
                 return false;
             }
-            options.mode =
-                mode == "random" ? mv::powercut::CutMode::random : mv::powercut::CutMode::lose_all;
         } else if (!arg.starts_with("-")) {
             positional.push_back(arg);
         } else {
