@@ -1,5 +1,5 @@
 #pragma once
-// Reading and validating the config file (SPEC §2). Validation is total: every problem
+// Reading and validating the config file (docs/CONFIG.md). Validation is total: every problem
 // in the file is reported in one run, each naming its key path, the value found and
 // what is expected.
 

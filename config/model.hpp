@@ -1,5 +1,5 @@
 #pragma once
-// The configuration as plain structs (SPEC §2). Nothing here knows about JSON: the
+// The configuration as plain structs (docs/CONFIG.md). Nothing here knows about JSON: the
 // vault, watcher, scheduler and retention components take these structs, and only
 // config/parse.cpp turns a file into them. Defaults here are the documented defaults
 // (docs/CONFIG.md); every path is absolute once parsing has finished.
@@ -34,7 +34,8 @@ struct Encryption {
     std::filesystem::path key_file; ///< 32 raw bytes or 64 hex characters (not yet active)
 };
 
-/// Who may talk to the control socket (SPEC §7). Entries are user names or "@group".
+/// Who may talk to the control socket (docs/CONFIG.md `access`). Entries are user names or
+/// "@group".
 struct Access {
     std::string socket_group;       ///< group owning the socket file; empty = daemon's group
     std::vector<std::string> read;  ///< may run read commands
@@ -181,7 +182,7 @@ struct Compat {
     std::vector<std::string> keys; ///< JSON pointers whose change means a major bump
 };
 
-/// restic-style retention (SPEC §5). An unset field does not constrain.
+/// restic-style retention (docs/CONFIG.md `retention`). An unset field does not constrain.
 struct RetentionPolicy {
     std::optional<int> keep_last;
     std::optional<int> keep_hourly;
@@ -199,7 +200,7 @@ struct RetentionPolicy {
     std::optional<int> max_versions;
 };
 
-/// The built-in include list: the model extensions of SPEC §1.
+/// The built-in include list: the model extensions docs/CONFIG.md `include` lists.
 std::vector<std::string> default_include();
 /// The built-in exclude list: temporary and hidden files.
 std::vector<std::string> default_exclude();

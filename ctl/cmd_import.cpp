@@ -15,6 +15,7 @@
 #include "scheduler/local_time.hpp"
 #include "util/escape.hpp"
 #include "util/fd.hpp"
+#include "util/local_time.hpp"
 #include "util/time.hpp"
 
 namespace mv::ctl {
@@ -28,7 +29,7 @@ constexpr const char* k_usage = "import FILE... --model MODEL [--time T | --time
 std::string time_from_name(const std::string& path) {
     const std::size_t slash = path.rfind('/');
     const std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
-    ::tzset(); // the local time zone (TZ) as it is now
+    reload_time_zone(); // the local time zone (TZ) as it is now
     const auto found = time_in_name(name);
     if (!found) {
         throw UsageError(fmt::format("import: {}: {}", escape_name(path), found.error()));

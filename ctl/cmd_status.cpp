@@ -59,7 +59,7 @@ int run_status(const GlobalOptions& global, const ParsedArgs&) {
     }
     const json& d = r["daemon"];
     const json& v = r["vault"];
-    const auto now = std::chrono::system_clock::now();
+    const auto now = system_clock().now();
     std::string out = fmt::format(
         "modelvaultd {} (pid {}), up {}, config {}\n", d["version"].get<std::string>(),
         d["pid"].get<long>(),

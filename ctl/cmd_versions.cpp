@@ -139,7 +139,7 @@ int run_show(const GlobalOptions& global, const ParsedArgs& args) {
         print_json(m);
         return k_exit_ok;
     }
-    const auto now = std::chrono::system_clock::now();
+    const auto now = system_clock().now();
     std::string out;
     const auto field = [&](const char* name, const std::string& value) {
         out += fmt::format("{:<9} {}\n", name, value);

@@ -1,5 +1,5 @@
 #pragma once
-// The commands of modelvaultctl (SPEC §8), each sending one request and presenting the
+// The commands of modelvaultctl (docs/CLI.md), each sending one request and presenting the
 // answer for humans or as JSON.
 
 #include <string>

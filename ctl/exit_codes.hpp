@@ -1,5 +1,5 @@
 #pragma once
-// modelvaultctl's exit codes (SPEC §8).
+// modelvaultctl's exit codes (docs/CLI.md).
 
 namespace mv::ctl {
 

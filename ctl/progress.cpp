@@ -18,7 +18,7 @@ void ProgressBar::update(const std::string& label, std::uint64_t done, std::uint
     if (!m_enabled) {
         return;
     }
-    const auto now = std::chrono::steady_clock::now();
+    const auto now = system_clock().steady_now();
     if (m_drawn && now - m_last_draw < std::chrono::milliseconds(100)) {
         return;
     }

@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <string>
 
+#include "util/time.hpp"
+
 namespace mv::ctl {
 
 class ProgressBar {
@@ -28,8 +30,8 @@ public:
 private:
     bool m_enabled;
     bool m_drawn = false;
-    std::chrono::steady_clock::time_point m_start = std::chrono::steady_clock::now();
-    std::chrono::steady_clock::time_point m_last_draw{};
+    SteadyTime m_start = system_clock().steady_now();
+    SteadyTime m_last_draw{};
 };
 
 } // namespace mv::ctl

@@ -1,7 +1,6 @@
 #include "ctl/request.hpp"
 
 #include <cstdio>
-#include <ctime>
 
 #include <fmt/format.h>
 
@@ -9,6 +8,7 @@
 #include "ctl/exit_codes.hpp"
 #include "util/escape.hpp"
 #include "util/fs.hpp"
+#include "util/local_time.hpp"
 #include "util/time.hpp"
 
 namespace mv::ctl {
@@ -73,12 +73,7 @@ std::string local_time(const std::string& utc) {
     if (!parsed) {
         return utc;
     }
-    const std::time_t seconds = std::chrono::system_clock::to_time_t(*parsed);
-    std::tm tm{};
-    ::localtime_r(&seconds, &tm);
-    char text[32];
-    std::strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S", &tm);
-    return text;
+    return format_local(*parsed);
 }
 
 } // namespace mv::ctl

@@ -1,5 +1,6 @@
 #pragma once
-// Who may run which command (SPEC §7): root and the daemon's own user always; users and
+// Who may run which command (docs/CONFIG.md `access`): root and the daemon's own user always; users
+// and
 // @groups in access.write may run every command, those in access.read the read-only
 // ones; everyone else is told which list to join.
 

@@ -17,10 +17,6 @@
 
 namespace mv::daemon {
 
-watcher::SteadyTime steady_time_now() {
-    return std::chrono::steady_clock::now();
-}
-
 namespace {
 
 /// How often a request waiting behind another one of its model looks again.
@@ -151,7 +147,7 @@ BackupOutcome BackupService::run(const BackupRequest& request, const std::stop_t
         }
         // Every path that stores a file comes through here: the file must have been left
         // alone for `settle`, whatever made us look (watcher/quiet.hpp).
-        const auto verdict = watcher::judge_quiet(states, m_clock.now(), steady_time_now(),
+        const auto verdict = watcher::judge_quiet(states, m_clock.now(), m_clock.steady_now(),
                                                   watch->settle, request.seen);
         if (!verdict.quiet) {
             return wait_for_quiet(*watch, request, std::move(states), verdict, done, progress);
@@ -191,7 +187,7 @@ BackupOutcome BackupService::write(const config::Watch& watch, const BackupReque
             return skipped_outcome(id, std::move(*copy));
         }
     }
-    const auto now = steady_time_now();
+    const auto now = m_clock.steady_now();
     // Waiting for metrics makes no sense for last.ckpt (its name carries none, and the
     // next epoch replaces it) nor once the files changed under the wait: the save that
     // waited is gone, this one is stored now rather than lost too.
@@ -223,10 +219,10 @@ BackupOutcome BackupService::write(const config::Watch& watch, const BackupReque
     }
     const vault::NewVersion& version = plan.version;
     ensure_room(id, fingerprint_of(states), m_vault.root());
-    const auto started = std::chrono::steady_clock::now();
+    const auto started = m_clock.steady_now();
     vault::WriteResult result = m_vault.write_version(version, stop, progress);
-    const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
-        std::chrono::steady_clock::now() - started);
+    const auto elapsed =
+        std::chrono::duration_cast<std::chrono::milliseconds>(m_clock.steady_now() - started);
     m_fingerprints.put(checkpoint ? checkpoint_key(id, checkpoint->member) : id,
                        fingerprint_of(states));
     BackupOutcome outcome;

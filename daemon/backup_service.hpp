@@ -75,9 +75,6 @@ struct BackupOutcome {
 
 using BackupDone = std::function<void(const BackupOutcome&)>;
 
-/// The steady clock's now, as the watcher's quiet checks take it.
-watcher::SteadyTime steady_time_now();
-
 class BackupService {
 public:
     BackupService(boost::asio::io_context& io, vault::Vault& vault, JobQueue& jobs,

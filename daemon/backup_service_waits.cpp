@@ -31,7 +31,7 @@ BackupOutcome BackupService::wait_for_quiet(const config::Watch& watch,
                                             const vault::ProgressFn& progress) {
     const std::string id = model_text(request.watch, request.model);
     BackupRequest next = request;
-    const auto now = steady_time_now();
+    const auto now = m_clock.steady_now();
     next.seen = watcher::Observation{std::move(states), now};
     next.waiting_since = request.waiting_since.value_or(now);
     // A manual backup answers someone who waits: it does not wait forever for a writer
@@ -96,7 +96,7 @@ BackupOutcome BackupService::not_now(const config::Watch& watch, const BackupReq
                      progress);
     }
     if (plan.wait_for_metrics) {
-        const auto now = steady_time_now();
+        const auto now = m_clock.steady_now();
         BackupRequest again = request;
         again.seen.reset();
         if (!again.metrics_deadline) {

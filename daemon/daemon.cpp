@@ -231,10 +231,10 @@ void Daemon::begin_stop(const char* why) {
     m_backup_jobs->stop();
     m_check_jobs->stop();
     m_stream_jobs->stop();
-    finish_stop_when_idle(std::chrono::steady_clock::now() + std::chrono::seconds(10));
+    finish_stop_when_idle(m_clock.steady_now() + std::chrono::seconds(10));
 }
 
-void Daemon::finish_stop_when_idle(std::chrono::steady_clock::time_point deadline) {
+void Daemon::finish_stop_when_idle(SteadyTime deadline) {
     m_stop_timer.expires_after(std::chrono::milliseconds(20));
     m_stop_timer.async_wait([this, deadline](const boost::system::error_code& error) {
         if (error) {
@@ -246,7 +246,7 @@ void Daemon::finish_stop_when_idle(std::chrono::steady_clock::time_point deadlin
         const bool idle = backups.running.empty() && backups.queued.empty() &&
                           checks.running.empty() && checks.queued.empty() &&
                           streams.running.empty() && streams.queued.empty();
-        if (!idle && std::chrono::steady_clock::now() < deadline) {
+        if (!idle && m_clock.steady_now() < deadline) {
             finish_stop_when_idle(deadline);
             return;
         }

@@ -94,7 +94,7 @@ private:
     void arm_watchdog(std::chrono::microseconds interval);
     void shutdown();
     void begin_stop(const char* why);
-    void finish_stop_when_idle(std::chrono::steady_clock::time_point deadline);
+    void finish_stop_when_idle(SteadyTime deadline);
     std::string status_line() const;
     /// The command called `name`, or nullptr after failing `responder` with not_found.
     const Command* find_command(const std::string& name, ipc::Responder& responder) const;

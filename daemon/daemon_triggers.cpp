@@ -14,15 +14,7 @@ namespace mv::daemon {
 
 namespace {
 
-std::chrono::steady_clock::time_point steady_now() {
-    return std::chrono::steady_clock::now();
-}
-
 constexpr std::chrono::seconds k_housekeeping_interval{1};
-
-} // namespace
-
-namespace {
 
 bool same_schedule(const config::ScheduleTrigger& a, const config::ScheduleTrigger& b) {
     return a.every == b.every && a.at == b.at;
@@ -91,7 +83,7 @@ std::optional<SystemTime> Daemon::next_run(const std::string& watch) const {
 }
 
 void Daemon::apply_watches() {
-    m_watcher->configure(m_config.watches, steady_now());
+    m_watcher->configure(m_config.watches, m_clock.steady_now());
     for (const auto& status : m_watcher->status()) {
         if (status.state != watcher::WatchState::watching) {
             spdlog::warn("watch {}: {} ({}){}", status.name, watcher::to_string(status.state),
@@ -106,7 +98,7 @@ void Daemon::wait_for_inotify() {
                              if (error) {
                                  return;
                              }
-                             m_watcher->process_events(steady_now());
+                             m_watcher->process_events(m_clock.steady_now());
                              on_watcher_activity();
                              wait_for_inotify();
                          });
@@ -116,7 +108,7 @@ void Daemon::on_watcher_activity() {
     // Checkpoints of a series that settle together become versions in step order.
     using Order = std::tuple<std::string, std::int64_t, std::int64_t, std::string>;
     std::vector<std::pair<Order, BackupRequest>> settled;
-    for (const auto& change : m_watcher->take_changes(steady_now())) {
+    for (const auto& change : m_watcher->take_changes(m_clock.steady_now())) {
         const auto watch = m_backups->find_watch(change.watch);
         if (!watch) {
             continue;
@@ -170,7 +162,7 @@ void Daemon::arm_housekeeping() {
         if (error) {
             return;
         }
-        m_watcher->poll(steady_now());
+        m_watcher->poll(m_clock.steady_now());
         m_backups->poll_late_metrics();
         on_watcher_activity();
         arm_housekeeping();
@@ -178,8 +170,8 @@ void Daemon::arm_housekeeping() {
 }
 
 void Daemon::arm_retention_pass(std::chrono::milliseconds delay) {
-    // SPEC §5: retention runs after each new version and at least daily; the daily pass
-    // also applies a policy that changed with a reload to every model.
+    // docs/CONFIG.md `retention`: retention runs after each new version and at least daily; the
+    // daily pass also applies a policy that changed with a reload to every model.
     m_retention_timer.expires_after(delay);
     m_retention_timer.async_wait([this](const boost::system::error_code& error) {
         if (error) {

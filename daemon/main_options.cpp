@@ -153,7 +153,7 @@ int daemon_main(int argc, char** argv) {
     }
     // Every backup runs compression and verification threads; glibc would give each new
     // thread its own malloc arena and keep the memory. Two arenas keep the daemon's
-    // footprint flat whatever the number and size of the models (SPEC §4).
+    // footprint flat whatever the number and size of the models (docs/FORMAT.md).
     ::mallopt(M_ARENA_MAX, 2);
     // A client that stops reading the version it asked for closes its pipe: the write
     // must fail with EPIPE (and end that stream), not kill the daemon.

@@ -1,6 +1,6 @@
 #pragma once
-// Applying retention to one model (SPEC §5): the pure decision of retention/ plus the
-// vault's pointers as protections, and — unless it is a dry run — the removal of every
+// Applying retention to one model (docs/CONFIG.md `retention`): the pure decision of retention/
+// plus the vault's pointers as protections, and — unless it is a dry run — the removal of every
 // version the decision drops.
 
 #include <cstdint>

@@ -1,7 +1,7 @@
 #pragma once
 // The rules that decide whether a settled model gets a version, and which number
-// (SPEC §3, §6). Pure functions: the caller reads the files and the vault and passes the
-// values in, so each rule is unit-tested on its own.
+// (docs/CONFIG.md `triggers`, `checkpoints`). Pure functions: the caller reads the files and the
+// vault and passes the values in, so each rule is unit-tested on its own.
 
 #include <cstdint>
 #include <optional>

@@ -1,5 +1,5 @@
 #pragma once
-// The control protocol (SPEC §7, docs/PROTOCOL.md): newline-delimited JSON over a Unix
+// The control protocol (docs/PROTOCOL.md): newline-delimited JSON over a Unix
 // stream socket. A client sends one request per line; the daemon answers with zero or
 // more progress lines and exactly one final response line, all carrying the request's
 // `id`. Parsing is socket-free so it can be tested and fuzzed alone.

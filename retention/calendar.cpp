@@ -1,7 +1,8 @@
 #include "retention/calendar.hpp"
 
 #include <chrono>
-#include <ctime>
+
+#include "util/local_time.hpp"
 
 namespace mv::retention {
 
@@ -16,16 +17,13 @@ sys_seconds floor_seconds(SystemTime time) {
     return std::chrono::floor<std::chrono::seconds>(time);
 }
 
-std::tm local_tm(sys_seconds seconds) {
-    const std::time_t t = static_cast<std::time_t>(seconds.time_since_epoch().count());
-    std::tm tm{};
-    ::localtime_r(&t, &tm);
-    return tm;
+LocalFields local_at(sys_seconds seconds) {
+    return local_fields(seconds.time_since_epoch().count());
 }
 
 // The UTC offset (seconds east) in force at instant `seconds`.
 std::int64_t utc_offset_at(sys_seconds seconds) {
-    return local_tm(seconds).tm_gmtoff;
+    return local_at(seconds).utc_offset;
 }
 
 sys_days civil_date(int year, int month, int day) {
@@ -36,12 +34,12 @@ sys_days civil_date(int year, int month, int day) {
 } // namespace
 
 LocalTime to_local(SystemTime time) {
-    const std::tm tm = local_tm(floor_seconds(time));
+    const LocalFields fields = local_at(floor_seconds(time));
     LocalTime local;
-    local.year = tm.tm_year + 1900;
-    local.month = tm.tm_mon + 1;
-    local.day = tm.tm_mday;
-    local.hour = tm.tm_hour;
+    local.year = fields.year;
+    local.month = fields.month;
+    local.day = fields.day;
+    local.hour = fields.hour;
 
     // ISO 8601: a week belongs to the year that holds its Thursday, and week 1 is the week
     // with that year's first Thursday.
@@ -75,13 +73,13 @@ std::int64_t bucket_key(const LocalTime& local, Bucket bucket) {
 SystemTime subtract_local_days(SystemTime time, std::int64_t days) {
     const sys_seconds seconds = floor_seconds(time);
     const SystemTime::duration rest = time - SystemTime{seconds};
-    const std::tm tm = local_tm(seconds);
+    const LocalFields wall = local_at(seconds);
 
     // The target wall-clock time, first read as if it were UTC …
-    const sys_days date =
-        civil_date(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday) - std::chrono::days{days};
-    const sys_seconds as_utc = date + std::chrono::hours{tm.tm_hour} +
-                               std::chrono::minutes{tm.tm_min} + std::chrono::seconds{tm.tm_sec};
+    const sys_days date = civil_date(wall.year, wall.month, wall.day) - std::chrono::days{days};
+    const sys_seconds as_utc = date + std::chrono::hours{wall.hour} +
+                               std::chrono::minutes{wall.minute} +
+                               std::chrono::seconds{wall.second};
     // … then shifted by the offset, resolved the way Go's time.Date does: take the offset
     // in force at the naive instant, and if the corrected instant lies under a different
     // offset, use that one. This decides the skipped and the doubled hour of a DST change

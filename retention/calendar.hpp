@@ -22,7 +22,8 @@ struct LocalTime {
     int iso_week = 0; ///< 1..53 (2021-01-03 → 53, 2021-01-04 → 1)
 };
 
-/// `time` in the process's local time zone (localtime_r: call tzset() after changing TZ).
+/// `time` in the process's local time zone (util/local_time.hpp: call reload_time_zone()
+/// after changing TZ).
 LocalTime to_local(SystemTime time);
 
 /// The key that identifies `local`'s bucket: YYYYMMDDHH, YYYYMMDD, ISO YYYYWW, YYYYMM or

@@ -18,8 +18,8 @@ bool has_any_tag(const Candidate& version, const std::vector<std::string>& tags)
 }
 
 // max_versions: remove the oldest kept versions until the count fits, skipping the ones
-// SPEC §5 protects (newest, best, current, keep_tags), even when a calendar rule kept
-// them. When the protected versions alone exceed the cap, they all stay.
+// docs/CONFIG.md `retention` protects (newest, best, current, keep_tags), even when a calendar rule
+// kept them. When the protected versions alone exceed the cap, they all stay.
 void apply_cap(std::vector<Decision>& decisions, const std::vector<Candidate>& sorted,
                const config::RetentionPolicy& policy, int cap) {
     cap = std::max(cap, 0);

@@ -1,8 +1,8 @@
 #pragma once
-// The retention decision (SPEC §5): which versions of one model to keep, and why. A pure
-// function of (versions, policy, now) with restic's `forget` semantics (restic 0.14), then
-// modelvault's protections (newest, best, current) and the max_versions cap. It touches
-// no file: the daemon applies the result.
+// The retention decision (docs/CONFIG.md `retention`): which versions of one model to keep, and
+// why. A pure function of (versions, policy, now) with restic's `forget` semantics (restic 0.14),
+// then modelvault's protections (newest, best, current) and the max_versions cap. It touches no
+// file: the daemon applies the result.
 
 #include <optional>
 #include <string>

@@ -1,9 +1,11 @@
 #include "scheduler/local_time.hpp"
 
 #include <algorithm>
-#include <array>
+#include <chrono>
 #include <ctime>
 #include <optional>
+
+#include "util/local_time.hpp"
 
 namespace mv::scheduler {
 
@@ -21,34 +23,34 @@ SystemTime from_time_t(std::time_t seconds) {
     return SystemTime{std::chrono::seconds{seconds}};
 }
 
-std::tm wall_fields(LocalDate date, config::TimeOfDay time) {
-    std::tm tm{};
-    tm.tm_year = date.year - 1900;
-    tm.tm_mon = date.month - 1;
-    tm.tm_mday = date.day;
-    tm.tm_hour = time.hour;
-    tm.tm_min = time.minute;
-    return tm;
+LocalFields wall_fields(LocalDate date, config::TimeOfDay time) {
+    return LocalFields{date.year, date.month, date.day, time.hour, time.minute, 0, 0};
+}
+
+// `fields` read as if they were UTC: a number that orders wall times.
+std::time_t as_utc(const LocalFields& fields) {
+    using namespace std::chrono;
+    const sys_days date{year{fields.year} / month{static_cast<unsigned>(fields.month)} /
+                        day{static_cast<unsigned>(fields.day)}};
+    return (date + hours{fields.hour} + minutes{fields.minute} + seconds{fields.second})
+        .time_since_epoch()
+        .count();
 }
 
 // The local wall clock at `seconds`, written as if it were UTC: a number that orders
 // wall times and can be compared with a wanted wall time.
 std::time_t wall_key(std::time_t seconds) {
-    std::tm tm{};
-    ::localtime_r(&seconds, &tm);
-    return ::timegm(&tm);
+    return as_utc(local_fields(seconds));
 }
 
 // The earliest instant that shows exactly `wanted` (a wall key), trying both DST
-// interpretations: mktime's own tm_isdst=-1 guess picks an arbitrary side of a fall-back
-// overlap and silently shifts times inside a gap, so each answer is checked by converting
-// it back to local time.
-std::optional<std::time_t> exact_instant(const std::tm& fields, std::time_t wanted) {
+// interpretations: mktime's own guess picks an arbitrary side of a fall-back overlap and
+// silently shifts times inside a gap, so each answer is checked by converting it back to
+// local time.
+std::optional<std::time_t> exact_instant(const LocalFields& fields, std::time_t wanted) {
     std::optional<std::time_t> best;
-    for (const int isdst : std::array{-1, 0, 1}) {
-        std::tm tm = fields;
-        tm.tm_isdst = isdst;
-        const std::time_t candidate = ::mktime(&tm);
+    for (const DstHint hint : {DstHint::guess, DstHint::standard, DstHint::daylight}) {
+        const std::time_t candidate = local_instant(fields, hint);
         if (wall_key(candidate) == wanted && (!best || candidate < *best)) {
             best = candidate;
         }
@@ -76,10 +78,8 @@ std::time_t end_of_gap(std::time_t wanted) {
 } // namespace
 
 LocalDate local_date(SystemTime time) {
-    const std::time_t seconds = to_time_t(time);
-    std::tm tm{};
-    ::localtime_r(&seconds, &tm);
-    return LocalDate{tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday};
+    const LocalFields fields = local_fields(to_time_t(time));
+    return LocalDate{fields.year, fields.month, fields.day};
 }
 
 LocalDate add_days(LocalDate date, int days) {
@@ -93,9 +93,8 @@ LocalDate add_days(LocalDate date, int days) {
 }
 
 SystemTime resolve_local(LocalDate date, config::TimeOfDay time) {
-    std::tm fields = wall_fields(date, time);
-    std::tm normalised = fields;
-    const std::time_t wanted = ::timegm(&normalised);
+    const LocalFields fields = wall_fields(date, time);
+    const std::time_t wanted = as_utc(fields);
     if (const auto exact = exact_instant(fields, wanted)) {
         return from_time_t(*exact);
     }

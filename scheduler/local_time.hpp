@@ -1,7 +1,7 @@
 #pragma once
 // Local calendar maths in the process time zone (TZ) for the daily `at` times of a
-// schedule. GCC 12 has no std::chrono time zones, so this wraps localtime_r/mktime and
-// resolves the two DST corner cases explicitly instead of trusting mktime's guess.
+// schedule, over util/local_time.hpp: resolves the two DST corner cases explicitly
+// instead of trusting mktime's guess.
 
 #include "config/model.hpp"
 #include "util/time.hpp"
@@ -27,7 +27,7 @@ LocalDate add_days(LocalDate date, int days);
 /// - a nonexistent time (in a spring-forward gap): the first instant after the gap, e.g.
 ///   02:30 on the day Europe/Berlin springs forward resolves to 03:00 CEST;
 /// - an ambiguous time (fall back repeats an hour): its first occurrence.
-/// After changing TZ call tzset() before this (localtime_r does not re-read TZ).
+/// After changing TZ call reload_time_zone() (util/local_time.hpp) before this.
 SystemTime resolve_local(LocalDate date, config::TimeOfDay time);
 
 } // namespace mv::scheduler

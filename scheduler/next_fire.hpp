@@ -1,7 +1,7 @@
 #pragma once
-// When a schedule trigger (SPEC §6) fires next: pure functions of the schedule, the last
-// fire and the current time, so that every rule is testable without waiting. The Asio
-// side lives in scheduler/schedule_timer.hpp.
+// When a schedule trigger (docs/CONFIG.md `triggers`) fires next: pure functions of the schedule,
+// the last fire and the current time, so that every rule is testable without waiting. The Asio side
+// lives in scheduler/schedule_timer.hpp.
 //
 // Rules, with `last` = the last time the schedule fired by either rule (nullopt = never):
 // - every: `last + every`; never fired: `now + every`. Intervals are absolute time, so a

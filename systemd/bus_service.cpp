@@ -1,8 +1,8 @@
 #include "systemd/bus_service.hpp"
 
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
-#include <ctime>
 #include <poll.h>
 
 #include <boost/asio/posix/stream_descriptor.hpp>
@@ -13,6 +13,7 @@
 #include <systemd/sd-bus.h>
 
 #include "util/error.hpp"
+#include "util/time.hpp"
 
 namespace mv::sd {
 
@@ -245,10 +246,7 @@ void BusService::Impl::arm() {
     }
     std::uint64_t until = 0; // CLOCK_MONOTONIC µs, UINT64_MAX for none
     if (sd_bus_get_timeout(bus, &until) >= 0 && until != UINT64_MAX) {
-        struct timespec now {};
-        ::clock_gettime(CLOCK_MONOTONIC, &now);
-        const std::uint64_t now_us = static_cast<std::uint64_t>(now.tv_sec) * 1000000 +
-                                     static_cast<std::uint64_t>(now.tv_nsec) / 1000;
+        const std::uint64_t now_us = monotonic_usec(system_clock().steady_now());
         timer.expires_after(std::chrono::microseconds(until > now_us ? until - now_us : 0));
         timer.async_wait([weak](const boost::system::error_code& error) {
             if (auto self = weak.lock(); self && !error) {

@@ -1,7 +1,7 @@
 #include "systemd/notify.hpp"
 
 #include <cstddef>
-#include <ctime>
+#include <cstdint>
 #include <string>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -10,6 +10,8 @@
 #include <spdlog/spdlog.h>
 #include <systemd/sd-daemon.h>
 
+#include "util/time.hpp"
+
 namespace mv::sd {
 
 void Notifier::ready() const {
@@ -17,10 +19,8 @@ void Notifier::ready() const {
 }
 
 void Notifier::reloading() const {
-    struct timespec now {};
-    ::clock_gettime(CLOCK_MONOTONIC, &now);
-    const auto usec = static_cast<unsigned long long>(now.tv_sec) * 1'000'000ULL +
-                      static_cast<unsigned long long>(now.tv_nsec) / 1000ULL;
+    // systemd compares MONOTONIC_USEC with its own CLOCK_MONOTONIC reading.
+    const std::uint64_t usec = monotonic_usec(system_clock().steady_now());
     sd_notify(0, fmt::format("RELOADING=1\nMONOTONIC_USEC={}", usec).c_str());
 }
 

@@ -1,5 +1,5 @@
 #pragma once
-// The service manager conversation through libsystemd (SPEC §9): readiness, status
+// The service manager conversation through libsystemd (docs/SERVICE.md): readiness, status
 // lines, watchdog pings, reload and stop notices, and sockets passed by socket
 // activation. Every call is a no-op when the daemon does not run under systemd.
 

@@ -9,6 +9,25 @@
 
 namespace mv {
 
+SystemTime SystemClock::now() const {
+    return std::chrono::system_clock::now();
+}
+
+SteadyTime SystemClock::steady_now() const {
+    return std::chrono::steady_clock::now();
+}
+
+const Clock& system_clock() {
+    static const SystemClock clock;
+    return clock;
+}
+
+std::uint64_t monotonic_usec(SteadyTime time) {
+    const auto usec =
+        std::chrono::duration_cast<std::chrono::microseconds>(time.time_since_epoch()).count();
+    return usec < 0 ? 0 : static_cast<std::uint64_t>(usec);
+}
+
 namespace {
 
 std::tm to_utc_tm(SystemTime time) {

@@ -1,5 +1,7 @@
 #pragma once
-// Wall-clock time: the injectable Clock and the text forms the vault and CLI use.
+// Time: the injectable Clock (wall and steady time) and the text forms the vault and CLI
+// use. Nothing outside util/time.cpp reads a clock (scripts/check_sources.sh enforces it):
+// code that needs the time is handed a Clock, so tests can drive it.
 
 #include <chrono>
 #include <cstdint>
@@ -11,20 +13,34 @@
 namespace mv {
 
 using SystemTime = std::chrono::system_clock::time_point;
+/// Monotonic time, for intervals and deadlines: it does not jump when the wall clock is set.
+using SteadyTime = std::chrono::steady_clock::time_point;
 
-/// Source of wall-clock time. Production code uses SystemClock; tests a fake
-/// (tests/lib/fake_clock.hpp) so that schedules and retention are deterministic.
+/// Source of time. Production code uses SystemClock; tests a fake
+/// (tests/lib/fake_clock.hpp) so that schedules, retention and waits are deterministic.
 class Clock {
 public:
     virtual ~Clock() = default;
+    /// Wall-clock time: what versions, schedules and retention are stamped with.
     virtual SystemTime now() const = 0;
+    /// Monotonic time: how long something took or has waited.
+    virtual SteadyTime steady_now() const = 0;
 };
 
-/// std::chrono::system_clock behind the Clock interface.
+/// std::chrono::system_clock and steady_clock behind the Clock interface.
 class SystemClock final : public Clock {
 public:
-    SystemTime now() const override { return std::chrono::system_clock::now(); }
+    SystemTime now() const override;
+    SteadyTime steady_now() const override;
 };
+
+/// The process's SystemClock, for the few places that are not handed a Clock (the
+/// client's progress bar and age columns, the systemd protocol adapters).
+const Clock& system_clock();
+
+/// `time` in microseconds of CLOCK_MONOTONIC, the unit of systemd's protocols
+/// (MONOTONIC_USEC, sd_bus timeouts). steady_clock is CLOCK_MONOTONIC on Linux.
+std::uint64_t monotonic_usec(SteadyTime time);
 
 /// "2026-11-22T08:34:12Z" (UTC, whole seconds).
 std::string format_utc(SystemTime time);

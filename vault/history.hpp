@@ -1,5 +1,5 @@
 #pragma once
-// The audit history of a model (SPEC §3): every move of its `best` and `current`
+// The audit history of a model (docs/FORMAT.md): every move of its `best` and `current`
 // pointers — when, from which version to which, why, and who asked — and every version
 // retention removed, so that a removed version's number is never given again. It lives in the vault
 // next to the model's versions as `history.jsonl`, one JSON object per line, appended

@@ -36,8 +36,8 @@ std::string format_from_header(std::string_view head, unsigned long long file_si
 
 namespace mv::vault {
 
-/// The cheap structural check of SPEC §3 that tells a finished file from one still being
-/// written, without loading any framework: a zip needs its end-of-central-directory
+/// The cheap structural check (docs/CONFIG.md `checkpoints`) that tells a finished file from one
+/// still being written, without loading any framework: a zip needs its end-of-central-directory
 /// record where the directory says, a safetensors file `8 + header length + last data
 /// offset == size`, a pickle its final STOP byte, an HDF5 file its signature. Formats
 /// without a check are complete.

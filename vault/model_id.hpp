@@ -1,5 +1,5 @@
 #pragma once
-// Model identity (SPEC §3): `WATCH/RELATIVE_PATH` for layout `files`, `WATCH` for layout
+// Model identity (docs/FORMAT.md): `WATCH/RELATIVE_PATH` for layout `files`, `WATCH` for layout
 // `directory`. The relative path is raw bytes (file names may be any bytes but '/' and
 // NUL); its text form, used in the protocol, manifests and on the command line, is
 // escape_name() of it. vault_dir() maps ids injectively to folders inside the vault that

@@ -1,5 +1,5 @@
 #pragma once
-// Version selectors (SPEC §8): an exact version "1.4.2", a prefix "1.4" (highest 1.4.x)
+// Version selectors (docs/CLI.md): an exact version "1.4.2", a prefix "1.4" (highest 1.4.x)
 // or "1", "latest", "best" or any tag, and "@TIME" (the newest version created at or
 // before an ISO 8601 time; UTC when it has no zone). A bare ISO date-time works too.
 

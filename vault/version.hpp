@@ -1,5 +1,5 @@
 #pragma once
-// Semantic versions of a model (SPEC §3): MAJOR.MINOR.PATCH, assigned by the daemon.
+// Semantic versions of a model (docs/FORMAT.md): MAJOR.MINOR.PATCH, assigned by the daemon.
 
 #include <compare>
 #include <optional>

@@ -2,7 +2,7 @@
 // zstd compression with bounded memory. libarchive's zstd filter cannot set zstd's job
 // size, and with several threads zstd then uses 8 MiB jobs per worker (about 100 MiB for
 // two): this encoder drives libzstd directly with 2 MiB jobs, so memory stays small
-// whatever the model's size (SPEC §4). The output is an ordinary zstd frame.
+// whatever the model's size (docs/FORMAT.md). The output is an ordinary zstd frame.
 
 #include <cstddef>
 #include <functional>

@@ -1,5 +1,5 @@
 #pragma once
-// Internal to config/: reading one watch object (SPEC §2) into a Watch.
+// Internal to config/: reading one watch object (docs/CONFIG.md) into a Watch.
 
 #include <filesystem>
 

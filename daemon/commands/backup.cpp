@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "daemon/commands/common.hpp"
+#include "daemon/commands/progress_throttle.hpp"
 #include "daemon/commands/topics.hpp"
 #include "daemon/daemon.hpp"
 #include "vault/model_id.hpp"
@@ -15,8 +16,6 @@
 namespace mv::daemon::commands {
 
 namespace {
-
-constexpr auto k_progress_interval = std::chrono::milliseconds(200);
 
 // Collects every model's outcome; the last one to finish answers the client.
 struct BackupBatch {
@@ -152,11 +151,9 @@ void backup(CommandContext& c) {
     batch->responder = c.responder;
     for (auto& request : requests) {
         const std::string model = model_text(request.watch, request.model);
-        auto last_report = std::make_shared<std::chrono::steady_clock::time_point>();
-        auto progress = [responder = c.responder, model, last_report](std::uint64_t bytes) {
-            const auto now = std::chrono::steady_clock::now();
-            if (now - *last_report >= k_progress_interval) {
-                *last_report = now;
+        auto throttle = std::make_shared<ProgressThrottle>(d.clock());
+        auto progress = [responder = c.responder, model, throttle](std::uint64_t bytes) {
+            if (throttle->due()) {
                 responder->progress({{"model", model}, {"bytes", bytes}});
             }
         };

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "daemon/commands/common.hpp"
+#include "daemon/commands/progress_throttle.hpp"
 #include "daemon/commands/topics.hpp"
 #include "daemon/daemon.hpp"
 
@@ -29,13 +30,11 @@ void diff(CommandContext& c) {
     d.check_jobs().submit("diff", [&d, a, b, responder = c.responder](const std::stop_token& stop) {
         try {
             const std::uint64_t total = a.total_size() + b.total_size();
-            auto last = std::chrono::steady_clock::time_point{};
+            ProgressThrottle throttle(d.clock());
             const auto result = vault::diff_versions(
                 d.vault().store(), d.vault().load(a), d.vault().load(b), stop,
                 [&](std::uint64_t bytes) {
-                    const auto now = std::chrono::steady_clock::now();
-                    if (now - last >= std::chrono::milliseconds(200)) {
-                        last = now;
+                    if (throttle.due()) {
                         responder->progress({{"bytes", bytes}, {"total", total}});
                     }
                 });

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "daemon/commands/common.hpp"
+#include "daemon/commands/progress_throttle.hpp"
 #include "daemon/commands/topics.hpp"
 #include "daemon/daemon.hpp"
 
@@ -60,13 +61,13 @@ void verify(CommandContext& c) {
     }
     const bool check_all_packs = flag(c.args, "all") && depth == vault::VerifyDepth::read_data;
     d.check_jobs().submit("verify", [&vault, targets, rows = damaged_rows(damaged), depth, total,
-                                     check_all_packs,
+                                     check_all_packs, &clock = d.clock(),
                                      responder = c.responder](const std::stop_token& stop) {
         json results = rows;
+        ProgressThrottle throttle(clock);
         std::size_t failed = rows.size();
         std::size_t checked = rows.size();
         std::uint64_t done_before = 0;
-        auto last_report = std::chrono::steady_clock::time_point{};
         for (std::size_t i = 0; i < targets.size(); ++i) {
             const auto& m = targets[i];
             if (stop.stop_requested() || !responder->connected()) {
@@ -74,9 +75,7 @@ void verify(CommandContext& c) {
                 return;
             }
             const auto report = [&](std::uint64_t bytes) {
-                const auto now = std::chrono::steady_clock::now();
-                if (now - last_report >= std::chrono::milliseconds(200)) {
-                    last_report = now;
+                if (throttle.due()) {
                     responder->progress({{"model", m.model},
                                          {"version", m.version.to_string()},
                                          {"index", i + 1},

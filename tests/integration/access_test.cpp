@@ -1,5 +1,5 @@
-// Access control with real peers (SPEC §7, docs/SERVICE.md): the kernel's SO_PEERCRED of
-// `nobody` and of a user created for the test decide what they may do; root and the
+// Access control with real peers (docs/SERVICE.md, docs/CONFIG.md `access`): the kernel's
+// SO_PEERCRED of `nobody` and of a user created for the test decide what they may do; root and the
 // daemon's own user may do everything; the socket file is 0660, group socket_group.
 // Needs root (useradd, setpriv, runuser): ctest label `root`.
 #include <fstream>

@@ -1,5 +1,5 @@
 // modelvaultd as systemd runs it: socket activation through systemd-socket-activate,
-// log lines for the journal, a reload in the middle of work (SPEC §9, docs/SERVICE.md).
+// log lines for the journal, a reload in the middle of work (docs/SERVICE.md).
 #include <csignal>
 #include <cstring>
 #include <fstream>

@@ -1,4 +1,4 @@
-// The sd_notify conversation (SPEC §9, docs/SERVICE.md), read from a real NOTIFY_SOCKET
+// The sd_notify conversation (docs/SERVICE.md), read from a real NOTIFY_SOCKET
 // datagram socket: READY=1 once the vault is open, the socket served and the start-up
 // scan done; STATUS= summaries; WATCHDOG=1 at half of WATCHDOG_USEC; RELOADING=1 then
 // READY=1 around a reload; STOPPING=1 on SIGTERM.

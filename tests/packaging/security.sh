@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `systemd-analyze security --offline=true` must rate modelvaultd.service at most 1.5
-# (issue 6; SPEC §9 allows 2.0). On failure it prints the score and the worst items.
+# (issue 6; docs/SERVICE.md gives the rating). On failure it prints the score and the
+# worst items.
 # Also checks that this check can fail: a copy without the hardening must be refused.
 #   security.sh SOURCE_DIR
 # shellcheck source=tests/packaging/lib.sh

@@ -1,4 +1,4 @@
-// The whole file: empty configs, comments, syntax errors, the SPEC example, top-level
+// The whole file: empty configs, comments, syntax errors, the documented example, top-level
 // keys, relative path resolution and load_config() on real files.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -19,7 +19,7 @@ using ::testing::HasSubstr;
 using ::testing::SizeIs;
 using ::testing::StartsWith;
 
-// SPEC §2, copied verbatim.
+// The example config of the product specification, copied verbatim.
 constexpr const char* k_spec_example = R"json({
   "vault": "/var/lib/modelvault",                 // where backups live (created if absent)
   "socket": "/run/modelvault/modelvault.sock",

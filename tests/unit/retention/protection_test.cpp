@@ -1,6 +1,6 @@
 // retention::decide after the rules: the always-kept protections (newest, best,
 // current), the fixed order of reasons, and the max_versions cap with its protected set
-// (SPEC §5). Times are fixed, TZ is set per test; `now` is injected.
+// (docs/CONFIG.md `retention`). Times are fixed, TZ is set per test; `now` is injected.
 
 #include <gtest/gtest.h>
 
