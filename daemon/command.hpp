@@ -1,7 +1,7 @@
 #pragma once
-// A control command (STYLE §7): its name, the access it needs, and a handler that maps
-// a request to a response through a Responder. Handlers run on the I/O thread and must
-// not block; long work goes to the job queues and answers later.
+// A control command (ARCHITECTURE.md, daemon/): its name, the access it needs, and a handler that
+// maps a request to a response through a Responder. Handlers run on the I/O thread and must not
+// block; long work goes to the job queues and answers later.
 
 #include <functional>
 #include <map>

@@ -1,5 +1,5 @@
 #pragma once
-// Log sinks, chosen once at start-up (STYLE §6): under systemd (stderr connected to the
+// Log sinks, chosen once at start-up (docs/SERVICE.md): under systemd (stderr connected to the
 // journal, JOURNAL_STREAM) every line carries its syslog priority as "<N>" and no
 // timestamp, journald adds the rest; in a terminal, local timestamps and colours.
 

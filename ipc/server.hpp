@@ -1,5 +1,5 @@
 #pragma once
-// The control socket server (STYLE §7, after the Asio examples): one session per
+// The control socket server (after the Asio examples; docs/PROTOCOL.md): one session per
 // connection reading `\n`-terminated requests under deadlines, a size limit per request,
 // and a write queue so that a slow or silent client never blocks anybody else.
 // Requests on one connection are answered in order, one at a time.

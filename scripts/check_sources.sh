@@ -41,12 +41,12 @@ offenders "a time-zone function outside util/local_time.cpp (use util/local_time
     '(^|[^_a-z])(localtime|localtime_r|mktime|tzset)[[:space:]]*\(' \
     util/local_time.cpp
 
-spec_hits=$(sources all | xargs grep -nE '(//|#|/\*).*\bSPEC\b' 2>/dev/null || true)
+spec_hits=$(sources all | xargs grep -nE '(//|#|/\*).*\b(SPEC|STYLE)\b' 2>/dev/null || true)
 spec_hits+=$(find . \( -path './build*' -o -path './.git' \) -prune -o -type f \
                   \( -name 'CMakeLists.txt' -o -name '*.cmake' -o -name '*.sh' -o -name '*.py' \) \
-                  -print | xargs grep -nE '#.*\bSPEC\b' 2>/dev/null | grep -v '^./scripts/check_sources.sh' || true)
+                  -print | xargs grep -nE '#.*\b(SPEC|STYLE)\b' 2>/dev/null | grep -v '^./scripts/check_sources.sh' || true)
 if [[ -n "$spec_hits" ]]; then
-    echo "check_sources: a comment cites SPEC, which is not in the repository (cite docs/*.md or ARCHITECTURE.md):" >&2
+    echo "check_sources: a comment cites SPEC or STYLE, which are not in the repository (cite docs/*.md or ARCHITECTURE.md):" >&2
     echo "$spec_hits" >&2
     failed=1
 fi
