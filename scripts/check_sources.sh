@@ -25,11 +25,13 @@ offenders() { # RULE REGEX ALLOWED_FILE... : lists the lines of product sources 
     local allowed=" $* " hits=""
     while IFS= read -r file; do
         [[ "$allowed" == *" $file "* ]] && continue
-        hits+=$(grep -nE "$regex" "$file" | sed "s|^|$file:|" || true)
+        local found
+        found=$(grep -nE "$regex" "$file" | sed "s|^|$file:|" || true)
+        if [[ -n "$found" ]]; then hits+="$found"$'\n'; fi
     done < <(sources product)
     if [[ -n "$hits" ]]; then
         echo "check_sources: $rule:" >&2
-        echo "$hits" >&2
+        printf '%s' "$hits" >&2
         failed=1
     fi
 }
