@@ -4,6 +4,7 @@
 #   scripts/deps.sh package the build packages, plus dpkg-dev for `cpack -G DEB`
 #   scripts/deps.sh test    the build packages, plus GoogleTest and the tools the tests run
 #   scripts/deps.sh fuzz    the build packages, plus clang and libFuzzer (scripts/fuzz.sh)
+#   scripts/deps.sh bench   the build packages, plus restic and borg (bench/series.sh)
 #   scripts/deps.sh --list SET   print the packages of SET, one per line, and install nothing
 # As root it runs apt-get itself; otherwise through sudo when available; otherwise it
 # prints the command to run.
@@ -44,7 +45,9 @@ case "${1:-build}" in
   package) wanted+=(dpkg-dev) ;;
   test) wanted+=("${test_packages[@]}") ;;
   fuzz) wanted+=(clang-14 libclang-rt-14-dev) ;;
-  *) echo "usage: scripts/deps.sh [--list] [build|package|test|fuzz]" >&2; exit 2 ;;
+  # bench/series.sh compares the vault's growth with restic's and borg's on the same files.
+  bench) wanted+=(restic borgbackup zstd tar) ;;
+  *) echo "usage: scripts/deps.sh [--list] [build|package|test|fuzz|bench]" >&2; exit 2 ;;
 esac
 if $list_only; then
   printf '%s\n' "${wanted[@]}"
