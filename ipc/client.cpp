@@ -3,12 +3,14 @@
 #include <cerrno>
 #include <cstring>
 #include <poll.h>
+#include <span>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
 
+#include "ipc/fd_passing.hpp"
 #include "ipc/protocol.hpp"
 
 namespace mv::ipc {
@@ -44,26 +46,9 @@ void Client::send_raw(std::string_view bytes, const std::vector<int>& fds) {
         throw Error(fmt::format("at most {} files can be passed at once", k_max_request_fds),
                     ErrorCode::invalid_argument);
     }
-    bool fds_sent = fds.empty();
+    std::span<const int> unsent(fds);
     while (!bytes.empty()) {
-        struct iovec data {
-            const_cast<char*>(bytes.data()), bytes.size()
-        };
-        struct msghdr message {};
-        message.msg_iov = &data;
-        message.msg_iovlen = 1;
-        std::vector<char> control;
-        if (!fds_sent) {
-            control.resize(CMSG_SPACE(sizeof(int) * fds.size()));
-            message.msg_control = control.data();
-            message.msg_controllen = control.size();
-            struct cmsghdr* header = CMSG_FIRSTHDR(&message);
-            header->cmsg_level = SOL_SOCKET;
-            header->cmsg_type = SCM_RIGHTS;
-            header->cmsg_len = CMSG_LEN(sizeof(int) * fds.size());
-            std::memcpy(CMSG_DATA(header), fds.data(), sizeof(int) * fds.size());
-        }
-        const ssize_t sent = ::sendmsg(m_fd.get(), &message, MSG_NOSIGNAL);
+        const ssize_t sent = send_with_fds(m_fd.get(), bytes, unsent, 0);
         if (sent < 0 && errno == EINTR) {
             continue;
         }
@@ -71,27 +56,16 @@ void Client::send_raw(std::string_view bytes, const std::vector<int>& fds) {
             throw UnreachableError(fmt::format("lost the connection to modelvaultd at {}: {}",
                                                m_path.string(), std::strerror(errno)));
         }
-        fds_sent = true;
+        unsent = {};
         bytes.remove_prefix(static_cast<std::size_t>(sent));
     }
 }
 
 Reply Client::read_line(std::optional<std::chrono::milliseconds> timeout) {
-    while (true) {
-        if (const auto newline = m_buffer.find('\n'); newline != std::string::npos) {
-            Reply reply;
-            reply.message = nlohmann::json::parse(m_buffer.substr(0, newline), nullptr, false);
-            m_buffer.erase(0, newline + 1);
-            if (reply.message.is_discarded()) {
-                throw Error("modelvaultd sent a line that is not JSON", ErrorCode::internal);
-            }
-            // A descriptor belongs to the line whose bytes arrived with it.
-            if (m_pending_fd && m_pending_fd_offset <= newline) {
-                reply.fd = std::move(m_pending_fd);
-            } else if (m_pending_fd) {
-                m_pending_fd_offset -= newline + 1;
-            }
-            return reply;
+    while (m_framer.status() != LineFramer::Status::frame) {
+        if (m_framer.status() == LineFramer::Status::overflow) {
+            throw Error("modelvaultd sent a line longer than the client accepts",
+                        ErrorCode::internal);
         }
         struct pollfd waiting {
             m_fd.get(), POLLIN, 0
@@ -105,34 +79,28 @@ Reply Client::read_line(std::optional<std::chrono::milliseconds> timeout) {
                                                m_path.string(), timeout->count()));
         }
         char data[65536];
-        struct iovec vector {
-            data, sizeof data
-        };
-        char control[CMSG_SPACE(sizeof(int))] = {};
-        struct msghdr message {};
-        message.msg_iov = &vector;
-        message.msg_iovlen = 1;
-        message.msg_control = control;
-        message.msg_controllen = sizeof control;
-        const ssize_t got = ::recvmsg(m_fd.get(), &message, MSG_CMSG_CLOEXEC);
-        if (got < 0 && errno == EINTR) {
+        Received got = receive_with_fds(m_fd.get(), data, 1, 0);
+        if (got.bytes < 0 && got.error == EINTR) {
             continue;
         }
-        if (got <= 0) {
+        if (got.bytes <= 0) {
             throw UnreachableError(
                 fmt::format("modelvaultd at {} closed the connection", m_path.string()));
         }
-        for (struct cmsghdr* header = CMSG_FIRSTHDR(&message); header != nullptr;
-             header = CMSG_NXTHDR(&message, header)) {
-            if (header->cmsg_level == SOL_SOCKET && header->cmsg_type == SCM_RIGHTS) {
-                int fd = -1;
-                std::memcpy(&fd, CMSG_DATA(header), sizeof fd);
-                m_pending_fd.reset(fd);
-                m_pending_fd_offset = m_buffer.size();
-            }
-        }
-        m_buffer.append(data, static_cast<std::size_t>(got));
+        m_framer.push(std::string_view(data, static_cast<std::size_t>(got.bytes)),
+                      std::move(got.fds));
     }
+    Frame frame = m_framer.take();
+    Reply reply;
+    reply.message = nlohmann::json::parse(frame.line, nullptr, false);
+    if (reply.message.is_discarded()) {
+        throw Error("modelvaultd sent a line that is not JSON", ErrorCode::internal);
+    }
+    // A descriptor belongs to the line whose bytes arrived with it (ipc/framer.hpp).
+    if (!frame.fds.empty()) {
+        reply.fd = std::move(frame.fds.front());
+    }
+    return reply;
 }
 
 Reply Client::call(const std::string& command, const nlohmann::json& args,

@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "ipc/framer.hpp"
 #include "util/error.hpp"
 #include "util/fd.hpp"
 
@@ -30,6 +31,9 @@ struct Reply {
 };
 
 using ProgressCallback = std::function<void(const nlohmann::json& progress)>;
+
+/// The longest answer line the client reads (a `list --json` of a very large vault fits).
+inline constexpr std::size_t k_max_answer_bytes = std::size_t{1} << 30;
 
 class Client {
 public:
@@ -56,9 +60,8 @@ private:
 
     UniqueFd m_fd;
     std::filesystem::path m_path;
-    std::string m_buffer;
-    UniqueFd m_pending_fd;
-    std::size_t m_pending_fd_offset = 0; ///< buffer offset of the byte the fd came with
+    /// Lines from the daemon: an answer can be as large as a `list` of every version.
+    LineFramer m_framer{k_max_answer_bytes};
     unsigned long long m_next_id = 1;
 };
 

@@ -2,12 +2,14 @@
 
 #include <atomic>
 #include <cerrno>
-#include <cstring>
+#include <span>
 #include <sys/socket.h>
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 #include <spdlog/spdlog.h>
+
+#include "ipc/fd_passing.hpp"
 
 namespace mv::ipc {
 
@@ -103,7 +105,7 @@ void Session::read_next() {
         return;
     }
     // A pipelined request may already be buffered.
-    if (m_input.find('\n') != std::string::npos) {
+    if (m_framer.status() != LineFramer::Status::need_more) {
         asio::post(m_socket.get_executor(), [self = shared_from_this()] { self->on_line(); });
         return;
     }
@@ -135,75 +137,39 @@ void Session::read_next() {
 }
 
 // recvmsg(2) rather than a plain read: a request may carry descriptors (SCM_RIGHTS), which
-// belong to the line whose bytes arrived with them.
+// belong to the line whose bytes arrived with them (ipc/framer.hpp).
 void Session::receive() {
     char data[65536];
-    struct iovec vector {
-        data, sizeof data
-    };
-    char control[CMSG_SPACE(sizeof(int) * k_max_request_fds)] = {};
-    struct msghdr message {};
-    message.msg_iov = &vector;
-    message.msg_iovlen = 1;
-    message.msg_control = control;
-    message.msg_controllen = sizeof control;
-    const ssize_t got =
-        ::recvmsg(m_socket.native_handle(), &message, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
-    if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+    Received got =
+        receive_with_fds(m_socket.native_handle(), data, k_max_request_fds, MSG_DONTWAIT);
+    if (got.bytes < 0 && (got.error == EAGAIN || got.error == EWOULDBLOCK || got.error == EINTR)) {
         read_next();
         return;
     }
-    if (got <= 0) {
+    if (got.bytes <= 0) {
         close();
         return;
     }
-    for (struct cmsghdr* header = CMSG_FIRSTHDR(&message); header != nullptr;
-         header = CMSG_NXTHDR(&message, header)) {
-        if (header->cmsg_level == SOL_SOCKET && header->cmsg_type == SCM_RIGHTS) {
-            const std::size_t count = (header->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-            for (std::size_t i = 0; i < count; ++i) {
-                int fd = -1;
-                std::memcpy(&fd, CMSG_DATA(header) + i * sizeof(int), sizeof fd);
-                m_received_fds.emplace_back(m_input.size(), UniqueFd(fd));
-            }
-        }
-    }
-    m_input.append(data, static_cast<std::size_t>(got));
-    if (m_input.find('\n') != std::string::npos) {
+    m_framer.push(std::string_view(data, static_cast<std::size_t>(got.bytes)), std::move(got.fds));
+    if (m_framer.status() == LineFramer::Status::need_more) {
+        read_next();
+    } else {
         on_line();
-    } else if (m_input.size() > k_max_request_bytes) {
+    }
+}
+
+void Session::on_line() {
+    if (m_framer.status() == LineFramer::Status::overflow) {
         // The line outgrew the limit: answer once, then hang up (the stream cannot be
         // resynchronised).
         send(serialize(error_response(nullptr, ErrorCode::invalid_argument,
                                       "request is larger than the 1 MiB limit; the connection "
                                       "is closed")),
              UniqueFd(), Kind::final_then_close);
-    } else {
-        read_next();
-    }
-}
-
-void Session::on_line() {
-    const std::size_t newline = m_input.find('\n');
-    std::string line = m_input.substr(0, newline);
-    m_input.erase(0, newline + 1);
-    std::vector<UniqueFd> fds;
-    for (auto it = m_received_fds.begin(); it != m_received_fds.end();) {
-        if (it->first <= newline) {
-            fds.push_back(std::move(it->second));
-            it = m_received_fds.erase(it);
-        } else {
-            it->first -= newline + 1;
-            ++it;
-        }
-    }
-    if (line.size() > k_max_request_bytes) {
-        send(serialize(error_response(nullptr, ErrorCode::invalid_argument,
-                                      "request is larger than the 1 MiB limit; the connection "
-                                      "is closed")),
-             UniqueFd(), Kind::final_then_close);
         return;
     }
+    Frame frame = m_framer.take();
+    const std::string& line = frame.line;
     if (line.empty() || line == "\r") {
         read_next(); // an empty line is no request: the deadline stays
         return;
@@ -217,7 +183,7 @@ void Session::on_line() {
              UniqueFd(), Kind::final);
         return;
     }
-    request->fds = std::move(fds);
+    request->fds = std::move(frame.fds);
     auto responder = std::make_shared<SessionResponder>(shared_from_this(), request->id);
     try {
         m_handler(m_peer, std::move(*request), std::move(responder));
@@ -286,23 +252,9 @@ void Session::write_with_fd() {
             return;
         }
         Outgoing& item = self->m_outbox.front();
-        struct iovec data {
-            item.data.data(), item.data.size()
-        };
-        char control[CMSG_SPACE(sizeof(int))] = {};
-        struct msghdr message {};
-        message.msg_iov = &data;
-        message.msg_iovlen = 1;
-        message.msg_control = control;
-        message.msg_controllen = sizeof control;
-        struct cmsghdr* header = CMSG_FIRSTHDR(&message);
-        header->cmsg_level = SOL_SOCKET;
-        header->cmsg_type = SCM_RIGHTS;
-        header->cmsg_len = CMSG_LEN(sizeof(int));
         const int fd = item.fd.get();
-        std::memcpy(CMSG_DATA(header), &fd, sizeof fd);
-        const ssize_t sent =
-            ::sendmsg(self->m_socket.native_handle(), &message, MSG_DONTWAIT | MSG_NOSIGNAL);
+        const ssize_t sent = send_with_fds(self->m_socket.native_handle(), item.data,
+                                           std::span<const int>(&fd, 1), MSG_DONTWAIT);
         if (sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
             self->write_with_fd();
             return;

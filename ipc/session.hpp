@@ -13,6 +13,8 @@
 #include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "ipc/framer.hpp"
+#include "ipc/protocol.hpp"
 #include "ipc/server.hpp"
 
 namespace mv::ipc {
@@ -55,10 +57,9 @@ private:
     Admission m_admission;
     const RequestHandler& m_handler;
     const ServerLimits& m_limits;
-    std::string m_input;                                          ///< received, not yet parsed
-    std::vector<std::pair<std::size_t, UniqueFd>> m_received_fds; ///< offset in m_input, fd
-    boost::asio::steady_timer m_idle_timer; ///< the deadline of the request being read
-    bool m_deadline_set = false;            ///< m_idle_timer's deadline is for this request
+    LineFramer m_framer{k_max_request_bytes}; ///< received, not yet parsed
+    boost::asio::steady_timer m_idle_timer;   ///< the deadline of the request being read
+    bool m_deadline_set = false;              ///< m_idle_timer's deadline is for this request
     bool m_first_request = true;
     boost::asio::steady_timer m_write_timer;
     std::deque<Outgoing> m_outbox;

@@ -25,12 +25,12 @@ while [[ $# -gt 0 ]]; do
     --cpu-seconds) cpu_seconds="$2"; shift 2 ;;
     --build-only) build_only=1; shift ;;
     --keep-going) keep_going=(-fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1); shift ;;
-    request|config|manifest|history|archive) harnesses+=("$1"); shift ;;
+    request|framer|config|manifest|history|archive) harnesses+=("$1"); shift ;;
     *) echo "usage: scripts/fuzz.sh [--seconds N] [--cpu-seconds N] [--keep-going] [--build-only] [request|config|manifest|history|archive]..." >&2
        exit 2 ;;
   esac
 done
-[[ ${#harnesses[@]} -gt 0 ]] || harnesses=(request config manifest history archive)
+[[ ${#harnesses[@]} -gt 0 ]] || harnesses=(request framer config manifest history archive)
 # A CPU budget alone still ends: on a machine too busy to give it, after 50 times as long.
 if [[ -z $seconds ]]; then
   if [[ -n $cpu_seconds ]]; then seconds=$((cpu_seconds * 50)); else seconds=30; fi
@@ -61,14 +61,14 @@ tree_cpu_seconds() {
 
 # Archives are bigger than the other inputs; a request nested past the parser's limit
 # still fits in 64 KiB.
-declare -A max_len=([request]=65536 [config]=16384 [manifest]=16384 [history]=8192 [archive]=65536)
+declare -A max_len=([request]=65536 [framer]=4096 [config]=16384 [manifest]=16384 [history]=8192 [archive]=65536)
 failed=()
 for harness in "${harnesses[@]}"; do
   corpus=build-fuzz/corpus/$harness
   artifacts=build-fuzz/artifacts/$harness
   mkdir -p "$corpus" "$artifacts"
   dict=()
-  [[ $harness == archive ]] || dict=(-dict=tests/fuzz/json.dict)
+  [[ $harness == archive || $harness == framer ]] || dict=(-dict=tests/fuzz/json.dict)
   echo "== fuzz_$harness for ${seconds} s${cpu_seconds:+ or ${cpu_seconds} CPU s}"
   before=$(ls "$artifacts" | wc -l)
   status=0
