@@ -17,28 +17,8 @@ std::string number(const json& value) {
     return value.is_null() ? "-" : fmt::format("{:.6g}", value.get<double>());
 }
 
-} // namespace
-
-int run_diff(const GlobalOptions& global, const ParsedArgs& args) {
-    expect_positional(args, 2, 2, "diff MODEL@A MODEL@B   (or MODEL@A @B)");
-    const std::string a = model_argument(args.positional()[0]);
-    std::string b = model_argument(args.positional()[1]);
-    if (b.starts_with('@')) {
-        b = a.substr(0, a.rfind('@') == std::string::npos ? a.size() : a.rfind('@')) + b;
-    }
-    ProgressBar bar(global.progress && !global.json && ProgressBar::stderr_is_terminal());
-    const auto reply = call_daemon(global, "diff", {{"a", a}, {"b", b}}, [&](const json& p) {
-        bar.update("reading versions", p.value("bytes", 0ull), p.value("total", 0ull));
-    });
-    bar.finish();
-    if (!reply.ok()) {
-        return report_error(global, reply.message);
-    }
-    const json& r = reply.message["result"];
-    if (global.json) {
-        print_json(r);
-        return k_exit_ok;
-    }
+// The two versions, whether they are different models, and what they share.
+std::string render_heading(const json& r) {
     std::string out = fmt::format(
         "{} {} → {} {}\n", r["a"]["model"].get<std::string>(), r["a"]["version"].get<std::string>(),
         r["b"]["model"].get<std::string>(), r["b"]["version"].get<std::string>());
@@ -58,6 +38,12 @@ int run_diff(const GlobalOptions& global, const ParsedArgs& args) {
                        format_bytes(shared["bytes_b"].get<unsigned long long>()),
                        shared["chunks"].get<unsigned long long>(),
                        shared["chunks_b"].get<unsigned long long>());
+    return out;
+}
+
+// The files that differ, one row each.
+std::string render_files(const json& r) {
+    std::string out;
     Table files({"STATUS", "SIZE A", "SIZE B", "SAME BLOCKS", "SHARED", "FILE"});
     std::size_t unchanged = 0;
     for (const auto& f : r["files"]) {
@@ -85,6 +71,12 @@ int run_diff(const GlobalOptions& global, const ParsedArgs& args) {
     out += "\nfiles";
     out += unchanged > 0 ? fmt::format(" ({} identical not shown)\n", unchanged) : "\n";
     out += files.empty() ? "  no file differs\n" : files.render();
+    return out;
+}
+
+// The metrics and compat values of both versions.
+std::string render_values(const json& r) {
+    std::string out;
     if (!r["metrics"].empty()) {
         Table metrics({"METRIC", "A", "B", "CHANGE"});
         for (const auto& m : r["metrics"]) {
@@ -107,6 +99,32 @@ int run_diff(const GlobalOptions& global, const ParsedArgs& args) {
                                v["b"].dump());
         }
     }
+    return out;
+}
+
+} // namespace
+
+int run_diff(const GlobalOptions& global, const ParsedArgs& args) {
+    expect_positional(args, 2, 2, "diff MODEL@A MODEL@B   (or MODEL@A @B)");
+    const std::string a = model_argument(args.positional()[0]);
+    std::string b = model_argument(args.positional()[1]);
+    if (b.starts_with('@')) {
+        b = a.substr(0, a.rfind('@') == std::string::npos ? a.size() : a.rfind('@')) + b;
+    }
+    ProgressBar bar(global.progress && !global.json && ProgressBar::stderr_is_terminal());
+    const auto reply = call_daemon(global, "diff", {{"a", a}, {"b", b}}, [&](const json& p) {
+        bar.update("reading versions", p.value("bytes", 0ull), p.value("total", 0ull));
+    });
+    bar.finish();
+    if (!reply.ok()) {
+        return report_error(global, reply.message);
+    }
+    const json& r = reply.message["result"];
+    if (global.json) {
+        print_json(r);
+        return k_exit_ok;
+    }
+    const std::string out = render_heading(r) + render_files(r) + render_values(r);
     std::fputs(out.c_str(), stdout);
     return k_exit_ok;
 }

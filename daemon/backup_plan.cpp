@@ -189,6 +189,47 @@ void number_and_reason(const BackupRequest& request, const TriggerVerdicts& verd
     version.reason = join(reasons, "; ");
 }
 
+// A model file that fails its structural check: wait for the writer to finish (true, with
+// `plan` saying when to look again) or, after enough checks or for a manual backup, store
+// it flagged incomplete (false).
+bool wait_for_unfinished(const PlanContext& context, const std::vector<std::string>& unfinished,
+                         const std::string& id, BackupPlan& plan) {
+    const BackupRequest& request = context.request;
+    // A manual backup never waits: the user asked for this file now.
+    if (request.trigger != vault::Trigger::manual &&
+        context.failed_checks + 1 < k_incomplete_checks) {
+        plan.why_not = fmt::format("looks unfinished ({}); checking again in {}",
+                                   join(unfinished, "; "), format_elapsed(context.watch.settle));
+        plan.recheck_after = context.watch.settle;
+        return true;
+    }
+    plan.version.incomplete = true;
+    spdlog::warn("{}: looks unfinished ({}){}; backing it up anyway, flagged incomplete", id,
+                 join(unfinished, "; "),
+                 request.trigger == vault::Trigger::manual
+                     ? ""
+                     : fmt::format(" after {} checks", k_incomplete_checks));
+    return false;
+}
+
+// Which trigger made this version; false, with `why_not`, when none did.
+bool choose_trigger(const config::Watch& watch, const BackupRequest& request,
+                    const TriggerVerdicts& verdicts, BackupPlan& plan) {
+    const bool automatic =
+        request.trigger == vault::Trigger::change || request.trigger == vault::Trigger::schedule;
+    if (verdicts.improved) {
+        plan.version.trigger = automatic ? vault::Trigger::improvement : request.trigger;
+    } else if (verdicts.steps_crossed) {
+        plan.version.trigger = automatic ? vault::Trigger::steps : request.trigger;
+    } else if (request.trigger == vault::Trigger::change && !watch.triggers.on_change) {
+        plan.why_not = verdicts.idle.empty() ? "on_change is off" : join(verdicts.idle, "; ");
+        return false;
+    } else {
+        plan.version.trigger = request.trigger;
+    }
+    return true;
+}
+
 } // namespace
 
 BackupPlan plan_backup(const PlanContext& context, const vault::Vault& vault) {
@@ -212,21 +253,8 @@ BackupPlan plan_backup(const PlanContext& context, const vault::Vault& vault) {
 
     // The model files, their formats and the structural checks.
     auto [unfinished, majors] = add_model_files(context, latest, version);
-    if (!unfinished.empty()) {
-        // A manual backup never waits: the user asked for this file now.
-        if (request.trigger != vault::Trigger::manual &&
-            context.failed_checks + 1 < k_incomplete_checks) {
-            plan.why_not = fmt::format("looks unfinished ({}); checking again in {}",
-                                       join(unfinished, "; "), format_elapsed(watch.settle));
-            plan.recheck_after = watch.settle;
-            return plan;
-        }
-        version.incomplete = true;
-        spdlog::warn("{}: looks unfinished ({}){}; backing it up anyway, flagged incomplete", id,
-                     join(unfinished, "; "),
-                     request.trigger == vault::Trigger::manual
-                         ? ""
-                         : fmt::format(" after {} checks", k_incomplete_checks));
+    if (!unfinished.empty() && wait_for_unfinished(context, unfinished, id, plan)) {
+        return plan;
     }
 
     // Metrics for the improvement and steps triggers, from the name, the checkpoint, or
@@ -258,19 +286,8 @@ BackupPlan plan_backup(const PlanContext& context, const vault::Vault& vault) {
     }
     add_compat(context, vault, id, version, majors);
 
-    // Which trigger made this version, if any.
-    const auto& improved = verdicts.improved;
-    const bool automatic =
-        request.trigger == vault::Trigger::change || request.trigger == vault::Trigger::schedule;
-    if (improved) {
-        version.trigger = automatic ? vault::Trigger::improvement : request.trigger;
-    } else if (verdicts.steps_crossed) {
-        version.trigger = automatic ? vault::Trigger::steps : request.trigger;
-    } else if (request.trigger == vault::Trigger::change && !watch.triggers.on_change) {
-        plan.why_not = verdicts.idle.empty() ? "on_change is off" : join(verdicts.idle, "; ");
+    if (!choose_trigger(watch, request, verdicts, plan)) {
         return plan;
-    } else {
-        version.trigger = request.trigger;
     }
     number_and_reason(request, verdicts, majors, metrics.why, version);
     add_sidecars(context, version);

@@ -68,13 +68,10 @@ std::string format_stamp(SystemTime time) {
                        tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
-Result<SystemTime> parse_time(std::string_view text) {
-    const auto invalid = [&] {
-        return failure(fmt::format("invalid time \"{}\": expected ISO 8601 such as "
-                                   "2026-11-22, 2026-11-22T08:30 or 2026-11-22T08:30:00+01:00",
-                                   text));
-    };
-    std::size_t pos = 0;
+namespace {
+
+// The fields of an ISO 8601 time as written; parse_time() checks their ranges.
+struct IsoFields {
     int year = 0;
     int month = 0;
     int day = 0;
@@ -82,78 +79,106 @@ Result<SystemTime> parse_time(std::string_view text) {
     int minute = 0;
     int second = 0;
     long long nanos = 0;
-    if (!read_number(text, pos, 4, year) || pos >= text.size() || text[pos++] != '-' ||
-        !read_number(text, pos, 2, month) || pos >= text.size() || text[pos++] != '-' ||
-        !read_number(text, pos, 2, day)) {
-        return invalid();
-    }
-    if (pos < text.size() && (text[pos] == 'T' || text[pos] == 't' || text[pos] == ' ')) {
-        ++pos;
-        if (!read_number(text, pos, 2, hour) || pos >= text.size() || text[pos++] != ':' ||
-            !read_number(text, pos, 2, minute)) {
-            return invalid();
-        }
-        if (pos < text.size() && text[pos] == ':') {
-            ++pos;
-            if (!read_number(text, pos, 2, second)) {
-                return invalid();
-            }
-            if (pos < text.size() && (text[pos] == '.' || text[pos] == ',')) {
-                ++pos;
-                long long scale = 100'000'000;
-                const std::size_t start = pos;
-                while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') {
-                    nanos += (text[pos] - '0') * scale;
-                    scale /= 10;
-                    ++pos;
-                }
-                if (pos == start) {
-                    return invalid();
-                }
-            }
-        }
-    }
     int offset_minutes = 0;
-    if (pos < text.size()) {
-        if (text[pos] == 'Z' || text[pos] == 'z') {
-            ++pos;
-        } else if (text[pos] == '+' || text[pos] == '-') {
-            const int sign = text[pos] == '-' ? -1 : 1;
-            ++pos;
-            int offset_hours = 0;
-            int offset_mins = 0;
-            if (!read_number(text, pos, 2, offset_hours)) {
-                return invalid();
-            }
-            if (pos < text.size() && text[pos] == ':') {
-                ++pos;
-            }
-            if (pos < text.size() && !read_number(text, pos, 2, offset_mins)) {
-                return invalid();
-            }
-            offset_minutes = sign * (offset_hours * 60 + offset_mins);
-        }
+};
+
+bool read_char(std::string_view text, std::size_t& pos, char wanted) {
+    if (pos < text.size() && text[pos] == wanted) {
+        ++pos;
+        return true;
     }
-    if (pos != text.size() || month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 ||
-        second > 60) {
+    return false;
+}
+
+// "2026-11-22"
+bool read_date(std::string_view text, std::size_t& pos, IsoFields& f) {
+    return read_number(text, pos, 4, f.year) && read_char(text, pos, '-') &&
+           read_number(text, pos, 2, f.month) && read_char(text, pos, '-') &&
+           read_number(text, pos, 2, f.day);
+}
+
+// "T08:30", "T08:30:00", "T08:30:00.5" (also 't' or ' ' for 'T', ',' for '.'), or nothing.
+bool read_time_of_day(std::string_view text, std::size_t& pos, IsoFields& f) {
+    if (!(read_char(text, pos, 'T') || read_char(text, pos, 't') || read_char(text, pos, ' '))) {
+        return true;
+    }
+    if (!read_number(text, pos, 2, f.hour) || !read_char(text, pos, ':') ||
+        !read_number(text, pos, 2, f.minute)) {
+        return false;
+    }
+    if (!read_char(text, pos, ':')) {
+        return true;
+    }
+    if (!read_number(text, pos, 2, f.second)) {
+        return false;
+    }
+    if (!(read_char(text, pos, '.') || read_char(text, pos, ','))) {
+        return true;
+    }
+    long long scale = 100'000'000;
+    const std::size_t start = pos;
+    while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') {
+        f.nanos += (text[pos] - '0') * scale;
+        scale /= 10;
+        ++pos;
+    }
+    return pos != start;
+}
+
+// "Z", "+01:00", "-0130", "+01", or nothing (UTC).
+bool read_offset(std::string_view text, std::size_t& pos, IsoFields& f) {
+    if (read_char(text, pos, 'Z') || read_char(text, pos, 'z') || pos >= text.size()) {
+        return true;
+    }
+    const int sign = text[pos] == '-' ? -1 : 1;
+    if (!(read_char(text, pos, '+') || read_char(text, pos, '-'))) {
+        return true; // not an offset: the caller finds the text unfinished
+    }
+    int hours = 0;
+    int minutes = 0;
+    if (!read_number(text, pos, 2, hours)) {
+        return false;
+    }
+    read_char(text, pos, ':');
+    if (pos < text.size() && !read_number(text, pos, 2, minutes)) {
+        return false;
+    }
+    f.offset_minutes = sign * (hours * 60 + minutes);
+    return true;
+}
+
+} // namespace
+
+Result<SystemTime> parse_time(std::string_view text) {
+    const auto invalid = [&] {
+        return failure(fmt::format("invalid time \"{}\": expected ISO 8601 such as "
+                                   "2026-11-22, 2026-11-22T08:30 or 2026-11-22T08:30:00+01:00",
+                                   text));
+    };
+    std::size_t pos = 0;
+    IsoFields f;
+    if (!read_date(text, pos, f) || !read_time_of_day(text, pos, f) || !read_offset(text, pos, f) ||
+        pos != text.size() || f.month < 1 || f.month > 12 || f.day < 1 || f.hour > 23 ||
+        f.minute > 59 || f.second > 60) {
         return invalid();
     }
-    if (year < k_first_year || year > k_last_year) {
+    if (f.year < k_first_year || f.year > k_last_year) {
         return failure(fmt::format("time \"{}\" is out of range: modelvault handles times from "
                                    "{} to {}",
                                    text, k_first_year, k_last_year));
     }
-    const std::chrono::year_month_day date{std::chrono::year{year},
-                                           std::chrono::month{static_cast<unsigned>(month)},
-                                           std::chrono::day{static_cast<unsigned>(day)}};
+    const std::chrono::year_month_day date{std::chrono::year{f.year},
+                                           std::chrono::month{static_cast<unsigned>(f.month)},
+                                           std::chrono::day{static_cast<unsigned>(f.day)}};
     if (!date.ok()) {
         return invalid();
     }
     const auto since_epoch = std::chrono::sys_days{date}.time_since_epoch() +
-                             std::chrono::hours{hour} + std::chrono::minutes{minute} +
-                             std::chrono::seconds{second} - std::chrono::minutes{offset_minutes};
+                             std::chrono::hours{f.hour} + std::chrono::minutes{f.minute} +
+                             std::chrono::seconds{f.second} -
+                             std::chrono::minutes{f.offset_minutes};
     return SystemTime{std::chrono::duration_cast<SystemTime::duration>(
-        since_epoch + std::chrono::nanoseconds{nanos})};
+        since_epoch + std::chrono::nanoseconds{f.nanos})};
 }
 
 std::int64_t saturating_ns(std::int64_t seconds, long nanoseconds) {
