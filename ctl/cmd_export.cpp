@@ -130,14 +130,16 @@ int run_export(const GlobalOptions& global, const ParsedArgs& args) {
                     {"bytes", result.bytes},
                     {"archive_bytes", result.archive_bytes},
                     {"verified", true},
-                    {"decrypted", encrypted}});
+                    {"decrypted", encrypted},
+                    {"signed", !result.signature.empty()}});
     } else {
         std::fprintf(destination.to_stdout ? stderr : stdout,
-                     "exported %s %s to %s (%zu file%s, %s → %s, SHA-256 verified%s)\n",
+                     "exported %s %s to %s (%zu file%s, %s → %s, SHA-256 verified%s%s)\n",
                      m.model.c_str(), m.version.to_string().c_str(), where.c_str(), m.files.size(),
                      m.files.size() == 1 ? "" : "s", format_bytes(result.bytes).c_str(),
                      format_bytes(result.archive_bytes).c_str(),
-                     encrypted ? "; decrypted: the archive is not encrypted" : "");
+                     encrypted ? "; decrypted: the archive is not encrypted" : "",
+                     result.signature.empty() ? "" : "; signed (signature.json)");
     }
     return k_exit_ok;
 }

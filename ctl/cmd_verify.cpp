@@ -1,4 +1,5 @@
-// modelvaultctl verify [MODEL[@SEL]] [--all] [--read-data]
+// modelvaultctl verify [MODEL[@SEL]] [--all] [--read-data]; with --signatures see
+// cmd_verify_signatures.cpp.
 #include <cstdio>
 
 #include <fmt/format.h>
@@ -9,6 +10,9 @@
 namespace mv::ctl {
 
 int run_verify(const GlobalOptions& global, const ParsedArgs& args) {
+    if (args.has("signatures")) {
+        return run_verify_signatures(global, args);
+    }
     expect_positional(args, 0, 1, "verify [MODEL[@SEL]] [--all] [--read-data]");
     const bool all = args.has("all");
     if (all == !args.positional().empty()) {

@@ -16,6 +16,7 @@ int run_backup(const GlobalOptions& global, const ParsedArgs& args);
 int run_restore(const GlobalOptions& global, const ParsedArgs& args);
 int run_export(const GlobalOptions& global, const ParsedArgs& args);
 int run_verify(const GlobalOptions& global, const ParsedArgs& args);
+int run_verify_signatures(const GlobalOptions& global, const ParsedArgs& args);
 int run_reload(const GlobalOptions& global, const ParsedArgs& args);
 int run_prune(const GlobalOptions& global, const ParsedArgs& args);
 int run_tag(const GlobalOptions& global, const ParsedArgs& args);

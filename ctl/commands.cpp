@@ -136,16 +136,27 @@ const std::vector<CommandInfo>& all_commands() {
          {{"force", false, false}},
          run_rollback},
         {"verify",
-         "verify [MODEL[@SEL]] [--all] [--read-data]",
+         "verify [MODEL[@SEL]] [--all] [--read-data] | verify --signatures --public-key FILE "
+         "VAULT_DIR|ARCHIVE",
          "check that stored versions are intact",
          "Checks each version's manifest and that every chunk it names is stored (fast: no\n"
          "data is read). With --read-data every chunk is also read back and must hash to its\n"
          "name, and every file to its SHA-256 (like restic's check --read-data). MODEL alone\n"
          "checks all its versions, MODEL@SEL one, --all everything (and reports damaged\n"
-         "manifests). Exits 1 and names each corrupt version, file and chunk when any fails.\n\n"
+         "manifests). Exits 1 and names each corrupt version, file and chunk when any fails.\n"
+         "--signatures checks, without the daemon and with the public key alone (`key\n"
+         "public`), that every version of the vault folder VAULT_DIR, or the version exported\n"
+         "to ARCHIVE, is signed by that key and unchanged (an encrypted vault signs each\n"
+         "version); it exits 1 naming each version that is unsigned, changed or signed by\n"
+         "another key.\n\n"
          "examples:\n  modelvaultctl verify --all\n  modelvaultctl verify --all --read-data\n"
-         "  modelvaultctl verify lab/agents/dqn.pkl@latest",
-         {{"all", false, false}, {"read-data", false, false}},
+         "  modelvaultctl verify lab/agents/dqn.pkl@latest\n"
+         "  modelvaultctl verify --signatures --public-key vault.pub /var/lib/modelvault\n"
+         "  modelvaultctl verify --signatures --public-key vault.pub dqn.pkl-1.0.1.tar.zst",
+         {{"all", false, false},
+          {"read-data", false, false},
+          {"signatures", false, false},
+          {"public-key", true, false}},
          run_verify},
         {"prune",
          "prune [MODEL] [--dry-run]",

@@ -17,6 +17,7 @@
 #include "vault/archive_reader.hpp"
 #include "vault/extract_staging.hpp"
 #include "vault/io_chunk.hpp"
+#include "vault/manifest_signature.hpp"
 #include "vault/model_id.hpp"
 #include "vault/sha256.hpp"
 
@@ -135,13 +136,13 @@ public:
         }
     }
 
-    // Members until the end of the stream; README.md and (for a rollback) sidecars are
-    // read past.
+    // Members until the end of the stream; README.md, signature.json and (for a rollback)
+    // sidecars are read past.
     void extract_members(ArchiveReader& reader, Staging& staging, const ExtractProgress& progress) {
         std::unique_ptr<char[]> buffer(new char[k_io_chunk]);
         while (auto member = reader.next()) {
             const bool skipped =
-                member->path == "README.md" ||
+                member->path == "README.md" || member->path == k_signature_member ||
                 (m_members == Members::model_only && member->path.starts_with("sidecars/"));
             const auto it = m_plan.find(member->path);
             if (skipped || it == m_plan.end()) {

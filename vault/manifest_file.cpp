@@ -4,6 +4,7 @@
 
 #include "util/fs.hpp"
 #include "vault/json_text.hpp"
+#include "vault/manifest_signature.hpp"
 
 namespace mv::vault {
 
@@ -17,7 +18,7 @@ std::filesystem::path manifest_file(const std::filesystem::path& root, const sto
 
 Result<void> write_manifest_file(const std::filesystem::path& root,
                                  const std::filesystem::path& tmp, Manifest& manifest,
-                                 const store::Sealing& sealing) {
+                                 const store::Sealing& sealing, const crypto::SigningKey* signer) {
     for (const auto& file : manifest.files) {
         if (file.chunks.size() != file.chunk_count) {
             return failure("internal error: a manifest without its chunk lists cannot be written");
@@ -27,6 +28,18 @@ Result<void> write_manifest_file(const std::filesystem::path& root,
     const auto sealed = sealing.seal(crypto::Role::manifest, {}, store::as_bytes(plain));
     const std::string text(sealed.begin(), sealed.end());
     const store::Digest id = store::Digest::sha256_of(store::as_bytes(text));
+    if (signer != nullptr) {
+        const auto signature =
+            sign_manifest(*signer, id, plain, manifest.model, manifest.version.to_string());
+        if (auto made = fs::create_directories_durable(root / "signatures"); !made) {
+            return made;
+        }
+        if (auto written = fs::write_file_atomic(signature_file(root, id),
+                                                 signature_text(signature), tmp, 0640);
+            !written) {
+            return failure("cannot write its signature: " + written.error());
+        }
+    }
     if (auto written = fs::write_file_atomic(manifest_file(root, id), text, tmp, 0640); !written) {
         return failure(written.error());
     }

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 
+#include "crypto/signing.hpp"
 #include "store/sealing.hpp"
 #include "util/expected.hpp"
 #include "vault/manifest.hpp"
@@ -19,10 +20,13 @@ std::filesystem::path manifest_file(const std::filesystem::path& root, const sto
 
 /// Writes `manifest` (with its chunk lists) durably — temporary file in `tmp`, fsync,
 /// rename, fsync the folder — and sets manifest.object to its name. An encrypted vault
-/// stores the text sealed (`sealing`, docs/FORMAT.md "Encryption").
+/// stores the text sealed (`sealing`, docs/FORMAT.md "Encryption") and, with `signer`,
+/// writes the manifest's signature first (signatures/, docs/FORMAT.md "Signatures"): a
+/// crash in between leaves a signature without a manifest, which the next open removes.
 Result<void> write_manifest_file(const std::filesystem::path& root,
                                  const std::filesystem::path& tmp, Manifest& manifest,
-                                 const store::Sealing& sealing = {});
+                                 const store::Sealing& sealing = {},
+                                 const crypto::SigningKey* signer = nullptr);
 
 /// The manifest text of a manifest file's bytes: opened when the vault is encrypted; the
 /// failure says the file does not authenticate.

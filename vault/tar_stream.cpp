@@ -9,6 +9,7 @@
 
 #include "util/escape.hpp"
 #include "vault/json_text.hpp"
+#include "vault/manifest_signature.hpp"
 #include "vault/readme.hpp"
 #include "vault/version_reader.hpp"
 
@@ -108,7 +109,8 @@ void TarWriter::finish() {
 }
 
 void write_version_tar(const store::Store& store, const Manifest& manifest, Members members,
-                       const TarSink& sink, const std::stop_token& stop) {
+                       const TarSink& sink, const std::stop_token& stop,
+                       std::string_view signature) {
     std::vector<std::string> names;
     for (const auto& file : manifest.files) {
         names.push_back(file.member());
@@ -121,6 +123,10 @@ void write_version_tar(const store::Store& store, const Manifest& manifest, Memb
     const std::string text = json_text(to_json(manifest), 2) + "\n";
     tar.begin("manifest.json", text.size(), 0644, ns(manifest.created));
     tar.write(text.data(), text.size());
+    if (!signature.empty()) {
+        tar.begin(std::string(k_signature_member), signature.size(), 0644, ns(manifest.created));
+        tar.write(signature.data(), signature.size());
+    }
     VersionReader reader(store);
     for (const auto& file : manifest.files) {
         if (members == Members::model_only && file.role != FileRole::model) {

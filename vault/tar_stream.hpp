@@ -61,8 +61,10 @@ private:
 
 /// Writes version `manifest` (loaded with its chunk lists) from `store` as a tar stream to
 /// `sink`, every chunk verified. Throws Error(corrupt) naming the model, version, file and
-/// chunk when the store cannot give a file back; Error(cancelled) on `stop`.
+/// chunk when the store cannot give a file back; Error(cancelled) on `stop`. A non-empty
+/// `signature` (Vault::signature_of()) follows manifest.json as signature.json.
 void write_version_tar(const store::Store& store, const Manifest& manifest, Members members,
-                       const TarSink& sink, const std::stop_token& stop);
+                       const TarSink& sink, const std::stop_token& stop,
+                       std::string_view signature = {});
 
 } // namespace mv::vault

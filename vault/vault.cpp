@@ -11,6 +11,7 @@
 #include "util/escape.hpp"
 #include "util/fs.hpp"
 #include "vault/manifest_file.hpp"
+#include "vault/manifest_signature.hpp"
 #include "vault/storage_settings.hpp"
 
 namespace mv::vault {
@@ -39,7 +40,8 @@ store::CodecSettings Vault::codec_settings() const {
 
 void Vault::commit_manifest(Manifest& manifest) {
     value_or_throw(
-        write_manifest_file(m_options.root, tmp_dir(), manifest, m_store->sealing()),
+        write_manifest_file(m_options.root, tmp_dir(), manifest, m_store->sealing(),
+                            m_signing.get()),
         fmt::format("cannot commit {} {}: ", manifest.model, manifest.version.to_string()));
     std::unique_lock lock(m_mutex);
     m_catalog.add(manifest.without_chunks());
@@ -80,7 +82,7 @@ void Vault::remove_version(const std::string& model, const Version& version, std
         std::unique_lock lock(m_mutex);
         m_catalog.add_history(model, std::move(record));
     }
-    value_or_throw(fs::remove_durable(manifest_path(*manifest)),
+    value_or_throw(remove_manifest(*manifest),
                    fmt::format("cannot remove {} {}: ", model, version.to_string()));
     std::unique_lock lock(m_mutex);
     m_catalog.remove(model, version);
@@ -119,14 +121,32 @@ Manifest Vault::revise(const std::string& model, const Version& version, std::st
     change(updated);
     ++updated.revision;
     const std::string failed = fmt::format("cannot {} {} {}: ", what, model, version.to_string());
-    value_or_throw(write_manifest_file(m_options.root, tmp_dir(), updated, m_store->sealing()),
+    value_or_throw(write_manifest_file(m_options.root, tmp_dir(), updated, m_store->sealing(),
+                                       m_signing.get()),
                    failed);
     if (updated.object != current->object) {
-        value_or_throw(fs::remove_durable(manifest_path(*current)), failed);
+        value_or_throw(remove_manifest(*current), failed);
     }
     std::unique_lock lock(m_mutex);
     m_catalog.add(updated.without_chunks());
     return updated.without_chunks();
+}
+
+Result<void> Vault::remove_manifest(const Manifest& manifest) {
+    if (auto removed = fs::remove_durable(manifest_path(manifest)); !removed) {
+        return removed;
+    }
+    // The signature after its manifest: a crash in between leaves an orphan, which
+    // remove_orphan_signatures() takes at the next open.
+    return fs::remove_durable(signature_file(m_options.root, manifest.object));
+}
+
+std::string Vault::signature_of(const Manifest& manifest) const {
+    if (!m_signing) {
+        return {};
+    }
+    auto text = fs::read_file(signature_file(m_options.root, manifest.object), 64u << 10, false);
+    return text ? std::move(*text) : std::string();
 }
 
 Manifest Vault::load(const Manifest& manifest) const {

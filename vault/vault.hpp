@@ -152,6 +152,9 @@ public:
     /// The full manifest (with its chunk lists) of a version the catalog returned. Throws
     /// Error(corrupt) when its file is gone or damaged.
     Manifest load(const Manifest& manifest) const;
+    /// The signature of a version (signatures/<manifest>.json, docs/FORMAT.md
+    /// "Signatures") as its file holds it; empty for a plain vault or a missing file.
+    std::string signature_of(const Manifest& manifest) const;
 
     /// Removes chunks no version references (and repacks packs that are mostly garbage).
     /// Runs beside backups. Skipped (and says why) while a manifest is damaged.
@@ -205,6 +208,11 @@ private:
                         const std::optional<Manifest>& readable);
     void load_histories();
     void finish_removals();
+    /// Removes signatures whose manifest is gone (a crash between the two writes or
+    /// removals, docs/FORMAT.md "Signatures").
+    void remove_orphan_signatures();
+    /// Removes a manifest file, then its signature.
+    Result<void> remove_manifest(const Manifest& manifest);
     /// Writes `manifest` durably under manifests/ and adds it to the catalog.
     void commit_manifest(Manifest& manifest);
     /// Replaces a version's manifest by a new revision that `change` made (`what` names

@@ -179,6 +179,7 @@ std::unique_ptr<Vault> Vault::open(VaultOptions options, const Clock& clock,
     }
     vault->load_histories();
     vault->finish_removals();
+    vault->remove_orphan_signatures();
     if (const std::string notice = codec_notice(vault->m_options.compression); !notice.empty()) {
         spdlog::warn("{}", notice);
     }

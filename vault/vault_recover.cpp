@@ -182,13 +182,27 @@ void Vault::finish_removals() {
                              record.from->to_string(), manifest->sequence);
                 continue;
             }
-            value_or_throw(fs::remove_durable(manifest_path(*manifest)),
-                           "cannot finish a removal: ");
+            value_or_throw(remove_manifest(*manifest), "cannot finish a removal: ");
             spdlog::info("vault: finished removing {} {}, which its history records as removed "
                          "(the daemon had stopped before it was done)",
                          model, record.from->to_string());
             m_catalog.remove(model, *record.from); // the history is not touched
         }
+    }
+}
+
+void Vault::remove_orphan_signatures() {
+    std::error_code error;
+    std::vector<stdfs::path> orphans;
+    for (const auto& entry : stdfs::directory_iterator(m_options.root / "signatures", error)) {
+        if (!stdfs::exists(m_options.root / "manifests" / entry.path().filename())) {
+            orphans.push_back(entry.path());
+        }
+    }
+    for (const auto& orphan : orphans) {
+        spdlog::info("vault: removing {}, the signature of a manifest that is gone",
+                     orphan.string());
+        value_or_throw(fs::remove_durable(orphan), "cannot remove a signature: ");
     }
 }
 

@@ -120,7 +120,8 @@ void restore(CommandContext& c) {
             const vault::Manifest full = d.vault().load(manifest);
             check_present(d.vault(), full);
             PipeSink sink(out, stop);
-            vault::write_version_tar(d.vault().store(), full, members, std::ref(sink), stop);
+            vault::write_version_tar(d.vault().store(), full, members, std::ref(sink), stop,
+                                     d.vault().signature_of(full));
             out->reset(); // end of stream before the answer
             d.notifications().publish(
                 restored_event(manifest, "restore", to, user, d.clock().now()));

@@ -3,6 +3,7 @@
 // refuses to start with a wrong, missing or absent key and changes nothing; damage is
 // named and nothing is restored from it.
 #include <atomic>
+#include <csignal>
 #include <fstream>
 #include <map>
 #include <thread>
@@ -276,6 +277,39 @@ TEST_F(EncryptionTest, KeysAreAddedAndRemovedWithoutRewritingData) {
     const auto last = ctl({"key", "remove", first_id.substr(0, 6), "--vault", vault.string(),
                            "--key-file", second.string()});
     EXPECT_NE(last.exit_code, 0);
+}
+
+TEST_F(EncryptionTest, ASigkillDuringKeyAddLeavesAVaultThatOpensWithTheOldKey) {
+    start_daemon();
+    write_model("dqn.pkl", k_model);
+    ASSERT_TRUE(wait_for_versions("lab/dqn.pkl", 1, 60s));
+    ASSERT_EQ(stop_daemon(), 0);
+    // A passphrase: scrypt makes `key add` last long enough to be killed in the middle.
+    const auto passphrase = dir / "passphrase";
+    write_file(passphrase, "correct horse battery staple\n");
+    std::filesystem::permissions(passphrase, std::filesystem::perms::owner_read);
+    bool done = false;
+    for (int delay_ms = 8; !done && delay_ms < 60000; delay_ms *= 4) {
+        Child adding({binary("modelvaultctl"), "key", "add", passphrase.string(), "--vault",
+                      vault.string(), "--key-file", key.string()});
+        done = adding.wait(std::chrono::milliseconds(delay_ms)).has_value();
+        if (!done) {
+            adding.signal(SIGKILL);
+            adding.wait(30s);
+        }
+        // Every record reads (a torn temporary file is no record).
+        const auto listed = ctl({"key", "list", "--vault", vault.string()});
+        EXPECT_EQ(listed.exit_code, 0) << delay_ms << " ms: " << listed.out << listed.err;
+    }
+    ASSERT_TRUE(done);
+    // What every kill left is still there: the old key opens the vault, and so does the
+    // added one.
+    start_daemon();
+    EXPECT_EQ(versions("lab/dqn.pkl").size(), 1u);
+    ASSERT_EQ(stop_daemon(), 0);
+    config["encryption"] = {{"key_file", passphrase.string()}};
+    start_daemon();
+    EXPECT_EQ(versions("lab/dqn.pkl").size(), 1u);
 }
 
 } // namespace
