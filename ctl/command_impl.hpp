@@ -26,6 +26,7 @@ int run_diff(const GlobalOptions& global, const ParsedArgs& args);
 int run_version(const GlobalOptions& global, const ParsedArgs& args);
 int run_audit(const GlobalOptions& global, const ParsedArgs& args);
 int run_key(const GlobalOptions& global, const ParsedArgs& args);
+int run_vault(const GlobalOptions& global, const ParsedArgs& args);
 int run_report(const GlobalOptions& global, const ParsedArgs& args);
 
 /// Exactly `count` positional arguments, or a UsageError naming the command's usage.

@@ -257,6 +257,20 @@ const std::vector<CommandInfo>& all_commands() {
          "/root/backup.key",
          {{"vault", true, false}, {"key-file", true, false}},
          run_key},
+        {"vault",
+         "vault encrypt --vault DIR --key-file FILE",
+         "convert a plain vault into an encrypted one",
+         "Encrypts every version of the plain vault in DIR with a new master key that FILE\n"
+         "(`key init`) opens, signs them, and keeps their numbers, times, metrics, tags and\n"
+         "histories. Stop modelvaultd first (the command takes the vault's lock). The new\n"
+         "vault is built beside DIR and swapped in with one rename, so an interruption at any\n"
+         "moment leaves a vault that opens: the plain one, or the encrypted one (run the\n"
+         "command again to remove what was left). Then set encryption.key_file and start the\n"
+         "daemon (docs/FORMAT.md, \"Converting a plain vault\").\n\n"
+         "examples:\n  modelvaultctl vault encrypt --vault /var/lib/modelvault --key-file "
+         "/etc/modelvault/vault.key",
+         {{"vault", true, false}, {"key-file", true, false}},
+         run_vault},
         {"report",
          "report --html FILE | --json",
          "the dashboard's overview and every model's metric chart, as one file",

@@ -7,6 +7,8 @@ and the `zstd` command only. It follows docs/FORMAT.md and checks every hash it 
   mv_read.py VAULT check                      every manifest, index file and pack hashes
 
 Exit status 0 on success, 1 when something is missing or does not hash to its name.
+Plain vaults only: Python's standard library has no AES-GCM, so an encrypted vault
+(vault.json says "encrypted": true) is refused with exit status 1.
 """
 import hashlib
 import json
@@ -189,6 +191,11 @@ def main(argv):
         return 2
     vault, command = argv[1], argv[2]
     try:
+        with open(os.path.join(vault, "vault.json"), "rb") as marker:
+            if json.load(marker).get("encrypted", False):
+                raise Damaged(f"{vault} is encrypted; this reader reads plain vaults only: use "
+                              "modelvaultctl restore or export --decrypt (docs/FORMAT.md, "
+                              "\"Encryption\")")
         if command == "list":
             for m in manifests(vault):
                 print(f"{m['model']}\t{m['version']}\t{m['created']}\t{len(m['files'])} file(s)")

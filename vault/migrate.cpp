@@ -89,20 +89,30 @@ struct TemporaryFolder {
 
 // One version: unpack (every hash checked), store, commit, then remove the old files.
 void migrate_version(Vault& vault, const stdfs::path& sidecar, const Manifest& old,
-                     const stdfs::path& archive, const config::Compression& compression) {
+                     const stdfs::path& archive) {
     TemporaryFolder staging{vault.tmp_dir() / fmt::format("migrate-{}", fs::unique_suffix())};
     auto fd = fs::open_for_reading(archive, false);
     if (!fd) {
         throw Error(fd.error(), ErrorCode::corrupt);
     }
     extract_verified(std::move(*fd), old, staging.dir, Overwrite::no);
+    store_unpacked_version(vault, old, staging.dir);
+    value_or_throw(fs::remove_durable(archive), "cannot remove a migrated archive: ");
+    value_or_throw(fs::remove_durable(sidecar), "cannot remove a migrated manifest: ");
+}
+
+void store_unpacked_version(Vault& vault, const Manifest& old, const stdfs::path& staging) {
+    config::Compression compression;
+    {
+        std::shared_lock lock(vault.m_mutex);
+        compression = vault.m_options.compression;
+    }
     auto session = vault.m_store->begin_write();
     const store::FileWriteOptions options{chunk_workers(compression)};
     std::vector<FileEntry> files;
     for (const auto& file : old.files) {
-        FileEntry entry =
-            ingest_file(SourceFile::beneath(staging.dir, file.path, file.path, file.role), *session,
-                        options, {}, {});
+        FileEntry entry = ingest_file(SourceFile::beneath(staging, file.path, file.path, file.role),
+                                      *session, options, {}, {});
         if (entry.sha256 != file.sha256 || entry.size != file.size) {
             throw Error(fmt::format("{} changed while it was migrated", file.path),
                         ErrorCode::corrupt);
@@ -114,12 +124,12 @@ void migrate_version(Vault& vault, const stdfs::path& sidecar, const Manifest& o
         files.push_back(std::move(entry));
     }
     Manifest manifest = upgraded(old, std::move(files), compression);
+    manifest.storage.encrypted = vault.m_store->sealing().enabled();
+    manifest.storage.chunk_names = std::string(vault.m_store->namer().scheme());
     manifest.storage.new_chunks = session->new_chunks();
     manifest.storage.new_bytes = session->commit();
     vault.commit_manifest(manifest);
     session->finish();
-    value_or_throw(fs::remove_durable(archive), "cannot remove a migrated archive: ");
-    value_or_throw(fs::remove_durable(sidecar), "cannot remove a migrated manifest: ");
 }
 
 void migrate_format1(Vault& vault, const OpenProgress& progress) {
@@ -127,11 +137,6 @@ void migrate_format1(Vault& vault, const OpenProgress& progress) {
     std::vector<stdfs::path> sidecars;
     std::vector<stdfs::path> archives;
     list_format1(root / "models", sidecars, archives);
-    config::Compression compression;
-    {
-        std::shared_lock lock(vault.m_mutex);
-        compression = vault.m_options.compression;
-    }
     spdlog::info("vault {}: upgrading from format 1 to format 2 ({} versions; "
                  "docs/FORMAT.md \"Migration\")",
                  root.string(), sidecars.size());
@@ -157,7 +162,7 @@ void migrate_format1(Vault& vault, const OpenProgress& progress) {
         const Manifest* done = vault.m_catalog.find(old->model, old->version);
         try {
             if (done == nullptr || done->sequence != old->sequence) {
-                migrate_version(vault, sidecar, *old, archive, compression);
+                migrate_version(vault, sidecar, *old, archive);
                 spdlog::info("vault: migrated {}/{}: {} {}", i + 1, sidecars.size(), old->model,
                              old->version.to_string());
             } else { // committed before a crash: only the old files are left to remove

@@ -198,8 +198,9 @@ public:
 private:
     friend void migrate_format1(Vault& vault, const OpenProgress& progress);
     friend void migrate_version(Vault& vault, const std::filesystem::path& sidecar,
-                                const Manifest& old, const std::filesystem::path& archive,
-                                const config::Compression& compression);
+                                const Manifest& old, const std::filesystem::path& archive);
+    friend void store_unpacked_version(Vault& vault, const Manifest& old,
+                                       const std::filesystem::path& staging);
     Vault(VaultOptions options, const Clock& clock, UniqueFd lock);
     // Opening (vault_recover.cpp).
     void load_manifests();
