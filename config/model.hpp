@@ -216,6 +216,9 @@ struct Watch {
     Duration settle = std::chrono::seconds(2);
     Triggers triggers;
     std::optional<Compat> compat;
+    /// A JSON file of the run's parameters next to the model (a template with {stem}
+    /// {name}), stored whole in each version's manifest; empty = none.
+    std::string params_file;
     std::optional<RetentionPolicy> retention; ///< absent = keep everything
     WatchHooks hooks;
     std::optional<Checkpoints> checkpoints; ///< absent = every file is a model of its own

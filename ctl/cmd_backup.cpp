@@ -66,6 +66,15 @@ int run_backup(const GlobalOptions& global, const ParsedArgs& args) {
                         r["version"].get<std::string>().c_str(),
                         tags.empty() ? ""
                                      : fmt::format(" (tagged {})", fmt::join(tags, ", ")).c_str());
+            // So does a note: the answer says where it went.
+            if (r.contains("note_attached")) {
+                std::printf("%s note attached to %s\n", model.c_str(),
+                            r["note_attached"].get<std::string>().c_str());
+            } else if (r.contains("note_error")) {
+                std::fprintf(stderr, "%s: %s\n", model.c_str(),
+                             r["note_error"].get<std::string>().c_str());
+                exit_code = k_exit_failure;
+            }
         } else {
             std::fprintf(status == "failed" ? stderr : stdout, "%s %s: %s\n", model.c_str(),
                          status.c_str(), r.value("message", "").c_str());

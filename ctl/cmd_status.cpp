@@ -72,7 +72,8 @@ int run_status(const GlobalOptions& global, const ParsedArgs&) {
         format_bytes(v["stored_bytes"].get<unsigned long long>()), v.value("chunks", 0ull),
         v.value("packs", 0ull), format_bytes(v["free_bytes"].get<unsigned long long>()));
     out += "\n";
-    Table watches({"WATCH", "STATE", "MODELS", "LAST BACKUP", "NEXT RUN", "PATH"});
+    Table watches(
+        {"WATCH", "STATE", "MODELS", "LOGICAL", "STORED", "LAST BACKUP", "NEXT RUN", "PATH"});
     for (const auto& w : r["watches"]) {
         std::string last = "-";
         if (!w["last_backup"].is_null()) {
@@ -90,7 +91,9 @@ int run_status(const GlobalOptions& global, const ParsedArgs&) {
             state += " (" + w["message"].get<std::string>() + ")";
         }
         watches.add({w["name"].get<std::string>(), state, std::to_string(w["models"].get<long>()),
-                     last, next, w["path"].get<std::string>()});
+                     format_bytes(w.value("logical_bytes", 0ull)),
+                     format_bytes(w.value("stored_bytes", 0ull)), last, next,
+                     w["path"].get<std::string>()});
     }
     out += watches.empty() ? "no watches configured\n" : watches.render();
     const json& q = r["queue"];

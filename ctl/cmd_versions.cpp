@@ -22,12 +22,43 @@ std::string join_strings(const json& list) {
     return fmt::format("{}", fmt::join(items, ","));
 }
 
+// The newest note of a list row: the last one added, else the one given at backup time.
+std::string newest_note(const json& row) {
+    const json notes = row.value("notes", json::array());
+    return notes.empty() ? row.value("note", "") : notes.back()["text"].get<std::string>();
+}
+
+// A --where or --sort column: numbers in 6 significant digits, strings as they are.
+std::string cell_text(const json& value) {
+    if (value.is_number()) {
+        return fmt::format("{:.6g}", value.get<double>());
+    }
+    if (value.is_string()) {
+        return value.get<std::string>();
+    }
+    return value.is_null() ? "-" : value.dump();
+}
+
+// A non-negative count such as --limit 5.
+unsigned long long count_argument(const char* command, const char* key, const std::string& text) {
+    const bool digits = !text.empty() && text.find_first_not_of("0123456789") == std::string::npos;
+    try {
+        if (digits) {
+            return std::stoull(text);
+        }
+    } catch (const std::exception&) {
+    }
+    throw UsageError(
+        fmt::format("{}: --{} needs a non-negative whole number, got \"{}\"", command, key, text));
+}
+
 } // namespace
 
 int run_list(const GlobalOptions& global, const ParsedArgs& args) {
     expect_positional(args, 0, 1,
-                      "list [MODEL] [--tag T] [--since TIME] [--until TIME] [--where 'METRIC>=X'] "
-                      "[--sort METRIC] [--compatible-with FILE] [--limit N]");
+                      "list [MODEL|WATCH] [--tag T] [--since TIME] [--until TIME] [--where "
+                      "'FIELD OP X'] [--sort FIELD] [--compatible-with FILE] [--offset N] "
+                      "[--limit N]");
     json request = json::object();
     if (!args.positional().empty()) {
         request["model"] = model_argument(args.positional()[0]);
@@ -46,11 +77,9 @@ int run_list(const GlobalOptions& global, const ParsedArgs& args) {
     if (const auto file = args.value("compatible-with")) {
         request["compatible_with"] = run_compat_argument(*file);
     }
-    if (auto limit = args.value("limit")) {
-        try {
-            request["limit"] = std::stoull(*limit);
-        } catch (const std::exception&) {
-            throw UsageError(fmt::format("list: --limit needs a number, got \"{}\"", *limit));
+    for (const char* key : {"offset", "limit"}) {
+        if (auto count = args.value(key)) {
+            request[key] = count_argument("list", key, *count);
         }
     }
     const auto reply = call_daemon(global, "list", request);
@@ -67,7 +96,7 @@ int run_list(const GlobalOptions& global, const ParsedArgs& args) {
     }
     const bool filtered = request.contains("tag") || request.contains("since") ||
                           request.contains("until") || request.contains("where") ||
-                          request.contains("compatible_with");
+                          request.contains("offset") || request.contains("compatible_with");
     if (versions.empty() && filtered) {
         std::puts("no version matches these filters");
         return k_exit_ok;
@@ -95,6 +124,12 @@ int run_list(const GlobalOptions& global, const ParsedArgs& args) {
         header.push_back(title);
     }
     header.insert(header.end(), {"TAGS", "REASON"});
+    // Notes are a column when any version has one.
+    const bool notes = std::any_of(versions.begin(), versions.end(),
+                                   [](const json& v) { return !newest_note(v).empty(); });
+    if (notes) {
+        header.push_back("NOTE");
+    }
     Table table(header);
     for (const auto& v : versions) {
         // Flags are not tags, but they belong in the same glance: a version to be wary of.
@@ -118,9 +153,12 @@ int run_list(const GlobalOptions& global, const ParsedArgs& args) {
         for (const auto& metric : columns) {
             const json value =
                 v.value("named_metrics", json::object()).value(metric.get<std::string>(), json());
-            row.push_back(value.is_number() ? fmt::format("{:.6g}", value.get<double>()) : "-");
+            row.push_back(cell_text(value));
         }
         row.insert(row.end(), {join_strings(marks), v["reason"].get<std::string>()});
+        if (notes) {
+            row.push_back(newest_note(v));
+        }
         table.add(row);
     }
     std::fputs(table.render().c_str(), stdout);
@@ -163,6 +201,12 @@ int run_show(const GlobalOptions& global, const ParsedArgs& args) {
     if (!m["note"].get<std::string>().empty()) {
         field("note", m["note"].get<std::string>());
     }
+    for (const auto& n : m.value("notes", json::array())) {
+        field("note",
+              fmt::format("{} ({}, {}{})", n["text"].get<std::string>(),
+                          n["user"].get<std::string>(), local_time(n["time"].get<std::string>()),
+                          n["tags"].empty() ? "" : "; " + join_strings(n["tags"])));
+    }
     if (m["incomplete"].get<bool>()) {
         field("warning", "the model failed its format's completeness check when it was backed up");
     }
@@ -201,8 +245,8 @@ int run_show(const GlobalOptions& global, const ParsedArgs& args) {
                    f["path"].get<std::string>()});
     }
     out += files.render();
-    for (const char* section : {"metrics", "compat"}) {
-        if (!m[section].empty()) {
+    for (const char* section : {"params", "metrics", "compat"}) {
+        if (m.contains(section) && !m[section].empty()) {
             out += fmt::format("\n{}\n{}\n", section, m[section].dump(2));
         }
     }

@@ -26,21 +26,26 @@ const std::vector<CommandInfo>& all_commands() {
          {},
          run_status},
         {"list",
-         "list [MODEL] [--tag T] [--since TIME] [--until TIME] [--where 'METRIC>=X']... "
-         "[--sort METRIC[:asc]] [--compatible-with FILE] [--limit N]",
-         "versions, newest first; filter and sort by tags, time, metrics and compat",
-         "Lists versions of every model, or of MODEL, newest first. TIME is ISO 8601\n"
-         "(2026-11-22, 2026-11-22T08:30, 2026-11-22T08:30:00+01:00; UTC when no zone).\n"
-         "--where compares a recorded metric (a JSON pointer like /eval/win_rate, or a plain\n"
-         "key name found anywhere in the metrics) with a number: < <= > >= == !=; several\n"
-         "--where must all hold. --sort orders by a metric, highest first (METRIC:asc for\n"
-         "lowest first); versions without it come last. The metrics named by --where and\n"
-         "--sort are shown as columns. --compatible-with FILE keeps the versions whose\n"
-         "compat values (the watch's `compat` keys) equal those in FILE, the compat file of\n"
-         "the run that will load the model.\n\n"
+         "list [MODEL|WATCH] [--tag T] [--since TIME] [--until TIME] [--where 'FIELD OP X']... "
+         "[--sort FIELD[:asc]] [--compatible-with FILE] [--offset N] [--limit N]",
+         "versions, newest first; filter and sort by tags, time, params, metrics and compat",
+         "Lists versions of every model, of MODEL, or of every model of WATCH, newest first.\n"
+         "TIME is ISO 8601 (2026-11-22, 2026-11-22T08:30, 2026-11-22T08:30:00+01:00; UTC when\n"
+         "no zone). --where compares a field with a value: < <= > >= need a number, == and !=\n"
+         "also take a string ('dqn', quotes optional) or true/false. FIELD is params.KEY (the\n"
+         "watch's params_file), metrics.KEY (KEY is a.b.c or a JSON pointer /a/b), a JSON\n"
+         "pointer into the metrics (/eval/win_rate), or a plain metric name found anywhere in\n"
+         "them. A version without the field matches no condition; several --where must all\n"
+         "hold. --sort orders by a numeric field, highest first (FIELD:asc for lowest\n"
+         "first); versions without it come last. The fields named by --where and --sort are\n"
+         "shown as columns. --compatible-with FILE keeps the versions whose compat values\n"
+         "(the watch's `compat` keys) equal those in FILE, the compat file of the run that\n"
+         "will load the model. --offset N skips the first N versions, --limit N shows N: one\n"
+         "page of the sorted list.\n\n"
          "examples:\n  modelvaultctl list\n  modelvaultctl list lab/agents/dqn.pkl --limit 5\n"
-         "  modelvaultctl list --tag best --since 2026-11-01\n"
-         "  modelvaultctl list lab/dqn.pkl --where 'win_rate>=0.6' --where 'episode<5000' "
+         "  modelvaultctl list lab --where 'params.alpha==0.1' --where 'params.algorithm!=ppo'\n"
+         "  modelvaultctl list --tag best --since 2026-11-01 --offset 20 --limit 20\n"
+         "  modelvaultctl list lab/dqn.pkl --where 'metrics.win_rate>=0.6' --where 'episode<5000' "
          "--sort win_rate --limit 3\n"
          "  modelvaultctl list lab/dqn.pkl --compatible-with run/config.json --limit 1",
          {{"tag", true, false},
@@ -49,6 +54,7 @@ const std::vector<CommandInfo>& all_commands() {
           {"where", true, true},
           {"sort", true, false},
           {"compatible-with", true, false},
+          {"offset", true, false},
           {"limit", true, false}},
          run_list},
         {"show",
@@ -69,7 +75,8 @@ const std::vector<CommandInfo>& all_commands() {
          "Backs up the named models (or every model in every watched folder) now, waits\n"
          "until each version is committed and prints it, or \"unchanged, same as X\" when\n"
          "the files are identical to a version already in the vault (then --tag labels\n"
-         "that version). MODEL is WATCH/PATH as `list` shows it.\n\n"
+         "that version, and --note is added to its notes, saying so). MODEL is WATCH/PATH as\n"
+         "`list` shows it.\n\n"
          "examples:\n  modelvaultctl backup lab/agents/dqn.pkl\n"
          "  modelvaultctl backup lab/agents/dqn.pkl --bump minor --tag baseline --note 'before "
          "refactor'\n"
@@ -121,6 +128,33 @@ const std::vector<CommandInfo>& all_commands() {
          "@2.0.0",
          {},
          run_diff},
+        {"compare",
+         "compare MODEL@A MODEL@B [MODEL@C]...",
+         "an N-way table of versions: params, metrics, compat, sizes",
+         "Shows 2 to 16 versions side by side: trigger, size, stored bytes, files and tags,\n"
+         "then every parameter (params_file), metric and compat value any of them recorded\n"
+         "(nested keys as a.b.c; - where a version has none). Rows where the versions differ\n"
+         "are marked *. Below the table: the bytes of the chunks all of them share.\n\n"
+         "examples:\n  modelvaultctl compare lab/dqn.pkl@1.0.0 lab/dqn.pkl@best lab/ppo.pkl@best\n"
+         "  modelvaultctl --json compare lab/dqn.pkl@1 lab/dqn.pkl@2 | jq '.rows[] | "
+         "select(.differs)'",
+         {},
+         run_compare},
+        {"stats",
+         "stats [WATCH|MODEL] [--by FIELD] [--over day|week]",
+         "versions, bytes, triggers and metric statistics, grouped",
+         "Counts the versions and models of the vault (or of WATCH, or of MODEL), their\n"
+         "logical bytes (the files' sizes), the pack bytes they stored, and what deduplication\n"
+         "and compression saved; versions per trigger; the same per model; and for every\n"
+         "numeric metric (by JSON pointer) its count, min, mean, max and best with the\n"
+         "version holding it (best is the highest, or the lowest for the metric of an\n"
+         "improvement trigger with mode min). --by FIELD groups by a parameter or metric\n"
+         "value (params.algorithm: the statistics per algorithm; FIELD as in list --where);\n"
+         "--over day|week groups by the UTC day or the week (from Monday) versions were made.\n\n"
+         "examples:\n  modelvaultctl stats\n  modelvaultctl stats lab --by params.algorithm\n"
+         "  modelvaultctl stats lab/dqn.pkl --over week",
+         {{"by", true, false}, {"over", true, false}},
+         run_stats},
         {"rollback",
          "rollback MODEL@SEL [--force]",
          "put a version back in its watched folder and mark it current",
@@ -181,6 +215,28 @@ const std::vector<CommandInfo>& all_commands() {
          "  modelvaultctl tag lab/dqn.pkl@baseline rm baseline",
          {},
          run_tag},
+        {"note",
+         "note MODEL@SEL TEXT [--tag T]...",
+         "add a note to a version",
+         "Adds TEXT (1 to 4096 bytes) to the version's notes, with who added it and when;\n"
+         "--tag labels the note (letters, digits, . _ -). The version's manifest gets a new\n"
+         "revision; nothing else changes. `show` prints every note, `list` the newest.\n\n"
+         "examples:\n  modelvaultctl note lab/dqn.pkl@1.4.2 'lr too high, diverged at 3k steps'\n"
+         "  modelvaultctl note lab/dqn.pkl@best 'shipped to prod' --tag release --tag v7",
+         {{"tag", true, true}},
+         run_note},
+        {"delete",
+         "delete MODEL@SEL [--force]",
+         "delete a version and reclaim its space",
+         "Removes one version: the removal is recorded in the model's history (its number is\n"
+         "never given again) and the audit log, and the chunks no other version shares are\n"
+         "collected at once. A protected version — best, current, or with a tag the watch's\n"
+         "retention keeps (keep_tags) — is refused unless --force; forced, best or current\n"
+         "is cleared. There is no undo.\n\n"
+         "examples:\n  modelvaultctl delete lab/dqn.pkl@1.0.3\n"
+         "  modelvaultctl delete lab/dqn.pkl@best --force",
+         {{"force", false, false}},
+         run_delete},
         {"import",
          "import FILE... --model MODEL [--time T | --time-from-name] [--version X] [--new-model]",
          "bring existing model files or modelvault archives into the vault",

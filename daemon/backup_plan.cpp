@@ -156,6 +156,29 @@ void add_compat(const PlanContext& context, const vault::Vault& vault, const std
     }
 }
 
+// The run's parameters (docs/CONFIG.md, `params_file`): stored whole; a file that cannot
+// be used records none and does not stop the backup.
+void add_params(const PlanContext& context, const std::string& id, vault::NewVersion& version) {
+    const config::Watch& watch = context.watch;
+    if (watch.params_file.empty()) {
+        return;
+    }
+    const std::string model_file =
+        context.checkpoint ? context.checkpoint->member : context.request.model;
+    const std::string relative = expand_template(watch.params_file, model_file, watch.name);
+    std::string problem;
+    auto document = read_json_file(watch, relative, problem);
+    if (document && !document->is_object()) {
+        problem = fmt::format("{} is not a JSON object", escape_name(relative));
+        document.reset();
+    }
+    if (document) {
+        version.params = std::move(*document);
+    } else {
+        spdlog::warn("{}: no parameters recorded, cannot read params_file: {}", id, problem);
+    }
+}
+
 // The version's number bump and its reason, once a trigger made it.
 void number_and_reason(const BackupRequest& request, const TriggerVerdicts& verdicts,
                        const std::vector<std::string>& majors, const std::string& metrics_why,
@@ -285,6 +308,7 @@ BackupPlan plan_backup(const PlanContext& context, const vault::Vault& vault) {
         verdicts.improved.reset();
     }
     add_compat(context, vault, id, version, majors);
+    add_params(context, id, version);
 
     if (!choose_trigger(watch, request, verdicts, plan)) {
         return plan;

@@ -1,40 +1,27 @@
 #pragma once
-// Metric conditions and sort keys for `list --where 'win_rate>=0.6' --sort win_rate`.
-// A metric is named by a JSON pointer ("/eval/win_rate") or by a plain key name found
-// anywhere in a version's recorded metrics ("win_rate": the first match, depth first).
+// The sort key of `list --sort win_rate` (the conditions of --where, and the fields both
+// name, are in daemon/where_clause.hpp).
 
 #include <optional>
-#include <string>
 #include <string_view>
 
 #include <nlohmann/json.hpp>
 
+#include "daemon/where_clause.hpp"
 #include "util/expected.hpp"
 
 namespace mv::daemon {
 
-/// The numeric value of `metric` in `metrics`, if it is there and a number.
-std::optional<double> find_metric(const nlohmann::json& metrics, std::string_view metric);
-
-struct MetricCondition {
-    enum class Op { less, less_equal, greater, greater_equal, equal, not_equal };
-    std::string metric;
-    Op op = Op::greater_equal;
-    double value = 0;
-
-    /// True when `metrics` has the metric and it satisfies the comparison.
-    bool matches(const nlohmann::json& metrics) const;
-};
-
-/// Parses "METRIC OP NUMBER" with OP one of < <= > >= == != (spaces optional).
-Result<MetricCondition> parse_condition(std::string_view text);
-
 struct MetricOrder {
-    std::string metric;
+    FieldRef field;
     bool descending = true; ///< highest first unless ":asc"
 };
 
-/// Parses "METRIC", "METRIC:desc" or "METRIC:asc".
+/// Parses "FIELD", "FIELD:desc" or "FIELD:asc" (FIELD as parse_field() reads it).
 Result<MetricOrder> parse_order(std::string_view text);
+
+/// The numeric value `field` names among a version's params and metrics, if it is one.
+std::optional<double> find_number(const FieldRef& field, const nlohmann::json& params,
+                                  const nlohmann::json& metrics);
 
 } // namespace mv::daemon

@@ -43,9 +43,13 @@ struct Entry {
 };
 
 // The filters and sort of `list` (docs/PROTOCOL.md, "list").
-const std::vector<Param> k_list_params = {{"tag"},   {"since"},
-                                          {"until"}, {"where", ParamType::list},
-                                          {"sort"},  {"limit", ParamType::integer}};
+const std::vector<Param> k_list_params = {{"tag"},
+                                          {"since"},
+                                          {"until"},
+                                          {"where", ParamType::list},
+                                          {"sort"},
+                                          {"offset", ParamType::integer},
+                                          {"limit", ParamType::integer}};
 
 std::vector<Param> with_model(std::vector<Param> params) {
     params.insert(params.begin(), Param{"model"});
@@ -278,7 +282,10 @@ json openapi_document() {
     for (const Entry& entry : table()) {
         std::string path;
         for (const std::string_view part : entry.pattern) {
-            path += "/" + std::string(part);
+            // Appended in place: GCC 12's -Wrestrict misreads "/" + std::string (as in
+            // watcher/series).
+            path += '/';
+            path += part;
         }
         std::string method(entry.method);
         std::transform(method.begin(), method.end(), method.begin(),

@@ -108,6 +108,18 @@ json checkpoint_json(const std::optional<CheckpointInfo>& checkpoint) {
             {"folder", checkpoint->folder}};
 }
 
+json notes_json(const std::vector<Note>& notes) {
+    json list = json::array();
+    for (const auto& n : notes) {
+        list.push_back({{"text", n.text},
+                        {"tags", n.tags},
+                        {"uid", n.uid},
+                        {"user", n.user},
+                        {"time", format_utc(n.time)}});
+    }
+    return list;
+}
+
 json metrics_files_json(const std::vector<MetricsFileRef>& files) {
     json list = json::array();
     for (const auto& file : files) {
@@ -163,8 +175,10 @@ nlohmann::json to_json(const Manifest& m, bool with_chunks) {
                    {"files", std::move(files)},
                    {"metrics", m.metrics},
                    {"compat", m.compat},
+                   {"params", m.params},
                    {"tags", m.tags},
                    {"note", m.note},
+                   {"notes", notes_json(m.notes)},
                    {"host", m.host},
                    {"incomplete", m.incomplete},
                    {"checkpoint", checkpoint_json(m.checkpoint)},

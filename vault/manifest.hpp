@@ -101,6 +101,17 @@ struct MetricsFileRef {
     friend bool operator==(const MetricsFileRef&, const MetricsFileRef&) = default;
 };
 
+/// A note added to a version after it was made (`modelvaultctl note`, or `backup --note`
+/// on content the version already holds): docs/FORMAT.md, `notes`.
+struct Note {
+    std::string text;
+    std::vector<std::string> tags; ///< the note's own labels
+    long long uid = -1;            ///< who added it
+    std::string user;              ///< their user name then, or "uid N"
+    SystemTime time{};             ///< UTC, whole seconds
+    friend bool operator==(const Note&, const Note&) = default;
+};
+
 struct Manifest {
     int format_version = k_manifest_format_version;
     std::string model; ///< ModelId text
@@ -115,8 +126,10 @@ struct Manifest {
     std::vector<FileEntry> files;
     nlohmann::json metrics = nlohmann::json::object();
     nlohmann::json compat = nlohmann::json::object();
+    nlohmann::json params = nlohmann::json::object(); ///< the watch's params_file, whole
     std::vector<std::string> tags;
-    std::string note;
+    std::string note;        ///< given when the version was made
+    std::vector<Note> notes; ///< added later, oldest first
     std::string host;
     bool incomplete = false;                   ///< backed up although its structural check failed
     std::optional<CheckpointInfo> checkpoint;  ///< the series checkpoint it was made from

@@ -82,6 +82,35 @@ std::string unescape_or_keep(FieldReader& reader, const char* key, const std::st
     return *raw;
 }
 
+// The notes added after the version was made (absent in manifests written before them).
+void read_notes(FieldReader& r, Manifest& m) {
+    const auto* notes = r.find("notes");
+    if (notes == nullptr) {
+        return;
+    }
+    if (!notes->is_array()) {
+        r.fail("notes", "expected an array");
+        return;
+    }
+    for (std::size_t i = 0; i < notes->size(); ++i) {
+        FieldReader nr((*notes)[i], fmt::format("notes[{}]", i));
+        Note note;
+        note.text = nr.get<std::string>("text");
+        note.tags = nr.get<std::vector<std::string>>("tags");
+        note.uid = nr.get<long long>("uid", -1);
+        note.user = nr.get<std::string>("user");
+        if (auto t = parse_time(nr.get<std::string>("time", "1970-01-01T00:00:00Z")); t) {
+            note.time = *t;
+        } else {
+            nr.fail("time", t.error());
+        }
+        if (!nr.error().empty()) {
+            r.fail("", nr.error().substr(std::string_view("manifest: ").size()));
+        }
+        m.notes.push_back(std::move(note));
+    }
+}
+
 // The fields of checkpoint series and metrics (absent in manifests written before them).
 void read_series_fields(FieldReader& r, Manifest& m) {
     if (const auto* c = r.find("checkpoint"); c != nullptr) {
@@ -287,8 +316,14 @@ Result<Manifest> manifest_from_json(const nlohmann::json& j) {
     }
     m.metrics = r.find("metrics") ? *r.find("metrics") : json::object();
     m.compat = r.find("compat") ? *r.find("compat") : json::object();
+    // Absent from manifests written before params_file existed.
+    m.params = r.find("params") ? *r.find("params") : json::object();
+    if (!m.params.is_object()) {
+        r.fail("params", "expected an object");
+    }
     m.tags = r.get<std::vector<std::string>>("tags");
     m.note = r.get<std::string>("note");
+    read_notes(r, m);
     m.host = r.get<std::string>("host");
     m.incomplete = r.get<bool>("incomplete");
     read_series_fields(r, m);

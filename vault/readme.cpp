@@ -57,6 +57,7 @@ std::string render_readme(const Manifest& m) {
     }
     append_json_section(out, "Metrics", m.metrics);
     append_json_section(out, "Compatibility keys", m.compat);
+    append_json_section(out, "Parameters", m.params);
     out += fmt::format("\n## Getting the model back\n\n"
                        "    modelvaultctl restore {}@{} --to DIR\n\n"
                        "or, from the archive `modelvaultctl export` writes, without modelvault:\n\n"

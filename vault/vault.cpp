@@ -47,7 +47,8 @@ void Vault::commit_manifest(Manifest& manifest) {
     m_catalog.add(manifest.without_chunks());
 }
 
-void Vault::remove_version(const std::string& model, const Version& version, std::string reason) {
+void Vault::remove_version(const std::string& model, const Version& version, std::string reason,
+                           long long uid) {
     std::lock_guard revising(m_revision_mutex);
     const auto manifest = find(model, version);
     if (!manifest) {
@@ -75,6 +76,7 @@ void Vault::remove_version(const std::string& model, const Version& version, std
         record.pointer = Pointer::removed;
         record.from = version;
         record.reason = std::move(reason);
+        record.uid = uid;
         record.sequence = manifest->sequence;
         value_or_throw(
             record_history(history_path(model), record),
@@ -95,6 +97,11 @@ Manifest Vault::set_tags(const std::string& model, const Version& version,
     tags.erase(std::unique(tags.begin(), tags.end()), tags.end());
     return revise(model, version, "retag",
                   [&](Manifest& manifest) { manifest.tags = std::move(tags); });
+}
+
+Manifest Vault::add_note(const std::string& model, const Version& version, Note note) {
+    return revise(model, version, "add a note to",
+                  [&](Manifest& manifest) { manifest.notes.push_back(std::move(note)); });
 }
 
 Manifest Vault::attach_metrics(const std::string& model, const Version& version,

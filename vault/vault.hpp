@@ -54,6 +54,7 @@ struct NewVersion {
     std::string reason;
     nlohmann::json metrics = nlohmann::json::object();
     nlohmann::json compat = nlohmann::json::object();
+    nlohmann::json params = nlohmann::json::object(); ///< the run's parameters (params_file)
     std::vector<std::string> tags;
     std::string note;
     bool incomplete = false;
@@ -119,17 +120,23 @@ public:
     WriteResult write_version(const NewVersion& request, const std::stop_token& stop,
                               const ProgressFn& progress = {});
 
-    /// Removes a version: records the removal (and `reason`) in the model's history, so
+    /// Removes a version: records the removal (`reason`, and `uid` who asked; -1 for the
+    /// daemon) in the model's history, so
     /// that its number is never given again, then removes its manifest (from then on the
     /// version does not exist). Its chunks go at the next collect(). Throws
     /// Error(not_found) for an unknown version, Error(io) when the history or the
     /// manifest cannot be written.
-    void remove_version(const std::string& model, const Version& version, std::string reason);
+    void remove_version(const std::string& model, const Version& version, std::string reason,
+                        long long uid = -1);
 
     /// Replaces a version's tags: a new manifest (revision + 1) replaces the old one.
     /// Throws Error(not_found).
     Manifest set_tags(const std::string& model, const Version& version,
                       std::vector<std::string> tags);
+
+    /// Adds `note` to a version: a new revision of its manifest, committed like a retag
+    /// (set_tags()). Throws Error(not_found).
+    Manifest add_note(const std::string& model, const Version& version, Note note);
 
     /// Records metrics that arrived after a version was written (docs/FORMAT.md,
     /// `metrics_missing`): a new revision of its manifest gets `metrics` merged in,

@@ -33,6 +33,7 @@ Manifest draft_manifest(const NewVersion& request, SystemTime created, const std
     manifest.reason = request.reason;
     manifest.metrics = request.metrics;
     manifest.compat = request.compat;
+    manifest.params = request.params;
     manifest.tags = request.tags;
     manifest.note = request.note;
     manifest.host = host;

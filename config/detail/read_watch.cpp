@@ -95,6 +95,12 @@ void read_watch(const Json& value, const KeyPath& path, Checker& checker, WatchM
              [&](const Json& v, const KeyPath& p) {
                  read_compat(v, p, checker, mode, watch.compat.emplace());
              }},
+            {"params_file",
+             [&](const Json& v, const KeyPath& p) {
+                 if (auto file = to_text(v, p, checker, check_template)) {
+                     watch.params_file = *file;
+                 }
+             }},
             {"retention",
              [&](const Json& v, const KeyPath& p) {
                  read_retention(v, p, checker, watch.retention.emplace());

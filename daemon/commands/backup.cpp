@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include "daemon/commands/common.hpp"
 #include "daemon/commands/progress_throttle.hpp"
@@ -72,6 +73,20 @@ std::map<std::string, std::string> newest_checkpoints(const config::Watch& watch
     return newest;
 }
 
+// The note of `backup --note` on unchanged content goes to the version that holds it; the
+// answer says so (or why it could not).
+void attach_note(vault::Vault& vault, const vault::Note& note, BackupOutcome& outcome, json& row) {
+    const auto& m = *outcome.manifest;
+    try {
+        outcome.manifest = vault.add_note(m.model, m.version, note);
+        row["note_attached"] = m.version.to_string();
+        spdlog::info("{} {}: note of an unchanged backup attached", m.model, m.version.to_string());
+    } catch (const Error& e) {
+        row["note_error"] = fmt::format("the note could not be attached to {}: {}",
+                                        m.version.to_string(), e.what());
+    }
+}
+
 void backup(CommandContext& c) {
     Daemon& d = c.daemon;
     const bool all = flag(c.args, "all");
@@ -97,6 +112,11 @@ void backup(CommandContext& c) {
         }
     }
     const std::string note = optional_string(c.args, "note").value_or("");
+    // `backup --note` of content already stored notes the version that holds it.
+    std::optional<vault::Note> note_if_unchanged;
+    if (!note.empty()) {
+        note_if_unchanged = new_note(d.clock(), c.peer.uid, note, {});
+    }
 
     // Check every model before starting any backup.
     std::vector<BackupRequest> requests;
@@ -159,8 +179,12 @@ void backup(CommandContext& c) {
         };
         d.backups().submit(
             std::move(request),
-            [batch, &vault = d.vault()](const BackupOutcome& outcome) {
+            [batch, &vault = d.vault(), note_if_unchanged](BackupOutcome outcome) {
                 json row = {{"model", outcome.model}, {"status", to_string(outcome.status)}};
+                if (outcome.manifest && note_if_unchanged &&
+                    outcome.status == BackupStatus::unchanged) {
+                    attach_note(vault, *note_if_unchanged, outcome, row);
+                }
                 if (outcome.manifest) {
                     row["version"] = outcome.manifest->version.to_string();
                     row["summary"] = version_summary(vault, *outcome.manifest);

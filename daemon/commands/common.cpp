@@ -1,7 +1,10 @@
 #include "daemon/commands/common.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
+#include "daemon/daemon.hpp"
 #include "vault/model_id.hpp"
 #include "vault/selector.hpp"
 
@@ -140,9 +143,57 @@ json version_summary(const vault::Vault& vault, const vault::Manifest& m) {
             {"files", m.files.size()},
             {"tags", vault.tags_of(m)},
             {"metrics", m.metrics},
+            {"params", m.params},
+            {"note", m.note},
+            {"notes", vault::to_json(m, false)["notes"]},
             {"incomplete", m.incomplete},
             {"metrics_missing", m.metrics_missing},
             {"checkpoint", vault::to_json(m)["checkpoint"]}};
+}
+
+// Tags a user may set; `best`, `current` and `latest` are maintained by modelvaultd.
+void check_tag(const std::string& tag) {
+    if (tag == "best" || tag == "current" || tag == "latest") {
+        throw Error(fmt::format("\"{}\" is maintained by modelvaultd (best: the improvement "
+                                "trigger, current: rollback, latest: the newest version); "
+                                "choose another tag",
+                                tag),
+                    ErrorCode::invalid_argument);
+    }
+    const bool valid = !tag.empty() && std::all_of(tag.begin(), tag.end(), [](char ch) {
+        return std::isalnum(static_cast<unsigned char>(ch)) != 0 || ch == '.' || ch == '_' ||
+               ch == '-';
+    });
+    if (!valid) {
+        throw Error(fmt::format("tag \"{}\" may only use letters, digits, '.', '_' and '-'", tag),
+                    ErrorCode::invalid_argument);
+    }
+}
+
+std::vector<std::string> models_in_scope(Daemon& daemon, const std::optional<std::string>& model) {
+    const vault::Vault& vault = daemon.vault();
+    if (!model) {
+        return vault.models();
+    }
+    if (!vault.versions(*model).empty()) {
+        return {*model};
+    }
+    std::vector<std::string> of_watch;
+    for (auto& id : vault.models()) {
+        if (id.starts_with(*model + "/")) {
+            of_watch.push_back(std::move(id));
+        }
+    }
+    const auto& watches = daemon.config().watches;
+    const bool watch = std::any_of(watches.begin(), watches.end(),
+                                   [&](const config::Watch& w) { return w.name == *model; });
+    if (!of_watch.empty() || watch) {
+        return of_watch;
+    }
+    throw Error(fmt::format("no model or watch {} in the vault; `modelvaultctl list` shows every "
+                            "version of every model, `modelvaultctl status` the watches",
+                            *model),
+                ErrorCode::not_found);
 }
 
 } // namespace mv::daemon::commands

@@ -6,12 +6,18 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <sys/types.h>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "util/time.hpp"
 #include "vault/manifest.hpp"
 #include "vault/vault.hpp"
+
+namespace mv::daemon {
+class Daemon;
+}
 
 namespace mv::daemon::commands {
 
@@ -27,6 +33,20 @@ bool flag(const json& args, const char* key);
 std::vector<std::string> string_list(const json& args, const char* key);
 /// A non-negative integer argument, if present.
 std::optional<std::uint64_t> optional_count(const json& args, const char* key);
+
+/// Throws Error(invalid_argument) for a tag a user may not set: `best`, `current` and
+/// `latest` (maintained by modelvaultd), or characters other than letters, digits, . _ -.
+void check_tag(const std::string& tag);
+
+/// A note by `uid` at the clock's now, checked: 1 to 4096 bytes of text, tags as
+/// check_tag() wants them (sorted, each once). Throws Error(invalid_argument).
+vault::Note new_note(const Clock& clock, uid_t uid, std::string text,
+                     std::vector<std::string> tags);
+
+/// The models `name` covers: that model, every model of the watch of that name (none yet
+/// is fine for a configured watch), or every model in the vault when nullopt. Throws
+/// Error(not_found) naming both possibilities when it is neither.
+std::vector<std::string> models_in_scope(Daemon& daemon, const std::optional<std::string>& name);
 
 /// A model and a version selector.
 struct Target {

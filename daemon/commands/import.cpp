@@ -135,6 +135,7 @@ vault::WriteResult import_one(vault::Vault& vault, const vault::ModelId& model,
         }
         version.metrics = manifest->metrics;
         version.compat = manifest->compat;
+        version.params = manifest->params;
         version.tags = manifest->tags;
         version.note = manifest->note;
         version.incomplete = manifest->incomplete;

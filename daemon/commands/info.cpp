@@ -29,6 +29,22 @@ json notifications_json(const Notifications::Summary& summary) {
              summary.metrics_file ? json(summary.metrics_file->string()) : json(nullptr)}};
 }
 
+// The files' sizes and the pack bytes stored by the versions of a watch's models.
+std::pair<std::uint64_t, std::uint64_t> watch_bytes(const vault::Vault& vault,
+                                                    const std::string& watch) {
+    std::uint64_t logical = 0;
+    std::uint64_t stored = 0;
+    for (const auto& model : vault.models()) {
+        if (model.starts_with(watch + "/")) {
+            for (const auto& m : vault.versions(model)) {
+                logical += m.total_size();
+                stored += m.storage.new_bytes;
+            }
+        }
+    }
+    return {logical, stored};
+}
+
 void status(CommandContext& c) {
     Daemon& d = c.daemon;
     const auto stats = d.vault().stats();
@@ -41,6 +57,7 @@ void status(CommandContext& c) {
                     {"version", backup->version},
                     {"time", format_utc(backup->time)}};
         }
+        const auto bytes = watch_bytes(d.vault(), w.name);
         watches.push_back({{"name", w.name},
                            {"path", w.path.string()},
                            {"state", watcher::to_string(w.state)},
@@ -48,6 +65,8 @@ void status(CommandContext& c) {
                            {"directories", w.directories},
                            {"pending", w.pending},
                            {"models", d.backups().model_count(w.name)},
+                           {"logical_bytes", bytes.first},
+                           {"stored_bytes", bytes.second},
                            {"last_backup", last},
                            {"next_run", d.next_run(w.name) ? json(format_utc(*d.next_run(w.name)))
                                                            : json(nullptr)}});

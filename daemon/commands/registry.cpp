@@ -24,6 +24,9 @@ void register_all(CommandRegistry& registry) {
     commands::register_rollback(registry);
     commands::register_diff(registry);
     commands::register_audit(registry);
+    commands::register_annotate(registry);
+    commands::register_compare(registry);
+    commands::register_stats(registry);
 }
 
 } // namespace mv::daemon

@@ -14,25 +14,6 @@ namespace mv::daemon::commands {
 
 namespace {
 
-// Tags a user may set; `best`, `current` and `latest` are maintained by modelvaultd.
-void check_tag(const std::string& tag) {
-    if (tag == "best" || tag == "current" || tag == "latest") {
-        throw Error(fmt::format("\"{}\" is maintained by modelvaultd (best: the improvement "
-                                "trigger, current: rollback, latest: the newest version); "
-                                "choose another tag",
-                                tag),
-                    ErrorCode::invalid_argument);
-    }
-    const bool valid = !tag.empty() && std::all_of(tag.begin(), tag.end(), [](char ch) {
-        return std::isalnum(static_cast<unsigned char>(ch)) != 0 || ch == '.' || ch == '_' ||
-               ch == '-';
-    });
-    if (!valid) {
-        throw Error(fmt::format("tag \"{}\" may only use letters, digits, '.', '_' and '-'", tag),
-                    ErrorCode::invalid_argument);
-    }
-}
-
 json report_json(const PruneReport& report, const std::string& policy) {
     json versions = json::array();
     std::size_t kept = 0;

@@ -15,5 +15,8 @@ void register_import(CommandRegistry& registry);    ///< import
 void register_rollback(CommandRegistry& registry);  ///< rollback, rollback_done
 void register_diff(CommandRegistry& registry);      ///< diff
 void register_audit(CommandRegistry& registry);     ///< audit
+void register_annotate(CommandRegistry& registry);  ///< note, delete
+void register_compare(CommandRegistry& registry);   ///< compare
+void register_stats(CommandRegistry& registry);     ///< stats
 
 } // namespace mv::daemon::commands

@@ -10,6 +10,7 @@
 #include "daemon/compat.hpp"
 #include "daemon/daemon.hpp"
 #include "daemon/metric_query.hpp"
+#include "daemon/where_clause.hpp"
 
 namespace mv::daemon::commands {
 
@@ -24,42 +25,27 @@ std::optional<SystemTime> optional_time(const json& args, const char* key) {
                           ErrorCode::invalid_argument);
 }
 
-// The models `list` looks at: MODEL, or every model in the vault.
-std::vector<std::string> listed_models(const vault::Vault& vault, const json& args) {
-    if (auto model = optional_string(args, "model")) {
-        if (vault.versions(*model).empty()) {
-            throw Error(fmt::format("no model {} in the vault; `modelvaultctl list` shows every "
-                                    "version of every model",
-                                    *model),
-                        ErrorCode::not_found);
-        }
-        return {*model};
-    }
-    return vault.models();
-}
-
-// A metric no version records is most likely misspelled: say so instead of silently
+// A field no version records is most likely misspelled: say so instead of silently
 // matching nothing.
 void warn_about_unrecorded(const vault::Vault& vault, const std::vector<std::string>& models,
-                           const std::vector<std::string>& metrics, json& warnings) {
-    for (const auto& metric : metrics) {
+                           const std::vector<FieldRef>& fields, json& warnings) {
+    for (const auto& field : fields) {
         const bool recorded = std::any_of(models.begin(), models.end(), [&](const auto& model) {
             const auto all = vault.versions(model);
             return std::any_of(all.begin(), all.end(), [&](const auto& m) {
-                return find_metric(m.metrics, metric).has_value();
+                return find_field(field, m.params, m.metrics) != nullptr;
             });
         });
         if (!recorded) {
-            warnings.push_back(fmt::format(
-                "no version records a numeric metric \"{}\"; `modelvaultctl show MODEL` lists "
-                "the metrics of a version",
-                metric));
+            warnings.push_back(fmt::format("no version records \"{}\"; `modelvaultctl show "
+                                           "MODEL` lists the params and metrics of a version",
+                                           field.text));
         }
     }
 }
 
 // Newest first (the sequence orders versions made within the same second), or by the
-// metric of `order` (versions without it last, ties newest first).
+// field of `order` (versions without a number there last, ties newest first).
 void sort_versions(std::vector<vault::Manifest>& selected,
                    const std::optional<MetricOrder>& order) {
     std::sort(selected.begin(), selected.end(), [](const auto& a, const auto& b) {
@@ -70,8 +56,8 @@ void sort_versions(std::vector<vault::Manifest>& selected,
     });
     if (order) {
         std::stable_sort(selected.begin(), selected.end(), [&](const auto& a, const auto& b) {
-            const auto x = find_metric(a.metrics, order->metric);
-            const auto y = find_metric(b.metrics, order->metric);
+            const auto x = find_number(order->field, a.params, a.metrics);
+            const auto y = find_number(order->field, b.params, b.metrics);
             if (!x || !y) {
                 return x.has_value() && !y.has_value();
             }
@@ -80,52 +66,73 @@ void sort_versions(std::vector<vault::Manifest>& selected,
     }
 }
 
-// The rows of `list`, with the value of each metric named by --where and --sort (the
+// The rows of `list`, with the value of each field named by --where and --sort (the
 // columns of the table).
 json list_result(const vault::Vault& vault, const std::vector<vault::Manifest>& selected,
-                 const std::vector<std::string>& named, json warnings) {
-    std::vector<std::string> columns;
-    for (const auto& metric : named) {
-        if (std::find(columns.begin(), columns.end(), metric) == columns.end()) {
-            columns.push_back(metric);
+                 const std::vector<FieldRef>& named, json warnings) {
+    std::vector<const FieldRef*> columns;
+    for (const auto& field : named) {
+        if (std::none_of(columns.begin(), columns.end(),
+                         [&](const FieldRef* f) { return f->text == field.text; })) {
+            columns.push_back(&field);
         }
     }
     json rows = json::array();
+    json titles = json::array();
+    for (const auto* field : columns) {
+        titles.push_back(field->text);
+    }
     for (const auto& m : selected) {
         json row = version_summary(vault, m);
         json values = json::object();
-        for (const auto& metric : columns) {
-            const auto value = find_metric(m.metrics, metric);
-            values[metric] = value ? json(*value) : json(nullptr);
+        for (const auto* field : columns) {
+            const json* value = find_field(*field, m.params, m.metrics);
+            values[field->text] = value != nullptr ? *value : json(nullptr);
         }
         row["named_metrics"] = std::move(values);
         rows.push_back(std::move(row));
     }
-    json result = {{"versions", std::move(rows)}, {"metric_columns", columns}};
+    json result = {{"versions", std::move(rows)}, {"metric_columns", std::move(titles)}};
     if (!warnings.empty()) {
         result["warnings"] = std::move(warnings);
     }
     return result;
 }
 
+// What `list` keeps besides compat: tag, time range and the --where conditions.
+struct ListFilter {
+    std::vector<Condition> conditions;
+    std::optional<std::string> tag;
+    std::optional<SystemTime> since;
+    std::optional<SystemTime> until;
+
+    bool keeps(const vault::Vault& vault, const vault::Manifest& m) const {
+        const auto tags = tag ? vault.tags_of(m) : std::vector<std::string>{};
+        return std::all_of(conditions.begin(), conditions.end(),
+                           [&](const Condition& c) { return c.matches(m.params, m.metrics); }) &&
+               (!tag || std::find(tags.begin(), tags.end(), *tag) != tags.end()) &&
+               (!since || m.created >= *since) && (!until || m.created <= *until);
+    }
+};
+
 void list(CommandContext& c) {
     const vault::Vault& vault = c.daemon.vault();
-    std::vector<std::string> models = listed_models(vault, c.args);
-    std::vector<MetricCondition> conditions;
-    std::vector<std::string> named;
+    std::vector<std::string> models = models_in_scope(c.daemon, optional_string(c.args, "model"));
+    ListFilter filter;
+    std::vector<FieldRef> named;
     for (const auto& text : string_list(c.args, "where")) {
-        conditions.push_back(
+        filter.conditions.push_back(
             value_or_throw(parse_condition(text), "", ErrorCode::invalid_argument));
-        named.push_back(conditions.back().metric);
+        named.push_back(filter.conditions.back().field);
     }
     std::optional<MetricOrder> order;
     if (const auto text = optional_string(c.args, "sort")) {
         order = value_or_throw(parse_order(*text), "", ErrorCode::invalid_argument);
-        named.push_back(order->metric);
+        named.push_back(order->field);
     }
-    const auto tag = optional_string(c.args, "tag");
-    const auto since = optional_time(c.args, "since");
-    const auto until = optional_time(c.args, "until");
+    filter.tag = optional_string(c.args, "tag");
+    filter.since = optional_time(c.args, "since");
+    filter.until = optional_time(c.args, "until");
     json warnings = json::array();
     warn_about_unrecorded(vault, models, named, warnings);
     // --compatible-with: only versions whose compat values match the run's file.
@@ -138,15 +145,7 @@ void list(CommandContext& c) {
         for (auto& m : vault.versions(model)) {
             if (run && !compat_differences(rules.at(model), m.compat, run->document).empty()) {
                 ++incompatible;
-                continue;
-            }
-            const auto tags = tag ? vault.tags_of(m) : std::vector<std::string>{};
-            const bool metrics_match = std::all_of(
-                conditions.begin(), conditions.end(),
-                [&](const MetricCondition& condition) { return condition.matches(m.metrics); });
-            if (metrics_match &&
-                (!tag || std::find(tags.begin(), tags.end(), *tag) != tags.end()) &&
-                (!since || m.created >= *since) && (!until || m.created <= *until)) {
+            } else if (filter.keeps(vault, m)) {
                 selected.push_back(std::move(m));
             }
         }
@@ -157,6 +156,10 @@ void list(CommandContext& c) {
         }
     }
     sort_versions(selected, order);
+    // --offset then --limit: one page of the sorted list.
+    const std::size_t offset =
+        std::min<std::size_t>(optional_count(c.args, "offset").value_or(0), selected.size());
+    selected.erase(selected.begin(), selected.begin() + static_cast<std::ptrdiff_t>(offset));
     if (const auto limit = optional_count(c.args, "limit"); limit && selected.size() > *limit) {
         selected.resize(*limit);
     }

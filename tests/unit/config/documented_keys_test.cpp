@@ -172,6 +172,7 @@ const std::map<std::string, KeyCase>& key_cases() {
         {"watches[].compat", {watch_with(R"("compat": {"file": "c.json", "keys": ["/a"]})"), [](const Config& c) { return the_watch(c).compat.has_value(); }}},
         {"watches[].compat.file", {watch_with(R"("compat": {"file": "run/c.json", "keys": ["/a"]})"), [](const Config& c) { return the_watch(c).compat->file == "run/c.json"; }}},
         {"watches[].compat.keys", {watch_with(R"("compat": {"file": "c.json", "keys": ["/a", "/b"]})"), [](const Config& c) { return the_watch(c).compat->keys == std::vector<std::string>{"/a", "/b"}; }}},
+        {"watches[].params_file", {watch_with(R"("params_file": "{stem}.params.json")"), [](const Config& c) { return the_watch(c).params_file == "{stem}.params.json"; }}},
         {"watches[].hooks", {watch_with(R"("hooks": {"on_backup": []})"), [](const Config& c) { return the_watch(c).hooks.on_backup == std::vector<std::string>{}; }}},
         {"watches[].retention", {watch_with(R"("retention": {})"), [](const Config& c) { return the_watch(c).retention.has_value(); }}},
         {"watches[].retention.keep_last", {watch_with(R"("retention": {"keep_last": 4})"), [](const Config& c) { return the_watch(c).retention->keep_last == 4; }}},

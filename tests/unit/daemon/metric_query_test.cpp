@@ -7,53 +7,36 @@ namespace {
 
 using nlohmann::json;
 
-const json k_metrics = {{"episode", 3000},
-                        {"eval", {{"win_rate", 0.7}, {"loss", 0.12}}},
-                        {"train", {{"loss", 0.5}}},
-                        {"note", "text"}};
+const json k_sort_metrics = {{"episode", 3000},
+                             {"eval", {{"win_rate", 0.7}, {"loss", 0.12}}},
+                             {"train", {{"loss", 0.5}}},
+                             {"note", "text"}};
+const json k_sort_params = {{"alpha", 0.1}, {"net", {{"layers", 3}}}};
 
-TEST(FindMetric, ByPointerOrByNameDepthFirst) {
-    EXPECT_EQ(find_metric(k_metrics, "/eval/win_rate"), 0.7);
-    EXPECT_EQ(find_metric(k_metrics, "win_rate"), 0.7);
-    EXPECT_EQ(find_metric(k_metrics, "episode"), 3000);
-    EXPECT_EQ(find_metric(k_metrics, "/train/loss"), 0.5);
-    EXPECT_EQ(find_metric(k_metrics, "loss"), 0.12); // the first one found: eval before train
-    EXPECT_FALSE(find_metric(k_metrics, "note"));    // not a number
-    EXPECT_FALSE(find_metric(k_metrics, "/eval/missing"));
-    EXPECT_FALSE(find_metric(json::object(), "win_rate"));
+double sort_number(std::string_view field) {
+    return find_number(*parse_field(field), k_sort_params, k_sort_metrics).value_or(-1);
 }
 
-TEST(ParseCondition, EveryOperator) {
-    struct Case {
-        const char* text;
-        bool expected;
-    };
-    for (const auto& c :
-         {Case{"win_rate>=0.7", true}, Case{"win_rate > 0.7", false}, Case{"win_rate<0.8", true},
-          Case{"win_rate<=0.69", false}, Case{"episode==3000", true}, Case{"episode!=3000", false},
-          Case{"/eval/loss < 0.2", true}, Case{"missing>0", false}}) {
-        auto condition = parse_condition(c.text);
-        ASSERT_TRUE(condition) << c.text << ": " << condition.error();
-        EXPECT_EQ(condition->matches(k_metrics), c.expected) << c.text;
-    }
-}
-
-TEST(ParseCondition, ExplainsBadInput) {
-    for (const char* bad : {"win_rate", ">=0.5", "win_rate>=", "win_rate>=abc", "win_rate=0.5",
-                            "win_rate=>0.4", "win_rate=<0.4", "win_rate!>0.4"}) {
-        auto condition = parse_condition(bad);
-        ASSERT_FALSE(condition) << bad;
-        EXPECT_NE(condition.error().find("METRIC OP NUMBER"), std::string::npos);
-    }
+TEST(FindNumber, ByPointerNameOrPrefixedPath) {
+    EXPECT_EQ(sort_number("/eval/win_rate"), 0.7);
+    EXPECT_EQ(sort_number("win_rate"), 0.7);
+    EXPECT_EQ(sort_number("episode"), 3000);
+    EXPECT_EQ(sort_number("loss"), 0.12); // the first one found: eval before train
+    EXPECT_EQ(sort_number("metrics.train.loss"), 0.5);
+    EXPECT_EQ(sort_number("params.net.layers"), 3);
+    EXPECT_FALSE(find_number(*parse_field("note"), k_sort_params, k_sort_metrics)); // not a number
+    EXPECT_FALSE(find_number(*parse_field("/eval/missing"), k_sort_params, k_sort_metrics));
 }
 
 TEST(ParseOrder, DirectionSuffix) {
     EXPECT_TRUE(parse_order("win_rate")->descending);
     EXPECT_FALSE(parse_order("win_rate:asc")->descending);
-    EXPECT_EQ(parse_order("/eval/loss:asc")->metric, "/eval/loss");
-    EXPECT_EQ(parse_order("a:b")->metric, "a:b"); // not a direction: part of the name
+    EXPECT_EQ(parse_order("/eval/loss:asc")->field.path, "/eval/loss");
+    EXPECT_EQ(parse_order("params.alpha:asc")->field.source, FieldRef::Source::params);
+    EXPECT_EQ(parse_order("a:b")->field.text, "a:b"); // not a direction: part of the name
     EXPECT_FALSE(parse_order(""));
     EXPECT_FALSE(parse_order(":asc"));
+    EXPECT_NE(parse_order("params.:asc").error().find("--sort"), std::string::npos);
 }
 
 } // namespace

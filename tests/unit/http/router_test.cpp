@@ -114,7 +114,7 @@ TEST(Router, UnknownPathsMethodsAndParametersAreRefused) {
     EXPECT_EQ(std::get<0>(refusal([] { get("/api/v1/backup"); })), 405u);
     EXPECT_THAT(std::get<2>(refusal([] { get("/api/v1/models/m/versions?limt=3"); })),
                 HasSubstr("unknown query parameter \"limt\": this path takes tag, since, until, "
-                          "where, sort, limit"));
+                          "where, sort, offset, limit"));
     EXPECT_THAT(std::get<2>(refusal([] { get("/api/v1/status?x=1"); })),
                 HasSubstr("this path takes none"));
     EXPECT_THAT(std::get<2>(refusal([] { get("/api/v1/versions?limit=three"); })),

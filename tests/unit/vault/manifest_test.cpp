@@ -72,6 +72,39 @@ TEST(Manifest, CheckpointAndMetricsFieldsRoundTripAndMayBeAbsent) {
     EXPECT_FALSE(manifest_from_json(bad));
 }
 
+TEST(Manifest, ParamsAndNotesRoundTripAndMayBeAbsent) {
+    Manifest m = sample();
+    m.params = {{"algorithm", "dqn"}, {"alpha", 0.1}};
+    m.notes = {{"diverged", {"lr"}, 1000, "alice", *parse_time("2026-11-23T10:00:00Z")},
+               {"kept", {}, 0, "root", *parse_time("2026-11-24T10:00:00Z")}};
+    const auto json = to_json(m);
+    EXPECT_EQ(json["notes"][0]["time"], "2026-11-23T10:00:00Z");
+    auto back = manifest_from_json(json);
+    ASSERT_TRUE(back) << back.error();
+    EXPECT_EQ(back->params, m.params);
+    EXPECT_EQ(back->notes, m.notes);
+    // Manifests written before these fields read as "no parameters, no notes".
+    auto old = to_json(sample());
+    old.erase("params");
+    old.erase("notes");
+    back = manifest_from_json(old);
+    ASSERT_TRUE(back) << back.error();
+    EXPECT_EQ(back->params, nlohmann::json::object());
+    EXPECT_TRUE(back->notes.empty());
+    // A bad field is named.
+    for (const auto& [key, value] : std::vector<std::pair<const char*, nlohmann::json>>{
+             {"params", nlohmann::json::array()}, {"notes", "text"}}) {
+        auto bad = to_json(m);
+        bad[key] = value;
+        const auto refused = manifest_from_json(bad);
+        ASSERT_FALSE(refused) << key;
+        EXPECT_NE(refused.error().find(key), std::string::npos) << refused.error();
+    }
+    auto bad_time = to_json(m);
+    bad_time["notes"][1]["time"] = "yesterday";
+    EXPECT_NE(manifest_from_json(bad_time).error().find("notes[1].time"), std::string::npos);
+}
+
 TEST(Manifest, ToleratesPaddingWhitespace) {
     auto back = parse_manifest(to_json(sample()).dump() + "\n" + std::string(300, ' '));
     ASSERT_TRUE(back) << back.error();
