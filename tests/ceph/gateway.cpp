@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "tests/lib/process.hpp"
+#include "tests/lib/skip.hpp"
 #include "tests/lib/temp_dir.hpp"
 
 namespace mv::test {
@@ -77,7 +78,7 @@ void Gateway::start_rgw() const {
 void GatewayTest::SetUp() {
     m_gateway = Gateway::from_environment();
     if (!m_gateway.skip_reason.empty()) {
-        GTEST_SKIP() << m_gateway.skip_reason;
+        MV_SKIP_OR_FAIL(m_gateway.skip_reason);
     }
     m_location = s3::Location{m_gateway.endpoint, bucket_name(), "vault/", "us-east-1"};
     m_client = std::make_unique<s3::Client>(m_location, m_gateway.credentials);

@@ -10,6 +10,7 @@
 #include "s3/client.hpp"
 #include "tests/ceph/gateway.hpp"
 #include "tests/integration/daemon_fixture.hpp"
+#include "tests/lib/skip.hpp"
 #include "tests/lib/wait.hpp"
 
 namespace mv::test {
@@ -26,7 +27,7 @@ protected:
         DaemonTest::SetUp();
         gateway = Gateway::from_environment();
         if (!gateway.skip_reason.empty()) {
-            GTEST_SKIP() << gateway.skip_reason;
+            MV_SKIP_OR_FAIL(gateway.skip_reason);
         }
         const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
         bucket = "mv-daemon-" + std::to_string(::getpid()) + "-" +

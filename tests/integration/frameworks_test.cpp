@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "tests/integration/daemon_fixture.hpp"
+#include "tests/lib/skip.hpp"
 #include "tests/lib/wait.hpp"
 
 namespace mv::test {
@@ -196,8 +197,8 @@ TEST_F(FrameworkTest, RealTorchTrainingLoopWithLightningNames) {
     // A real torch training loop saving Lightning-style checkpoints (torch.save zips).
     const std::string python = python_with_torch();
     if (python.empty()) {
-        GTEST_SKIP() << "torch is not installed: run scripts/deps.sh test "
-                        "(Debian's python3-torch)";
+        MV_SKIP_OR_FAIL("torch is not installed: run scripts/deps.sh test "
+                        "(Debian's python3-torch)");
     }
     config["watches"][0]["checkpoints"] = "lightning";
     config["watches"][0]["triggers"] = {
