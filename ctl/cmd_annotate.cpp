@@ -11,20 +11,13 @@ namespace mv::ctl {
 int run_note(const GlobalOptions& global, const ParsedArgs& args) {
     expect_positional(args, 2, 2, "note MODEL@SEL TEXT [--tag T]...");
     const auto& p = args.positional();
-    const auto reply = call_daemon(
-        global, "note",
-        {{"target", model_argument(p[0])}, {"text", p[1]}, {"tags", args.values("tag")}});
-    if (!reply.ok()) {
-        return report_error(global, reply.message);
-    }
-    const json& r = reply.message["result"];
-    if (global.json) {
-        print_json(r);
+    const json request = {
+        {"target", model_argument(p[0])}, {"text", p[1]}, {"tags", args.values("tag")}};
+    return call_and_render(global, "note", request, [](const json& r) {
+        std::printf("%s %s: note added (%zu in all)\n", r["model"].get<std::string>().c_str(),
+                    r["version"].get<std::string>().c_str(), r["notes"].size());
         return k_exit_ok;
-    }
-    std::printf("%s %s: note added (%zu in all)\n", r["model"].get<std::string>().c_str(),
-                r["version"].get<std::string>().c_str(), r["notes"].size());
-    return k_exit_ok;
+    });
 }
 
 int run_delete(const GlobalOptions& global, const ParsedArgs& args) {
@@ -36,23 +29,16 @@ int run_delete(const GlobalOptions& global, const ParsedArgs& args) {
         throw UsageError(
             fmt::format("delete: name the version, e.g. {}@1.0.3 or {}@latest", target, target));
     }
-    const auto reply =
-        call_daemon(global, "delete", {{"target", target}, {"force", args.has("force")}});
-    if (!reply.ok()) {
-        return report_error(global, reply.message);
-    }
-    const json& r = reply.message["result"];
-    if (global.json) {
-        print_json(r);
-        return k_exit_ok;
-    }
-    for (const auto& warning : r.value("warnings", json::array())) {
-        std::fprintf(stderr, "warning: %s\n", warning.get<std::string>().c_str());
-    }
-    std::printf("%s %s deleted, %s reclaimed\n", r["model"].get<std::string>().c_str(),
-                r["version"].get<std::string>().c_str(),
-                format_bytes(r["reclaimed_bytes"].get<unsigned long long>()).c_str());
-    return k_exit_ok;
+    return call_and_render(
+        global, "delete", {{"target", target}, {"force", args.has("force")}}, [&](const json& r) {
+            for (const auto& warning : r.value("warnings", json::array())) {
+                std::fprintf(stderr, "warning: %s\n", warning.get<std::string>().c_str());
+            }
+            std::printf("%s %s deleted, %s reclaimed\n", r["model"].get<std::string>().c_str(),
+                        r["version"].get<std::string>().c_str(),
+                        format_bytes(r["reclaimed_bytes"].get<unsigned long long>()).c_str());
+            return k_exit_ok;
+        });
 }
 
 } // namespace mv::ctl

@@ -46,30 +46,23 @@ int run_compare(const GlobalOptions& global, const ParsedArgs& args) {
     for (const auto& raw : args.positional()) {
         targets.push_back(model_argument(raw));
     }
-    const auto reply = call_daemon(global, "compare", {{"targets", targets}});
-    if (!reply.ok()) {
-        return report_error(global, reply.message);
-    }
-    const json& r = reply.message["result"];
-    if (global.json) {
-        print_json(r);
-        return k_exit_ok;
-    }
-    Table table(titles(r["versions"]));
-    for (const auto& row : r["rows"]) {
-        const std::string key = row["key"].get<std::string>();
-        // '*' marks where the versions differ.
-        std::vector<std::string> cells = {row["differs"].get<bool>() ? "*" : "",
-                                          row["section"].get<std::string>(), key};
-        for (const auto& value : row["values"]) {
-            cells.push_back(cell(key, value));
+    return call_and_render(global, "compare", {{"targets", targets}}, [&](const json& r) {
+        Table table(titles(r["versions"]));
+        for (const auto& row : r["rows"]) {
+            const std::string key = row["key"].get<std::string>();
+            // '*' marks where the versions differ.
+            std::vector<std::string> cells = {row["differs"].get<bool>() ? "*" : "",
+                                              row["section"].get<std::string>(), key};
+            for (const auto& value : row["values"]) {
+                cells.push_back(cell(key, value));
+            }
+            table.add(cells);
         }
-        table.add(cells);
-    }
-    std::fputs(table.render().c_str(), stdout);
-    std::printf("\n* differs; shared by all: %s\n",
-                format_bytes(r["shared_bytes"].get<unsigned long long>()).c_str());
-    return k_exit_ok;
+        std::fputs(table.render().c_str(), stdout);
+        std::printf("\n* differs; shared by all: %s\n",
+                    format_bytes(r["shared_bytes"].get<unsigned long long>()).c_str());
+        return k_exit_ok;
+    });
 }
 
 } // namespace mv::ctl

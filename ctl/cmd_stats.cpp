@@ -62,40 +62,33 @@ int run_stats(const GlobalOptions& global, const ParsedArgs& args) {
             request[key] = *value;
         }
     }
-    const auto reply = call_daemon(global, "stats", request);
-    if (!reply.ok()) {
-        return report_error(global, reply.message);
-    }
-    const json& r = reply.message["result"];
-    if (global.json) {
-        print_json(r);
+    return call_and_render(global, "stats", request, [&](const json& r) {
+        std::printf("%zu versions of %zu models: %s logical, %s stored, %s saved by deduplication "
+                    "and compression\n",
+                    r["versions"].get<std::size_t>(), r["models"].get<std::size_t>(),
+                    stat_bytes(r["logical_bytes"]).c_str(), stat_bytes(r["stored_bytes"]).c_str(),
+                    stat_bytes(r["saved_bytes"]).c_str());
+        std::string triggers;
+        for (const auto& [trigger, count] : r["by_trigger"].items()) {
+            triggers += fmt::format("{}{} {}", triggers.empty() ? "" : ", ", trigger, count.dump());
+        }
+        std::printf("versions per trigger: %s\n", triggers.empty() ? "-" : triggers.c_str());
+        print_grouped(r["per_model"], "MODEL", "model");
+        if (!r["metrics"].empty()) {
+            Table all({"METRIC", "COUNT", "MIN", "MEAN", "MAX", "BEST", "BEST VERSION"});
+            add_metric_rows(all, {}, r);
+            std::printf("\n");
+            std::fputs(all.render().c_str(), stdout);
+        }
+        if (r.contains("groups")) {
+            print_grouped(r["groups"],
+                          fmt::format("BY {}", request["by"].get<std::string>()).c_str(), "group");
+        }
+        if (r.contains("periods")) {
+            print_grouped(r["periods"], request["over"] == "day" ? "DAY" : "WEEK OF", "start");
+        }
         return k_exit_ok;
-    }
-    std::printf("%zu versions of %zu models: %s logical, %s stored, %s saved by deduplication "
-                "and compression\n",
-                r["versions"].get<std::size_t>(), r["models"].get<std::size_t>(),
-                stat_bytes(r["logical_bytes"]).c_str(), stat_bytes(r["stored_bytes"]).c_str(),
-                stat_bytes(r["saved_bytes"]).c_str());
-    std::string triggers;
-    for (const auto& [trigger, count] : r["by_trigger"].items()) {
-        triggers += fmt::format("{}{} {}", triggers.empty() ? "" : ", ", trigger, count.dump());
-    }
-    std::printf("versions per trigger: %s\n", triggers.empty() ? "-" : triggers.c_str());
-    print_grouped(r["per_model"], "MODEL", "model");
-    if (!r["metrics"].empty()) {
-        Table all({"METRIC", "COUNT", "MIN", "MEAN", "MAX", "BEST", "BEST VERSION"});
-        add_metric_rows(all, {}, r);
-        std::printf("\n");
-        std::fputs(all.render().c_str(), stdout);
-    }
-    if (r.contains("groups")) {
-        print_grouped(r["groups"], fmt::format("BY {}", request["by"].get<std::string>()).c_str(),
-                      "group");
-    }
-    if (r.contains("periods")) {
-        print_grouped(r["periods"], request["over"] == "day" ? "DAY" : "WEEK OF", "start");
-    }
-    return k_exit_ok;
+    });
 }
 
 } // namespace mv::ctl

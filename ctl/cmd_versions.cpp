@@ -260,35 +260,28 @@ namespace mv::ctl {
 
 int run_history(const GlobalOptions& global, const ParsedArgs& args) {
     expect_positional(args, 1, 1, "history MODEL");
-    const auto reply =
-        call_daemon(global, "history", {{"model", model_argument(args.positional()[0])}});
-    if (!reply.ok()) {
-        return report_error(global, reply.message);
-    }
-    const json& r = reply.message["result"];
-    if (global.json) {
-        print_json(r);
-        return k_exit_ok;
-    }
-    const auto text = [](const json& v) {
-        return v.is_null() ? std::string("-") : v.get<std::string>();
-    };
-    std::printf("%s: best %s, current %s\n", r["model"].get<std::string>().c_str(),
-                text(r["best"]).c_str(), text(r["current"]).c_str());
-    if (r["history"].empty()) {
-        std::puts("no moves recorded yet");
-        return k_exit_ok;
-    }
-    Table table({"TIME", "POINTER", "FROM", "TO", "BY", "REASON"});
-    for (const auto& h : r["history"]) {
-        const long long uid = h["uid"].get<long long>();
-        table.add({local_time(h["time"].get<std::string>()), h["pointer"].get<std::string>(),
-                   text(h["from"]), text(h["to"]),
-                   uid < 0 ? "modelvaultd" : "uid " + std::to_string(uid),
-                   h["reason"].get<std::string>()});
-    }
-    std::fputs(table.render().c_str(), stdout);
-    return k_exit_ok;
+    return call_and_render(
+        global, "history", {{"model", model_argument(args.positional()[0])}}, [&](const json& r) {
+            const auto text = [](const json& v) {
+                return v.is_null() ? std::string("-") : v.get<std::string>();
+            };
+            std::printf("%s: best %s, current %s\n", r["model"].get<std::string>().c_str(),
+                        text(r["best"]).c_str(), text(r["current"]).c_str());
+            if (r["history"].empty()) {
+                std::puts("no moves recorded yet");
+                return k_exit_ok;
+            }
+            Table table({"TIME", "POINTER", "FROM", "TO", "BY", "REASON"});
+            for (const auto& h : r["history"]) {
+                const long long uid = h["uid"].get<long long>();
+                table.add({local_time(h["time"].get<std::string>()),
+                           h["pointer"].get<std::string>(), text(h["from"]), text(h["to"]),
+                           uid < 0 ? "modelvaultd" : "uid " + std::to_string(uid),
+                           h["reason"].get<std::string>()});
+            }
+            std::fputs(table.render().c_str(), stdout);
+            return k_exit_ok;
+        });
 }
 
 } // namespace mv::ctl

@@ -19,6 +19,20 @@ ipc::Reply call_daemon(const GlobalOptions& global, const std::string& command, 
     return client.call(command, args, on_progress);
 }
 
+int call_and_render(const GlobalOptions& global, const std::string& command, const json& args,
+                    const Renderer& render, const ipc::ProgressCallback& on_progress) {
+    const auto reply = call_daemon(global, command, args, on_progress);
+    if (!reply.ok()) {
+        return report_error(global, reply.message);
+    }
+    const json& result = reply.message["result"];
+    if (global.json) {
+        print_json(result);
+        return k_exit_ok;
+    }
+    return render(result);
+}
+
 int report_error(const GlobalOptions& global, const json& reply) {
     const json error = reply.value("error", json::object());
     const std::string code = error.value("code", "internal");

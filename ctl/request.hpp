@@ -29,6 +29,14 @@ int report_error(const GlobalOptions& global, const Error& error);
 /// Prints `value` as indented JSON on stdout.
 void print_json(const json& value);
 
+/// Prints a successful result for humans; returns the exit code.
+using Renderer = std::function<int(const json& result)>;
+
+/// The call-and-report path of a command, written once: sends `command`, reports a
+/// failure (its exit code), prints the result as JSON with --json, or hands it to `render`.
+int call_and_render(const GlobalOptions& global, const std::string& command, const json& args,
+                    const Renderer& render, const ipc::ProgressCallback& on_progress = {});
+
 /// A model argument in the protocol's text form: raw control characters and invalid
 /// UTF-8 typed on the command line become \xNN; a backslash keeps its escape meaning.
 std::string model_argument(const std::string& raw);
