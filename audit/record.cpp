@@ -1,5 +1,8 @@
 #include "audit/record.hpp"
 
+#include <pwd.h>
+#include <vector>
+
 #include <fmt/format.h>
 
 namespace mv::audit {
@@ -19,6 +22,22 @@ bool flag_of(const nlohmann::json& args, const char* key) {
 }
 
 } // namespace
+
+std::optional<std::string> user_name(long long uid) {
+    struct passwd entry {};
+    struct passwd* found = nullptr;
+    std::vector<char> buffer(16384);
+    if (uid < 0 ||
+        ::getpwuid_r(static_cast<uid_t>(uid), &entry, buffer.data(), buffer.size(), &found) != 0 ||
+        found == nullptr) {
+        return std::nullopt;
+    }
+    return std::string(found->pw_name);
+}
+
+std::string account_name(long long uid) {
+    return user_name(uid).value_or("uid " + std::to_string(uid));
+}
 
 nlohmann::json to_json(const AuditRecord& record) {
     nlohmann::json json = {{"time", format_utc(record.time)},

@@ -39,6 +39,11 @@ struct AuditFilter {
 
 bool matches(const AuditRecord& record, const AuditFilter& filter);
 
+/// The user name of `uid` from the password database; nullopt when it has none.
+std::optional<std::string> user_name(long long uid);
+/// The user name of `uid`, or "uid N" when it has none (the `user` field).
+std::string account_name(long long uid);
+
 /// What a request's arguments are about, for the `target` field: the model and version,
 /// the models, "all models", and the details that matter (tag action, restore folder,
 /// dry run). At most 512 bytes.

@@ -1,7 +1,8 @@
 // modelvaultctl key …: key files and the keys of an encrypted vault (docs/FORMAT.md,
 // "Encryption"). These run here, with the caller's rights, and need no daemon: `init`
 // makes a file; `list`, `add`, `remove` and `public` read and write the vault's keys/
-// folder directly, one atomic file each, as restic's `key` does.
+// folder directly, one atomic file each, as restic's `key` does; `add` and `remove` go to
+// the vault's audit log (ctl/local_audit.hpp).
 #include <cstdio>
 #include <unistd.h>
 
@@ -9,6 +10,7 @@
 
 #include "crypto/vault_keys.hpp"
 #include "ctl/command_impl.hpp"
+#include "ctl/local_audit.hpp"
 #include "ctl/output.hpp"
 #include "util/time.hpp"
 
@@ -105,17 +107,24 @@ int key_list(const GlobalOptions& global, const std::filesystem::path& vault) {
 
 int key_change(const GlobalOptions& global, const ParsedArgs& args, bool add) {
     const auto vault = required(args, "vault");
+    const std::string target = args.positional()[1];
+    const std::string command = add ? "key add" : "key remove";
+    // Accepted or refused, a key change is recorded (docs/NOTIFICATIONS.md, "Audit log").
+    const auto refused = [&](const Error& error) {
+        audit_locally(vault, command, target, error);
+        return report_error(global, error);
+    };
     const auto ring = ring_of(vault);
     auto opened = ring.unlock(user_key(required(args, "key-file")));
     if (!opened) {
-        return report_error(global, Error(opened.error(), ErrorCode::forbidden));
+        return refused(Error(opened.error(), ErrorCode::forbidden));
     }
-    const std::string target = args.positional()[1];
     auto done = add ? ring.add(opened->master, user_key(target), origin())
                     : ring.remove(target, opened->record_id);
     if (!done) {
-        return report_error(global, Error(done.error(), ErrorCode::conflict));
+        return refused(Error(done.error(), ErrorCode::conflict));
     }
+    audit_locally(vault, command, fmt::format("{} (key {})", target, *done), std::nullopt);
     if (global.json) {
         print_json({{add ? "added" : "removed", *done}});
     } else {

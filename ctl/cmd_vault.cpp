@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "ctl/command_impl.hpp"
+#include "ctl/local_audit.hpp"
 #include "ctl/output.hpp"
 #include "util/time.hpp"
 #include "vault/encrypt_vault.hpp"
@@ -38,11 +39,25 @@ int run_vault(const GlobalOptions& global, const ParsedArgs& args) {
     const std::string key_file = vault_option(args, "key-file");
     spdlog::set_level(spdlog::level::warn); // the vault's own start-up lines are noise here
     SystemClock clock;
-    const auto result = vault::encrypt_vault(vault, key_file, clock, [&](const std::string& line) {
+    const auto report = [&](const std::string& line) {
         if (!global.json) {
             std::fprintf(stderr, "%s\n", line.c_str());
         }
-    });
+    };
+    // Done or refused, the conversion is recorded in the vault's audit log (the new
+    // vault's, which carries the old one's state; ctl/local_audit.hpp).
+    vault::ConversionResult result;
+    try {
+        result = vault::encrypt_vault(vault, key_file, clock, report);
+    } catch (const Error& e) {
+        audit_locally(vault, "vault encrypt", vault, e);
+        throw;
+    } catch (const std::exception& e) {
+        audit_locally(vault, "vault encrypt", vault, Error(e.what(), ErrorCode::internal));
+        throw;
+    }
+    audit_locally(vault, "vault encrypt", fmt::format("{} (key {})", vault, result.key_record),
+                  std::nullopt);
     if (global.json) {
         print_json({{"vault", vault},
                     {"versions", result.versions},

@@ -1,23 +1,18 @@
 #include "daemon/access.hpp"
 
 #include <grp.h>
-#include <pwd.h>
 #include <vector>
 
 #include <fmt/format.h>
+
+#include "audit/record.hpp"
 
 namespace mv::daemon {
 
 namespace {
 
 std::optional<std::string> user_name(uid_t uid) {
-    struct passwd entry {};
-    struct passwd* found = nullptr;
-    std::vector<char> buffer(16384);
-    if (::getpwuid_r(uid, &entry, buffer.data(), buffer.size(), &found) != 0 || found == nullptr) {
-        return std::nullopt;
-    }
-    return std::string(found->pw_name);
+    return audit::user_name(static_cast<long long>(uid));
 }
 
 // The peer's groups: its primary group from the socket plus its supplementary groups
@@ -47,7 +42,7 @@ std::string describe_peer(const ipc::Peer& peer) {
 }
 
 std::string account_name(uid_t uid) {
-    return user_name(uid).value_or("uid " + std::to_string(uid));
+    return audit::account_name(static_cast<long long>(uid));
 }
 
 AccessPolicy::AccessPolicy(config::Access access, uid_t daemon_uid, std::string config_file)

@@ -71,5 +71,27 @@ TEST_F(AuditTest, AllowedAndDeniedRequestsOfRealUsersAreRecorded) {
     EXPECT_NE(daemon_log().find("archive handed to nobody"), std::string::npos);
 }
 
+TEST_F(AuditTest, NotesAndDeletionsAreRecordedAllowedOrDenied) {
+    write_model("dqn.pkl", pickle("weights-notes"));
+    start_daemon();
+    ASSERT_EQ(ctl({"backup", "lab/dqn.pkl"}).exit_code, 0);
+    EXPECT_NE(ctl_as_nobody({"note", "lab/dqn.pkl@1.0.0", "from nobody"}).exit_code, 0);
+    EXPECT_NE(ctl_as_nobody({"delete", "lab/dqn.pkl@1.0.0", "--force"}).exit_code, 0);
+    EXPECT_EQ(ctl({"note", "lab/dqn.pkl@1.0.0", "from root"}).exit_code, 0);
+
+    const auto records = ctl_json({"audit"})["records"];
+    ASSERT_EQ(records.size(), 4u) << records.dump(2);
+    for (std::size_t i : {1u, 2u}) {
+        EXPECT_EQ(records[i]["user"], "nobody");
+        EXPECT_EQ(records[i]["result"], "denied");
+        EXPECT_THAT(records[i]["target"].get<std::string>(), ::testing::HasSubstr("lab/dqn.pkl"));
+    }
+    EXPECT_EQ(records[1]["command"], "note");
+    EXPECT_EQ(records[2]["command"], "delete");
+    EXPECT_EQ(records[3]["command"], "note");
+    EXPECT_EQ(records[3]["user"], "root");
+    EXPECT_EQ(records[3]["result"], "ok");
+}
+
 } // namespace
 } // namespace mv::test

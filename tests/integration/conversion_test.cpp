@@ -99,6 +99,16 @@ TEST_F(ConversionTest, EveryVersionIsEncryptedAndNoModelByteStaysInClear) {
     const auto signatures = ctl(
         {"verify", "--signatures", "--public-key", (dir / "vault.pub").string(), vault.string()});
     EXPECT_EQ(signatures.exit_code, 0) << signatures.out << signatures.err;
+    // Both runs are in the audit log the encrypted vault carries on.
+    std::vector<std::string> seen;
+    const auto audit = ctl_json({"audit"});
+    for (const auto& record : audit["records"]) {
+        if (record["command"] == "vault encrypt") {
+            EXPECT_EQ(record["via"], "ctl");
+            seen.push_back(record["result"].get<std::string>());
+        }
+    }
+    EXPECT_EQ(seen, (std::vector<std::string>{"ok", "failed"}));
 }
 
 TEST_F(ConversionTest, ARunningDaemonHoldsTheVaultAndNothingChanges) {

@@ -6,7 +6,10 @@
 #include <csignal>
 #include <fstream>
 #include <map>
+#include <sstream>
 #include <thread>
+
+#include <gmock/gmock.h>
 
 #include "tests/integration/daemon_fixture.hpp"
 #include "tests/lib/wait.hpp"
@@ -277,6 +280,26 @@ TEST_F(EncryptionTest, KeysAreAddedAndRemovedWithoutRewritingData) {
     const auto last = ctl({"key", "remove", first_id.substr(0, 6), "--vault", vault.string(),
                            "--key-file", second.string()});
     EXPECT_NE(last.exit_code, 0);
+    // A key that does not open the vault adds nothing.
+    EXPECT_NE(
+        ctl({"key", "add", key.string(), "--vault", vault.string(), "--key-file", key.string()})
+            .exit_code,
+        0);
+
+    // Each key operation, done or refused, is in the audit log with its user.
+    std::vector<std::string> seen;
+    std::istringstream lines(read_file(vault / "state" / "audit.jsonl"));
+    for (std::string line; std::getline(lines, line);) {
+        const auto record = nlohmann::json::parse(line);
+        if (record["command"].get<std::string>().starts_with("key ")) {
+            EXPECT_EQ(record["via"], "ctl") << line;
+            EXPECT_EQ(record["user"], "root") << line;
+            seen.push_back(record["command"].get<std::string>() + " " +
+                           record["result"].get<std::string>());
+        }
+    }
+    EXPECT_THAT(seen, ::testing::ElementsAre("key add ok", "key remove ok", "key remove failed",
+                                             "key add denied"));
 }
 
 TEST_F(EncryptionTest, ASigkillDuringKeyAddLeavesAVaultThatOpensWithTheOldKey) {
