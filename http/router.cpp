@@ -19,7 +19,7 @@ using nlohmann::json;
 
 namespace {
 
-enum class ParamType { text, integer, list };
+enum class ParamType { text, integer, boolean, list };
 
 struct Param {
     std::string_view name;
@@ -147,6 +147,32 @@ const std::vector<Entry>& table() {
              args["tag"] = parts.path.at("tag");
          }},
         {"POST", {"api", "v1", "prune"}, Route::Kind::command, "prune", {}, {"model", "dry_run"}},
+        {"GET",
+         {"api", "v1", "stats"},
+         Route::Kind::command,
+         "stats",
+         {{"scope"}, {"by"}, {"over"}},
+         {}},
+        {"GET",
+         {"api", "v1", "compare"},
+         Route::Kind::command,
+         "compare",
+         {{"targets", ParamType::list}},
+         {}},
+        {"POST",
+         {"api", "v1", "models", "{model}", "versions", "{selector}", "notes"},
+         Route::Kind::command,
+         "note",
+         {},
+         {"text", "tags"},
+         model_and_selector},
+        {"DELETE",
+         {"api", "v1", "models", "{model}", "versions", "{selector}"},
+         Route::Kind::command,
+         "delete",
+         {{"force", ParamType::boolean}},
+         {},
+         model_and_selector},
     };
     return entries;
 }
@@ -167,6 +193,15 @@ bool matches(const Entry& entry, const std::vector<std::string>& segments,
     }
     captured = std::move(found);
     return true;
+}
+
+json parse_boolean(const std::string& name, const std::string& text) {
+    if (text != "true" && text != "false") {
+        throw ApiError(
+            400, "invalid_argument",
+            fmt::format("query parameter {} must be true or false, got \"{}\"", name, text));
+    }
+    return text == "true";
 }
 
 json parse_integer(const std::string& name, const std::string& text) {
@@ -206,8 +241,9 @@ void read_query(const Entry& entry, const Target& target, json& args) {
             throw ApiError(400, "invalid_argument",
                            fmt::format("query parameter {} is given twice; give it once", name));
         } else {
-            args[name] =
-                param->type == ParamType::integer ? parse_integer(name, value) : json(value);
+            args[name] = param->type == ParamType::integer   ? parse_integer(name, value)
+                         : param->type == ParamType::boolean ? parse_boolean(name, value)
+                                                             : json(value);
         }
     }
 }
@@ -249,7 +285,8 @@ json openapi_operation(const Entry& entry) {
         }
     }
     for (const Param& param : entry.params) {
-        const json schema = param.type == ParamType::integer ? json{{"type", "integer"}}
+        const json schema = param.type == ParamType::integer   ? json{{"type", "integer"}}
+                            : param.type == ParamType::boolean ? json{{"type", "boolean"}}
                             : param.type == ParamType::list
                                 ? json{{"type", "array"}, {"items", {{"type", "string"}}}}
                                 : json{{"type", "string"}};

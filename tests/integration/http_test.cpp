@@ -140,6 +140,48 @@ TEST_F(HttpTest, TokensDecideReadOrWriteAsTheAccessListsDo) {
                                               "tag ok " + writer, "tag ok " + writer}));
 }
 
+TEST_F(HttpTest, StatsCompareNotesAndDeletionsGoOverHttp) {
+    config["watches"][0]["triggers"] = {{"on_change", false}};
+    write_model("a.pkl", pickle("weights-a"));
+    start_daemon();
+    ASSERT_EQ(ctl({"backup", "lab/a.pkl"}).exit_code, 0);
+    write_model("a.pkl", pickle("weights-a, epoch 2"));
+    ASSERT_EQ(ctl({"backup", "lab/a.pkl"}).exit_code, 0);
+    const std::string latest = versions("lab/a.pkl")[0]["version"];
+    // stats and compare read, as on the socket.
+    auto answer = call("GET", "/api/v1/stats?scope=lab", k_read_token);
+    ASSERT_EQ(answer["status"], 200) << answer;
+    EXPECT_EQ(answer["json"]["versions"], 2);
+    EXPECT_EQ(answer["json"]["models"], 1);
+    answer = call("GET", "/api/v1/compare?targets=lab%2Fa.pkl%401.0.0&targets=lab%2Fa.pkl%40latest",
+                  k_read_token);
+    ASSERT_EQ(answer["status"], 200) << answer;
+    EXPECT_EQ(answer["json"]["versions"][1]["version"], latest);
+    EXPECT_FALSE(answer["json"]["rows"].empty());
+    EXPECT_EQ(call("GET", "/api/v1/compare?targets=lab%2Fa.pkl%401.0.0", k_read_token)["status"],
+              400);
+    // A note and a deletion need a write token.
+    const std::string note = R"({"text":"diverged at 3k steps","tags":["lr"]})";
+    EXPECT_EQ(call("POST", "/api/v1/models/lab%2Fa.pkl/versions/1.0.0/notes", k_read_token,
+                   note)["status"],
+              403);
+    answer = call("POST", "/api/v1/models/lab%2Fa.pkl/versions/1.0.0/notes", k_write_token, note);
+    ASSERT_EQ(answer["status"], 200) << answer;
+    EXPECT_EQ(answer["json"]["notes"][0]["text"], "diverged at 3k steps");
+    EXPECT_EQ(ctl_json({"show", "lab/a.pkl@1.0.0"})["notes"][0]["tags"], json({"lr"}));
+    EXPECT_EQ(call("DELETE", "/api/v1/models/lab%2Fa.pkl/versions/1.0.0", k_read_token)["status"],
+              403);
+    EXPECT_EQ(call("DELETE", "/api/v1/models/lab%2Fa.pkl/versions/1.0.0?force=yes",
+                   k_write_token)["status"],
+              400);
+    answer = call("DELETE", "/api/v1/models/lab%2Fa.pkl/versions/1.0.0?force=true", k_write_token);
+    ASSERT_EQ(answer["status"], 200) << answer;
+    EXPECT_EQ(answer["json"]["version"], "1.0.0");
+    EXPECT_EQ(versions("lab/a.pkl").size(), 1u);
+    EXPECT_EQ(call("DELETE", "/api/v1/models/lab%2Fa.pkl/versions/1.0.0", k_write_token)["status"],
+              404);
+}
+
 TEST_F(HttpTest, ErrorsHaveTheirStatusAndSayWhatToDo) {
     start_daemon();
     auto answer = call("GET", "/api/v1/models/lab%2Fnone.pkl/versions/latest", k_read_token);

@@ -75,6 +75,11 @@ TEST(Router, ReadPathsRunTheReadCommands) {
     EXPECT_EQ(get("/api/v1/audit?user=bob&limit=5").args, json({{"user", "bob"}, {"limit", 5}}));
     EXPECT_EQ(get("/api/v1/diff?a=m%401.0.0&b=m%401.1.0").args,
               json({{"a", "m@1.0.0"}, {"b", "m@1.1.0"}}));
+    EXPECT_EQ(get("/api/v1/stats?scope=lab&by=params.algorithm&over=week").args,
+              json({{"scope", "lab"}, {"by", "params.algorithm"}, {"over", "week"}}));
+    const auto compare = get("/api/v1/compare?targets=m%401.0.0&targets=m%401.1.0");
+    EXPECT_EQ(compare.command, "compare");
+    EXPECT_EQ(compare.args, json({{"targets", {"m@1.0.0", "m@1.1.0"}}}));
 }
 
 TEST(Router, WritePathsTakeTheirArgsFromThePathAndABody) {
@@ -98,6 +103,22 @@ TEST(Router, WritePathsTakeTheirArgsFromThePathAndABody) {
               json({{"model", "m"}, {"selector", "1.0.0"}, {"action", "rm"}, {"tag", "prod"}}));
     EXPECT_EQ(route("POST", parse_target("/api/v1/prune"), R"({"dry_run": true})").command,
               "prune");
+    const auto note = route("POST", parse_target("/api/v1/models/m/versions/1.0.0/notes"),
+                            R"({"text": "diverged", "tags": ["lr"]})");
+    EXPECT_EQ(note.command, "note");
+    EXPECT_TRUE(note.mutating);
+    EXPECT_EQ(
+        note.args,
+        json({{"model", "m"}, {"selector", "1.0.0"}, {"text", "diverged"}, {"tags", {"lr"}}}));
+    const auto removal =
+        route("DELETE", parse_target("/api/v1/models/m/versions/1.0.0?force=true"), "");
+    EXPECT_EQ(removal.command, "delete");
+    EXPECT_TRUE(removal.mutating);
+    EXPECT_EQ(removal.args, json({{"model", "m"}, {"selector", "1.0.0"}, {"force", true}}));
+    EXPECT_THAT(std::get<2>(refusal([] {
+                    route("DELETE", parse_target("/api/v1/models/m/versions/1.0.0?force=yes"), "");
+                })),
+                HasSubstr("query parameter force must be true or false, got \"yes\""));
 }
 
 TEST(Router, UnknownPathsMethodsAndParametersAreRefused) {
@@ -171,7 +192,9 @@ TEST(OpenApi, TheDocumentListsWhatTheRouterAccepts) {
             for (const json& parameter : operation["parameters"]) {
                 if (parameter["in"] == "query") {
                     query += (query.empty() ? "?" : "&") + parameter["name"].get<std::string>() +
-                             (parameter["schema"]["type"] == "integer" ? "=1" : "=x");
+                             (parameter["schema"]["type"] == "integer"   ? "=1"
+                              : parameter["schema"]["type"] == "boolean" ? "=true"
+                                                                         : "=x");
                 }
             }
             EXPECT_NO_THROW(route(method_upper, parse_target(target + query), ""))
@@ -181,7 +204,7 @@ TEST(OpenApi, TheDocumentListsWhatTheRouterAccepts) {
                 << method << " " << target;
         }
     }
-    EXPECT_EQ(operations, 18u);
+    EXPECT_EQ(operations, 22u);
     EXPECT_TRUE(paths.contains("/api/v1/models/{model}/versions/{selector}/tags"));
     EXPECT_EQ(paths["/api/v1/backup"]["post"]["requestBody"]["content"]["application/json"]
                    ["schema"]["properties"]
