@@ -10,12 +10,12 @@
 #include <fmt/format.h>
 
 #include "ctl/command_impl.hpp"
-#include "ctl/export_stream.hpp"
 #include "ctl/progress.hpp"
 #include "ctl/stream.hpp"
 #include "util/escape.hpp"
 #include "util/fs.hpp"
 #include "util/time.hpp"
+#include "vault/export_stream.hpp"
 #include "vault/readme.hpp"
 
 namespace mv::ctl {
@@ -105,13 +105,13 @@ int run_export(const GlobalOptions& global, const ParsedArgs& args) {
     open_destination(destination, output, args.has("force"));
     const int out = destination.to_stdout ? STDOUT_FILENO : destination.fd.get();
     ProgressBar bar(global.progress && !global.json && ProgressBar::stderr_is_terminal());
-    ExportResult result;
+    vault::ExportResult result;
     const auto outcome =
         stream_version(global, model_argument(args.positional()[0]), "all", [&](UniqueFd stream) {
-            result =
-                export_stream(std::move(stream), out, [&](std::uint64_t done, std::uint64_t total) {
-                    bar.update("exporting", done, total);
-                });
+            result = vault::export_stream(std::move(stream), out,
+                                          [&](std::uint64_t done, std::uint64_t total) {
+                                              bar.update("exporting", done, total);
+                                          });
         });
     bar.finish();
     if (const int failed = report_stream_failure(global, outcome); failed >= 0) {

@@ -11,9 +11,9 @@
 
 #include "crypto/vault_keys.hpp"
 #include "ctl/command_impl.hpp"
-#include "ctl/export_stream.hpp"
 #include "util/escape.hpp"
 #include "util/fs.hpp"
+#include "vault/export_stream.hpp"
 #include "vault/manifest_signature.hpp"
 
 namespace mv::ctl {
@@ -107,7 +107,7 @@ SignatureCheck check_archive(const stdfs::path& file, const crypto::PublicKey& k
         throw Error(fd.error(), ErrorCode::invalid_argument);
     }
     vault::ArchiveReader reader(std::move(*fd), file.string());
-    auto archive = check_version_archive(reader);
+    auto archive = vault::check_version_archive(reader);
     if (!archive) {
         throw Error(
             fmt::format("{} is not an intact exported version: {}", file.string(), archive.error()),

@@ -41,6 +41,8 @@ private:
     http::Route::Kind m_kind;
 };
 
+} // namespace
+
 http::Response error_response(const http::ApiError& error) {
     http::Response response{error.status(), http::k_json_type, error.body(), {}};
     if (error.status() == 401) {
@@ -48,8 +50,6 @@ http::Response error_response(const http::ApiError& error) {
     }
     return response;
 }
-
-} // namespace
 
 http::Response page_error(const http::ApiError& error) {
     return {error.status(),
@@ -153,6 +153,9 @@ void HttpApi::handle(http::Request request, std::shared_ptr<http::Reply> reply) 
         case http::Route::Kind::overview:
         case http::Route::Kind::model_page:
             serve_page(route, caller, reply);
+            return;
+        case http::Route::Kind::export_archive:
+            export_version(caller, route, reply);
             return;
         case http::Route::Kind::command:
         case http::Route::Kind::models:

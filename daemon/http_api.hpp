@@ -4,11 +4,13 @@
 // the control socket (Daemon::dispatch_granted), so that HTTP clients read versions
 // through the commands' narrow interfaces and follow the same read/write rules.
 
+#include <atomic>
 #include <memory>
 #include <string>
 
 #include "config/model.hpp"
 #include "daemon/access.hpp"
+#include "daemon/job_queue.hpp"
 #include "http/api_error.hpp"
 #include "http/router.hpp"
 #include "http/server.hpp"
@@ -21,6 +23,8 @@ class Daemon;
 
 /// An error as a small HTML page, for the dashboard's pages.
 http::Response page_error(const http::ApiError& error);
+/// An error as the API's JSON answer (with the scheme to use on a 401).
+http::Response error_response(const http::ApiError& error);
 
 class HttpApi {
 public:
@@ -54,12 +58,20 @@ private:
     /// The dashboard's pages, rendered from `status` and `list` (http_pages.cpp).
     void serve_page(const http::Route& route, const Caller& caller,
                     const std::shared_ptr<http::Reply>& reply);
+    /// A version's plain tar.zst, as `modelvaultctl export` writes it (http_export.cpp).
+    void export_version(const Caller& caller, const http::Route& route,
+                        const std::shared_ptr<http::Reply>& reply);
 
     Daemon& m_daemon;
     config::Http m_config;
     http::Tokens m_tokens;
     http::Sessions m_sessions;
     http::Server m_server;
+    /// Exports compress on threads of their own, at most this many at once: each waits
+    /// for a `restore` stream (docs/HTTP.md, "Export").
+    static constexpr int k_export_slots = 2;
+    std::atomic<int> m_exports_running{0};
+    JobQueue m_exports{"export", k_export_slots}; ///< last: its jobs use the members above
 };
 
 } // namespace mv::daemon

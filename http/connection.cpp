@@ -1,6 +1,7 @@
 #include "http/connection.hpp"
 
 #include <atomic>
+#include <unistd.h>
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
@@ -188,35 +189,84 @@ void Connection::answer(Response response) {
     write(std::move(response), m_keep_alive);
 }
 
+namespace {
+
+template <class Body>
+std::shared_ptr<bhttp::response<Body>> response_head(const Response& response, bool keep_alive) {
+    auto out =
+        std::make_shared<bhttp::response<Body>>(static_cast<bhttp::status>(response.status), 11);
+    out->set(bhttp::field::server, "modelvaultd");
+    out->set(bhttp::field::content_type, response.content_type);
+    out->set(bhttp::field::cache_control, "no-store");
+    out->set("X-Content-Type-Options", "nosniff");
+    for (const auto& [name, value] : response.headers) {
+        out->set(name, value);
+    }
+    out->keep_alive(keep_alive);
+    return out;
+}
+
+} // namespace
+
 void Connection::write(Response response, bool keep_alive) {
     if (!m_open) {
         return;
     }
-    m_out = std::make_shared<bhttp::response<bhttp::string_body>>(
-        static_cast<bhttp::status>(response.status), 11);
-    m_out->set(bhttp::field::server, "modelvaultd");
-    m_out->set(bhttp::field::content_type, response.content_type);
-    m_out->set(bhttp::field::cache_control, "no-store");
-    m_out->set("X-Content-Type-Options", "nosniff");
-    for (const auto& [name, value] : response.headers) {
-        m_out->set(name, value);
+    if (response.file) {
+        // Sent from its start as the socket takes it; Beast reads it in small pieces.
+        m_file_out = response_head<bhttp::file_body>(response, keep_alive);
+        beast::error_code error;
+        ::lseek(response.file.get(), 0, SEEK_SET);
+        beast::file file;
+        file.native_handle(response.file.release());
+        m_file_out->body().reset(std::move(file), error);
+        if (error) {
+            m_file_out.reset();
+            write({500, k_json_type, ApiError(500, "io", error.message()).body(), {}}, false);
+            return;
+        }
+        m_file_out->prepare_payload();
+        m_file_writer.emplace(*m_file_out);
+        write_file_part(keep_alive);
+        return;
     }
-    m_out->keep_alive(keep_alive);
+    m_out = response_head<bhttp::string_body>(response, keep_alive);
     m_out->body() = std::move(response.body);
     m_out->prepare_payload();
     m_stream.expires_after(m_limits.write_timeout);
     bhttp::async_write(
         m_stream, *m_out,
         [self = shared_from_this(), keep_alive](beast::error_code error, std::size_t) {
-            self->m_out.reset();
-            if (error) {
-                self->close();
-            } else if (!keep_alive) {
-                self->drain_and_close();
+            self->after_write(error, keep_alive);
+        });
+}
+
+void Connection::write_file_part(bool keep_alive) {
+    // A large file takes long over a slow link: the deadline is per piece, so only a
+    // client that stops reading is dropped (docs/HTTP.md, "Limits").
+    m_stream.expires_after(m_limits.write_timeout);
+    bhttp::async_write_some(
+        m_stream, *m_file_writer,
+        [self = shared_from_this(), keep_alive](beast::error_code error, std::size_t) {
+            if (!error && !self->m_file_writer->is_done()) {
+                self->write_file_part(keep_alive);
             } else {
-                self->read_header();
+                self->after_write(error, keep_alive);
             }
         });
+}
+
+void Connection::after_write(const beast::error_code& error, bool keep_alive) {
+    m_file_writer.reset();
+    m_file_out.reset();
+    m_out.reset();
+    if (error) {
+        close();
+    } else if (!keep_alive) {
+        drain_and_close();
+    } else {
+        read_header();
+    }
 }
 
 } // namespace mv::http

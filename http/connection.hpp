@@ -7,8 +7,10 @@
 
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/file_body.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/serializer.hpp>
 #include <boost/beast/http/string_body.hpp>
 
 #include "http/server.hpp"
@@ -38,6 +40,10 @@ private:
     /// An answer for a request that could not be read (too large, malformed), then close.
     void fail_request(const boost::system::error_code& error);
     void write(Response response, bool keep_alive);
+    /// Sends the next piece of m_file_out.
+    void write_file_part(bool keep_alive);
+    /// After an answer: the next request, or the end of the connection.
+    void after_write(const boost::system::error_code& error, bool keep_alive);
     /// Ends the connection after its last answer without losing that answer.
     void drain_and_close();
 
@@ -50,6 +56,9 @@ private:
     bool m_keep_alive = false;
     bool m_open = true;
     std::shared_ptr<boost::beast::http::response<boost::beast::http::string_body>> m_out;
+    std::shared_ptr<boost::beast::http::response<boost::beast::http::file_body>> m_file_out;
+    std::optional<boost::beast::http::response_serializer<boost::beast::http::file_body>>
+        m_file_writer;
 };
 
 } // namespace mv::http

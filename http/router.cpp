@@ -97,6 +97,13 @@ const std::vector<Entry>& table() {
          {},
          model_and_selector},
         {"GET",
+         {"api", "v1", "models", "{model}", "versions", "{selector}", "export"},
+         Route::Kind::export_archive,
+         "restore",
+         {{"decrypt", ParamType::boolean}},
+         {},
+         model_and_selector},
+        {"GET",
          {"api", "v1", "models", "{model}", "history"},
          Route::Kind::command,
          "history",
@@ -300,6 +307,13 @@ json openapi_operation(const Entry& entry) {
         {"responses",
          {{"200", {{"description", "the command's result (docs/PROTOCOL.md)"}}},
           {"default", {{"description", "{\"error\": {\"code\", \"message\"}} (docs/HTTP.md)"}}}}}};
+    if (entry.kind == Route::Kind::export_archive) {
+        operation["summary"] = "the version as the plain tar.zst modelvaultctl export writes";
+        operation["responses"]["200"] = {
+            {"description", "the archive, checked before it is sent (docs/HTTP.md, \"Export\")"},
+            {"content",
+             {{"application/zstd", {{"schema", {{"type", "string"}, {"format", "binary"}}}}}}}};
+    }
     if (!entry.body_keys.empty()) {
         json properties = json::object();
         for (const std::string_view key : entry.body_keys) {

@@ -14,12 +14,13 @@ namespace mv::http {
 
 struct Route {
     enum class Kind {
-        command,    ///< run `command` with `args` and answer its result
-        models,     ///< run `list` with `args` and answer the models it names (models.hpp)
-        metrics,    ///< the Prometheus text (GET /metrics)
-        overview,   ///< the dashboard's overview (`status` and `list`); args may hold `token`
-        model_page, ///< a model's page (`list` of `args.model`); args may hold `metric`
-        openapi,    ///< the OpenAPI document of these routes (openapi_document)
+        command,        ///< run `command` with `args` and answer its result
+        models,         ///< run `list` with `args` and answer the models it names (models.hpp)
+        metrics,        ///< the Prometheus text (GET /metrics)
+        overview,       ///< the dashboard's overview (`status` and `list`); args may hold `token`
+        model_page,     ///< a model's page (`list` of `args.model`); args may hold `metric`
+        openapi,        ///< the OpenAPI document of these routes (openapi_document)
+        export_archive, ///< a version's plain tar.zst (`restore` of `args`); may hold `decrypt`
     };
     Kind kind = Kind::command;
     std::string command;

@@ -16,6 +16,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
+#include "util/fd.hpp"
+
 namespace mv::http {
 
 struct Request {
@@ -31,6 +33,9 @@ struct Response {
     std::string content_type = "application/json";
     std::string body;
     std::vector<std::pair<std::string, std::string>> headers; ///< extra headers
+    /// When open, the body is this file from its start to its end (an export), read as it
+    /// is sent; `body` is ignored.
+    UniqueFd file = {};
 };
 
 /// Answers one request, once, from any thread (a backup answers from a worker).

@@ -89,6 +89,46 @@ std::string problems_list(const json& status) {
     return items.empty() ? "" : "<h2>Problems</h2><ul class=\"problem\">" + items + "</ul>";
 }
 
+// A version's notes (modelvaultctl note): each text with its labels, oldest first.
+std::string notes_html(const json& notes) {
+    std::string out;
+    for (const json& note : notes) {
+        if (note.is_object()) {
+            out += fmt::format("<p class=\"note\">{}{}</p>", escape_html(note.value("text", "")),
+                               tags_html(note.value("tags", json::array())));
+        }
+    }
+    return out;
+}
+
+// How far each replica is behind (docs/REPLICAS.md): what is not off-site yet, since
+// when, and its last error.
+std::string replicas_table(const json& status) {
+    std::string rows;
+    for (const json& r : status.value("replicas", json::array())) {
+        const json age = r.value("oldest_pending_age_seconds", json());
+        rows += fmt::format(
+            "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>"
+            "<td>{}</td><td>{}</td><td class=\"problem\">{}</td></tr>",
+            text(r["name"]), text(r["where"]), text(r.value("pending_versions", json())),
+            format_bytes(r.value("pending_bytes", 0ULL)),
+            age.is_number() ? format_elapsed(std::chrono::milliseconds(
+                                  static_cast<long long>(age.get<double>() * 1000)))
+                            : "up to date",
+            text(r.value("last_success", json())),
+            escape_html(r.value("last_error", json()).is_string()
+                            ? r["last_error"].get<std::string>()
+                            : ""));
+    }
+    if (rows.empty()) {
+        return "";
+    }
+    return "<h2>Replicas</h2><table class=\"replicas\"><tr><th>replica</th><th>where</th>"
+           "<th class=\"num\">versions behind</th><th class=\"num\">bytes behind</th>"
+           "<th>lag</th><th>last success</th><th></th></tr>" +
+           rows + "</table>";
+}
+
 std::string versions_table(const json& rows, const std::string& metric) {
     std::string body;
     std::optional<json::json_pointer> pointer;
@@ -102,16 +142,17 @@ std::string versions_table(const json& rows, const std::string& metric) {
         const bool has = !metric.empty() && pointer && metrics.contains(*pointer);
         body += fmt::format(
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}"
-            "</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
+            "</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td>"
+            "<td class=\"notes\">{}</td></tr>",
             text(row["version"]), text(row["created"]), text(row["trigger"]), text(row["bump"]),
             tags_html(row.value("tags", json::array())), has ? text(metrics.at(*pointer)) : "—",
             format_bytes(row.value("size", 0ULL)), format_bytes(row.value("stored", 0ULL)),
-            escape_html(row.value("reason", "")));
+            escape_html(row.value("reason", "")), notes_html(row.value("notes", json::array())));
     }
     return fmt::format("<table class=\"versions\"><tr><th>version</th><th>created</th>"
                        "<th>trigger</th><th>bump</th><th>tags</th><th class=\"num\">{}</th>"
                        "<th class=\"num\">size</th><th class=\"num\">stored</th><th>why</th>"
-                       "</tr>{}</table>",
+                       "<th>notes</th></tr>{}</table>",
                        metric.empty() ? "metric" : escape_html(metric), body);
 }
 
@@ -147,11 +188,12 @@ std::string default_metric(const json& rows, const std::vector<std::string>& nam
 std::string overview_body(const json& status, const json& list, const ModelLink& link) {
     const json vault = status.value("vault", json::object());
     return fmt::format("<header><h1>modelvault</h1><span>{} models, {} versions, {} stored, {} "
-                       "free in {}</span></header>{}{}{}",
+                       "free in {}</span></header>{}{}{}{}",
                        text(vault["models"]), text(vault["versions"]),
                        format_bytes(vault.value("stored_bytes", 0ULL)),
                        format_bytes(vault.value("free_bytes", 0ULL)), text(vault["path"]),
-                       problems_list(status), watches_table(status), models_table(list, link));
+                       problems_list(status), watches_table(status), replicas_table(status),
+                       models_table(list, link));
 }
 
 } // namespace

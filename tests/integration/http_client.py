@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """A real HTTP client for the HTTP API tests (tests/integration/http_test.cpp).
 
-  http_client.py request METHOD URL [HEADER: VALUE ...] [--body TEXT | --body-size N]
-      one request with http.client; prints {"status", "headers", "body"} as JSON
+  http_client.py request METHOD URL [HEADER: VALUE ...] [--body TEXT | --body-size N] [--out FILE]
+      one request with http.client; prints {"status", "headers", "body"} as JSON (with
+      --out, the body's bytes go to FILE and "body" is empty)
   http_client.py slow HOST PORT
       sends half a request line and waits; prints {"closed_after": seconds} once the
       server hangs up (at most 60 s)
@@ -22,10 +23,12 @@ import urllib.parse
 
 def request(argv):
     method, url = argv[0], urllib.parse.urlsplit(argv[1])
-    headers, body = {}, None
+    headers, body, out = {}, None, None
     rest = argv[2:]
     while rest:
-        if rest[0] == "--body":
+        if rest[0] == "--out":
+            out, rest = rest[1], rest[2:]
+        elif rest[0] == "--body":
             body, rest = rest[1].encode(), rest[2:]
         elif rest[0] == "--body-size":
             body, rest = b"x" * int(rest[1]), rest[2:]
@@ -38,7 +41,12 @@ def request(argv):
     try:
         connection.request(method, target, body=body, headers=headers)
         response = connection.getresponse()
-        text = response.read().decode("utf-8", "replace")
+        data = response.read()
+        if out is not None:
+            with open(out, "wb") as f:
+                f.write(data)
+            data = b""
+        text = data.decode("utf-8", "replace")
         print(json.dumps({"status": response.status, "headers": dict(response.getheaders()),
                           "body": text}))
     except (ConnectionError, http.client.HTTPException) as error:

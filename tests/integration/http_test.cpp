@@ -182,6 +182,64 @@ TEST_F(HttpTest, StatsCompareNotesAndDeletionsGoOverHttp) {
               404);
 }
 
+TEST_F(HttpTest, AnExportIsTheArchiveModelvaultctlExportWrites) {
+    config["watches"][0]["triggers"] = {{"on_change", false}};
+    write_model("a.pkl", pickle("weights-a for the export"));
+    start_daemon();
+    ASSERT_EQ(ctl({"backup", "lab/a.pkl"}).exit_code, 0);
+    const auto over_http = dir / "http.tar.zst";
+    auto answer =
+        client({"request", "GET", base_url() + "/api/v1/models/lab%2Fa.pkl/versions/1.0.0/export",
+                std::string("Authorization: Bearer ") + k_read_token, "--out", over_http.string()});
+    ASSERT_EQ(answer["status"], 200) << answer;
+    EXPECT_EQ(answer["headers"]["Content-Type"], "application/zstd");
+    const std::string disposition = answer["headers"]["Content-Disposition"];
+    EXPECT_TRUE(disposition.starts_with("attachment; filename=\"")) << disposition;
+    const auto by_ctl = dir / "ctl.tar.zst";
+    const auto exported = ctl({"export", "lab/a.pkl@1.0.0", "-o", by_ctl.string()});
+    ASSERT_EQ(exported.exit_code, 0) << exported.err;
+    EXPECT_EQ(read_file(over_http), read_file(by_ctl))
+        << "not the bytes modelvaultctl export writes";
+    const auto listing = run({"tar", "--zstd", "-tf", over_http.string()});
+    EXPECT_EQ(listing.out.substr(0, listing.out.find('\n')), "manifest.json") << listing.out;
+    EXPECT_NE(listing.out.find("model/a.pkl"), std::string::npos) << listing.out;
+    // Errors are the API's, and the export is audited as the restore it is.
+    EXPECT_EQ(
+        call("GET", "/api/v1/models/lab%2Fa.pkl/versions/9.9.9/export", k_read_token)["status"],
+        404);
+    EXPECT_EQ(call("GET", "/api/v1/models/lab%2Fa.pkl/versions/1.0.0/export", "")["status"], 401);
+    const auto audit = ctl_json({"audit"});
+    std::vector<std::string> seen;
+    for (const auto& record : audit["records"]) {
+        if (record["via"] == "http") {
+            seen.push_back(record["command"].get<std::string>() + " " +
+                           record["result"].get<std::string>());
+        }
+    }
+    EXPECT_EQ(seen, (std::vector<std::string>{"restore ok"}));
+}
+
+TEST_F(HttpTest, AnEncryptedVersionIsExportedOnlyWithDecrypt) {
+    const auto key = dir / "vault.key";
+    ASSERT_EQ(run({binary("modelvaultctl"), "key", "init", key.string()}).exit_code, 0);
+    config["encryption"] = {{"key_file", key.string()}};
+    config["watches"][0]["triggers"] = {{"on_change", false}};
+    write_model("a.pkl", pickle("weights-a, sealed"));
+    start_daemon();
+    ASSERT_EQ(ctl({"backup", "lab/a.pkl"}).exit_code, 0);
+    const std::string path = "/api/v1/models/lab%2Fa.pkl/versions/latest/export";
+    auto answer = call("GET", path, k_read_token);
+    EXPECT_EQ(answer["status"], 400);
+    EXPECT_NE(answer["body"].get<std::string>().find("add ?decrypt=true"), std::string::npos)
+        << answer;
+    const auto file = dir / "clear.tar.zst";
+    answer = client({"request", "GET", base_url() + path + "?decrypt=true",
+                     std::string("Authorization: Bearer ") + k_read_token, "--out", file.string()});
+    ASSERT_EQ(answer["status"], 200) << answer;
+    const auto listing = run({"tar", "--zstd", "-tf", file.string()});
+    EXPECT_NE(listing.out.find("model/a.pkl"), std::string::npos) << listing.out;
+}
+
 TEST_F(HttpTest, ErrorsHaveTheirStatusAndSayWhatToDo) {
     start_daemon();
     auto answer = call("GET", "/api/v1/models/lab%2Fnone.pkl/versions/latest", k_read_token);

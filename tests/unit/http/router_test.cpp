@@ -77,6 +77,10 @@ TEST(Router, ReadPathsRunTheReadCommands) {
               json({{"a", "m@1.0.0"}, {"b", "m@1.1.0"}}));
     EXPECT_EQ(get("/api/v1/stats?scope=lab&by=params.algorithm&over=week").args,
               json({{"scope", "lab"}, {"by", "params.algorithm"}, {"over", "week"}}));
+    const auto exported = get("/api/v1/models/lab%2Fa.pkl/versions/best/export?decrypt=true");
+    EXPECT_EQ(exported.kind, Route::Kind::export_archive);
+    EXPECT_EQ(exported.args,
+              json({{"model", "lab/a.pkl"}, {"selector", "best"}, {"decrypt", true}}));
     const auto compare = get("/api/v1/compare?targets=m%401.0.0&targets=m%401.1.0");
     EXPECT_EQ(compare.command, "compare");
     EXPECT_EQ(compare.args, json({{"targets", {"m@1.0.0", "m@1.1.0"}}}));
@@ -204,7 +208,7 @@ TEST(OpenApi, TheDocumentListsWhatTheRouterAccepts) {
                 << method << " " << target;
         }
     }
-    EXPECT_EQ(operations, 22u);
+    EXPECT_EQ(operations, 23u);
     EXPECT_TRUE(paths.contains("/api/v1/models/{model}/versions/{selector}/tags"));
     EXPECT_EQ(paths["/api/v1/backup"]["post"]["requestBody"]["content"]["application/json"]
                    ["schema"]["properties"]

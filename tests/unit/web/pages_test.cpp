@@ -21,7 +21,8 @@ json list() {
                {"size", 2048},
                {"stored", 1024},
                {"metrics", {{"acc", 0.9}}},
-               {"reason", "first backup of the model"}}}}};
+               {"reason", "first backup of the model"},
+               {"notes", {{{"text", "diverged <early>"}, {"tags", {"lr"}}, {"user", "ana"}}}}}}}};
 }
 
 TEST(Pages, TheOverviewShowsTheVaultTheWatchesAndTheModels) {
@@ -43,6 +44,14 @@ TEST(Pages, TheOverviewShowsTheVaultTheWatchesAndTheModels) {
            {"next_run", nullptr},
            {"last_backup",
             {{"model", "lab/<b>.pkl"}, {"version", "1.0.0"}, {"time", "2026-11-30T10:00:00Z"}}}}}},
+        {"replicas",
+         {{{"name", "offsite"},
+           {"where", "s3://lab/trainer-1/"},
+           {"pending_versions", 2},
+           {"pending_bytes", 3 << 20},
+           {"oldest_pending_age_seconds", 200},
+           {"last_success", "2026-11-30T09:30:00Z"},
+           {"last_error", "PUT packs/1 failed: <refused>"}}}},
         {"last_error", {{"time", "2026-11-30T09:00:00Z"}, {"message", "disk full"}}}};
     const std::string page =
         overview_page(status, list(), [](const std::string& model) { return "/models/" + model; });
@@ -53,6 +62,11 @@ TEST(Pages, TheOverviewShowsTheVaultTheWatchesAndTheModels) {
     EXPECT_THAT(page, HasSubstr("<a href=\"/models/lab/&lt;b&gt;.pkl\">lab/&lt;b&gt;.pkl</a>"));
     EXPECT_THAT(page, HasSubstr("disk full"));
     EXPECT_THAT(page, HasSubstr("below warn_free_below"));
+    // How far the replica is behind, and why.
+    EXPECT_THAT(page, HasSubstr("<td>offsite</td><td>s3://lab/trainer-1/</td><td class=\"num\">2"
+                                "</td><td class=\"num\">3.0 MiB</td><td>3 min 20 s</td>"
+                                "<td>2026-11-30T09:30:00Z</td>"));
+    EXPECT_THAT(page, HasSubstr("PUT packs/1 failed: &lt;refused&gt;"));
     EXPECT_EQ(page.find("<b>.pkl"), std::string::npos);
     EXPECT_EQ(page.find("<script"), std::string::npos);
 }
@@ -63,6 +77,9 @@ TEST(Pages, TheModelPageHasTheChartAndTheVersions) {
     EXPECT_THAT(page, HasSubstr("class=\"point trigger-change\""));
     EXPECT_THAT(page, HasSubstr("<span class=\"tag tag-best\">best</span>"));
     EXPECT_THAT(page, HasSubstr("<td class=\"num\">0.9</td><td class=\"num\">2.0 KiB</td>"));
+    // Notes in the versions table, escaped, with their labels.
+    EXPECT_THAT(page, HasSubstr("<td class=\"notes\"><p class=\"note\">diverged &lt;early&gt;<span "
+                                "class=\"tag tag-lr\">lr</span></p></td>"));
     // The chart shows the first metric that moves: a constant one makes a flat line.
     json two = list();
     two["versions"][0]["metrics"] = {{"a_steps", 5}, {"win", 0.5}};

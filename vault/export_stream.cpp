@@ -1,4 +1,4 @@
-#include "ctl/export_stream.hpp"
+#include "vault/export_stream.hpp"
 
 #include <map>
 #include <unistd.h>
@@ -12,14 +12,14 @@
 #include "vault/sha256.hpp"
 #include "vault/zstd_encoder.hpp"
 
-namespace mv::ctl {
+namespace mv::vault {
 
 namespace {
 
-Result<std::string> read_all(vault::ArchiveReader& reader, char* buffer, std::string_view name) {
+Result<std::string> read_all(ArchiveReader& reader, char* buffer, std::string_view name) {
     std::string text;
-    while (const std::size_t got = reader.read(buffer, vault::k_io_chunk)) {
-        if (text.size() + got > vault::k_max_manifest_bytes) {
+    while (const std::size_t got = reader.read(buffer, k_io_chunk)) {
+        if (text.size() + got > k_max_manifest_bytes) {
             return failure(fmt::format("{} is implausibly large", name));
         }
         text.append(buffer, got);
@@ -28,11 +28,11 @@ Result<std::string> read_all(vault::ArchiveReader& reader, char* buffer, std::st
 }
 
 // Reads the current member to its end; the failure says that it is not the file `entry`.
-Result<std::uint64_t> check_file(vault::ArchiveReader& reader, const vault::FileEntry& entry,
-                                 char* buffer, const std::function<void(std::uint64_t)>& read) {
-    vault::Sha256 sha;
+Result<std::uint64_t> check_file(ArchiveReader& reader, const FileEntry& entry, char* buffer,
+                                 const std::function<void(std::uint64_t)>& read) {
+    Sha256 sha;
     std::uint64_t size = 0;
-    while (const std::size_t got = reader.read(buffer, vault::k_io_chunk)) {
+    while (const std::size_t got = reader.read(buffer, k_io_chunk)) {
         sha.update(buffer, got);
         size += got;
         read(got);
@@ -46,10 +46,9 @@ Result<std::uint64_t> check_file(vault::ArchiveReader& reader, const vault::File
 
 } // namespace
 
-Result<ExportResult> check_version_archive(vault::ArchiveReader& reader,
-                                           const ByteProgress& progress) {
+Result<ExportResult> check_version_archive(ArchiveReader& reader, const ByteProgress& progress) {
     ExportResult result;
-    std::unique_ptr<char[]> buffer(new char[vault::k_io_chunk]);
+    std::unique_ptr<char[]> buffer(new char[k_io_chunk]);
     const auto first = reader.next();
     if (!first || first->path != "manifest.json") {
         return failure("it does not start with manifest.json");
@@ -58,13 +57,13 @@ Result<ExportResult> check_version_archive(vault::ArchiveReader& reader,
     if (!text) {
         return failure(text.error());
     }
-    auto manifest = vault::parse_manifest(*text);
+    auto manifest = parse_manifest(*text);
     if (!manifest) {
         return failure(manifest.error());
     }
     result.manifest = std::move(*manifest);
     result.manifest_text = std::move(*text);
-    std::map<std::string, const vault::FileEntry*> expected;
+    std::map<std::string, const FileEntry*> expected;
     for (const auto& file : result.manifest.files) {
         expected.emplace(file.member(), &file);
     }
@@ -73,7 +72,7 @@ Result<ExportResult> check_version_archive(vault::ArchiveReader& reader,
     while (auto member = reader.next()) {
         const auto it = expected.find(member->path);
         if ((member->path == "README.md" && !readme) ||
-            (member->path == vault::k_signature_member && !signature)) {
+            (member->path == k_signature_member && !signature)) {
             auto content = read_all(reader, buffer.get(), member->path);
             if (!content) {
                 return failure(content.error());
@@ -84,7 +83,7 @@ Result<ExportResult> check_version_archive(vault::ArchiveReader& reader,
             }
             continue;
         }
-        if (it == expected.end() || member->type != vault::Member::Type::regular) {
+        if (it == expected.end() || member->type != Member::Type::regular) {
             return failure(
                 fmt::format("{} is not a file of the manifest", escape_name(member->path)));
         }
@@ -108,7 +107,7 @@ Result<ExportResult> check_version_archive(vault::ArchiveReader& reader,
 }
 
 ExportResult export_stream(UniqueFd stream, int out, const ByteProgress& progress) {
-    vault::ZstdEncoder encoder(3, 0);
+    ZstdEncoder encoder(3, 0);
     std::uint64_t archive_bytes = 0;
     const auto write_out = [&](const char* data, std::size_t size) {
         value_or_throw(fs::write_all(out, data, size, "the export"));
@@ -117,7 +116,7 @@ ExportResult export_stream(UniqueFd stream, int out, const ByteProgress& progres
     // Every byte libarchive reads from the pipe also goes to the compressor: the archive
     // holds exactly the stream that is being checked.
     const int in = stream.get();
-    vault::ArchiveReader reader(
+    ArchiveReader reader(
         [&](char* buffer, std::size_t size) -> std::size_t {
             ssize_t got = 0;
             do {
@@ -142,4 +141,4 @@ ExportResult export_stream(UniqueFd stream, int out, const ByteProgress& progres
     return std::move(*result);
 }
 
-} // namespace mv::ctl
+} // namespace mv::vault
