@@ -241,6 +241,8 @@ struct Replica {
     ReplicaS3 s3;
     std::uint64_t bandwidth = 0; ///< bytes per second for all connections; 0: no limit
     int parallel = 4;            ///< connections at once
+    /// How long a version removed locally stays on the replica (docs/REPLICAS.md).
+    Duration keep_removed = std::chrono::hours(24 * 7);
 
     bool operator==(const Replica&) const = default;
 };

@@ -41,6 +41,7 @@ ReplicaSet::ReplicaSet(const std::vector<config::Replica>& replicas,
         options.credentials_file = replica.s3.credentials_file;
         options.bandwidth = replica.bandwidth;
         options.parallel = static_cast<unsigned>(replica.parallel);
+        options.keep_removed = replica.keep_removed;
         options.vault = vault;
         options.state_file = state_dir / "replicas" / (replica.name + ".json");
         if (events != nullptr) {
@@ -85,6 +86,8 @@ json ReplicaSet::status(SystemTime now) const {
              {"last_error_kind",
               s.last_error_kind.empty() ? json(nullptr) : json(s.last_error_kind)},
              {"uploaded_bytes", s.uploaded_bytes},
+             {"awaiting_removal", s.awaiting_removal},
+             {"removed_versions", s.removed_versions},
              {"running", s.running}});
     }
     return replicas;

@@ -135,10 +135,14 @@ void Replicator::pass(s3::TransferPool& pool) {
                          format_elapsed(std::chrono::duration_cast<std::chrono::milliseconds>(
                              m_clock.now() - started)));
         }
-        if (report.complete || m_stop) {
+        if (m_stop) {
+            return; // cancelled: neither a success nor a failure
+        }
+        if (report.complete) {
             break;
         }
     }
+    retain(pool);
     {
         const std::lock_guard lock(m_mutex);
         m_status.last_attempt = started;
@@ -150,12 +154,31 @@ void Replicator::pass(s3::TransferPool& pool) {
     save_state();
 }
 
+void Replicator::retain(s3::TransferPool& pool) {
+    const auto local = list_vault_files(m_options.vault);
+    const RetentionReport removed = apply_retention(m_options.vault, local, m_known, m_retention,
+                                                    m_clock.now(), m_options.keep_removed, pool);
+    {
+        const std::lock_guard lock(m_mutex);
+        m_status.removed_versions += removed.versions;
+        m_status.awaiting_removal = m_retention.removed_since.size();
+    }
+    if (removed.versions + removed.packs + removed.indexes > 0) {
+        spdlog::info("replica {}: removed {} version(s) the vault removed more than {} ago, {} "
+                     "pack(s) and {} index file(s) no version there needs ({})",
+                     m_options.name, removed.versions, format_elapsed(m_options.keep_removed),
+                     removed.packs, removed.indexes, format_bytes(removed.bytes));
+    }
+}
+
 void Replicator::note_failure(const std::exception& error) {
     const auto* s3_error = dynamic_cast<const s3::S3Error*>(&error);
     const auto* local_error = dynamic_cast<const Error*>(&error);
     std::string kind = "local";
     if (s3_error != nullptr) {
         kind = s3::to_string(s3_error->kind());
+    } else if (dynamic_cast<const ReplicaRefused*>(&error) != nullptr) {
+        kind = local_error->code() == ErrorCode::conflict ? "another_vault" : "damaged_replica";
     } else if (local_error != nullptr && local_error->code() == ErrorCode::invalid_config) {
         kind = "credentials_file";
     } else if (local_error != nullptr && local_error->code() == ErrorCode::corrupt) {
@@ -209,6 +232,16 @@ void Replicator::load_state() {
     m_status.last_attempt = time_from(state, "last_attempt");
     m_status.last_error = state.value("last_error", "");
     m_status.last_error_kind = state.value("last_error_kind", "");
+    if (state.contains("removed_since") && state["removed_since"].is_object()) {
+        for (const auto& [key, time] : state["removed_since"].items()) {
+            auto since = time.is_string() ? parse_time(time.get<std::string>())
+                                          : Result<SystemTime>(failure("not a time"));
+            if (since) {
+                m_retention.removed_since.emplace(key, *since);
+            }
+        }
+    }
+    m_status.awaiting_removal = m_retention.removed_since.size();
 }
 
 void Replicator::save_state() const {
@@ -220,6 +253,12 @@ void Replicator::save_state() const {
                  {"last_error", m_status.last_error},
                  {"last_error_kind", m_status.last_error_kind}};
     }
+    // Written by the thread only, like m_retention.
+    Json removed_since = Json::object();
+    for (const auto& [key, since] : m_retention.removed_since) {
+        removed_since[key] = format_utc(since);
+    }
+    state["removed_since"] = std::move(removed_since);
     const auto dir = m_options.state_file.parent_path();
     auto written = fs::create_directories_durable(dir).and_then(
         [&] { return fs::write_file_atomic(m_options.state_file, state.dump() + "\n"); });

@@ -15,6 +15,7 @@
 #include <string>
 #include <thread>
 
+#include "replica/retention.hpp"
 #include "replica/sync_plan.hpp"
 #include "s3/transfer_pool.hpp"
 #include "util/time.hpp"
@@ -32,6 +33,8 @@ struct ReplicatorOptions {
     std::chrono::milliseconds period = std::chrono::minutes(5);
     std::chrono::milliseconds first_retry = std::chrono::seconds(5);
     std::chrono::milliseconds max_retry = std::chrono::minutes(5);
+    /// How long a version the vault removed stays on the replica (retention.hpp).
+    std::chrono::milliseconds keep_removed = std::chrono::hours(24 * 7);
     /// Called (on the replicator's thread) when a pass fails with an error other than
     /// the last one: the daemon sends the replica_failed event. May be empty.
     std::function<void(const std::string& kind, const std::string& error)> on_failure;
@@ -49,6 +52,8 @@ struct ReplicaStatus {
     std::string last_error;           ///< empty after a successful pass
     std::string last_error_kind;      ///< "wrong_credentials", "missing_bucket", "unreachable", …
     std::uint64_t uploaded_bytes = 0; ///< since the daemon started
+    std::size_t removed_versions = 0; ///< by retention on the replica, since the daemon started
+    std::size_t awaiting_removal = 0; ///< versions the vault removed, kept for keep_removed
     bool running = false;             ///< a pass is under way
 };
 
@@ -70,6 +75,7 @@ public:
 private:
     void run();
     void pass(s3::TransferPool& pool);
+    void retain(s3::TransferPool& pool);
     void note_failure(const std::exception& error);
     std::unique_ptr<s3::TransferPool> connect();
     void load_state();
@@ -85,7 +91,8 @@ private:
     std::chrono::milliseconds m_retry{0};
     /// What the replica held after the last pass (empty before the first): what is
     /// pending is computed from it when the replica cannot be listed (an outage).
-    RemoteListing m_known; ///< used by the thread only
+    RemoteListing m_known;      ///< used by the thread only
+    RetentionState m_retention; ///< used by the thread only (and the constructor)
     std::thread m_thread;
 };
 

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include "util/fs.hpp"
@@ -13,6 +14,8 @@
 namespace mv::replica {
 
 namespace {
+
+using Json = nlohmann::json;
 
 struct Progress {
     std::mutex mutex;
@@ -74,7 +77,26 @@ void upload_all(s3::TransferPool& pool, const std::filesystem::path& root,
     }
 }
 
+// The vault.json field that tells two vaults apart (a format upgrade changes others).
+std::string created_of(const std::string& text) {
+    const Json json = Json::parse(text, nullptr, false);
+    return json.is_object() && json.contains("created") ? json["created"].dump() : text;
+}
+
 } // namespace
+
+void check_same_vault(const std::filesystem::path& vault_root, s3::Client& client) {
+    const std::string ours = value_or_throw(fs::read_file(vault_root / "vault.json", 1u << 20));
+    const std::string theirs = client.get("vault.json", std::nullopt, 1u << 20);
+    if (created_of(ours) != created_of(theirs)) {
+        throw ReplicaRefused(
+            fmt::format("{} holds another vault (its vault.json was created at {}, "
+                        "this vault's at {}): nothing is removed there; give each "
+                        "vault its own bucket or prefix",
+                        s3::describe(client.location()), created_of(theirs), created_of(ours)),
+            ErrorCode::conflict);
+    }
+}
 
 RemoteListing list_replica(s3::Client& client) {
     RemoteListing remote;
@@ -91,6 +113,9 @@ PassReport sync_once(const std::filesystem::path& vault_root, s3::TransferPool& 
     PassReport report;
     const auto local = list_vault_files(vault_root);
     report.remote_after = list_replica(pool.client());
+    if (report.remote_after.contains("vault.json")) {
+        check_same_vault(vault_root, pool.client());
+    }
     report.before = plan_sync(local, report.remote_after);
     Progress progress;
     progress.stored = &report.remote_after;

@@ -22,6 +22,18 @@ struct PassReport {
     RemoteListing remote_after; ///< the replica's listing plus what the pass uploaded
 };
 
+/// The replica refuses to be changed: it holds another vault (code conflict), or one of
+/// its manifests is damaged (code corrupt; retention.hpp).
+class ReplicaRefused : public Error {
+public:
+    using Error::Error;
+};
+
+/// Throws ReplicaRefused(conflict) when the replica's vault.json is not the vault's own
+/// (another vault's replica under the same bucket and prefix): nothing may be uploaded or
+/// removed there. A replica without vault.json is a new one.
+void check_same_vault(const std::filesystem::path& vault_root, s3::Client& client);
+
 /// Everything below `key_prefix` on the replica (key → size).
 RemoteListing list_replica(s3::Client& client);
 

@@ -129,6 +129,10 @@ void read_replica(const Json& value, const KeyPath& path, Checker& checker,
              [&](const Json& v, const KeyPath& p) {
                  replica.bandwidth = to_bandwidth(v, p, checker).value_or(0);
              }},
+            {"keep_removed",
+             [&](const Json& v, const KeyPath& p) {
+                 replica.keep_removed = to_duration(v, p, checker).value_or(replica.keep_removed);
+             }},
             {"parallel",
              [&](const Json& v, const KeyPath& p) {
                  replica.parallel = static_cast<int>(

@@ -64,6 +64,15 @@ protected:
         return objects;
     }
 
+    // Regular files below `folder` of the vault.
+    static int files_below(const std::filesystem::path& folder) {
+        int files = 0;
+        for (const auto& entry : std::filesystem::recursive_directory_iterator(folder)) {
+            files += entry.is_regular_file() ? 1 : 0;
+        }
+        return files;
+    }
+
     // The manifests (versions) on the replica.
     int manifests_on_replica() { return objects_on_replica("manifests/"); }
 
@@ -112,6 +121,53 @@ TEST_F(ReplicaDaemon, TheMachineIsLostAndTheModelsComeBackFromTheBucket) {
     const auto out = ctl({"restore", "lab/dqn.pkl@1.0.0", "--to", (dir / "r").string()});
     ASSERT_EQ(out.exit_code, 0) << out.err;
     EXPECT_EQ(read_file(dir / "r/dqn.pkl"), pickle(k_weights));
+    const auto verified = ctl({"verify", "--all", "--read-data"});
+    EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
+}
+
+TEST_F(ReplicaDaemon, AVersionRetentionRemovedLeavesTheReplicaWithThePacksOnlyItNeeded) {
+    create_bucket();
+    config["watches"][0]["retention"] = {{"keep_last", 1}};
+    config["replicas"][0]["keep_removed"] = "0s";
+    start_daemon();
+    write_model("dqn.pkl", pickle(k_weights));
+    ASSERT_TRUE(wait_for_versions("lab/dqn.pkl", 1));
+    ASSERT_TRUE(wait_until_offsite(1));
+    const int first_packs = objects_on_replica("packs/");
+
+    // 1.0.1 shares nothing with 1.0.0, which retention removes (and the local collection
+    // its packs). Another backup wakes the replica again.
+    const std::string second = random_bytes(3u << 20, 22);
+    write_model("dqn.pkl", pickle(second));
+    ASSERT_TRUE(wait_until(
+        [&] {
+            const auto listed = versions("lab/dqn.pkl");
+            return listed.size() == 1 && listed[0]["version"] == "1.0.1";
+        },
+        60s));
+    write_model("other.pkl", pickle("other weights"));
+    ASSERT_TRUE(wait_for_versions("lab/other.pkl", 1));
+    ASSERT_TRUE(wait_until(
+        [&] {
+            return manifests_on_replica() == 2 &&
+                   objects_on_replica("packs/") == files_below(vault / "packs") &&
+                   objects_on_replica("index/") == files_below(vault / "index");
+        },
+        90s))
+        << replica_status().dump() << daemon_log();
+    EXPECT_GT(first_packs, 0);
+    EXPECT_EQ(replica_status()["removed_versions"], 1) << replica_status().dump();
+    ASSERT_EQ(stop_daemon(), 0);
+
+    // What is left on the replica is a whole vault: 1.0.1 comes back byte for byte.
+    std::filesystem::remove_all(vault);
+    const auto recovered =
+        run({binary("modelvaultd"), "--config", config_file.string(), "--recover-from", "offsite"});
+    ASSERT_EQ(recovered.exit_code, 0) << recovered.out << recovered.err;
+    start_daemon();
+    const auto out = ctl({"restore", "lab/dqn.pkl@1.0.1", "--to", (dir / "r").string()});
+    ASSERT_EQ(out.exit_code, 0) << out.err;
+    EXPECT_EQ(read_file(dir / "r/dqn.pkl"), pickle(second));
     const auto verified = ctl({"verify", "--all", "--read-data"});
     EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
 }

@@ -137,6 +137,7 @@ const std::map<std::string, KeyCase>& key_cases() {
         {"replicas.name", {replica_with(""), [](const Config& c) { return c.replicas.at(0).name == "offsite"; }}},
         {"replicas.s3", {replica_with(""), [](const Config& c) { return c.replicas.at(0).s3.bucket == "b-1"; }}},
         {"replicas.bandwidth", {replica_with(R"(, "bandwidth": "2MiB/s")"), [](const Config& c) { return c.replicas.at(0).bandwidth == 2u << 20; }}},
+        {"replicas.keep_removed", {replica_with(R"(, "keep_removed": "2d")"), [](const Config& c) { return c.replicas.at(0).keep_removed == std::chrono::hours(48); }}},
         {"replicas.parallel", {replica_with(R"(, "parallel": 8)"), [](const Config& c) { return c.replicas.at(0).parallel == 8; }}},
         {"replicas.s3.endpoint", {replica_with(""), [](const Config& c) { return c.replicas.at(0).s3.endpoint == "http://h:7480"; }}},
         {"replicas.s3.bucket", {replica_with(""), [](const Config& c) { return c.replicas.at(0).s3.bucket == "b-1"; }}},

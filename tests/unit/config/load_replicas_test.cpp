@@ -74,7 +74,7 @@ TEST(ReplicasConfig, BadValuesAreNamedWithTheirPath) {
                 ElementsAre(HasSubstr("at least 1KiB/s")));
     EXPECT_THAT(problems_of(with_s3(k_s3, R"(, "parallel": 0)")),
                 ElementsAre(HasSubstr("replicas[0].parallel")));
-    EXPECT_THAT(problems_of(with_s3(k_s3, R"(, "keep_removed": "7d")")),
+    EXPECT_THAT(problems_of(with_s3(k_s3, R"(, "keep_removed": "7 days")")),
                 ElementsAre(HasSubstr("replicas[0].keep_removed")));
     EXPECT_THAT(problems_of(R"({"replicas": [{"name": "Off Site", "s3": {"bucket": "b-1",
                                 "credentials_file": "/c"}}]})"),
