@@ -36,7 +36,8 @@ void print_usage() {
             "                  `socket` of --config FILE, else " +
             std::string(k_default_socket) +
             ")\n"
-            "  --config FILE   read the socket path from the daemon's config file\n"
+            "  --config FILE   the daemon's config file: its socket path, and its replicas\n"
+            "                  for --replica (default /etc/modelvault/modelvault.json)\n"
             "  --json          stable JSON on stdout instead of tables\n"
             "  --no-progress   no progress bars (they only show on a terminal anyway)\n"
             "  --version       print modelvaultctl's version\n\n"
@@ -121,6 +122,9 @@ int ctl_main(const std::vector<std::string>& args) {
         global.json = parsed.has("json");
         global.progress = !parsed.has("no-progress");
         global.socket = resolve_socket(parsed);
+        if (auto file = parsed.value("config")) {
+            global.config = *file;
+        }
         return command->run(global, parsed);
     } catch (const UsageError& e) {
         std::fprintf(stderr, "modelvaultctl: %s\n", e.what());

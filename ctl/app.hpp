@@ -10,6 +10,7 @@ namespace mv::ctl {
 
 struct GlobalOptions {
     std::filesystem::path socket; ///< resolved: --socket, $MODELVAULT_SOCKET, --config, default
+    std::filesystem::path config = "/etc/modelvault/modelvault.json"; ///< --config FILE
     bool json = false;
     bool progress = true;
 };

@@ -58,7 +58,10 @@ int run_list(const GlobalOptions& global, const ParsedArgs& args) {
     expect_positional(args, 0, 1,
                       "list [MODEL|WATCH] [--tag T] [--since TIME] [--until TIME] [--where "
                       "'FIELD OP X'] [--sort FIELD] [--compatible-with FILE] [--offset N] "
-                      "[--limit N]");
+                      "[--limit N] [--replica NAME]");
+    if (const auto replica = args.value("replica")) {
+        return list_replica(global, args, *replica);
+    }
     json request = json::object();
     if (!args.positional().empty()) {
         request["model"] = model_argument(args.positional()[0]);

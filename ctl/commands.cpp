@@ -27,7 +27,7 @@ const std::vector<CommandInfo>& all_commands() {
          run_status},
         {"list",
          "list [MODEL|WATCH] [--tag T] [--since TIME] [--until TIME] [--where 'FIELD OP X']... "
-         "[--sort FIELD[:asc]] [--compatible-with FILE] [--offset N] [--limit N]",
+         "[--sort FIELD[:asc]] [--compatible-with FILE] [--offset N] [--limit N] [--replica NAME]",
          "versions, newest first; filter and sort by tags, time, params, metrics and compat",
          "Lists versions of every model, of MODEL, or of every model of WATCH, newest first.\n"
          "TIME is ISO 8601 (2026-11-22, 2026-11-22T08:30, 2026-11-22T08:30:00+01:00; UTC when\n"
@@ -41,7 +41,10 @@ const std::vector<CommandInfo>& all_commands() {
          "shown as columns. --compatible-with FILE keeps the versions whose compat values\n"
          "(the watch's `compat` keys) equal those in FILE, the compat file of the run that\n"
          "will load the model. --offset N skips the first N versions, --limit N shows N: one\n"
-         "page of the sorted list.\n\n"
+         "page of the sorted list.\n"
+         "--replica NAME lists what the off-site replica NAME of the daemon's config file\n"
+         "(--config FILE) holds, read from the bucket: it needs neither the daemon nor the\n"
+         "vault (with MODEL and --limit only; docs/REPLICAS.md).\n\n"
          "examples:\n  modelvaultctl list\n  modelvaultctl list lab/agents/dqn.pkl --limit 5\n"
          "  modelvaultctl list lab --where 'params.alpha==0.1' --where 'params.algorithm!=ppo'\n"
          "  modelvaultctl list --tag best --since 2026-11-01 --offset 20 --limit 20\n"
@@ -55,7 +58,8 @@ const std::vector<CommandInfo>& all_commands() {
           {"sort", true, false},
           {"compatible-with", true, false},
           {"offset", true, false},
-          {"limit", true, false}},
+          {"limit", true, false},
+          {"replica", true, false}},
          run_list},
         {"show",
          "show MODEL[@SEL]",

@@ -110,6 +110,27 @@ TEST_F(ReplicaDaemon, TheMachineIsLostAndTheModelsComeBackFromTheBucket) {
 
     // The disk dies: only the config and the credentials are left.
     std::filesystem::remove_all(vault);
+
+    // What the replica holds is listed from the bucket, newest first.
+    const auto listed = run({binary("modelvaultctl"), "--config", config_file.string(), "--json",
+                             "list", "--replica", "offsite"});
+    ASSERT_EQ(listed.exit_code, 0) << listed.out << listed.err;
+    const json there = json::parse(listed.out, nullptr, false);
+    ASSERT_TRUE(there.is_object()) << listed.out;
+    ASSERT_EQ(there["versions"].size(), 2u) << listed.out;
+    EXPECT_EQ(there["versions"][0]["model"], "lab/dqn.pkl");
+    EXPECT_EQ(there["versions"][0]["version"], "1.0.1");
+    EXPECT_EQ(there["versions"][1]["version"], "1.0.0");
+    const auto table = run({binary("modelvaultctl"), "--config", config_file.string(), "list",
+                            "lab/dqn.pkl", "--replica", "offsite", "--limit", "1"});
+    EXPECT_EQ(table.exit_code, 0) << table.err;
+    EXPECT_NE(table.out.find("1.0.1"), std::string::npos) << table.out;
+    EXPECT_EQ(table.out.find("1.0.0"), std::string::npos) << table.out;
+    const auto unknown = run({binary("modelvaultctl"), "--config", config_file.string(), "list",
+                              "--replica", "nowhere"});
+    EXPECT_EQ(unknown.exit_code, 2);
+    EXPECT_NE(unknown.err.find("no replica named \"nowhere\""), std::string::npos) << unknown.err;
+
     const auto recovered =
         run({binary("modelvaultd"), "--config", config_file.string(), "--recover-from", "offsite"});
     ASSERT_EQ(recovered.exit_code, 0) << recovered.out << recovered.err;
