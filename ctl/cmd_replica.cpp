@@ -9,17 +9,16 @@
 #include "config/load.hpp"
 #include "ctl/command_impl.hpp"
 #include "ctl/output.hpp"
+#include "ctl/replica_source.hpp"
 #include "s3/client.hpp"
 #include "s3/credentials.hpp"
 #include "store/digest.hpp"
 #include "util/time.hpp"
 #include "vault/manifest.hpp"
+#include "vault/selector.hpp"
 
 namespace mv::ctl {
 
-namespace {
-
-// The replica `name` of the daemon's config file, and a client of it.
 std::unique_ptr<s3::Client> open_replica(const GlobalOptions& global, const std::string& name) {
     config::Config config;
     try {
@@ -49,7 +48,6 @@ std::unique_ptr<s3::Client> open_replica(const GlobalOptions& global, const std:
         *credentials, options);
 }
 
-// Every manifest on the replica, checked against its name; damaged ones are warned about.
 std::vector<vault::Manifest> replica_versions(s3::Client& client, const std::string& model) {
     std::vector<std::string> keys;
     client.list("manifests/", [&](const s3::ListedObject& object) { keys.push_back(object.key); });
@@ -70,12 +68,10 @@ std::vector<vault::Manifest> replica_versions(s3::Client& client, const std::str
         }
     }
     std::sort(versions.begin(), versions.end(), [](const auto& a, const auto& b) {
-        return a.model != b.model ? a.model < b.model : a.sequence > b.sequence;
+        return a.model != b.model ? a.model < b.model : a.sequence < b.sequence;
     });
     return versions;
 }
-
-} // namespace
 
 int list_replica(const GlobalOptions& global, const ParsedArgs& args, const std::string& name) {
     for (const char* filter : {"tag", "since", "until", "where", "sort", "compatible-with"}) {
@@ -87,6 +83,10 @@ int list_replica(const GlobalOptions& global, const ParsedArgs& args, const std:
     const auto client = open_replica(global, name);
     auto versions = replica_versions(
         *client, args.positional().empty() ? "" : model_argument(args.positional()[0]));
+    // Newest first per model, as `list` shows them.
+    std::stable_sort(versions.begin(), versions.end(), [](const auto& a, const auto& b) {
+        return a.model != b.model ? a.model < b.model : a.sequence > b.sequence;
+    });
     if (auto limit = args.value("limit")) {
         std::size_t most = 0;
         try {
@@ -118,6 +118,54 @@ int list_replica(const GlobalOptions& global, const ParsedArgs& args, const std:
                    vault::to_string(m.trigger), format_bytes(m.total_size())});
     }
     std::fputs(table.render().c_str(), stdout);
+    return k_exit_ok;
+}
+
+int restore_replica(const GlobalOptions& global, const ParsedArgs& args, const std::string& name) {
+    if (args.has("compatible-with")) {
+        throw UsageError("restore --replica does not compare compat values yet; restore, then "
+                         "compare, or leave out --compatible-with");
+    }
+    const std::string& argument = args.positional()[0];
+    const auto at = argument.rfind('@');
+    const std::string model = model_argument(argument.substr(0, at));
+    const std::string selector = at == std::string::npos ? "" : argument.substr(at + 1);
+    const auto client = open_replica(global, name);
+    const auto versions = replica_versions(*client, model);
+    if (versions.empty()) {
+        throw Error(fmt::format("replica {} holds no version of {}; `list --replica {}` shows "
+                                "what it holds",
+                                name, model, name),
+                    ErrorCode::not_found);
+    }
+    // best and current move in the model's history, which is not read here.
+    auto manifest = vault::select_version(versions, model, selector);
+    if (!manifest) {
+        throw Error(manifest.error() + " on replica " + name, ErrorCode::not_found);
+    }
+    const std::filesystem::path to = *args.value("to");
+    const auto files = restore_from_replica(*client, *manifest, to, args.has("force"));
+    json listed = json::array();
+    for (const auto& path : files) {
+        listed.push_back(path.string());
+    }
+    if (global.json) {
+        print_json({{"model", manifest->model},
+                    {"version", manifest->version.to_string()},
+                    {"replica", name},
+                    {"directory", to.string()},
+                    {"files", listed},
+                    {"bytes", manifest->total_size()},
+                    {"verified", true}});
+        return k_exit_ok;
+    }
+    std::printf("restored %s %s from replica %s into %s (%zu file%s, %s, SHA-256 verified):\n",
+                manifest->model.c_str(), manifest->version.to_string().c_str(), name.c_str(),
+                to.c_str(), files.size(), files.size() == 1 ? "" : "s",
+                format_bytes(manifest->total_size()).c_str());
+    for (const auto& file : listed) {
+        std::printf("  %s\n", file.get<std::string>().c_str());
+    }
     return k_exit_ok;
 }
 

@@ -32,10 +32,14 @@ Error with_advice(const Error& e) {
 
 int run_restore(const GlobalOptions& global, const ParsedArgs& args) {
     expect_positional(args, 1, 1,
-                      "restore MODEL[@SEL] --to DIR [--force] [--compatible-with FILE]");
+                      "restore MODEL[@SEL] --to DIR [--force] [--compatible-with FILE] "
+                      "[--replica NAME]");
     const auto to = args.value("to");
     if (!to || to->empty()) {
         throw UsageError("restore: say where with --to DIR (the folder is created if needed)");
+    }
+    if (const auto replica = args.value("replica")) {
+        return restore_replica(global, args, *replica);
     }
     json extra = json::object();
     if (const auto file = args.value("compatible-with")) {

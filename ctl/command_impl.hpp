@@ -34,6 +34,8 @@ int run_vault(const GlobalOptions& global, const ParsedArgs& args);
 int run_report(const GlobalOptions& global, const ParsedArgs& args);
 /// `list --replica NAME` (ctl/cmd_replica.cpp): read from the bucket, not the daemon.
 int list_replica(const GlobalOptions& global, const ParsedArgs& args, const std::string& name);
+/// `restore MODEL[@SEL] --replica NAME --to DIR` (ctl/cmd_replica.cpp).
+int restore_replica(const GlobalOptions& global, const ParsedArgs& args, const std::string& name);
 
 /// Exactly `count` positional arguments, or a UsageError naming the command's usage.
 void expect_positional(const ParsedArgs& args, std::size_t min, std::size_t max, const char* usage);

@@ -88,18 +88,24 @@ const std::vector<CommandInfo>& all_commands() {
          {{"all", false, false}, {"bump", true, false}, {"tag", true, true}, {"note", true, false}},
          run_backup},
         {"restore",
-         "restore MODEL[@SEL] --to DIR [--force] [--compatible-with FILE]",
+         "restore MODEL[@SEL] --to DIR [--force] [--compatible-with FILE] [--replica NAME]",
          "verified extraction of a version into DIR",
          "Extracts a version into DIR (created if needed) as you: the files belong to you and\n"
          "land only where you may write. Every file's SHA-256 is checked before anything is\n"
          "put in place; existing files are never replaced without --force. Sidecars keep\n"
          "their folders (logs/train.log). --compatible-with FILE first compares the version's\n"
          "compat values with those in FILE (the compat file of the run that will load it) and\n"
-         "refuses, naming each key with its stored and current value, when any differs.\n\n"
+         "refuses, naming each key with its stored and current value, when any differs.\n"
+         "--replica NAME reads the version from the off-site replica NAME of the daemon's\n"
+         "config file (--config FILE) instead: it needs neither the daemon nor the vault;\n"
+         "SEL is then a version, a prefix, latest, a tag or @TIME (docs/REPLICAS.md).\n\n"
          "examples:\n  modelvaultctl restore lab/agents/dqn.pkl --to /tmp/dqn\n"
          "  modelvaultctl restore lab/agents/dqn.pkl@1.0.0 --to . --force\n"
          "  modelvaultctl restore lab/dqn.pkl@best --compatible-with run/config.json --to run/",
-         {{"to", true, false}, {"force", false, false}, {"compatible-with", true, false}},
+         {{"to", true, false},
+          {"force", false, false},
+          {"compatible-with", true, false},
+          {"replica", true, false}},
          run_restore},
         {"export",
          "export MODEL[@SEL] [-o FILE|-] [--force] [--decrypt]",

@@ -126,6 +126,22 @@ TEST_F(ReplicaDaemon, TheMachineIsLostAndTheModelsComeBackFromTheBucket) {
     EXPECT_EQ(table.exit_code, 0) << table.err;
     EXPECT_NE(table.out.find("1.0.1"), std::string::npos) << table.out;
     EXPECT_EQ(table.out.find("1.0.0"), std::string::npos) << table.out;
+    // And a version comes back from it directly, byte for byte, checked.
+    const auto direct =
+        run({binary("modelvaultctl"), "--config", config_file.string(), "restore",
+             "lab/dqn.pkl@1.0.0", "--replica", "offsite", "--to", (dir / "direct").string()});
+    ASSERT_EQ(direct.exit_code, 0) << direct.out << direct.err;
+    EXPECT_EQ(read_file(dir / "direct/dqn.pkl"), pickle(k_weights));
+    const auto again =
+        run({binary("modelvaultctl"), "--config", config_file.string(), "restore", "lab/dqn.pkl",
+             "--replica", "offsite", "--to", (dir / "direct").string()});
+    EXPECT_NE(again.exit_code, 0) << "an existing file was replaced without --force";
+    EXPECT_EQ(read_file(dir / "direct/dqn.pkl"), pickle(k_weights));
+    const auto latest =
+        run({binary("modelvaultctl"), "--config", config_file.string(), "restore",
+             "lab/dqn.pkl@latest", "--replica", "offsite", "--to", (dir / "latest").string()});
+    ASSERT_EQ(latest.exit_code, 0) << latest.out << latest.err;
+    EXPECT_EQ(read_file(dir / "latest/dqn.pkl"), pickle(k_weights + "v2"));
     const auto unknown = run({binary("modelvaultctl"), "--config", config_file.string(), "list",
                               "--replica", "nowhere"});
     EXPECT_EQ(unknown.exit_code, 2);
