@@ -48,7 +48,8 @@ std::unique_ptr<s3::Client> open_replica(const GlobalOptions& global, const std:
         *credentials, options);
 }
 
-std::vector<vault::Manifest> replica_versions(s3::Client& client, const std::string& model) {
+std::vector<vault::Manifest> replica_versions(s3::Client& client, const std::string& model,
+                                              std::vector<std::string>* damaged) {
     std::vector<std::string> keys;
     client.list("manifests/", [&](const s3::ListedObject& object) { keys.push_back(object.key); });
     std::vector<vault::Manifest> versions;
@@ -59,8 +60,13 @@ std::vector<vault::Manifest> replica_versions(s3::Client& client, const std::str
                             ? vault::parse_manifest(text)
                             : Result<vault::Manifest>(failure("it does not hash to its name"));
         if (!manifest) {
-            std::fprintf(stderr, "warning: %s on the replica is damaged (%s); skipped\n",
-                         key.c_str(), manifest.error().c_str());
+            const std::string problem =
+                fmt::format("{} on the replica is damaged ({})", key, manifest.error());
+            if (damaged != nullptr) {
+                damaged->push_back(problem);
+            } else {
+                std::fprintf(stderr, "warning: %s; skipped\n", problem.c_str());
+            }
             continue;
         }
         if (model.empty() || manifest->model == model) {

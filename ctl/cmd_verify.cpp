@@ -13,11 +13,14 @@ int run_verify(const GlobalOptions& global, const ParsedArgs& args) {
     if (args.has("signatures")) {
         return run_verify_signatures(global, args);
     }
-    expect_positional(args, 0, 1, "verify [MODEL[@SEL]] [--all] [--read-data]");
+    expect_positional(args, 0, 1, "verify [MODEL[@SEL]] [--all] [--read-data] [--replica NAME]");
     const bool all = args.has("all");
     if (all == !args.positional().empty()) {
         throw UsageError("verify: name a model (MODEL for all its versions, MODEL@SEL for one), "
                          "or use --all");
+    }
+    if (const auto replica = args.value("replica")) {
+        return verify_replica(global, args, *replica);
     }
     json request = {{"all", all}, {"read_data", args.has("read-data")}};
     if (!all) {

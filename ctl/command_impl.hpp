@@ -36,6 +36,8 @@ int run_report(const GlobalOptions& global, const ParsedArgs& args);
 int list_replica(const GlobalOptions& global, const ParsedArgs& args, const std::string& name);
 /// `restore MODEL[@SEL] --replica NAME --to DIR` (ctl/cmd_replica.cpp).
 int restore_replica(const GlobalOptions& global, const ParsedArgs& args, const std::string& name);
+/// `verify --replica NAME` (ctl/replica_verify.cpp).
+int verify_replica(const GlobalOptions& global, const ParsedArgs& args, const std::string& name);
 
 /// Exactly `count` positional arguments, or a UsageError naming the command's usage.
 void expect_positional(const ParsedArgs& args, std::size_t min, std::size_t max, const char* usage);

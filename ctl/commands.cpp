@@ -180,7 +180,7 @@ const std::vector<CommandInfo>& all_commands() {
          {{"force", false, false}},
          run_rollback},
         {"verify",
-         "verify [MODEL[@SEL]] [--all] [--read-data] | verify --signatures --public-key FILE "
+         "verify [MODEL[@SEL]] [--all] [--read-data] [--replica NAME] | verify --signatures --public-key FILE "
          "VAULT_DIR|ARCHIVE",
          "check that stored versions are intact",
          "Checks each version's manifest and that every chunk it names is stored (fast: no\n"
@@ -192,7 +192,10 @@ const std::vector<CommandInfo>& all_commands() {
          "public`), that every version of the vault folder VAULT_DIR, or the version exported\n"
          "to ARCHIVE, is signed by that key and unchanged (an encrypted vault signs each\n"
          "version); it exits 1 naming each version that is unsigned, changed or signed by\n"
-         "another key.\n\n"
+         "another key.\n"
+         "--replica NAME checks the off-site replica NAME of the daemon's config file\n"
+         "(--config FILE) in the bucket instead, without the daemon or the vault\n"
+         "(docs/REPLICAS.md).\n\n"
          "examples:\n  modelvaultctl verify --all\n  modelvaultctl verify --all --read-data\n"
          "  modelvaultctl verify lab/agents/dqn.pkl@latest\n"
          "  modelvaultctl verify --signatures --public-key vault.pub /var/lib/modelvault\n"
@@ -200,7 +203,8 @@ const std::vector<CommandInfo>& all_commands() {
          {{"all", false, false},
           {"read-data", false, false},
           {"signatures", false, false},
-          {"public-key", true, false}},
+          {"public-key", true, false},
+          {"replica", true, false}},
          run_verify},
         {"prune",
          "prune [MODEL] [--dry-run]",

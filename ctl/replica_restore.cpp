@@ -22,23 +22,14 @@
 
 namespace mv::ctl {
 
-namespace {
-
-struct Located {
-    std::string pack; ///< key
-    store::BlobEntry blob;
-};
-using Locations = std::unordered_map<store::ChunkId, Located, store::DigestHash>;
-
-// Which pack holds each chunk: the replica's index files, for packs it still holds.
 Locations locate_chunks(s3::Client& client) {
     std::vector<std::string> indexes;
-    std::unordered_map<std::string, bool> packs;
+    std::unordered_map<std::string, std::uint64_t> packs;
     client.list("", [&](const s3::ListedObject& object) {
         if (object.key.starts_with("index/")) {
             indexes.push_back(object.key);
         } else if (object.key.starts_with("packs/")) {
-            packs[object.key] = true;
+            packs[object.key] = object.size;
         }
     });
     Locations found;
@@ -52,7 +43,15 @@ Locations locate_chunks(s3::Client& client) {
         for (const auto& pack : *parsed) {
             const std::string hex = pack.id.hex();
             const std::string pack_key = "packs/" + hex.substr(0, 2) + "/" + hex;
-            if (packs.contains(pack_key)) {
+            const auto listed = packs.find(pack_key);
+            if (listed != packs.end() && listed->second != pack.size) {
+                std::fprintf(stderr,
+                             "warning: %s on the replica has %llu bytes, its index says "
+                             "%llu; its chunks are not used\n",
+                             pack_key.c_str(), static_cast<unsigned long long>(listed->second),
+                             static_cast<unsigned long long>(pack.size));
+            }
+            if (listed != packs.end() && listed->second == pack.size) {
                 for (const auto& blob : pack.blobs) {
                     found.emplace(blob.id, Located{pack_key, blob});
                 }
@@ -61,6 +60,30 @@ Locations locate_chunks(s3::Client& client) {
     }
     return found;
 }
+
+void fetch_chunk(s3::Client& client, const Locations& where, const vault::ChunkRef& ref,
+                 const std::string& file, store::CodecContext& codec,
+                 std::vector<std::uint8_t>& chunk) {
+    const auto found = where.find(ref.id);
+    if (found == where.end()) {
+        throw Error(fmt::format("chunk {} of {} is in no pack the replica holds: the replica is "
+                                "incomplete (run `verify` where the vault is)",
+                                ref.id.short_hex(), file),
+                    ErrorCode::corrupt);
+    }
+    const auto& blob = found->second.blob;
+    const std::string stored = client.get(
+        found->second.pack, s3::ByteRange{blob.offset, blob.stored_length}, blob.stored_length);
+    chunk.resize(ref.size);
+    const auto decoded = store::decode_chunk(store::as_bytes(stored), blob.codec, chunk, codec);
+    if (!decoded || store::Digest::sha256_of(chunk) != ref.id) {
+        throw Error(fmt::format("chunk {} of {} in {} on the replica is damaged",
+                                ref.id.short_hex(), file, found->second.pack),
+                    ErrorCode::corrupt);
+    }
+}
+
+namespace {
 
 // The version as the daemon streams it (vault/tar_stream.hpp), from the replica.
 void write_tar(s3::Client& client, const Locations& where, const vault::Manifest& manifest,
@@ -77,25 +100,7 @@ void write_tar(s3::Client& client, const Locations& where, const vault::Manifest
     for (const auto& file : manifest.files) {
         tar.begin(file.member(), file.size, file.mode, file.mtime_ns);
         for (const auto& ref : file.chunks) {
-            const auto found = where.find(ref.id);
-            if (found == where.end()) {
-                throw Error(fmt::format("chunk {} of {} is in no pack the replica holds: the "
-                                        "replica is incomplete (run `verify` where the vault is)",
-                                        ref.id.short_hex(), file.path),
-                            ErrorCode::corrupt);
-            }
-            const auto& blob = found->second.blob;
-            const std::string stored =
-                client.get(found->second.pack, s3::ByteRange{blob.offset, blob.stored_length},
-                           blob.stored_length);
-            chunk.resize(ref.size);
-            const auto decoded =
-                store::decode_chunk(store::as_bytes(stored), blob.codec, chunk, codec);
-            if (!decoded || store::Digest::sha256_of(chunk) != ref.id) {
-                throw Error(fmt::format("chunk {} of {} in {} on the replica is damaged",
-                                        ref.id.short_hex(), file.path, found->second.pack),
-                            ErrorCode::corrupt);
-            }
+            fetch_chunk(client, where, ref, file.path, codec, chunk);
             tar.write(chunk.data(), chunk.size());
         }
     }

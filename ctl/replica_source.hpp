@@ -2,12 +2,16 @@
 // Reading an off-site replica from modelvaultctl, without the daemon or the vault
 // (docs/REPLICAS.md): `list --replica` and `restore --replica`.
 
+#include <cstdint>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "ctl/app.hpp"
 #include "s3/client.hpp"
+#include "store/codec.hpp"
+#include "store/pack_format.hpp"
 #include "vault/manifest.hpp"
 
 namespace mv::ctl {
@@ -18,7 +22,25 @@ std::unique_ptr<s3::Client> open_replica(const GlobalOptions& global, const std:
 
 /// The versions on the replica (of `model`, or all), by model, oldest first; a manifest
 /// that does not hash to its name or cannot be read is skipped with a warning.
-std::vector<vault::Manifest> replica_versions(s3::Client& client, const std::string& model);
+std::vector<vault::Manifest> replica_versions(s3::Client& client, const std::string& model,
+                                              std::vector<std::string>* damaged = nullptr);
+
+/// Where a chunk is on the replica.
+struct Located {
+    std::string pack; ///< key
+    store::BlobEntry blob;
+};
+using Locations = std::unordered_map<store::ChunkId, Located, store::DigestHash>;
+
+/// Which pack holds each chunk, from the replica's index files, for the packs the replica
+/// holds with the size their index says (others are warned about).
+Locations locate_chunks(s3::Client& client);
+
+/// Chunk `ref` of `file` into `chunk`: fetched by range, decoded, checked against its name.
+/// Throws Error(corrupt) naming the chunk, the file and the pack.
+void fetch_chunk(s3::Client& client, const Locations& where, const vault::ChunkRef& ref,
+                 const std::string& file, store::CodecContext& codec,
+                 std::vector<std::uint8_t>& chunk);
 
 /// Writes the files of `manifest` (with chunk lists) from the replica into `target`,
 /// each checked (vault::extract_verified). Returns the files written.

@@ -160,6 +160,38 @@ TEST_F(ReplicaDaemon, TheMachineIsLostAndTheModelsComeBackFromTheBucket) {
     EXPECT_EQ(read_file(dir / "r/dqn.pkl"), pickle(k_weights));
     const auto verified = ctl({"verify", "--all", "--read-data"});
     EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
+
+    // The replica itself checks out from the bucket; a pack damaged there is found by
+    // reading the data (its size is unchanged, so the fast check cannot see it).
+    const std::vector<std::string> verify_replica = {binary("modelvaultctl"),
+                                                     "--config",
+                                                     config_file.string(),
+                                                     "verify",
+                                                     "--all",
+                                                     "--replica",
+                                                     "offsite"};
+    auto checked = run(verify_replica);
+    EXPECT_EQ(checked.exit_code, 0) << checked.out << checked.err;
+    auto with_data = verify_replica;
+    with_data.push_back("--read-data");
+    checked = run(with_data);
+    EXPECT_EQ(checked.exit_code, 0) << checked.out << checked.err;
+    s3::Client replica(s3::Location{gateway.endpoint, bucket, "trainer-1/", "us-east-1"},
+                       gateway.credentials);
+    std::string pack;
+    std::uint64_t size = 0;
+    replica.list("packs/", [&](const s3::ListedObject& object) {
+        if (object.size > size) {
+            pack = object.key;
+            size = object.size;
+        }
+    });
+    replica.put(pack, s3::memory_body(random_bytes(size, 99)));
+    EXPECT_EQ(run(verify_replica).exit_code, 0);
+    checked = run(with_data);
+    EXPECT_EQ(checked.exit_code, 1) << checked.out << checked.err;
+    EXPECT_NE(checked.out.find("damaged"), std::string::npos) << checked.out;
+    EXPECT_NE(checked.out.find(pack), std::string::npos) << checked.out;
 }
 
 TEST_F(ReplicaDaemon, AVersionRetentionRemovedLeavesTheReplicaWithThePacksOnlyItNeeded) {
