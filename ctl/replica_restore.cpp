@@ -2,6 +2,8 @@
 // each chunk fetched with a ranged GET, decoded and checked against its name, then handed
 // as a tar stream to vault::extract_verified, which checks every file's SHA-256 before
 // anything lands in the target, exactly as a restore from the daemon.
+#include <cerrno>
+#include <cstdio>
 #include <fcntl.h>
 #include <sys/socket.h>
 #include <thread>

@@ -1,5 +1,6 @@
 #include "replica/retention.hpp"
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
