@@ -48,7 +48,8 @@ void fetch(s3::Client& client, const stdfs::path& target, const Download& object
                                 object.key),
                     ErrorCode::corrupt);
     }
-    ::fchmod(fd.get(), 0644);
+    // Key records and the signing key are the owner's alone, as the vault writes them.
+    ::fchmod(fd.get(), object.key.starts_with("keys/") ? 0400 : 0644);
     value_or_throw(fs::sync_fd(fd.get(), partial));
     value_or_throw(fs::create_directories_durable(final_path.parent_path()));
     value_or_throw(fs::rename_durable(partial, final_path));

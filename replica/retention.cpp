@@ -129,6 +129,12 @@ OrphanContents orphan_contents(const std::filesystem::path& vault_root, s3::Clie
     return contents;
 }
 
+bool is_encrypted(const std::filesystem::path& vault_root) {
+    const auto text = fs::read_file(vault_root / "vault.json", 1u << 20);
+    const Json json = text ? Json::parse(*text, nullptr, false) : Json();
+    return json.is_object() && json.value("encrypted", false);
+}
+
 // Removes `keys` (in parallel) and forgets them in `remote`; returns the bytes freed.
 std::uint64_t remove_all(s3::TransferPool& pool, const std::vector<std::string>& keys,
                          RemoteListing& remote) {
@@ -178,7 +184,9 @@ RetentionReport apply_retention(const std::filesystem::path& vault_root,
     check_same_vault(vault_root, pool.client());
     report.bytes += remove_all(pool, removals.remove, remote);
     report.versions = removals.remove.size();
-    if (orphans.empty()) {
+    if (orphans.empty() || is_encrypted(vault_root)) {
+        // An encrypted vault's manifests and index files are sealed: without the key, which
+        // packs they need is unknown, so its packs stay (docs/REPLICAS.md).
         return report;
     }
     const ChunkSet referenced = referenced_chunks(vault_root, pool.client(), remote);

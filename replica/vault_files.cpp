@@ -66,6 +66,7 @@ std::vector<VaultFile> list_vault_files(const stdfs::path& root) {
     }
     list_below(root, "packs", FileRole::data, files);
     list_below(root, "index", FileRole::data, files);
+    list_below(root, "keys", FileRole::data, files);
     list_below(root, "models", FileRole::history, files);
     return files;
 }
@@ -80,6 +81,13 @@ bool is_replicated_key(const std::string& key) {
     }
     if (key.starts_with("index/")) {
         return is_hex(std::string_view(key).substr(6), 64);
+    }
+    if (key.starts_with("keys/")) {
+        // An encrypted vault's key records and signing key (docs/FORMAT.md, "Encryption"):
+        // without them nothing on the replica can be read.
+        const std::string_view name = std::string_view(key).substr(5);
+        return name == "signing.json" ||
+               (name.size() == 21 && name.ends_with(".json") && is_hex(name.substr(0, 16), 16));
     }
     if (key.starts_with("packs/")) {
         const std::string_view rest = std::string_view(key).substr(6);

@@ -1,7 +1,8 @@
 #pragma once
 // Which files of a vault (format 2, docs/FORMAT.md) a replica holds, and their order.
-// A replica is the vault's files under the same names: `vault.json`, the packs and their
-// index files, the manifests, and each model's `history.jsonl`. The index files let a
+// A replica is the vault's files under the same names: `vault.json`, an encrypted vault's
+// `keys/`, the packs and their index files, the manifests, and each model's
+// `history.jsonl`. The index files let a
 // reader of the replica find a chunk's pack without reading every pack's header; a
 // recovery leaves them out (the store rebuilds them from the packs). docs/REPLICAS.md
 // explains the order.
@@ -17,7 +18,7 @@ namespace mv::replica {
 
 /// What a file is to a replica, in upload order.
 enum class FileRole {
-    data,     ///< vault.json, packs, index files: uploaded first, never changed
+    data,     ///< vault.json, keys/, packs, index files: uploaded first
     manifest, ///< a version: uploaded only after every data file of the same pass
     history,  ///< a model's history.jsonl: appended, uploaded again when it grew
 };

@@ -194,6 +194,29 @@ TEST_F(ReplicaDaemon, TheMachineIsLostAndTheModelsComeBackFromTheBucket) {
     EXPECT_NE(checked.out.find(pack), std::string::npos) << checked.out;
 }
 
+TEST_F(ReplicaDaemon, AnEncryptedVaultComesBackWithTheConfigAndTheKeyFile) {
+    // The replica holds the key records: with the key file alone the vault comes back.
+    const std::filesystem::path key = dir / "vault.key";
+    ASSERT_EQ(run({binary("modelvaultctl"), "key", "init", key.string()}).exit_code, 0);
+    config["encryption"] = {{"key_file", key.string()}};
+    create_bucket();
+    start_daemon();
+    write_model("dqn.pkl", pickle(k_weights));
+    ASSERT_TRUE(wait_for_versions("lab/dqn.pkl", 1));
+    ASSERT_TRUE(wait_until_offsite(1)) << replica_status().dump() << daemon_log();
+    EXPECT_GE(objects_on_replica("keys/"), 1);
+    ASSERT_EQ(stop_daemon(), 0);
+
+    std::filesystem::remove_all(vault);
+    const auto recovered =
+        run({binary("modelvaultd"), "--config", config_file.string(), "--recover-from", "offsite"});
+    ASSERT_EQ(recovered.exit_code, 0) << recovered.out << recovered.err;
+    start_daemon();
+    const auto out = ctl({"restore", "lab/dqn.pkl@1.0.0", "--to", (dir / "r").string()});
+    ASSERT_EQ(out.exit_code, 0) << out.err << daemon_log();
+    EXPECT_EQ(read_file(dir / "r/dqn.pkl"), pickle(k_weights));
+}
+
 TEST_F(ReplicaDaemon, AVersionRetentionRemovedLeavesTheReplicaWithThePacksOnlyItNeeded) {
     create_bucket();
     config["watches"][0]["retention"] = {{"keep_last", 1}};

@@ -19,6 +19,10 @@ TEST(VaultFiles, OnlyTheVaultsOwnFilesAreReplicated) {
     EXPECT_FALSE(is_replicated_key("packs/AB/AB" + std::string(62, '0')));
     EXPECT_FALSE(is_replicated_key("manifests/" + k_hex));
     EXPECT_TRUE(is_replicated_key("index/" + k_hex));
+    EXPECT_TRUE(is_replicated_key("keys/0123456789abcdef.json"));
+    EXPECT_TRUE(is_replicated_key("keys/signing.json"));
+    EXPECT_FALSE(is_replicated_key("keys/0123456789abcdef.json.tmp"));
+    EXPECT_FALSE(is_replicated_key("keys/../vault.json"));
     EXPECT_FALSE(is_replicated_key("index/" + k_hex + ".tmp"));
     EXPECT_FALSE(is_replicated_key("index/AB" + std::string(62, '0')));
     EXPECT_FALSE(is_replicated_key("state/lock"));
@@ -43,12 +47,13 @@ TEST(VaultFiles, ListsManifestsFirstAndSkipsEverythingElse) {
     test::write_file(vault / "manifests" / (k_hex + ".json"), "manifest");
     test::write_file(vault / "models/lab/m/history.jsonl", "h\n");
     test::write_file(vault / "index" / k_hex, "index");
+    test::write_file(vault / "keys/0123456789abcdef.json", "{}");
     test::write_file(vault / "tmp/pack-in-progress", "x");
     test::write_file(vault / "state/lock", "1");
     test::write_file(vault / "packs/ab/not-a-pack", "x");
 
     const auto files = list_vault_files(vault.path());
-    ASSERT_EQ(files.size(), 5u);
+    ASSERT_EQ(files.size(), 6u);
     EXPECT_EQ(files[0].key, "manifests/" + k_hex + ".json");
     EXPECT_EQ(files[0].role, FileRole::manifest);
     EXPECT_EQ(files[0].size, 8u);
@@ -57,8 +62,10 @@ TEST(VaultFiles, ListsManifestsFirstAndSkipsEverythingElse) {
     EXPECT_EQ(files[2].role, FileRole::data);
     EXPECT_EQ(files[3].key, "index/" + k_hex);
     EXPECT_EQ(files[3].role, FileRole::data);
-    EXPECT_EQ(files[4].key, "models/lab/m/history.jsonl");
-    EXPECT_EQ(files[4].role, FileRole::history);
+    EXPECT_EQ(files[4].key, "keys/0123456789abcdef.json");
+    EXPECT_EQ(files[4].role, FileRole::data);
+    EXPECT_EQ(files[5].key, "models/lab/m/history.jsonl");
+    EXPECT_EQ(files[5].role, FileRole::history);
 }
 
 TEST(VaultFiles, AnEmptyFolderHasNoFiles) {
