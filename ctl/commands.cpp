@@ -180,8 +180,8 @@ const std::vector<CommandInfo>& all_commands() {
          {{"force", false, false}},
          run_rollback},
         {"verify",
-         "verify [MODEL[@SEL]] [--all] [--read-data] [--replica NAME] | verify --signatures --public-key FILE "
-         "VAULT_DIR|ARCHIVE",
+         "verify [MODEL[@SEL]] [--all] [--read-data] [--replica NAME] | verify --signatures "
+         "--public-key FILE VAULT_DIR|ARCHIVE",
          "check that stored versions are intact",
          "Checks each version's manifest and that every chunk it names is stored (fast: no\n"
          "data is read). With --read-data every chunk is also read back and must hash to its\n"
