@@ -12,9 +12,12 @@
 #include "ctl/replica_source.hpp"
 #include "s3/client.hpp"
 #include "s3/credentials.hpp"
+#include "s3/failure.hpp"
 #include "store/digest.hpp"
 #include "util/time.hpp"
+#include "vault/history.hpp"
 #include "vault/manifest.hpp"
+#include "vault/model_id.hpp"
 #include "vault/selector.hpp"
 
 namespace mv::ctl {
@@ -77,6 +80,53 @@ std::vector<vault::Manifest> replica_versions(s3::Client& client, const std::str
         return a.model != b.model ? a.model < b.model : a.sequence < b.sequence;
     });
     return versions;
+}
+
+namespace {
+
+// The same bound as the daemon's when it opens a history (vault/vault_recover.cpp).
+constexpr std::size_t k_max_history_bytes = 64u << 20;
+
+// The model's `best` and `current`, replayed from its history on the replica (histories
+// are replicated, docs/REPLICAS.md); none when the model has no history there.
+vault::Pointers replica_pointers(s3::Client& client, const std::string& model) {
+    const auto id = vault::ModelId::parse(model);
+    if (!id) {
+        return {};
+    }
+    const std::string key = (id->vault_dir() / vault::k_history_file).generic_string();
+    std::string text;
+    try {
+        text = client.get(key, std::nullopt, k_max_history_bytes);
+    } catch (const s3::S3Error& e) {
+        if (e.kind() == s3::FailureKind::not_found) {
+            return {};
+        }
+        throw;
+    }
+    std::vector<std::string> problems;
+    const auto records = vault::parse_history(text, problems);
+    for (const auto& problem : problems) {
+        std::fprintf(stderr, "warning: %s on the replica: %s (line ignored)\n", key.c_str(),
+                     problem.c_str());
+    }
+    return {vault::pointer_value(records, vault::Pointer::best),
+            vault::pointer_value(records, vault::Pointer::current)};
+}
+
+} // namespace
+
+vault::Manifest select_on_replica(s3::Client& client, const std::vector<vault::Manifest>& versions,
+                                  const std::string& model, const std::string& selector,
+                                  const std::string& replica) {
+    const vault::Pointers pointers = selector == "best" || selector == "current"
+                                         ? replica_pointers(client, model)
+                                         : vault::Pointers{};
+    auto manifest = vault::select_version(versions, model, selector, pointers);
+    if (!manifest) {
+        throw Error(manifest.error() + " on replica " + replica, ErrorCode::not_found);
+    }
+    return std::move(*manifest);
 }
 
 int list_replica(const GlobalOptions& global, const ParsedArgs& args, const std::string& name) {
@@ -144,31 +194,27 @@ int restore_replica(const GlobalOptions& global, const ParsedArgs& args, const s
                                 name, model, name),
                     ErrorCode::not_found);
     }
-    // best and current move in the model's history, which is not read here.
-    auto manifest = vault::select_version(versions, model, selector);
-    if (!manifest) {
-        throw Error(manifest.error() + " on replica " + name, ErrorCode::not_found);
-    }
+    const auto manifest = select_on_replica(*client, versions, model, selector, name);
     const std::filesystem::path to = *args.value("to");
-    const auto files = restore_from_replica(*client, *manifest, to, args.has("force"));
+    const auto files = restore_from_replica(*client, manifest, to, args.has("force"));
     json listed = json::array();
     for (const auto& path : files) {
         listed.push_back(path.string());
     }
     if (global.json) {
-        print_json({{"model", manifest->model},
-                    {"version", manifest->version.to_string()},
+        print_json({{"model", manifest.model},
+                    {"version", manifest.version.to_string()},
                     {"replica", name},
                     {"directory", to.string()},
                     {"files", listed},
-                    {"bytes", manifest->total_size()},
+                    {"bytes", manifest.total_size()},
                     {"verified", true}});
         return k_exit_ok;
     }
     std::printf("restored %s %s from replica %s into %s (%zu file%s, %s, SHA-256 verified):\n",
-                manifest->model.c_str(), manifest->version.to_string().c_str(), name.c_str(),
+                manifest.model.c_str(), manifest.version.to_string().c_str(), name.c_str(),
                 to.c_str(), files.size(), files.size() == 1 ? "" : "s",
-                format_bytes(manifest->total_size()).c_str());
+                format_bytes(manifest.total_size()).c_str());
     for (const auto& file : listed) {
         std::printf("  %s\n", file.get<std::string>().c_str());
     }

@@ -97,8 +97,8 @@ const std::vector<CommandInfo>& all_commands() {
          "compat values with those in FILE (the compat file of the run that will load it) and\n"
          "refuses, naming each key with its stored and current value, when any differs.\n"
          "--replica NAME reads the version from the off-site replica NAME of the daemon's\n"
-         "config file (--config FILE) instead: it needs neither the daemon nor the vault;\n"
-         "SEL is then a version, a prefix, latest, a tag or @TIME (docs/REPLICAS.md).\n\n"
+         "config file (--config FILE) instead: it needs neither the daemon nor the vault\n"
+         "(best and current as the model's history on the replica says; docs/REPLICAS.md).\n\n"
          "examples:\n  modelvaultctl restore lab/agents/dqn.pkl --to /tmp/dqn\n"
          "  modelvaultctl restore lab/agents/dqn.pkl@1.0.0 --to . --force\n"
          "  modelvaultctl restore lab/dqn.pkl@best --compatible-with run/config.json --to run/",

@@ -25,6 +25,13 @@ std::unique_ptr<s3::Client> open_replica(const GlobalOptions& global, const std:
 std::vector<vault::Manifest> replica_versions(s3::Client& client, const std::string& model,
                                               std::vector<std::string>* damaged = nullptr);
 
+/// The version of `model` that `selector` names among `versions` (replica_versions()),
+/// as the daemon resolves it: `best` and `current` from the model's history on the
+/// replica. Throws Error(not_found) saying what the replica `replica` holds.
+vault::Manifest select_on_replica(s3::Client& client, const std::vector<vault::Manifest>& versions,
+                                  const std::string& model, const std::string& selector,
+                                  const std::string& replica);
+
 /// Where a chunk is on the replica.
 struct Located {
     std::string pack; ///< key

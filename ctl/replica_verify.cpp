@@ -10,7 +10,6 @@
 #include "ctl/command_impl.hpp"
 #include "ctl/replica_source.hpp"
 #include "store/sha256.hpp"
-#include "vault/selector.hpp"
 
 namespace mv::ctl {
 
@@ -66,11 +65,7 @@ int verify_replica(const GlobalOptions& global, const ParsedArgs& args, const st
     std::vector<std::string> damaged;
     auto versions = replica_versions(*client, model, &damaged);
     if (!selector.empty()) {
-        auto one = vault::select_version(versions, model, selector);
-        if (!one) {
-            throw Error(one.error() + " on replica " + name, ErrorCode::not_found);
-        }
-        versions = {std::move(*one)};
+        versions = {select_on_replica(*client, versions, model, selector, name)};
     }
     const Locations where = locate_chunks(*client);
     json failed = json::array();

@@ -1,16 +1,10 @@
 // The real modelvaultd with an off-site replica on a real RADOS Gateway: the machine is
 // lost and the models come back from the bucket; an outage, a SIGKILL and wrong
 // credentials never cost a version, and status says what is wrong (docs/REPLICAS.md).
-#include <functional>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <gtest/gtest.h>
 
 #include "s3/client.hpp"
-#include "tests/ceph/gateway.hpp"
-#include "tests/integration/daemon_fixture.hpp"
-#include "tests/lib/skip.hpp"
+#include "tests/ceph/replica_daemon.hpp"
 #include "tests/lib/wait.hpp"
 
 namespace mv::test {
@@ -20,79 +14,6 @@ using namespace std::chrono_literals;
 using nlohmann::json;
 
 const std::string k_weights = random_bytes(3u << 20, 21);
-
-class ReplicaDaemon : public DaemonTest {
-protected:
-    void SetUp() override {
-        DaemonTest::SetUp();
-        gateway = Gateway::from_environment();
-        if (!gateway.skip_reason.empty()) {
-            MV_SKIP_OR_FAIL(gateway.skip_reason);
-        }
-        const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-        bucket = "mv-daemon-" + std::to_string(::getpid()) + "-" +
-                 std::to_string(std::hash<std::string>{}(info->name()) % 100000);
-        write_credentials(gateway.credentials.secret_access_key);
-        config["replicas"] = {{{"name", "offsite"},
-                               {"s3",
-                                {{"endpoint", gateway.endpoint},
-                                 {"bucket", bucket},
-                                 {"prefix", "trainer-1/"},
-                                 {"credentials_file", credentials_file.string()}}}}};
-    }
-
-    void create_bucket() {
-        s3::Client(s3::Location{gateway.endpoint, bucket, "", "us-east-1"}, gateway.credentials)
-            .create_bucket();
-    }
-
-    void write_credentials(const std::string& secret) {
-        write_file(credentials_file,
-                   "[default]\naws_access_key_id = " + gateway.credentials.access_key_id +
-                       "\naws_secret_access_key = " + secret + "\n");
-        ::chmod(credentials_file.c_str(), 0600);
-    }
-
-    json replica_status() { return ctl_json({"status"})["replicas"].at(0); }
-
-    // The objects on the replica whose keys start with `prefix`.
-    int objects_on_replica(const std::string& prefix) {
-        s3::Client replica(s3::Location{gateway.endpoint, bucket, "trainer-1/", "us-east-1"},
-                           gateway.credentials);
-        int objects = 0;
-        replica.list(prefix, [&](const s3::ListedObject&) { ++objects; });
-        return objects;
-    }
-
-    // Regular files below `folder` of the vault.
-    static int files_below(const std::filesystem::path& folder) {
-        int files = 0;
-        for (const auto& entry : std::filesystem::recursive_directory_iterator(folder)) {
-            files += entry.is_regular_file() ? 1 : 0;
-        }
-        return files;
-    }
-
-    // The manifests (versions) on the replica.
-    int manifests_on_replica() { return objects_on_replica("manifests/"); }
-
-    // Until the replica holds the `versions` versions and status says it is up to date
-    // (status lags a commit by the moment it takes to wake the replicator).
-    bool wait_until_offsite(int versions, std::chrono::seconds timeout = 90s) {
-        return wait_until(
-            [&] {
-                const json r = replica_status();
-                return r["pending_versions"] == 0 && r["pending_bytes"] == 0 &&
-                       !r["last_success"].is_null() && r["last_error"].is_null() &&
-                       manifests_on_replica() == versions;
-            },
-            timeout, 200ms);
-    }
-
-    Gateway gateway;
-    std::string bucket;
-    std::filesystem::path credentials_file = dir / "s3-credentials";
-};
 
 TEST_F(ReplicaDaemon, TheMachineIsLostAndTheModelsComeBackFromTheBucket) {
     // Two versions are backed up and replicated.
@@ -112,8 +33,7 @@ TEST_F(ReplicaDaemon, TheMachineIsLostAndTheModelsComeBackFromTheBucket) {
     std::filesystem::remove_all(vault);
 
     // What the replica holds is listed from the bucket, newest first.
-    const auto listed = run({binary("modelvaultctl"), "--config", config_file.string(), "--json",
-                             "list", "--replica", "offsite"});
+    const auto listed = ctl_with_config({"--json", "list", "--replica", "offsite"});
     ASSERT_EQ(listed.exit_code, 0) << listed.out << listed.err;
     const json there = json::parse(listed.out, nullptr, false);
     ASSERT_TRUE(there.is_object()) << listed.out;
@@ -121,34 +41,29 @@ TEST_F(ReplicaDaemon, TheMachineIsLostAndTheModelsComeBackFromTheBucket) {
     EXPECT_EQ(there["versions"][0]["model"], "lab/dqn.pkl");
     EXPECT_EQ(there["versions"][0]["version"], "1.0.1");
     EXPECT_EQ(there["versions"][1]["version"], "1.0.0");
-    const auto table = run({binary("modelvaultctl"), "--config", config_file.string(), "list",
-                            "lab/dqn.pkl", "--replica", "offsite", "--limit", "1"});
+    const auto table =
+        ctl_with_config({"list", "lab/dqn.pkl", "--replica", "offsite", "--limit", "1"});
     EXPECT_EQ(table.exit_code, 0) << table.err;
     EXPECT_NE(table.out.find("1.0.1"), std::string::npos) << table.out;
     EXPECT_EQ(table.out.find("1.0.0"), std::string::npos) << table.out;
     // And a version comes back from it directly, byte for byte, checked.
-    const auto direct =
-        run({binary("modelvaultctl"), "--config", config_file.string(), "restore",
-             "lab/dqn.pkl@1.0.0", "--replica", "offsite", "--to", (dir / "direct").string()});
+    const auto direct = ctl_with_config({"restore", "lab/dqn.pkl@1.0.0", "--replica", "offsite",
+                                         "--to", (dir / "direct").string()});
     ASSERT_EQ(direct.exit_code, 0) << direct.out << direct.err;
     EXPECT_EQ(read_file(dir / "direct/dqn.pkl"), pickle(k_weights));
-    const auto again =
-        run({binary("modelvaultctl"), "--config", config_file.string(), "restore", "lab/dqn.pkl",
-             "--replica", "offsite", "--to", (dir / "direct").string()});
+    const auto again = ctl_with_config(
+        {"restore", "lab/dqn.pkl", "--replica", "offsite", "--to", (dir / "direct").string()});
     EXPECT_NE(again.exit_code, 0) << "an existing file was replaced without --force";
     EXPECT_EQ(read_file(dir / "direct/dqn.pkl"), pickle(k_weights));
-    const auto latest =
-        run({binary("modelvaultctl"), "--config", config_file.string(), "restore",
-             "lab/dqn.pkl@latest", "--replica", "offsite", "--to", (dir / "latest").string()});
+    const auto latest = ctl_with_config({"restore", "lab/dqn.pkl@latest", "--replica", "offsite",
+                                         "--to", (dir / "latest").string()});
     ASSERT_EQ(latest.exit_code, 0) << latest.out << latest.err;
     EXPECT_EQ(read_file(dir / "latest/dqn.pkl"), pickle(k_weights + "v2"));
-    const auto unknown = run({binary("modelvaultctl"), "--config", config_file.string(), "list",
-                              "--replica", "nowhere"});
+    const auto unknown = ctl_with_config({"list", "--replica", "nowhere"});
     EXPECT_EQ(unknown.exit_code, 2);
     EXPECT_NE(unknown.err.find("no replica named \"nowhere\""), std::string::npos) << unknown.err;
 
-    const auto recovered =
-        run({binary("modelvaultd"), "--config", config_file.string(), "--recover-from", "offsite"});
+    const auto recovered = recover();
     ASSERT_EQ(recovered.exit_code, 0) << recovered.out << recovered.err;
     EXPECT_NE(recovered.out.find("recovered 2 version(s)"), std::string::npos) << recovered.out;
 
@@ -163,21 +78,14 @@ TEST_F(ReplicaDaemon, TheMachineIsLostAndTheModelsComeBackFromTheBucket) {
 
     // The replica itself checks out from the bucket; a pack damaged there is found by
     // reading the data (its size is unchanged, so the fast check cannot see it).
-    const std::vector<std::string> verify_replica = {binary("modelvaultctl"),
-                                                     "--config",
-                                                     config_file.string(),
-                                                     "verify",
-                                                     "--all",
-                                                     "--replica",
-                                                     "offsite"};
-    auto checked = run(verify_replica);
+    const std::vector<std::string> verify_replica = {"verify", "--all", "--replica", "offsite"};
+    auto checked = ctl_with_config(verify_replica);
     EXPECT_EQ(checked.exit_code, 0) << checked.out << checked.err;
     auto with_data = verify_replica;
     with_data.push_back("--read-data");
-    checked = run(with_data);
+    checked = ctl_with_config(with_data);
     EXPECT_EQ(checked.exit_code, 0) << checked.out << checked.err;
-    s3::Client replica(s3::Location{gateway.endpoint, bucket, "trainer-1/", "us-east-1"},
-                       gateway.credentials);
+    auto replica = replica_client();
     std::string pack;
     std::uint64_t size = 0;
     replica.list("packs/", [&](const s3::ListedObject& object) {
@@ -187,8 +95,8 @@ TEST_F(ReplicaDaemon, TheMachineIsLostAndTheModelsComeBackFromTheBucket) {
         }
     });
     replica.put(pack, s3::memory_body(random_bytes(size, 99)));
-    EXPECT_EQ(run(verify_replica).exit_code, 0);
-    checked = run(with_data);
+    EXPECT_EQ(ctl_with_config(verify_replica).exit_code, 0);
+    checked = ctl_with_config(with_data);
     EXPECT_EQ(checked.exit_code, 1) << checked.out << checked.err;
     EXPECT_NE(checked.out.find("damaged"), std::string::npos) << checked.out;
     EXPECT_NE(checked.out.find(pack), std::string::npos) << checked.out;
@@ -208,8 +116,7 @@ TEST_F(ReplicaDaemon, AnEncryptedVaultComesBackWithTheConfigAndTheKeyFile) {
     ASSERT_EQ(stop_daemon(), 0);
 
     std::filesystem::remove_all(vault);
-    const auto recovered =
-        run({binary("modelvaultd"), "--config", config_file.string(), "--recover-from", "offsite"});
+    const auto recovered = recover();
     ASSERT_EQ(recovered.exit_code, 0) << recovered.out << recovered.err;
     start_daemon();
     const auto out = ctl({"restore", "lab/dqn.pkl@1.0.0", "--to", (dir / "r").string()});
@@ -253,8 +160,7 @@ TEST_F(ReplicaDaemon, AVersionRetentionRemovedLeavesTheReplicaWithThePacksOnlyIt
 
     // What is left on the replica is a whole vault: 1.0.1 comes back byte for byte.
     std::filesystem::remove_all(vault);
-    const auto recovered =
-        run({binary("modelvaultd"), "--config", config_file.string(), "--recover-from", "offsite"});
+    const auto recovered = recover();
     ASSERT_EQ(recovered.exit_code, 0) << recovered.out << recovered.err;
     start_daemon();
     const auto out = ctl({"restore", "lab/dqn.pkl@1.0.1", "--to", (dir / "r").string()});
