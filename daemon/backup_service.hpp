@@ -133,6 +133,11 @@ public:
     std::optional<LastBackup> last_backup(const std::string& watch) const;
     /// `callback` runs on the I/O thread after each committed version (STATUS= refresh).
     void on_commit(std::function<void()> callback);
+    /// `callback` runs on the I/O thread after versions were removed (prune, delete), so
+    /// that the replicas remove them too (docs/REPLICAS.md).
+    void on_removal(std::function<void()> callback);
+    /// Versions were removed other than by prune() (delete): runs the on_removal callback.
+    void versions_removed();
     std::optional<LastError> last_error() const;
     /// Models whose backup waits for their files to be left alone (not in the job queue
     /// meanwhile), sorted.
@@ -232,6 +237,7 @@ private:
     Counters m_counters;
     std::map<std::string, LastBackup> m_last_backup; ///< per watch
     std::function<void()> m_on_commit;
+    std::function<void()> m_on_removal;
     notify::EventSink* m_events = nullptr;
     std::optional<LastError> m_last_error;
 };

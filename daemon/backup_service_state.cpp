@@ -158,6 +158,7 @@ PruneReport BackupService::prune(const std::string& model, DryRun dry_run) {
             m_counters.pruned += report.removed.size();
             m_counters.reclaimed_bytes += report.reclaimed_bytes;
         }
+        versions_removed();
         this->report(pruned_event(report, describe_policy(policy), m_clock.now()));
     }
     return report;
@@ -188,6 +189,18 @@ BackupService::last_backup(const std::string& watch) const {
 void BackupService::on_commit(std::function<void()> callback) {
     std::lock_guard lock(m_mutex);
     m_on_commit = std::move(callback);
+}
+
+void BackupService::on_removal(std::function<void()> callback) {
+    std::lock_guard lock(m_mutex);
+    m_on_removal = std::move(callback);
+}
+
+void BackupService::versions_removed() {
+    std::lock_guard lock(m_mutex);
+    if (m_on_removal) {
+        boost::asio::post(m_io, m_on_removal);
+    }
 }
 
 std::optional<BackupService::LastError> BackupService::last_error() const {

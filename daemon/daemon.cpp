@@ -142,6 +142,13 @@ int Daemon::run() {
             m_replicas->wake();
         }
     });
+    // A prune or a delete: the replicas start the removed versions' keep_removed now, not
+    // at their next periodic pass.
+    m_backups->on_removal([this] {
+        if (m_replicas) {
+            m_replicas->wake(replica::WakeReason::removed);
+        }
+    });
     apply_watches();
     apply_schedules();
     if (m_events->native_handle() >= 0) {

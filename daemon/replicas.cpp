@@ -60,9 +60,9 @@ ReplicaSet::ReplicaSet(const std::vector<config::Replica>& replicas,
     }
 }
 
-void ReplicaSet::wake() {
+void ReplicaSet::wake(replica::WakeReason reason) {
     for (auto& replicator : m_replicators) {
-        replicator->wake();
+        replicator->wake(reason);
     }
 }
 

@@ -27,8 +27,9 @@ public:
                const std::filesystem::path& state_dir, const Clock& clock,
                notify::EventSink* events);
 
-    /// After a commit: every replica uploads the new version soon. Never blocks.
-    void wake();
+    /// After a commit every replica uploads the new version soon; after a removal it
+    /// starts the version's keep_removed (docs/REPLICAS.md). Never blocks.
+    void wake(replica::WakeReason reason = replica::WakeReason::committed);
     /// `status`'s "replicas": per replica, what is pending and the last success and error.
     nlohmann::json status(SystemTime now) const;
 

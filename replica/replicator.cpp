@@ -56,12 +56,14 @@ Replicator::~Replicator() {
     m_thread.join();
 }
 
-void Replicator::wake() {
+void Replicator::wake(WakeReason reason) {
     {
         const std::lock_guard lock(m_mutex);
         m_woken = true;
         // A version was just committed: it is pending until a pass says otherwise.
-        ++m_status.pending_versions;
+        if (reason == WakeReason::committed) {
+            ++m_status.pending_versions;
+        }
     }
     m_wake.notify_all();
 }

@@ -57,6 +57,10 @@ struct ReplicaStatus {
     bool running = false;             ///< a pass is under way
 };
 
+/// Why a replicator is woken: a commit makes one more version pending; a removal
+/// (prune, delete) makes none, and the pass that follows starts its keep_removed.
+enum class WakeReason { committed, removed };
+
 class Replicator {
 public:
     /// Reads the state file (when there is one) and starts the thread, which runs a first
@@ -67,8 +71,8 @@ public:
     Replicator(const Replicator&) = delete;
     Replicator& operator=(const Replicator&) = delete;
 
-    /// Asks for a pass soon (after a commit). Never blocks.
-    void wake();
+    /// Asks for a pass soon (after a commit or a removal). Never blocks.
+    void wake(WakeReason reason = WakeReason::committed);
     ReplicaStatus status() const;
     const std::string& name() const { return m_options.name; }
 

@@ -93,6 +93,7 @@ json delete_version(Daemon& d, const vault::Manifest& m, uid_t uid) {
         }
     }
     d.vault().remove_version(m.model, m.version, reason, static_cast<long long>(uid));
+    d.backups().versions_removed();
     spdlog::info("{} {} deleted by {}", m.model, m.version.to_string(), who);
     json result = {{"model", m.model}, {"version", m.version.to_string()}};
     const auto collected = d.vault().collect({});

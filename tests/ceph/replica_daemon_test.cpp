@@ -1,6 +1,8 @@
 // The real modelvaultd with an off-site replica on a real RADOS Gateway: the machine is
 // lost and the models come back from the bucket; an outage, a SIGKILL and wrong
 // credentials never cost a version, and status says what is wrong (docs/REPLICAS.md).
+#include <fstream>
+
 #include <gtest/gtest.h>
 
 #include "s3/client.hpp"
@@ -168,6 +170,37 @@ TEST_F(ReplicaDaemon, AVersionRetentionRemovedLeavesTheReplicaWithThePacksOnlyIt
     EXPECT_EQ(read_file(dir / "r/dqn.pkl"), pickle(second));
     const auto verified = ctl({"verify", "--all", "--read-data"});
     EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
+}
+
+// A prune or a delete removes versions without a backup: the replicator is woken as by a
+// commit, so with keep_removed 0s they leave the replica at once, not at its next
+// periodic pass (5 minutes).
+TEST_F(ReplicaDaemon, APruneAndADeleteReachTheReplicaWithoutWaitingForABackup) {
+    create_bucket();
+    config["replicas"][0]["keep_removed"] = "0s";
+    start_daemon();
+    for (std::size_t i = 0; i < 3; ++i) {
+        write_model("dqn.pkl", pickle(k_weights + std::to_string(i)));
+        ASSERT_TRUE(wait_for_versions("lab/dqn.pkl", i + 1)) << i;
+    }
+    ASSERT_TRUE(wait_until_offsite(3)) << replica_status().dump();
+
+    config["watches"][0]["retention"] = {{"keep_last", 2}};
+    std::ofstream(config_file) << config.dump(2);
+    ASSERT_EQ(ctl({"reload"}).exit_code, 0);
+    const auto pruned = ctl({"prune"});
+    ASSERT_EQ(pruned.exit_code, 0) << pruned.out << pruned.err;
+    ASSERT_EQ(versions("lab/dqn.pkl").size(), 2u) << pruned.out;
+    EXPECT_TRUE(wait_until([&] { return manifests_on_replica() == 2; }, 60s))
+        << replica_status().dump() << daemon_log();
+
+    const auto deleted = ctl({"delete", "lab/dqn.pkl@1.0.1"});
+    ASSERT_EQ(deleted.exit_code, 0) << deleted.out << deleted.err;
+    EXPECT_TRUE(wait_until([&] { return manifests_on_replica() == 1; }, 60s))
+        << replica_status().dump() << daemon_log();
+    // (status counts them once the pass is over)
+    EXPECT_TRUE(wait_until([&] { return replica_status()["removed_versions"] == 2; }, 30s))
+        << replica_status().dump();
 }
 
 TEST_F(ReplicaDaemon, WrongCredentialsNeverStopABackupAndStatusSaysWhatToFix) {
