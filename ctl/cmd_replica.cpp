@@ -6,62 +6,35 @@
 
 #include <fmt/format.h>
 
-#include "config/load.hpp"
 #include "ctl/command_impl.hpp"
 #include "ctl/output.hpp"
 #include "ctl/replica_source.hpp"
 #include "s3/client.hpp"
-#include "s3/credentials.hpp"
 #include "s3/failure.hpp"
 #include "store/digest.hpp"
 #include "util/time.hpp"
 #include "vault/history.hpp"
 #include "vault/manifest.hpp"
+#include "vault/manifest_file.hpp"
 #include "vault/model_id.hpp"
 #include "vault/selector.hpp"
 
 namespace mv::ctl {
 
-std::unique_ptr<s3::Client> open_replica(const GlobalOptions& global, const std::string& name) {
-    config::Config config;
-    try {
-        config = config::load_config(global.config);
-    } catch (const config::ConfigError& e) {
-        throw UsageError(
-            fmt::format("--replica needs the daemon's config file, and {} cannot "
-                        "be read: {}; name it with --config FILE",
-                        global.config.string(),
-                        e.problems().empty() ? e.what() : e.problems().front().to_string()));
-    }
-    const auto found = std::find_if(config.replicas.begin(), config.replicas.end(),
-                                    [&](const config::Replica& r) { return r.name == name; });
-    if (found == config.replicas.end()) {
-        throw UsageError(fmt::format("{} has no replica named \"{}\"; see `replicas` in "
-                                     "docs/CONFIG.md",
-                                     global.config.string(), name));
-    }
-    auto credentials = s3::load_credentials(found->s3.credentials_file);
-    if (!credentials) {
-        throw Error(credentials.error(), ErrorCode::invalid_config);
-    }
-    s3::ClientOptions options;
-    options.credentials_file = found->s3.credentials_file.string();
-    return std::make_unique<s3::Client>(
-        s3::Location{found->s3.endpoint, found->s3.bucket, found->s3.prefix, found->s3.region},
-        *credentials, options);
-}
-
-std::vector<vault::Manifest> replica_versions(s3::Client& client, const std::string& model,
+std::vector<vault::Manifest> replica_versions(ReplicaSource& source, const std::string& model,
                                               std::vector<std::string>* damaged) {
+    s3::Client& client = *source.client;
     std::vector<std::string> keys;
     client.list("manifests/", [&](const s3::ListedObject& object) { keys.push_back(object.key); });
     std::vector<vault::Manifest> versions;
     for (const auto& key : keys) {
         const std::string text = client.get(key, std::nullopt, vault::k_max_manifest_bytes);
         const std::string hex = store::Digest::sha256_of(store::as_bytes(text)).hex();
-        auto manifest = key == "manifests/" + hex + ".json"
-                            ? vault::parse_manifest(text)
-                            : Result<vault::Manifest>(failure("it does not hash to its name"));
+        auto plain = key == "manifests/" + hex + ".json"
+                         ? vault::open_manifest_bytes(text, source.sealing)
+                         : Result<std::string>(failure("it does not hash to its name"));
+        auto manifest =
+            plain ? vault::parse_manifest(*plain) : Result<vault::Manifest>(failure(plain.error()));
         if (!manifest) {
             const std::string problem =
                 fmt::format("{} on the replica is damaged ({})", key, manifest.error());
@@ -116,15 +89,15 @@ vault::Pointers replica_pointers(s3::Client& client, const std::string& model) {
 
 } // namespace
 
-vault::Manifest select_on_replica(s3::Client& client, const std::vector<vault::Manifest>& versions,
-                                  const std::string& model, const std::string& selector,
-                                  const std::string& replica) {
+vault::Manifest select_on_replica(ReplicaSource& source,
+                                  const std::vector<vault::Manifest>& versions,
+                                  const std::string& model, const std::string& selector) {
     const vault::Pointers pointers = selector == "best" || selector == "current"
-                                         ? replica_pointers(client, model)
+                                         ? replica_pointers(*source.client, model)
                                          : vault::Pointers{};
     auto manifest = vault::select_version(versions, model, selector, pointers);
     if (!manifest) {
-        throw Error(manifest.error() + " on replica " + replica, ErrorCode::not_found);
+        throw Error(manifest.error() + " on replica " + source.name, ErrorCode::not_found);
     }
     return std::move(*manifest);
 }
@@ -136,9 +109,10 @@ int list_replica(const GlobalOptions& global, const ParsedArgs& args, const std:
                 fmt::format("list --replica takes [MODEL] and --limit N, not --{}", filter));
         }
     }
-    const auto client = open_replica(global, name);
+    auto source = open_replica(global, name);
+    const auto& client = source.client;
     auto versions = replica_versions(
-        *client, args.positional().empty() ? "" : model_argument(args.positional()[0]));
+        source, args.positional().empty() ? "" : model_argument(args.positional()[0]));
     // Newest first per model, as `list` shows them.
     std::stable_sort(versions.begin(), versions.end(), [](const auto& a, const auto& b) {
         return a.model != b.model ? a.model < b.model : a.sequence > b.sequence;
@@ -186,17 +160,17 @@ int restore_replica(const GlobalOptions& global, const ParsedArgs& args, const s
     const auto at = argument.rfind('@');
     const std::string model = model_argument(argument.substr(0, at));
     const std::string selector = at == std::string::npos ? "" : argument.substr(at + 1);
-    const auto client = open_replica(global, name);
-    const auto versions = replica_versions(*client, model);
+    auto source = open_replica(global, name);
+    const auto versions = replica_versions(source, model);
     if (versions.empty()) {
         throw Error(fmt::format("replica {} holds no version of {}; `list --replica {}` shows "
                                 "what it holds",
                                 name, model, name),
                     ErrorCode::not_found);
     }
-    const auto manifest = select_on_replica(*client, versions, model, selector, name);
+    const auto manifest = select_on_replica(source, versions, model, selector);
     const std::filesystem::path to = *args.value("to");
-    const auto files = restore_from_replica(*client, manifest, to, args.has("force"));
+    const auto files = restore_from_replica(source, manifest, to, args.has("force"));
     json listed = json::array();
     for (const auto& path : files) {
         listed.push_back(path.string());

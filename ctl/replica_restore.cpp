@@ -24,7 +24,8 @@
 
 namespace mv::ctl {
 
-Locations locate_chunks(s3::Client& client) {
+Locations locate_chunks(ReplicaSource& source) {
+    s3::Client& client = *source.client;
     std::vector<std::string> indexes;
     std::unordered_map<std::string, std::uint64_t> packs;
     client.list("", [&](const s3::ListedObject& object) {
@@ -37,7 +38,10 @@ Locations locate_chunks(s3::Client& client) {
     Locations found;
     for (const auto& key : indexes) {
         const std::string bytes = client.get(key, std::nullopt, 1u << 30);
-        auto parsed = store::parse_index(store::as_bytes(bytes));
+        // An encrypted vault's index files are sealed whole (docs/FORMAT.md).
+        auto plain = source.sealing.open(crypto::Role::index, {}, store::as_bytes(bytes));
+        auto parsed = plain ? store::parse_index(*plain)
+                            : Result<std::vector<store::IndexedPack>>(failure(plain.error()));
         if (!parsed || store::Digest::sha256_of(store::as_bytes(bytes)).hex() != key.substr(6)) {
             std::fprintf(stderr, "warning: %s on the replica is damaged; skipped\n", key.c_str());
             continue;
@@ -63,7 +67,7 @@ Locations locate_chunks(s3::Client& client) {
     return found;
 }
 
-void fetch_chunk(s3::Client& client, const Locations& where, const vault::ChunkRef& ref,
+void fetch_chunk(ReplicaSource& source, const Locations& where, const vault::ChunkRef& ref,
                  const std::string& file, store::CodecContext& codec,
                  std::vector<std::uint8_t>& chunk) {
     const auto found = where.find(ref.id);
@@ -74,11 +78,14 @@ void fetch_chunk(s3::Client& client, const Locations& where, const vault::ChunkR
                     ErrorCode::corrupt);
     }
     const auto& blob = found->second.blob;
-    const std::string stored = client.get(
+    const std::string stored = source.client->get(
         found->second.pack, s3::ByteRange{blob.offset, blob.stored_length}, blob.stored_length);
     chunk.resize(ref.size);
-    const auto decoded = store::decode_chunk(store::as_bytes(stored), blob.codec, chunk, codec);
-    if (!decoded || store::Digest::sha256_of(chunk) != ref.id) {
+    std::vector<std::uint8_t> scratch;
+    const auto opened = source.sealing.open_blob(ref.id, store::as_bytes(stored), scratch);
+    const auto decoded = opened ? store::decode_chunk(*opened, blob.codec, chunk, codec)
+                                : Result<void>(failure(opened.error()));
+    if (!decoded || source.namer->name(chunk) != ref.id) {
         throw Error(fmt::format("chunk {} of {} in {} on the replica is damaged",
                                 ref.id.short_hex(), file, found->second.pack),
                     ErrorCode::corrupt);
@@ -88,7 +95,7 @@ void fetch_chunk(s3::Client& client, const Locations& where, const vault::ChunkR
 namespace {
 
 // The version as the daemon streams it (vault/tar_stream.hpp), from the replica.
-void write_tar(s3::Client& client, const Locations& where, const vault::Manifest& manifest,
+void write_tar(ReplicaSource& source, const Locations& where, const vault::Manifest& manifest,
                vault::TarWriter& tar) {
     const auto ns = [](SystemTime time) {
         return std::chrono::duration_cast<std::chrono::nanoseconds>(time.time_since_epoch())
@@ -102,7 +109,7 @@ void write_tar(s3::Client& client, const Locations& where, const vault::Manifest
     for (const auto& file : manifest.files) {
         tar.begin(file.member(), file.size, file.mode, file.mtime_ns);
         for (const auto& ref : file.chunks) {
-            fetch_chunk(client, where, ref, file.path, codec, chunk);
+            fetch_chunk(source, where, ref, file.path, codec, chunk);
             tar.write(chunk.data(), chunk.size());
         }
     }
@@ -114,16 +121,18 @@ void write_tar(s3::Client& client, const Locations& where, const vault::Manifest
 
 } // namespace
 
-std::vector<std::filesystem::path> restore_from_replica(s3::Client& client,
+std::vector<std::filesystem::path> restore_from_replica(ReplicaSource& source,
                                                         const vault::Manifest& manifest,
                                                         const std::filesystem::path& target,
                                                         bool force) {
-    if (manifest.storage.encrypted || manifest.storage.chunk_names != "sha256") {
-        throw Error("restore --replica reads unencrypted vaults only: recover the vault with "
-                    "`modelvaultd --recover-from`, then restore",
-                    ErrorCode::invalid_argument);
+    if (manifest.storage.chunk_names != source.namer->scheme()) {
+        throw Error(fmt::format("{} {} names its chunks by {}, its replica's vault by {}: the "
+                                "replica is damaged (run `verify --replica`)",
+                                manifest.model, manifest.version.to_string(),
+                                manifest.storage.chunk_names, source.namer->scheme()),
+                    ErrorCode::corrupt);
     }
-    const Locations where = locate_chunks(client);
+    const Locations where = locate_chunks(source);
     // A socket pair, not a pipe: send() with MSG_NOSIGNAL fails instead of raising SIGPIPE
     // when the extraction stopped reading (a refused target).
     int ends[2];
@@ -150,7 +159,7 @@ std::vector<std::filesystem::path> restore_from_replica(s3::Client& client,
                     }
                 },
                 vault::MemberNames::binary);
-            write_tar(client, where, manifest, tar);
+            write_tar(source, where, manifest, tar);
         } catch (...) {
             failed = std::current_exception();
         }

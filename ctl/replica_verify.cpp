@@ -16,7 +16,7 @@ namespace mv::ctl {
 namespace {
 
 // What is wrong with one version (empty when nothing).
-std::vector<std::string> check_version(s3::Client& client, const Locations& where,
+std::vector<std::string> check_version(ReplicaSource& source, const Locations& where,
                                        const vault::Manifest& manifest, bool read_data) {
     std::vector<std::string> problems;
     if (auto paths = vault::check_stored_paths(manifest); !paths) {
@@ -35,7 +35,7 @@ std::vector<std::string> check_version(s3::Client& client, const Locations& wher
                     }
                     continue;
                 }
-                fetch_chunk(client, where, ref, file.path, codec, chunk);
+                fetch_chunk(source, where, ref, file.path, codec, chunk);
                 sha.update(chunk.data(), chunk.size());
             }
             if (read_data && sha.hex_digest() != file.sha256) {
@@ -53,7 +53,7 @@ std::vector<std::string> check_version(s3::Client& client, const Locations& wher
 } // namespace
 
 int verify_replica(const GlobalOptions& global, const ParsedArgs& args, const std::string& name) {
-    const auto client = open_replica(global, name);
+    auto source = open_replica(global, name);
     std::string model;
     std::string selector;
     if (!args.positional().empty()) {
@@ -63,17 +63,17 @@ int verify_replica(const GlobalOptions& global, const ParsedArgs& args, const st
         selector = at == std::string::npos ? "" : argument.substr(at + 1);
     }
     std::vector<std::string> damaged;
-    auto versions = replica_versions(*client, model, &damaged);
+    auto versions = replica_versions(source, model, &damaged);
     if (!selector.empty()) {
-        versions = {select_on_replica(*client, versions, model, selector, name)};
+        versions = {select_on_replica(source, versions, model, selector)};
     }
-    const Locations where = locate_chunks(*client);
+    const Locations where = locate_chunks(source);
     json failed = json::array();
     for (const auto& problem : model.empty() ? damaged : std::vector<std::string>{}) {
         failed.push_back({{"model", ""}, {"version", nullptr}, {"problems", {problem}}});
     }
     for (const auto& manifest : versions) {
-        const auto problems = check_version(*client, where, manifest, args.has("read-data"));
+        const auto problems = check_version(source, where, manifest, args.has("read-data"));
         if (!problems.empty()) {
             failed.push_back({{"model", manifest.model},
                               {"version", manifest.version.to_string()},

@@ -1,5 +1,8 @@
 // Reading a replica without the vault (docs/REPLICAS.md, "Recovery"): restore --replica
-// takes the selectors a restore takes.
+// takes the selectors a restore takes, and an encrypted vault's replica is read with the
+// config's key file.
+#include <fstream>
+
 #include <gtest/gtest.h>
 
 #include "tests/ceph/replica_daemon.hpp"
@@ -47,6 +50,58 @@ TEST_F(ReplicaDaemon, RestoreFromTheReplicaFollowsBestAndCurrent) {
         ctl_with_config({"--json", "verify", "lab/dqn.pkl@best", "--replica", "offsite"});
     ASSERT_EQ(verified.exit_code, 0) << verified.out << verified.err;
     EXPECT_EQ(json::parse(verified.out)["checked"], 1) << verified.out;
+}
+
+// An encrypted vault's manifests, index files and chunks are sealed on the replica too:
+// list, restore and verify --replica open them with the config's key file and the key
+// records replicated with the data; without the right key each says what to do.
+TEST_F(ReplicaDaemon, AnEncryptedVaultsReplicaIsReadWithTheConfigsKeyFile) {
+    const std::filesystem::path key = dir / "vault.key";
+    ASSERT_EQ(run({binary("modelvaultctl"), "key", "init", key.string()}).exit_code, 0);
+    config["encryption"] = {{"key_file", key.string()}};
+    create_bucket();
+    start_daemon();
+    const std::string weights = random_bytes(1u << 20, 31);
+    write_model("dqn.pkl", pickle(weights));
+    ASSERT_TRUE(wait_for_versions("lab/dqn.pkl", 1));
+    write_model("dqn.pkl", pickle(weights + "v2"));
+    ASSERT_TRUE(wait_for_versions("lab/dqn.pkl", 2));
+    ASSERT_TRUE(wait_until_offsite(2)) << replica_status().dump() << daemon_log();
+    ASSERT_EQ(stop_daemon(), 0);
+    std::filesystem::remove_all(vault);
+
+    const auto listed = ctl_with_config({"--json", "list", "--replica", "offsite"});
+    ASSERT_EQ(listed.exit_code, 0) << listed.out << listed.err;
+    const json there = json::parse(listed.out, nullptr, false);
+    ASSERT_TRUE(there.is_object()) << listed.out;
+    ASSERT_EQ(there["versions"].size(), 2u) << listed.out;
+    EXPECT_EQ(there["versions"][0]["version"], "1.0.1");
+    const auto restored = ctl_with_config(
+        {"restore", "lab/dqn.pkl@1.0.0", "--replica", "offsite", "--to", (dir / "r").string()});
+    ASSERT_EQ(restored.exit_code, 0) << restored.out << restored.err;
+    EXPECT_EQ(read_file(dir / "r/dqn.pkl"), pickle(weights));
+    const auto verified =
+        ctl_with_config({"verify", "--all", "--read-data", "--replica", "offsite"});
+    EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
+    EXPECT_NE(verified.out.find("2 version(s) intact"), std::string::npos) << verified.out;
+
+    // No key in the config: the message says where to put it.
+    config.erase("encryption");
+    std::ofstream(config_file) << config.dump(2);
+    const auto keyless = ctl_with_config({"list", "--replica", "offsite"});
+    EXPECT_NE(keyless.exit_code, 0);
+    EXPECT_NE(keyless.err.find("holds an encrypted vault"), std::string::npos) << keyless.err;
+    EXPECT_NE(keyless.err.find("encryption.key_file"), std::string::npos) << keyless.err;
+    // Another vault's key: named, with what to do.
+    const std::filesystem::path other = dir / "other.key";
+    ASSERT_EQ(run({binary("modelvaultctl"), "key", "init", other.string()}).exit_code, 0);
+    config["encryption"] = {{"key_file", other.string()}};
+    std::ofstream(config_file) << config.dump(2);
+    const auto wrong = ctl_with_config(
+        {"restore", "lab/dqn.pkl", "--replica", "offsite", "--to", (dir / "w").string()});
+    EXPECT_NE(wrong.exit_code, 0);
+    EXPECT_NE(wrong.err.find(other.string() + " opens none"), std::string::npos) << wrong.err;
+    EXPECT_FALSE(std::filesystem::exists(dir / "w/dqn.pkl"));
 }
 
 } // namespace
