@@ -134,6 +134,19 @@ TEST_F(FrameworkTest, HuggingFaceStagedFoldersRotatedByTheTrainer) {
     EXPECT_TRUE(std::filesystem::exists(dir / "r/model.safetensors"));
 }
 
+TEST_F(FrameworkTest, HuggingFaceFoldersWrittenInPlaceWaitForTheirTrainerState) {
+    // Trainer 4.37 and later: straight into checkpoint-N/, trainer_state.json last. A pause
+    // longer than `settle` between the weights and the rest leaves a quiet folder that is
+    // not a checkpoint yet: it must not become a version.
+    config["watches"][0]["checkpoints"] = "huggingface";
+    config["watches"][0]["triggers"] = {
+        {"improvement", {{"metric", "/eval_loss"}, {"mode", "min"}}}};
+    start_daemon();
+    const auto written =
+        write("huggingface", {"--checkpoints", "3", "--pause", "1", "--file-pause", "1"});
+    expect_one_lineage("lab/out/checkpoint", written, true);
+}
+
 TEST_F(FrameworkTest, StableBaselinesCheckpointsWithTheirReplayBuffersAndLateEvaluations) {
     // Each model zip with its replay buffer and VecNormalize pickles is one version; the
     // evaluation comes half a second after the checkpoint (save, then evaluate).
@@ -167,6 +180,24 @@ TEST_F(FrameworkTest, OrbaxStepsRenamedFromTheirTemporaryFolders) {
     start_daemon();
     const auto written = write("orbax", {"--checkpoints", "4", "--pause", "1"});
     expect_one_lineage("lab/ckpts/orbax", written, true);
+}
+
+TEST_F(FrameworkTest, OrbaxStepsCommittedByTheirCommitFile) {
+    // CommitFileTemporaryPath: written in place, shard by shard with quiet pauses longer
+    // than `settle`; only commit_success.txt (after commit_timestamp_nsecs) completes a step.
+    config["watches"][0]["checkpoints"] = "orbax";
+    config["watches"][0]["triggers"] = {{"improvement", {{"metric", "/loss"}, {"mode", "min"}}}};
+    start_daemon();
+    const auto written =
+        write("orbax", {"--checkpoints", "3", "--pause", "1", "--file-pause", "1", "--commit-file"});
+    expect_one_lineage("lab/ckpts/orbax", written, true);
+    for (const auto& v : versions("lab/ckpts/orbax")) {
+        const auto manifest =
+            ctl_json({"show", "lab/ckpts/orbax@" + v["version"].get<std::string>()});
+        EXPECT_TRUE(std::any_of(manifest["files"].begin(), manifest["files"].end(),
+                                [](const json& f) { return f["path"] == "commit_success.txt"; }))
+            << "the commit file is stored: " << manifest.dump(2);
+    }
 }
 
 TEST_F(FrameworkTest, DistributedCheckpointsCompleteWithTheirMetadata) {

@@ -135,12 +135,14 @@ def huggingface(args):
         target = os.path.join(out, f"tmp-checkpoint-{step}") if args.staging else final
         os.makedirs(target, exist_ok=True)
         write_file(os.path.join(target, "model.safetensors"), safetensors(rng.random()))
+        time.sleep(args.file_pause)  # a slow disk, or a large model: a quiet, unfinished folder
         write_file(os.path.join(target, "config.json"), json.dumps({"model_type": "bert"}).encode())
         write_file(os.path.join(target, "generation_config.json"), b"{}")
         write_file(os.path.join(target, "training_args.bin"), torch_zip({"lr": 1e-4}, "training_args"))
         write_file(os.path.join(target, "optimizer.pt"), torch_zip({"step": step}, "optimizer"))
         write_file(os.path.join(target, "scheduler.pt"), torch_zip({"last_epoch": step}, "scheduler"))
         write_file(os.path.join(target, "rng_state.pth"), torch_zip({"seed": i}, "rng_state"))
+        time.sleep(args.file_pause)
         log_history.append({"loss": round(rng.uniform(0.5, 2.0), 4), "learning_rate": 1e-4,
                             "epoch": i + 1.0, "step": step})
         log_history.append({"eval_loss": eval_loss, "eval_runtime": 1.5, "epoch": i + 1.0,
@@ -238,6 +240,9 @@ def orbax(args):
     # ("default/": _METADATA, manifest.ocdbt, ocdbt.process_0/d/...), then finalize()
     # records commit_timestamp_nsecs and renames the folder to "<step>/". max_to_keep=2
     # removes the oldest step folder afterwards.
+    # With --commit-file, CommitFileTemporaryPath (for file systems without atomic rename):
+    # everything is written straight into "<step>/", and finalize() records
+    # commit_timestamp_nsecs, then writes "commit_success.txt", last.
     root = os.path.join(args.dir, "ckpts")
     os.makedirs(root, exist_ok=True)
     rng = random.Random(args.seed)
@@ -245,7 +250,9 @@ def orbax(args):
     for i in range(args.checkpoints):
         step = (i + 1) * 1000
         loss = round(rng.uniform(0.1, 2.0), 3)
-        tmp = os.path.join(root, f"{step}.orbax-checkpoint-tmp-{time.time_ns()}")
+        final = os.path.join(root, str(step))
+        tmp = final if args.commit_file else os.path.join(
+            root, f"{step}.orbax-checkpoint-tmp-{time.time_ns()}")
         os.makedirs(os.path.join(tmp, "default", "ocdbt.process_0", "d"))
         metadata = {"item_handlers": {"default": "StandardCheckpointHandler"},
                     "metrics": {"loss": loss}, "performance_metrics": {},
@@ -254,12 +261,17 @@ def orbax(args):
         write_file(os.path.join(tmp, "_CHECKPOINT_METADATA"), json.dumps(metadata).encode())
         write_file(os.path.join(tmp, "default", "_METADATA"), json.dumps({"tree_metadata": {}}).encode())
         write_file(os.path.join(tmp, "default", "manifest.ocdbt"), rng.randbytes(300))
-        write_file(os.path.join(tmp, "default", "ocdbt.process_0", "d", rng.randbytes(8).hex()),
-                   rng.randbytes(30000))
+        for _ in range(2):  # the arrays, shard by shard
+            write_file(os.path.join(tmp, "default", "ocdbt.process_0", "d",
+                                    rng.randbytes(8).hex()), rng.randbytes(30000))
+            time.sleep(args.file_pause)
         metadata["commit_timestamp_nsecs"] = time.time_ns()
         write_file(os.path.join(tmp, "_CHECKPOINT_METADATA"), json.dumps(metadata).encode())
-        final = os.path.join(root, str(step))
-        os.rename(tmp, final)
+        if args.commit_file:
+            write_file(os.path.join(final, "commit_success.txt"),
+                       f"Checkpoint commit was successful to {final}".encode())
+        else:
+            os.rename(tmp, final)
         paths = []
         for folder, _, names in os.walk(final):
             paths += [os.path.join(folder, n) for n in names]
@@ -309,6 +321,10 @@ def main():
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--staging", action="store_true", help="HF: tmp-checkpoint-N, renamed")
     parser.add_argument("--tmpdir", default=None, help="Lightning: the system temp folder")
+    parser.add_argument("--file-pause", type=float, default=0.0,
+                        help="HF, Orbax: seconds of quiet between the files of a checkpoint")
+    parser.add_argument("--commit-file", action="store_true",
+                        help="Orbax: CommitFileTemporaryPath (commit_success.txt, no rename)")
     parser.add_argument("--metrics-after", type=float, default=0.5,
                         help="SB3: seconds between the checkpoint and its evaluation")
     args = parser.parse_args()
