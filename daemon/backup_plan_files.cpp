@@ -47,7 +47,13 @@ std::optional<std::string> folder_unfinished(const config::Watch& watch,
     if (const auto generic = vault::check_folder(inside); !generic.complete) {
         return generic.problem;
     }
-    if (const std::string last = watcher::completion_file(watch); !last.empty() && !has(last)) {
+    // A DCP saved without collectives has a __<rank>.metadata per rank instead of .metadata
+    // (check_folder wants one for every rank).
+    const bool rank_metadata = std::any_of(inside.begin(), inside.end(), [](const auto& file) {
+        return watcher::is_dcp_rank_metadata(file);
+    });
+    if (const std::string last = watcher::completion_file(watch);
+        !last.empty() && !has(last) && !(last == ".metadata" && rank_metadata)) {
         return fmt::format("{} is complete once {} is written; it is not there yet",
                            escape_name(checkpoint.name()), last);
     }

@@ -56,12 +56,17 @@ json inside_metrics(const config::Watch& watch, const watcher::CheckpointRef& ch
         return json::object();
     }
     const auto document = read_json(watch, watcher::join_relative(checkpoint.member, inside));
-    if (!document) {
-        return json::object();
+    if (watch.checkpoints->preset != config::CheckpointPreset::orbax) {
+        return document ? trainer_state_metrics(*document) : json::object();
     }
-    return watch.checkpoints->preset == config::CheckpointPreset::orbax
-               ? orbax_metrics(*document)
-               : trainer_state_metrics(*document);
+    if (document && document->is_object()) {
+        return *document; // Orbax's metrics item: the dict given to save(), as JSON
+    }
+    // Without a best_fn Orbax keeps no metrics item; a writer may have put them in the
+    // step's metadata.
+    const auto metadata =
+        read_json(watch, watcher::join_relative(checkpoint.member, "_CHECKPOINT_METADATA"));
+    return metadata ? orbax_metrics(*metadata) : json::object();
 }
 
 // The (pointer, metrics_file template) pairs the watch's triggers need.

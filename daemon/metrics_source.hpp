@@ -30,8 +30,8 @@ nlohmann::json name_metrics(const watcher::CheckpointRef& checkpoint);
 /// comes after the training log of the same step and wins).
 nlohmann::json trainer_state_metrics(const nlohmann::json& state);
 
-/// What Orbax's _CHECKPOINT_METADATA records: the `metrics` given to
-/// CheckpointManager.save(step, metrics=...).
+/// The `metrics` object of an Orbax step's _CHECKPOINT_METADATA, where some writers put
+/// them (Orbax itself keeps them in the step's metrics/metrics item).
 nlohmann::json orbax_metrics(const nlohmann::json& metadata);
 
 /// A metrics file read for a version.

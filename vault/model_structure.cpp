@@ -4,7 +4,9 @@
 #include <array>
 #include <cstdint>
 #include <initializer_list>
+#include <map>
 #include <optional>
+#include <set>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -219,6 +221,57 @@ StructureCheck check_structure(int fd, const std::string& format, std::string_vi
 
 namespace mv::vault {
 
+namespace {
+
+// "a/__3_0.distcp" → ("a", "3"); nullopt for a name that is not a rank's .distcp file.
+std::optional<std::pair<std::string, std::string>> distcp_rank(const std::string& path) {
+    if (!path.ends_with(".distcp")) {
+        return std::nullopt;
+    }
+    const auto slash = path.rfind('/');
+    const std::string dir = slash == std::string::npos ? "" : path.substr(0, slash);
+    const std::string_view name =
+        std::string_view(path).substr(slash == std::string::npos ? 0 : slash + 1);
+    const auto end = name.find('_', 2);
+    if (!name.starts_with("__") || end == std::string_view::npos || end == 2) {
+        return std::pair{dir, std::string()};
+    }
+    return std::pair{dir, std::string(name.substr(2, end - 2))};
+}
+
+// Each folder holding .distcp files — a DCP checkpoint, or one nested in another (a
+// Hugging Face FSDP checkpoint's pytorch_model_fsdp_0/) — is complete once the coordinator
+// renamed .metadata into it, or, saved without collectives, once every rank wrote its
+// __<rank>.metadata.
+std::optional<std::string> unfinished_dcp_folder(const std::vector<std::string>& files) {
+    const auto has = [&](const std::string& path) {
+        return std::find(files.begin(), files.end(), path) != files.end();
+    };
+    std::map<std::string, std::set<std::string>> ranks_by_folder;
+    for (const auto& file : files) {
+        if (auto rank = distcp_rank(file)) {
+            ranks_by_folder[rank->first].insert(rank->second);
+        }
+    }
+    for (const auto& [folder, ranks] : ranks_by_folder) {
+        const std::string prefix = folder.empty() ? "" : folder + "/";
+        if (has(prefix + ".metadata")) {
+            continue;
+        }
+        const bool every_rank = std::all_of(ranks.begin(), ranks.end(), [&](const auto& rank) {
+            return !rank.empty() && has(prefix + "__" + rank + ".metadata");
+        });
+        if (!every_rank) {
+            return fmt::format("a torch.distributed.checkpoint folder{} is complete once .metadata "
+                               "is written (after the .distcp files); it is not there yet",
+                               folder.empty() ? "" : " (" + folder + "/)");
+        }
+    }
+    return std::nullopt;
+}
+
+} // namespace
+
 StructureCheck check_folder(const std::vector<std::string>& files) {
     const auto has = [&](std::string_view path) {
         return std::find(files.begin(), files.end(), path) != files.end();
@@ -231,9 +284,8 @@ StructureCheck check_folder(const std::vector<std::string>& files) {
         return {false, "a TensorFlow SavedModel is complete once saved_model.pb is written "
                        "(after variables/); it is not there yet"};
     }
-    if (any([](const std::string& f) { return f.ends_with(".distcp"); }) && !has(".metadata")) {
-        return {false, "a torch.distributed.checkpoint folder is complete once .metadata is "
-                       "written (after the .distcp files); it is not there yet"};
+    if (auto problem = unfinished_dcp_folder(files)) {
+        return {false, std::move(*problem)};
     }
     return {};
 }

@@ -311,7 +311,8 @@ SeriesPath classify(const config::Watch& watch, std::string_view relative, bool 
         // DCP folders have no naming convention, only their files: *.distcp and .metadata,
         // directly inside. Their folder is the checkpoint when its name ends in a number.
         const std::string_view file = parts.back();
-        const bool dcp_file = file.ends_with(".distcp") || file == ".metadata";
+        const bool dcp_file =
+            file.ends_with(".distcp") || file == ".metadata" || is_dcp_rank_metadata(file);
         if (!is_directory && (parts.size() < 2 || !dcp_file)) {
             return result;
         }

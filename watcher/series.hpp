@@ -70,8 +70,13 @@ SeriesPath classify(const config::Watch& watch, std::string_view relative, bool 
 /// watch's preset ("trainer_state.json", ".metadata", ...); "" when the preset has none.
 std::string completion_file(const config::Watch& watch);
 
+/// True for "__<rank>.metadata": what each rank of a torch.distributed.checkpoint saved
+/// without collectives writes instead of the coordinator's .metadata.
+bool is_dcp_rank_metadata(std::string_view file_name);
+
 /// The file inside a folder checkpoint that records its metrics (Hugging Face's
-/// trainer_state.json, Orbax's _CHECKPOINT_METADATA), relative to the folder; "" if none.
+/// trainer_state.json, Orbax's metrics item metrics/metrics), relative to the folder; ""
+/// if none.
 std::string metrics_file_inside(const config::Watch& watch);
 
 } // namespace mv::watcher

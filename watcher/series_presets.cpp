@@ -20,6 +20,8 @@ const std::vector<std::string>& temporary_names() {
         "*.part",                  //
         "*.partial",               //
         "workertemp_*",            // Keras under a multi-worker strategy
+        "tmp????????",             // Python's tempfile names: Keras 3.5+ stages a large
+                                   // model's weights next to its .keras file
         "*_temp",                  // TensorFlow checkpoints: <prefix>_temp/ before the merge
     };
     return names;
@@ -51,6 +53,16 @@ std::string completion_file(const config::Watch& watch) {
     }
 }
 
+bool is_dcp_rank_metadata(std::string_view file_name) {
+    constexpr std::string_view suffix = ".metadata";
+    if (!file_name.starts_with("__") || !file_name.ends_with(suffix) ||
+        file_name.size() <= 2 + suffix.size()) {
+        return false;
+    }
+    const auto rank = file_name.substr(2, file_name.size() - 2 - suffix.size());
+    return std::all_of(rank.begin(), rank.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
 std::string metrics_file_inside(const config::Watch& watch) {
     if (!watch.checkpoints) {
         return "";
@@ -59,7 +71,9 @@ std::string metrics_file_inside(const config::Watch& watch) {
     case CheckpointPreset::huggingface:
         return "trainer_state.json";
     case CheckpointPreset::orbax:
-        return "_CHECKPOINT_METADATA";
+        // CheckpointManager.save(step, metrics=...) keeps them as the step's "metrics" item
+        // when the manager has a best_fn (JsonCheckpointHandler, file "metrics").
+        return "metrics/metrics";
     default:
         return "";
     }

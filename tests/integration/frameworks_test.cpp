@@ -188,8 +188,8 @@ TEST_F(FrameworkTest, OrbaxStepsCommittedByTheirCommitFile) {
     config["watches"][0]["checkpoints"] = "orbax";
     config["watches"][0]["triggers"] = {{"improvement", {{"metric", "/loss"}, {"mode", "min"}}}};
     start_daemon();
-    const auto written =
-        write("orbax", {"--checkpoints", "3", "--pause", "1", "--file-pause", "1", "--commit-file"});
+    const auto written = write(
+        "orbax", {"--checkpoints", "3", "--pause", "1", "--file-pause", "1", "--commit-file"});
     expect_one_lineage("lab/ckpts/orbax", written, true);
     for (const auto& v : versions("lab/ckpts/orbax")) {
         const auto manifest =
@@ -212,6 +212,18 @@ TEST_F(FrameworkTest, DistributedCheckpointsCompleteWithTheirMetadata) {
     EXPECT_TRUE(std::any_of(manifest["files"].begin(), manifest["files"].end(),
                             [](const json& f) { return f["path"] == ".metadata"; }))
         << "the completion file is stored: " << manifest.dump(2);
+}
+
+TEST_F(FrameworkTest, DistributedCheckpointsSavedWithoutCollectivesWaitForEveryRank) {
+    // use_collectives=False: no .metadata; each rank renames its __<rank>.metadata into
+    // place, a quiet second apart: one rank's alone does not complete the step.
+    config["watches"][0]["checkpoints"] = "torch-dcp";
+    config["watches"][0]["triggers"] = {
+        {"improvement", {{"metrics_file", "metrics.json"}, {"metric", "/accuracy"}}}};
+    start_daemon();
+    const auto written = write("torch-dcp", {"--checkpoints", "3", "--pause", "1",
+                                             "--no-collectives", "--file-pause", "1"});
+    expect_one_lineage("lab/run/step", written, false);
 }
 
 // The Python that has torch (Debian's python3-torch is for /usr/bin/python3), or "".

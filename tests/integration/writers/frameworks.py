@@ -254,12 +254,17 @@ def orbax(args):
         tmp = final if args.commit_file else os.path.join(
             root, f"{step}.orbax-checkpoint-tmp-{time.time_ns()}")
         os.makedirs(os.path.join(tmp, "default", "ocdbt.process_0", "d"))
-        metadata = {"item_handlers": {"default": "StandardCheckpointHandler"},
-                    "metrics": {"loss": loss}, "performance_metrics": {},
+        # save(metrics=...) with a best_fn: the metrics are an item of their own,
+        # "metrics/metrics" (JsonCheckpointHandler), never in _CHECKPOINT_METADATA.
+        metadata = {"item_handlers": {"default": "StandardCheckpointHandler",
+                                      "metrics": "JsonCheckpointHandler"},
+                    "performance_metrics": {},
                     "init_timestamp_nsecs": time.time_ns(), "commit_timestamp_nsecs": None,
                     "custom_metadata": {}}
         write_file(os.path.join(tmp, "_CHECKPOINT_METADATA"), json.dumps(metadata).encode())
         write_file(os.path.join(tmp, "default", "_METADATA"), json.dumps({"tree_metadata": {}}).encode())
+        os.makedirs(os.path.join(tmp, "metrics"))
+        write_file(os.path.join(tmp, "metrics", "metrics"), json.dumps({"loss": loss}).encode())
         write_file(os.path.join(tmp, "default", "manifest.ocdbt"), rng.randbytes(300))
         for _ in range(2):  # the arrays, shard by shard
             write_file(os.path.join(tmp, "default", "ocdbt.process_0", "d",
@@ -303,9 +308,14 @@ def torch_dcp(args):
                 for _ in range(4):
                     f.write(rng.randbytes(8192))
                     time.sleep(0.02)
-        tmp = os.path.join(folder, ".metadata.tmp")
-        write_file(tmp, pickle.dumps({"state_dict_metadata": {"w": step}}, protocol=2))
-        os.rename(tmp, os.path.join(folder, ".metadata"))
+        # finish(): the coordinator's .metadata, or without collectives each rank's
+        # __<rank>.metadata, each through its .tmp name.
+        for name in ([f"__{rank}.metadata" for rank in range(2)] if args.no_collectives
+                     else [".metadata"]):
+            tmp = os.path.join(folder, name + ".tmp")
+            write_file(tmp, pickle.dumps({"state_dict_metadata": {"w": step}}, protocol=2))
+            os.rename(tmp, os.path.join(folder, name))
+            time.sleep(args.file_pause)
         report(args.dir, f"step_{step}", step, accuracy,
                [os.path.join(folder, n) for n in sorted(os.listdir(folder))])
         time.sleep(args.pause)
@@ -323,6 +333,8 @@ def main():
     parser.add_argument("--tmpdir", default=None, help="Lightning: the system temp folder")
     parser.add_argument("--file-pause", type=float, default=0.0,
                         help="HF, Orbax: seconds of quiet between the files of a checkpoint")
+    parser.add_argument("--no-collectives", action="store_true",
+                        help="DCP: use_collectives=False, one __<rank>.metadata per rank")
     parser.add_argument("--commit-file", action="store_true",
                         help="Orbax: CommitFileTemporaryPath (commit_success.txt, no rename)")
     parser.add_argument("--metrics-after", type=float, default=0.5,

@@ -240,6 +240,25 @@ TEST(FolderStructure, SavedModelAndDcpFoldersNeedTheFileTheirWriterWritesLast) {
     EXPECT_TRUE(check_folder({"config.json", "model.safetensors"}).complete);
 }
 
+TEST(FolderStructure, DcpFoldersNestedInACheckpointAndSavedWithoutCollectives) {
+    // Hugging Face with FSDP: accelerate writes DCP folders inside checkpoint-N/.
+    const std::vector<std::string> fsdp = {
+        "trainer_state.json", "pytorch_model_fsdp_0/__0_0.distcp",
+        "pytorch_model_fsdp_0/__1_0.distcp", "optimizer_0/__0_0.distcp", "optimizer_0/.metadata"};
+    const auto waiting = check_folder(fsdp);
+    EXPECT_FALSE(waiting.complete);
+    EXPECT_NE(waiting.problem.find("pytorch_model_fsdp_0/"), std::string::npos) << waiting.problem;
+    auto done = fsdp;
+    done.push_back("pytorch_model_fsdp_0/.metadata");
+    EXPECT_TRUE(check_folder(done).complete) << check_folder(done).problem;
+    // use_collectives=False: no .metadata, one __<rank>.metadata per rank, each needed.
+    EXPECT_FALSE(check_folder({"__0_0.distcp", "__1_0.distcp", "__0.metadata"}).complete);
+    EXPECT_TRUE(
+        check_folder({"__0_0.distcp", "__1_0.distcp", "__0.metadata", "__1.metadata"}).complete);
+    // A .distcp file whose name carries no rank needs .metadata.
+    EXPECT_FALSE(check_folder({"weights.distcp", "__0.metadata"}).complete);
+}
+
 TEST_F(StructureTest, AZipCutAfterAStoredInnerZipIsNotComplete) {
     // Stable-Baselines3 stores torch's own zip (policy.pth) uncompressed in its zip: cut
     // right after it, the file ends with the inner zip's end record.

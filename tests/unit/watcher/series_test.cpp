@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "config/checkpoint_pattern.hpp"
+#include "watcher/filter.hpp"
 #include "watcher/series.hpp"
 
 namespace mv::watcher {
@@ -169,6 +170,24 @@ TEST(Series, WatchesWithoutASeriesHaveNone) {
     const auto watch = with_series_excludes(series_watch(config::CheckpointPreset::orbax));
     EXPECT_NE(std::find(watch.exclude.begin(), watch.exclude.end(), "*.orbax-checkpoint-tmp*"),
               watch.exclude.end());
+}
+
+TEST(Series, TemporaryNamesOfEachFrameworkAreNeverModels) {
+    const auto watch = with_series_excludes(series_watch(config::CheckpointPreset::keras));
+    for (const char* temporary :
+         {"out/tmp-checkpoint-500/model.safetensors", "ckpts/1000.orbax-checkpoint-tmp/x",
+          "run/step_100/.metadata.tmp", "run/step_100/__0.metadata.tmp",
+          "ckpt/tmpk3_x9q2a" /* Keras 3.5+: a .keras file's weights, staged beside it */}) {
+        EXPECT_TRUE(is_excluded(watch, temporary)) << temporary;
+    }
+    for (const char* model :
+         {"ckpt/model.03-0.41.keras", "ckpt/tmp.keras", "run/step_100/__0.metadata"}) {
+        EXPECT_FALSE(is_excluded(watch, model)) << model;
+    }
+    EXPECT_TRUE(is_dcp_rank_metadata("__12.metadata"));
+    EXPECT_FALSE(is_dcp_rank_metadata("__.metadata"));
+    EXPECT_FALSE(is_dcp_rank_metadata("__1.metadata.tmp"));
+    EXPECT_FALSE(is_dcp_rank_metadata(".metadata"));
 }
 
 } // namespace
