@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "crypto/hex.hpp"
+#include "util/fs.hpp"
 
 namespace mv::vault {
 
@@ -98,6 +99,36 @@ Result<ManifestSignature> parse_signature(std::string_view text) {
 std::filesystem::path signature_file(const std::filesystem::path& root,
                                      const store::Digest& manifest) {
     return root / "signatures" / (manifest.hex() + ".json");
+}
+
+std::string stored_signature_problem(const std::filesystem::path& root, const Manifest& manifest,
+                                     const crypto::PublicKey& key) {
+    const auto file = signature_file(root, manifest.object);
+    auto text = fs::read_file(file, 64u << 10, false);
+    if (!text) {
+        return fmt::format("has no signature ({}): the manifest may have been replaced; check "
+                           "it with `modelvaultctl verify --signatures --public-key FILE`",
+                           text.error());
+    }
+    auto record = parse_signature(*text);
+    if (!record) {
+        return fmt::format("its signature file {} {}", file.string(), record.error());
+    }
+    if (record->manifest != manifest.object) {
+        return fmt::format("its signature ({}) is for another manifest", file.string());
+    }
+    if (record->model != manifest.model || record->version != manifest.version.to_string()) {
+        return fmt::format("its signature names {} {}: the manifest was swapped", record->model,
+                           record->version);
+    }
+    if (!signature_verifies(*record, key)) {
+        return record->key == key.fingerprint()
+                   ? "its signature does not match: the manifest or its signature was changed"
+                   : fmt::format("its signature was made by key {}, not by this vault's signing "
+                                 "key {}",
+                                 record->key, key.fingerprint());
+    }
+    return {};
 }
 
 } // namespace mv::vault

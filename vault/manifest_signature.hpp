@@ -14,6 +14,7 @@
 #include "crypto/signing.hpp"
 #include "store/digest.hpp"
 #include "util/expected.hpp"
+#include "vault/manifest.hpp"
 
 namespace mv::vault {
 
@@ -48,6 +49,12 @@ Result<ManifestSignature> parse_signature(std::string_view text);
 /// VAULT/signatures/<hex of manifest>.json
 std::filesystem::path signature_file(const std::filesystem::path& root,
                                      const store::Digest& manifest);
+
+/// Why the vault at `root` does not vouch for `manifest` with its own signing key (missing,
+/// unreadable, made for another manifest or version, or by another key); empty when the
+/// signature verifies. `verify` reports it as a problem of the version.
+std::string stored_signature_problem(const std::filesystem::path& root, const Manifest& manifest,
+                                     const crypto::PublicKey& key);
 
 /// The name of the signature in a version's tar stream (after manifest.json).
 inline constexpr std::string_view k_signature_member = "signature.json";

@@ -176,7 +176,15 @@ VerifyResult Vault::verify(const Manifest& manifest, VerifyDepth depth, const st
     } catch (const Error& e) {
         return VerifyResult{{e.what()}, 0};
     }
-    return verify_version(*m_store, full, depth, stop, progress);
+    auto result = verify_version(*m_store, full, depth, stop, progress);
+    // An encrypted vault signs every manifest it writes (docs/FORMAT.md "Signatures").
+    if (m_signing) {
+        if (auto problem = stored_signature_problem(m_options.root, full, m_signing->public_key());
+            !problem.empty()) {
+            result.problems.push_back(std::move(problem));
+        }
+    }
+    return result;
 }
 
 void Vault::set_compression(const config::Compression& compression, bool verify_after_write) {

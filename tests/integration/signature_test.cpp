@@ -115,6 +115,38 @@ TEST_F(SignatureTest, ATamperedManifestFailsNamingTheVersion) {
         << forged_checked.out;
 }
 
+TEST_F(SignatureTest, TheDaemonsVerifyChecksEverySignatureWithTheVaultsOwnKey) {
+    write_model("dqn.pkl", pickle(random_bytes(300000, 8)));
+    ASSERT_TRUE(wait_for_versions("lab/dqn.pkl", 2, 60s));
+    const auto intact = ctl({"verify", "--all"});
+    ASSERT_EQ(intact.exit_code, 0) << intact.out << intact.err;
+    // Version 1's signature put in place of version 2's: named, and the other one still ok.
+    const auto both = versions("lab/dqn.pkl");
+    const auto signature_of = [&](const std::string& version) {
+        for (const auto& e : std::filesystem::directory_iterator(vault / "signatures")) {
+            if (nlohmann::json::parse(read_file(e.path()))["model_version"] == version) {
+                return e.path();
+            }
+        }
+        return std::filesystem::path();
+    };
+    const auto newest = signature_of(both[0]["version"]);
+    const auto oldest = signature_of(both[1]["version"]);
+    ASSERT_TRUE(std::filesystem::exists(newest)) << newest;
+    std::filesystem::remove(newest);
+    std::filesystem::copy_file(oldest, newest);
+    const auto swapped = ctl({"verify", "lab/dqn.pkl"});
+    EXPECT_EQ(swapped.exit_code, 1) << swapped.out << swapped.err;
+    EXPECT_NE(swapped.out.find("is for another manifest"), std::string::npos) << swapped.out;
+    EXPECT_NE(swapped.out.find(both[0]["version"].get<std::string>()), std::string::npos)
+        << swapped.out;
+    // A missing signature is a failure too: whoever replaced a manifest removed it.
+    std::filesystem::remove(newest);
+    const auto missing = ctl({"verify", "lab/dqn.pkl@" + both[0]["version"].get<std::string>()});
+    EXPECT_EQ(missing.exit_code, 1) << missing.out << missing.err;
+    EXPECT_NE(missing.out.find("has no signature"), std::string::npos) << missing.out;
+}
+
 TEST_F(DaemonTest, APlainVaultHasNoSignaturesAndSaysSo) {
     start_daemon();
     write_model("dqn.pkl", pickle(random_bytes(1000, 8)));
