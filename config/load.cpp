@@ -241,6 +241,10 @@ void read_config(const Json& document, const stdfs::path& base_dir, Checker& che
              [&](const Json& v, const KeyPath& p) {
                  detail::read_http(v, p, checker, base_dir, config.http.emplace());
              }},
+            {"reports",
+             [&](const Json& v, const KeyPath& p) {
+                 detail::read_reports(v, p, checker, base_dir, config.reports.emplace());
+             }},
             {"warn_free_below",
              [&](const Json& v, const KeyPath& p) {
                  config.warn_free_below = detail::to_size(v, p, checker);

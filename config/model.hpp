@@ -128,6 +128,14 @@ struct TimeOfDay {
     friend bool operator==(const TimeOfDay&, const TimeOfDay&) = default;
 };
 
+/// The daily report (docs/CONFIG.md, `reports`): what `modelvaultctl report --html`
+/// writes, into `dir` each day at `at` (local time).
+struct Reports {
+    TimeOfDay at;
+    std::filesystem::path dir; ///< absolute
+    friend bool operator==(const Reports&, const Reports&) = default;
+};
+
 struct ScheduleTrigger {
     std::optional<Duration> every; ///< fixed interval (≥ 1s)
     std::vector<TimeOfDay> at;     ///< daily local times, sorted, unique
@@ -262,6 +270,7 @@ struct Config {
     std::optional<MetricsOutput> metrics;
     std::optional<DBus> dbus;
     std::optional<Http> http;
+    std::optional<Reports> reports;
     std::optional<std::uint64_t> warn_free_below; ///< bytes free in the vault's file system
     std::vector<Replica> replicas;
     std::vector<Watch> watches;

@@ -133,6 +133,7 @@ int Daemon::run() {
     if (m_http) {
         m_http->listen();
     }
+    apply_reports();
     m_backups->set_watches(m_config.watches);
     // systemctl status shows the new version at once, not at the next watchdog ping.
     // Replicas upload the new version in the background; the commit never waits for them.
@@ -230,6 +231,7 @@ void Daemon::begin_stop(const char* why) {
     m_housekeeping_timer.cancel();
     m_notifications->stop();
     m_retention_timer.cancel();
+    m_reports.reset();
     for (auto& [name, timer] : m_schedules) {
         timer->cancel();
     }

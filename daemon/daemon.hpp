@@ -19,6 +19,7 @@
 #include "daemon/access.hpp"
 #include "daemon/backup_service.hpp"
 #include "daemon/command.hpp"
+#include "daemon/daily_report.hpp"
 #include "daemon/fingerprints.hpp"
 #include "daemon/http_api.hpp"
 #include "daemon/job_queue.hpp"
@@ -83,6 +84,8 @@ private:
     void apply_notifications(const config::Config& config);
     void apply_watches();
     void apply_schedules();
+    /// Starts, replaces or ends the daily report as `reports` says (daily_report.hpp).
+    void apply_reports();
     void on_schedule(const std::string& watch, SystemTime fired_at);
     void wait_for_signals();
     void wait_for_inotify();
@@ -128,6 +131,7 @@ private:
     std::map<std::string, std::unique_ptr<scheduler::ScheduleTimer>> m_schedules;
     std::map<std::string, config::ScheduleTrigger> m_schedule_rules; ///< what each timer runs
     LastFires m_last_fires;
+    std::unique_ptr<DailyReport> m_reports; ///< null unless the config has `reports`
     std::unique_ptr<AccessPolicy> m_access;
     std::unique_ptr<sd::BusBackend> m_bus_backend;
     std::unique_ptr<Notifications> m_notifications;

@@ -115,6 +115,7 @@ void Daemon::apply_config_file() {
     m_backups->set_watches(m_config.watches);
     apply_watches();
     apply_schedules();
+    apply_reports();
     on_watcher_activity();
     spdlog::info("configuration reloaded from {}: {} watch(es)", m_config.source.string(),
                  m_config.watches.size());

@@ -64,6 +64,16 @@ void Daemon::apply_schedules() {
     }
 }
 
+void Daemon::apply_reports() {
+    if (!m_config.reports) {
+        m_reports.reset();
+    } else if (!m_reports || !(m_reports->config() == *m_config.reports)) {
+        m_reports.reset();
+        m_reports = std::make_unique<DailyReport>(*this, *m_config.reports,
+                                                  m_vault->state_dir() / "reports.json");
+    }
+}
+
 void Daemon::on_schedule(const std::string& watch_name, SystemTime fired_at) {
     m_last_fires[watch_name] = fired_at;
     save_last_fires(m_vault->state_dir() / "schedule.json", m_vault->tmp_dir(), m_last_fires);

@@ -18,7 +18,9 @@ LastFires load_last_fires(const std::filesystem::path& file) {
     }
     try {
         value_or_throw(check_json_depth(*text, file.string()));
-        for (const auto& [watch, time] : json::parse(*text).at("last_fire").items()) {
+        // Named: a range-for over a member of a temporary would read it after its end.
+        const json state = json::parse(*text);
+        for (const auto& [watch, time] : state.at("last_fire").items()) {
             fires[watch] = value_or_throw(parse_time(time.get<std::string>()));
         }
     } catch (const std::exception& e) {

@@ -221,6 +221,38 @@ void read_metrics(const Json& value, const KeyPath& path, Checker& checker,
     }
 }
 
+void read_reports(const Json& value, const KeyPath& path, Checker& checker,
+                  const std::filesystem::path& base_dir, Reports& reports) {
+    bool has_at = false;
+    bool has_dir = false;
+    const bool is_object =
+        visit_members(value, path, checker,
+                      {
+                          {"at",
+                           [&](const Json& v, const KeyPath& p) {
+                               has_at = true;
+                               if (const auto text = to_text(v, p, checker, check_time_of_day)) {
+                                   reports.at = parse_time_of_day(*text);
+                               }
+                           }},
+                          {"dir",
+                           [&](const Json& v, const KeyPath& p) {
+                               has_dir = true;
+                               if (const auto dir = to_path(v, p, checker, base_dir)) {
+                                   reports.dir = *dir;
+                               }
+                           }},
+                      });
+    if (is_object && !has_at) {
+        checker.report_missing(path / "at", "required: the local time of the daily report, "
+                                            "such as \"06:00\"");
+    }
+    if (is_object && !has_dir) {
+        checker.report_missing(path / "dir", "required: the folder the reports go to, such as "
+                                             "\"/var/lib/modelvault/reports\"");
+    }
+}
+
 void read_dbus(const Json& value, const KeyPath& path, Checker& checker, DBus& dbus) {
     visit_members(value, path, checker,
                   {

@@ -30,6 +30,10 @@ void read_metrics(const Json& value, const KeyPath& path, Checker& checker,
 /// `dbus`: {bus}.
 void read_dbus(const Json& value, const KeyPath& path, Checker& checker, DBus& dbus);
 
+/// `reports`: {"at": "HH:MM", "dir": PATH}, both required.
+void read_reports(const Json& value, const KeyPath& path, Checker& checker,
+                  const std::filesystem::path& base_dir, Reports& reports);
+
 /// A size string ("10GiB", config/size.hpp).
 std::optional<std::uint64_t> to_size(const Json& value, const KeyPath& path, Checker& checker);
 

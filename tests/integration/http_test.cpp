@@ -9,6 +9,7 @@
 
 #include "tests/integration/daemon_fixture.hpp"
 #include "tests/lib/wait.hpp"
+#include "util/time.hpp"
 
 namespace mv::test {
 namespace {
@@ -386,6 +387,41 @@ TEST_F(DashboardTest, TheReportIsTheDashboardInOneFile) {
     EXPECT_EQ(json_report["models"][0]["best"], "1.2.0");
     EXPECT_EQ(json_report["versions"].size(), 3u);
     EXPECT_EQ(ctl({"report"}).exit_code, 2);
+}
+
+TEST_F(DashboardTest, TheDailyReportDueWhileTheDaemonWasDownIsWrittenAtStart) {
+    make_versions();
+    ASSERT_EQ(stop_daemon(), 0);
+    // The last report was three days ago: one is due (once), whatever `at` says.
+    const auto reports = dir / "reports";
+    std::filesystem::create_directories(reports);
+    const std::string three_days_ago = format_utc(system_clock().now() - 72h);
+    write_file(vault / "state/reports.json",
+               R"({"format": "modelvault-schedule", "version": 1, "last_fire": {"reports": ")" +
+                   three_days_ago + "\"}}");
+    config["reports"] = {{"at", "06:00"}, {"dir", reports.string()}};
+    start_daemon();
+    std::vector<std::filesystem::path> written;
+    ASSERT_TRUE(wait_until(
+        [&] {
+            written.clear();
+            for (const auto& entry : std::filesystem::directory_iterator(reports)) {
+                written.push_back(entry.path());
+            }
+            return !written.empty();
+        },
+        30s))
+        << daemon_log();
+    ASSERT_EQ(written.size(), 1u);
+    EXPECT_TRUE(written[0].filename().string().starts_with("modelvault-report-"));
+    EXPECT_EQ(written[0].extension(), ".html");
+    // The report `modelvaultctl report --html` writes: the same overview and model pages.
+    const auto by_ctl = dir / "ctl-report.html";
+    ASSERT_EQ(ctl({"report", "--html", by_ctl.string()}).exit_code, 0);
+    const std::string text = read_file(written[0]);
+    EXPECT_NE(text.find("lab/dqn.pkl"), std::string::npos);
+    EXPECT_EQ(text.substr(0, 200), read_file(by_ctl).substr(0, 200));
+    EXPECT_NE(read_file(vault / "state/reports.json").find("\"reports\""), std::string::npos);
 }
 
 TEST_F(DashboardTest, PagesRenderInChromiumWithoutConsoleErrors) {

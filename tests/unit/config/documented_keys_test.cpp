@@ -128,6 +128,7 @@ const std::map<std::string, KeyCase>& key_cases() {
         {"metrics", {R"({"metrics": {"textfile": "/var/lib/m.prom"}})", [](const Config& c) { return c.metrics && c.metrics->textfile == "/var/lib/m.prom"; }}},
         {"warn_free_below", {R"({"warn_free_below": "1GiB"})", [](const Config& c) { return c.warn_free_below == std::uint64_t{1} << 30; }}},
         {"dbus", {R"({"dbus": {"bus": "session"}})", [](const Config& c) { return c.dbus && c.dbus->bus == "session"; }}},
+        {"reports", {R"({"reports": {"at": "06:30", "dir": "/var/lib/r"}})", [](const Config& c) { return c.reports && c.reports->at.hour == 6 && c.reports->at.minute == 30 && c.reports->dir == "/var/lib/r"; }}},
         {"http", {R"({"http": {"listen": "127.0.0.1:9000", "tokens_file": "/etc/t"}})", [](const Config& c) { return c.http && c.http->port == 9000; }}},
         {"http.listen", {R"({"http": {"listen": "[::1]:8471", "tokens_file": "/etc/t"}})", [](const Config& c) { return c.http && c.http->host == "::1" && c.http->port == 8471; }}},
         {"http.tokens_file", {R"({"http": {"listen": "127.0.0.1:8470", "tokens_file": "t"}})", [](const Config& c) { return c.http && c.http->tokens_file == "/etc/modelvault/t"; }}},

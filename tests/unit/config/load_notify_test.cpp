@@ -131,6 +131,18 @@ TEST(NotifyConfig, MetricsWantAPromFile) {
                 ElementsAre(HasSubstr("metrics.textfile: required")));
 }
 
+TEST(NotifyConfig, ReportsWantATimeOfDayAndAFolder) {
+    const auto config = parse_ok(R"({"reports": {"at": "06:30", "dir": "/var/lib/reports"}})");
+    EXPECT_EQ(config.reports->at, (TimeOfDay{6, 30}));
+    EXPECT_EQ(config.reports->dir, "/var/lib/reports");
+    EXPECT_THAT(problems_of(R"({"reports": {"at": "6 am", "dir": "/r"}})"),
+                ElementsAre(HasSubstr("reports.at: ")));
+    EXPECT_THAT(problems_of(R"({"reports": {}})"),
+                ElementsAre(HasSubstr("reports.at: required"), HasSubstr("reports.dir: required")));
+    EXPECT_THAT(problems_of(R"({"reports": {"at": "06:00", "dir": "/r", "every": "1d"}})"),
+                ElementsAre(HasSubstr("reports.every")));
+}
+
 TEST(NotifyConfig, DBusTakesSystemSessionOrAnAddress) {
     EXPECT_EQ(parse_ok(R"({"dbus": {}})").dbus->bus, "system");
     EXPECT_EQ(parse_ok(R"({"dbus": {"bus": "session"}})").dbus->bus, "session");
