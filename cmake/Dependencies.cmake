@@ -12,6 +12,7 @@ pkg_check_modules(LIBZSTD REQUIRED IMPORTED_TARGET libzstd>=1.5)
 pkg_check_modules(LIBSYSTEMD REQUIRED IMPORTED_TARGET libsystemd)
 pkg_check_modules(LIBCURL REQUIRED IMPORTED_TARGET libcurl>=7.85)   # webhooks (notify/), s3/
 pkg_check_modules(LIBXML2 REQUIRED IMPORTED_TARGET libxml-2.0>=2.9)  # S3's XML answers (s3/)
+pkg_check_modules(LIBPQ REQUIRED IMPORTED_TARGET libpq>=15)   # the shared catalog (catalog/)
 if(MV_BUILD_TESTS)
     find_package(GTest REQUIRED)
 endif()

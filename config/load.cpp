@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "config/detail/parse_json.hpp"
+#include "config/detail/read_catalog.hpp"
 #include "config/detail/read_http.hpp"
 #include "config/detail/read_notify.hpp"
 #include "config/detail/read_replicas.hpp"
@@ -252,6 +253,10 @@ void read_config(const Json& document, const stdfs::path& base_dir, Checker& che
             {"replicas",
              [&](const Json& v, const KeyPath& p) {
                  detail::read_replicas(v, p, checker, base_dir, config.replicas);
+             }},
+            {"catalog",
+             [&](const Json& v, const KeyPath& p) {
+                 detail::read_catalog(v, p, checker, base_dir, config.catalog.emplace());
              }},
             // Watches need the defaults, which may come later in the file.
             {"defaults", [&](const Json& v, const KeyPath&) { defaults = &v; }},

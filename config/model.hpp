@@ -255,6 +255,15 @@ struct Replica {
     bool operator==(const Replica&) const = default;
 };
 
+/// The shared PostgreSQL catalog of a fleet (docs/catalog.md): every version, note, tag
+/// and removal mirrored into one database.
+struct Catalog {
+    std::string postgresql;              ///< a libpq connection URI ("postgresql://...")
+    std::filesystem::path password_file; ///< empty: none (peer or trust auth); mode 0600
+
+    bool operator==(const Catalog&) const = default;
+};
+
 struct Config {
     std::filesystem::path source; ///< the file this was read from (empty for defaults)
     std::filesystem::path vault = "/var/lib/modelvault";
@@ -273,6 +282,7 @@ struct Config {
     std::optional<Reports> reports;
     std::optional<std::uint64_t> warn_free_below; ///< bytes free in the vault's file system
     std::vector<Replica> replicas;
+    std::optional<Catalog> catalog;
     std::vector<Watch> watches;
 };
 

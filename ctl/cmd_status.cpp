@@ -13,6 +13,32 @@ namespace {
 
 // One line per off-site replica (docs/REPLICAS.md): what is not yet off-site, the last
 // success and the last error with what to do.
+// The shared catalog (docs/catalog.md): what waits in the outbox and the last error.
+std::string catalog_line(const json& catalog, std::chrono::system_clock::time_point now) {
+    if (!catalog.is_object()) {
+        return "";
+    }
+    const auto when = [&](const char* key) {
+        return catalog[key].is_null()
+                   ? std::string("never")
+                   : relative_time(*parse_time(catalog[key].get<std::string>()), now);
+    };
+    const auto pending = catalog["pending_events"].get<long>();
+    std::string out = fmt::format(
+        "catalog ({}): {}; last success {}\n", catalog["database"].get<std::string>(),
+        pending == 0 ? std::string("up to date") : fmt::format("{} event(s) waiting", pending),
+        when("last_success"));
+    if (!catalog["last_error"].is_null()) {
+        out += fmt::format("  last error ({}): {}\n", when("last_attempt"),
+                           catalog["last_error"].get<std::string>());
+    }
+    if (catalog["rejected_events"].get<long>() > 0) {
+        out += fmt::format("  {} event(s) set aside that cannot be sent (docs/catalog.md)\n",
+                           catalog["rejected_events"].get<long>());
+    }
+    return out;
+}
+
 std::string replica_lines(const json& replicas, std::chrono::system_clock::time_point now) {
     std::string out;
     for (const auto& replica : replicas) {
@@ -108,6 +134,7 @@ int run_status(const GlobalOptions& global, const ParsedArgs&) {
                                q["verifying"].empty() ? "" : ", verifying");
         }
         out += replica_lines(r.value("replicas", json::array()), now);
+        out += catalog_line(r.value("catalog", json()), now);
         const json& c = r["counters"];
         out += fmt::format(
             "since start: {} version(s) written, {} unchanged, {} failure(s), {} read",

@@ -72,6 +72,13 @@ Daemon::Daemon(config::Config config, const Clock& clock)
             m_notifier.still_starting(std::chrono::minutes(1), status);
         },
         m_config.encryption ? m_config.encryption->key_file : std::filesystem::path());
+    if (m_config.catalog) {
+        try {
+            m_catalog = std::make_unique<CatalogMirror>(*m_config.catalog, *m_vault, m_clock);
+        } catch (const Error& e) {
+            throw Fatal(e.what());
+        }
+    }
     m_fingerprints = std::make_unique<FingerprintStore>(m_vault->state_dir() / "fingerprints.json",
                                                         m_vault->tmp_dir());
     m_last_fires = load_last_fires(m_vault->state_dir() / "schedule.json");

@@ -18,6 +18,7 @@
 #include "config/model.hpp"
 #include "daemon/access.hpp"
 #include "daemon/backup_service.hpp"
+#include "daemon/catalog_mirror.hpp"
 #include "daemon/command.hpp"
 #include "daemon/daily_report.hpp"
 #include "daemon/fingerprints.hpp"
@@ -67,6 +68,8 @@ public:
     Notifications& notifications() { return *m_notifications; }
     /// The off-site replicas (docs/REPLICAS.md); null once the daemon is stopping.
     const ReplicaSet* replicas() const { return m_replicas.get(); }
+    /// The shared catalog (docs/catalog.md); null unless the config has `catalog`.
+    const CatalogMirror* catalog() const { return m_catalog.get(); }
     /// Runs `request` for `peer` as the control socket does: access check, audit record,
     /// handler. `via` names the way it came ("socket", "dbus") in the audit log.
     void dispatch(const ipc::Peer& peer, ipc::Request request,
@@ -115,6 +118,8 @@ private:
     boost::asio::io_context m_io;
     boost::asio::signal_set m_signals;
     std::unique_ptr<vault::Vault> m_vault;
+    /// After m_vault, which reports to it; before anything that writes to the vault.
+    std::unique_ptr<CatalogMirror> m_catalog;
     std::unique_ptr<FingerprintStore> m_fingerprints;
     std::unique_ptr<JobQueue> m_backup_jobs;
     std::unique_ptr<JobQueue> m_check_jobs;

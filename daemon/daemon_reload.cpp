@@ -89,6 +89,11 @@ void Daemon::apply_config_file() {
                      fresh.http ? "added" : "removed");
         fresh.http = m_config.http;
     }
+    if (fresh.catalog != m_config.catalog) {
+        // Backups may be reporting to the catalog right now (docs/catalog.md).
+        spdlog::warn("reload: `catalog` changed; that takes a restart");
+        fresh.catalog = m_config.catalog;
+    }
     // Hooks, webhooks, D-Bus, HTTP tokens and replica locations first: when one of them
     // cannot be used, nothing changes.
     std::optional<http::Tokens> tokens;

@@ -14,7 +14,7 @@ set -euo pipefail
 # zstd: the command, for `tar --zstd` on the vault's archives (README, "First use").
 build_packages=(g++ cmake ninja-build pkg-config libboost-dev libarchive-dev libspdlog-dev
                 nlohmann-json3-dev libssl-dev libsystemd-dev libexpected-dev libzstd-dev zstd
-                libcurl4-openssl-dev libxml2-dev)
+                libcurl4-openssl-dev libxml2-dev libpq-dev)
 test_packages=(libgtest-dev libgmock-dev tar zstd xz-utils gzip coreutils restic tzdata
                clang-format
                # the torture and power-cut suites: their drivers, and crashfs (FUSE)
@@ -30,6 +30,8 @@ test_packages=(libgtest-dev libgmock-dev tar zstd xz-utils gzip coreutils restic
                # replicas (tests/ceph/): a single-node Ceph cluster and its S3 gateway;
                # uuidgen and curl for its start-up script
                ceph-mon ceph-osd radosgw ceph-common uuid-runtime curl
+               # the shared catalog (tests/postgres/): a throwaway PostgreSQL server
+               postgresql
                # a real torch training loop writing Lightning-named checkpoints
                # (tests/integration/frameworks_test.cpp); about 640 MB with its dependencies
                python3-torch)

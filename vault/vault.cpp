@@ -43,12 +43,19 @@ void Vault::commit_manifest(Manifest& manifest) {
         write_manifest_file(m_options.root, tmp_dir(), manifest, m_store->sealing(),
                             m_signing.get()),
         fmt::format("cannot commit {} {}: ", manifest.model, manifest.version.to_string()));
-    std::unique_lock lock(m_mutex);
-    m_catalog.add(manifest.without_chunks());
+    auto summary = manifest.without_chunks();
+    {
+        std::unique_lock lock(m_mutex);
+        m_catalog.add(summary);
+    }
+    if (m_observer.committed) {
+        m_observer.committed(summary);
+    }
 }
 
 void Vault::remove_version(const std::string& model, const Version& version, std::string reason,
                            long long uid) {
+    const std::string why = std::move(reason);
     std::lock_guard revising(m_revision_mutex);
     const auto manifest = find(model, version);
     if (!manifest) {
@@ -75,7 +82,7 @@ void Vault::remove_version(const std::string& model, const Version& version, std
         record.time = std::chrono::time_point_cast<std::chrono::seconds>(m_clock.now());
         record.pointer = Pointer::removed;
         record.from = version;
-        record.reason = std::move(reason);
+        record.reason = why;
         record.uid = uid;
         record.sequence = manifest->sequence;
         value_or_throw(
@@ -86,9 +93,14 @@ void Vault::remove_version(const std::string& model, const Version& version, std
     }
     value_or_throw(remove_manifest(*manifest),
                    fmt::format("cannot remove {} {}: ", model, version.to_string()));
-    std::unique_lock lock(m_mutex);
-    m_catalog.remove(model, version);
-    ++m_removals; // after the catalog forgot it: see collect()
+    {
+        std::unique_lock lock(m_mutex);
+        m_catalog.remove(model, version);
+        ++m_removals; // after the catalog forgot it: see collect()
+    }
+    if (m_observer.removed) {
+        m_observer.removed(*manifest, why);
+    }
 }
 
 Manifest Vault::set_tags(const std::string& model, const Version& version,
@@ -134,9 +146,15 @@ Manifest Vault::revise(const std::string& model, const Version& version, std::st
     if (updated.object != current->object) {
         value_or_throw(remove_manifest(*current), failed);
     }
-    std::unique_lock lock(m_mutex);
-    m_catalog.add(updated.without_chunks());
-    return updated.without_chunks();
+    auto summary = updated.without_chunks();
+    {
+        std::unique_lock lock(m_mutex);
+        m_catalog.add(summary);
+    }
+    if (m_observer.committed) {
+        m_observer.committed(summary);
+    }
+    return summary;
 }
 
 Result<void> Vault::remove_manifest(const Manifest& manifest) {

@@ -70,6 +70,16 @@ struct NewVersion {
     std::string best_reason; ///< recorded in the history with the move
 };
 
+/// Told about every change of the stored versions once it is durable (the shared catalog,
+/// docs/catalog.md). Called on the thread that made the change, which waits for it: it
+/// must be quick and must not call back into the vault. Unset members are not called.
+struct VaultObserver {
+    /// A new version, or a new revision of one (tags, notes, late metrics); no chunk lists.
+    std::function<void(const Manifest&)> committed;
+    /// A version removed (retention, `delete`) for `reason`.
+    std::function<void(const Manifest&, const std::string& reason)> removed;
+};
+
 struct WriteResult {
     bool committed = false; ///< false: content identical to `manifest`, nothing written
     Manifest manifest;      ///< the new version, or the existing identical one
@@ -128,6 +138,9 @@ public:
     /// manifest cannot be written.
     void remove_version(const std::string& model, const Version& version, std::string reason,
                         long long uid = -1);
+
+    /// Sets who is told about changes; call before the vault is written to by any thread.
+    void set_observer(VaultObserver observer) { m_observer = std::move(observer); }
 
     /// Replaces a version's tags: a new manifest (revision + 1) replaces the old one.
     /// Throws Error(not_found).
@@ -245,6 +258,7 @@ private:
     /// Removals finished so far: a collection keeps state/collection-due when one
     /// finished while it ran (its chunks may have counted as referenced).
     std::atomic<std::uint64_t> m_removals{0};
+    VaultObserver m_observer;
 };
 
 } // namespace mv::vault

@@ -139,6 +139,7 @@ void status(CommandContext& c) {
            {"damaged", damaged}}},
          {"watches", watches},
          {"replicas", d.replicas() != nullptr ? d.replicas()->status(now) : json::array()},
+         {"catalog", d.catalog() != nullptr ? d.catalog()->status() : json(nullptr)},
          {"queue",
           {{"queued", backups.queued},
            {"running", backups.running},
