@@ -177,12 +177,13 @@ RetentionReport apply_retention(const std::filesystem::path& vault_root,
     RemovalPlan removals = plan_removals(local, remote, state.removed_since, now, keep_removed);
     state.removed_since = std::move(removals.removed_since);
     const Orphans orphans = find_orphans(local, remote);
-    if (removals.remove.empty() &&
+    if (removals.remove.empty() && removals.signatures.empty() &&
         (orphans.empty() || state.collected == fingerprint(orphans, remote))) {
         return report;
     }
     check_same_vault(vault_root, pool.client());
     report.bytes += remove_all(pool, removals.remove, remote);
+    report.bytes += remove_all(pool, removals.signatures, remote);
     report.versions = removals.remove.size();
     if (orphans.empty() || is_encrypted(vault_root)) {
         // An encrypted vault's manifests and index files are sealed: without the key, which

@@ -35,6 +35,20 @@ RemovalPlan plan_removals(const std::vector<VaultFile>& local, const RemoteListi
         }
     }
     std::sort(plan.remove.begin(), plan.remove.end());
+    // A signature goes with its manifest (signatures/<hex>.json signs manifests/<hex>.json),
+    // and so does one whose manifest neither the vault nor the replica holds any more.
+    const std::unordered_set<std::string> removed(plan.remove.begin(), plan.remove.end());
+    for (const auto& [key, size] : remote) {
+        if (!key.starts_with("signatures/") || local_keys.contains(key)) {
+            continue;
+        }
+        const std::string manifest = "manifests/" + key.substr(11);
+        if (removed.contains(manifest) ||
+            (!remote.contains(manifest) && !local_keys.contains(manifest))) {
+            plan.signatures.push_back(key);
+        }
+    }
+    std::sort(plan.signatures.begin(), plan.signatures.end());
     return plan;
 }
 

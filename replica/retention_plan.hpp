@@ -24,8 +24,9 @@ using ChunkSet = std::unordered_set<store::ChunkId, store::DigestHash>;
 using RemovedSince = std::map<std::string, SystemTime>;
 
 struct RemovalPlan {
-    std::vector<std::string> remove; ///< manifests whose keep_removed has passed
-    RemovedSince removed_since;      ///< the others the vault no longer has
+    std::vector<std::string> remove;     ///< manifests whose keep_removed has passed
+    std::vector<std::string> signatures; ///< theirs, and any whose manifest is gone everywhere
+    RemovedSince removed_since;          ///< the others the vault no longer has
 };
 
 /// Which of the replica's manifests go now. `previous` is the last pass's removed_since;

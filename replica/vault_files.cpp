@@ -67,6 +67,7 @@ std::vector<VaultFile> list_vault_files(const stdfs::path& root) {
     list_below(root, "packs", FileRole::data, files);
     list_below(root, "index", FileRole::data, files);
     list_below(root, "keys", FileRole::data, files);
+    list_below(root, "signatures", FileRole::data, files);
     list_below(root, "models", FileRole::history, files);
     return files;
 }
@@ -81,6 +82,12 @@ bool is_replicated_key(const std::string& key) {
     }
     if (key.starts_with("index/")) {
         return is_hex(std::string_view(key).substr(6), 64);
+    }
+    if (key.starts_with("signatures/")) {
+        // An encrypted vault's signature of each manifest, named like it (docs/FORMAT.md,
+        // "Signatures"): a recovered vault's versions still verify.
+        const std::string_view name = std::string_view(key).substr(11);
+        return name.size() == 69 && name.ends_with(".json") && is_hex(name.substr(0, 64), 64);
     }
     if (key.starts_with("keys/")) {
         // An encrypted vault's key records and signing key (docs/FORMAT.md, "Encryption"):

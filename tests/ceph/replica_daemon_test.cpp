@@ -115,15 +115,25 @@ TEST_F(ReplicaDaemon, AnEncryptedVaultComesBackWithTheConfigAndTheKeyFile) {
     ASSERT_TRUE(wait_for_versions("lab/dqn.pkl", 1));
     ASSERT_TRUE(wait_until_offsite(1)) << replica_status().dump() << daemon_log();
     EXPECT_GE(objects_on_replica("keys/"), 1);
+    EXPECT_EQ(objects_on_replica("signatures/"), 1);
+    const auto public_key = ctl({"key", "public", "--vault", vault.string()});
+    ASSERT_EQ(public_key.exit_code, 0) << public_key.err;
+    write_file(dir / "vault.pub", public_key.out);
     ASSERT_EQ(stop_daemon(), 0);
 
     std::filesystem::remove_all(vault);
     const auto recovered = recover();
     ASSERT_EQ(recovered.exit_code, 0) << recovered.out << recovered.err;
+    // Where the versions came from still verifies, with the public key alone.
+    const auto signed_ = ctl(
+        {"verify", "--signatures", "--public-key", (dir / "vault.pub").string(), vault.string()});
+    EXPECT_EQ(signed_.exit_code, 0) << signed_.out << signed_.err;
     start_daemon();
     const auto out = ctl({"restore", "lab/dqn.pkl@1.0.0", "--to", (dir / "r").string()});
     ASSERT_EQ(out.exit_code, 0) << out.err << daemon_log();
     EXPECT_EQ(read_file(dir / "r/dqn.pkl"), pickle(k_weights));
+    const auto verified = ctl({"verify", "--all"});
+    EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
 }
 
 TEST_F(ReplicaDaemon, AVersionRetentionRemovedLeavesTheReplicaWithThePacksOnlyItNeeded) {

@@ -51,6 +51,28 @@ TEST(RetentionPlan, KeepRemovedZeroRemovesAtOnceAndAVersionBackIsForgotten) {
     EXPECT_TRUE(plan.removed_since.empty());
 }
 
+TEST(RetentionPlan, ASignatureGoesWithItsManifestOrWhenItsManifestIsGoneEverywhere) {
+    const std::vector<VaultFile> local = {file("manifests/kept.json"), file("signatures/kept.json"),
+                                          file("manifests/new.json"), file("signatures/new.json")};
+    const RemoteListing remote = {{"manifests/kept.json", 1},     {"signatures/kept.json", 1},
+                                  {"manifests/gone.json", 1},     {"signatures/gone.json", 1},
+                                  {"signatures/waiting.json", 1}, {"manifests/waiting.json", 1},
+                                  {"signatures/new.json", 1}, // its manifest goes up next
+                                  {"signatures/stray.json", 1}};
+    // keep_removed not passed: gone and waiting stay with their signatures; the stray one
+    // (no manifest anywhere) goes.
+    RemovalPlan plan = plan_removals(local, remote, {}, k_now, 24h);
+    EXPECT_TRUE(plan.remove.empty());
+    EXPECT_EQ(plan.signatures, std::vector<std::string>{"signatures/stray.json"});
+    // Passed: both manifests and their signatures.
+    plan = plan_removals(local, remote, plan.removed_since, k_now + 24h, 24h);
+    EXPECT_EQ(plan.remove,
+              (std::vector<std::string>{"manifests/gone.json", "manifests/waiting.json"}));
+    EXPECT_EQ(plan.signatures,
+              (std::vector<std::string>{"signatures/gone.json", "signatures/stray.json",
+                                        "signatures/waiting.json"}));
+}
+
 TEST(RetentionPlan, OnlyPacksAndIndexFilesTheVaultNoLongerHasAreOrphans) {
     const std::vector<VaultFile> local = {file("packs/aa/local"), file("index/i1"),
                                           file("manifests/m.json")};

@@ -21,6 +21,9 @@ TEST(VaultFiles, OnlyTheVaultsOwnFilesAreReplicated) {
     EXPECT_TRUE(is_replicated_key("index/" + k_hex));
     EXPECT_TRUE(is_replicated_key("keys/0123456789abcdef.json"));
     EXPECT_TRUE(is_replicated_key("keys/signing.json"));
+    EXPECT_TRUE(is_replicated_key("signatures/" + k_hex + ".json"));
+    EXPECT_FALSE(is_replicated_key("signatures/" + k_hex + ".json.tmp"));
+    EXPECT_FALSE(is_replicated_key("signatures/0123.json"));
     EXPECT_FALSE(is_replicated_key("keys/0123456789abcdef.json.tmp"));
     EXPECT_FALSE(is_replicated_key("keys/../vault.json"));
     EXPECT_FALSE(is_replicated_key("index/" + k_hex + ".tmp"));
