@@ -16,7 +16,7 @@ vault::FileEntry file(const std::string& path, vault::FileRole role, std::uint64
     return entry;
 }
 
-vault::Manifest sample() {
+vault::Manifest full_manifest() {
     vault::Manifest m;
     m.model = "lab/dqn.pkl";
     m.watch = "lab";
@@ -39,7 +39,7 @@ vault::Manifest sample() {
 }
 
 TEST(CatalogEvent, AVersionRowHasEveryColumn) {
-    const json row = version_row(sample());
+    const json row = version_row(full_manifest());
     EXPECT_EQ(row["model"], "lab/dqn.pkl");
     EXPECT_EQ(row["version"], "1.2.0");
     EXPECT_EQ(row["watch"], "lab");
@@ -63,11 +63,11 @@ TEST(CatalogEvent, AVersionRowHasEveryColumn) {
 }
 
 TEST(CatalogEvent, KindsAndKeys) {
-    const auto created = versions_event("v1", sample());
+    const auto created = versions_event("v1", full_manifest());
     EXPECT_EQ(kind_of(created), "versions");
     EXPECT_EQ(created["vault"], "v1");
     EXPECT_EQ(created["rows"].size(), 1u);
-    const auto removed = removal_event("v1", sample(), "retention: keep_last 3",
+    const auto removed = removal_event("v1", full_manifest(), "retention: keep_last 3",
                                        *parse_time("2026-12-01T00:00:00Z"));
     EXPECT_EQ(kind_of(removed), "removal");
     EXPECT_EQ(removed["model"], "lab/dqn.pkl");
@@ -75,7 +75,7 @@ TEST(CatalogEvent, KindsAndKeys) {
     EXPECT_EQ(removed["host"], "trainer-1");
     EXPECT_EQ(removed["reason"], "retention: keep_last 3");
     EXPECT_EQ(removed["removed"], "2026-12-01T00:00:00Z");
-    const auto sync = sync_event("v1", {sample(), sample()});
+    const auto sync = sync_event("v1", {full_manifest(), full_manifest()});
     EXPECT_EQ(kind_of(sync), "sync");
     EXPECT_EQ(sync["rows"].size(), 2u);
     EXPECT_EQ(kind_of(json::array()), "");
@@ -83,7 +83,7 @@ TEST(CatalogEvent, KindsAndKeys) {
 }
 
 TEST(CatalogEvent, MetricsAndParamsAreAlwaysObjects) {
-    auto m = sample();
+    auto m = full_manifest();
     m.metrics = nullptr;
     m.params = json::array();
     const json row = version_row(m);

@@ -15,7 +15,7 @@ namespace {
 using json = nlohmann::json;
 using ::testing::HasSubstr;
 
-vault::Manifest sample() {
+vault::Manifest minimal_manifest() {
     vault::Manifest m;
     m.model = "lab/dqn.pkl";
     m.watch = "lab";
@@ -36,7 +36,7 @@ std::string corrupt_message(const json& event) {
 }
 
 TEST(CatalogStatements, AVersionIsUpsertedWithItsNotes) {
-    const auto statements = statements_for(versions_event("vault-a", sample()));
+    const auto statements = statements_for(versions_event("vault-a", minimal_manifest()));
     ASSERT_EQ(statements.size(), 3u);
     EXPECT_THAT(statements[0].sql, HasSubstr("INSERT INTO modelvault.versions"));
     EXPECT_THAT(statements[0].sql, HasSubstr("ON CONFLICT (vault_id, model, version) DO UPDATE"));
@@ -55,7 +55,7 @@ TEST(CatalogStatements, AVersionIsUpsertedWithItsNotes) {
 
 TEST(CatalogStatements, ARemovalIsRecordedThenDeleted) {
     const auto statements = statements_for(
-        removal_event("vault-a", sample(), "deleted by ana", *parse_time("2026-12-01T00:00:00Z")));
+        removal_event("vault-a", minimal_manifest(), "deleted by ana", *parse_time("2026-12-01T00:00:00Z")));
     ASSERT_EQ(statements.size(), 2u);
     EXPECT_THAT(statements[0].sql, HasSubstr("INSERT INTO modelvault.removals"));
     EXPECT_EQ(statements[0].params,
@@ -66,7 +66,7 @@ TEST(CatalogStatements, ARemovalIsRecordedThenDeleted) {
 }
 
 TEST(CatalogStatements, ASyncAlsoRemovesWhatTheVaultNoLongerHolds) {
-    const auto statements = statements_for(sync_event("vault-a", {sample()}));
+    const auto statements = statements_for(sync_event("vault-a", {minimal_manifest()}));
     ASSERT_EQ(statements.size(), 4u);
     EXPECT_THAT(statements[3].sql, HasSubstr("DELETE FROM modelvault.versions"));
     EXPECT_THAT(statements[3].sql, HasSubstr("INSERT INTO modelvault.removals"));
@@ -80,7 +80,7 @@ TEST(CatalogStatements, MalformedEventsAreNamed) {
                 HasSubstr("\"rows\" is missing"));
     EXPECT_THAT(corrupt_message({{"kind", "versions"}, {"vault", "v"}, {"rows", {1}}}),
                 HasSubstr("a row is not an object"));
-    auto row = versions_event("v", sample());
+    auto row = versions_event("v", minimal_manifest());
     row["rows"][0].erase("created");
     EXPECT_THAT(corrupt_message(row), HasSubstr("\"created\" is missing"));
     EXPECT_THAT(corrupt_message({{"kind", "removal"}, {"vault", "v"}, {"model", "m"}}),
