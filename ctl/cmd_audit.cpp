@@ -23,32 +23,25 @@ int run_audit(const GlobalOptions& global, const ParsedArgs& args) {
             throw UsageError(fmt::format("audit: --limit needs a number, got \"{}\"", *limit));
         }
     }
-    const auto reply = call_daemon(global, "audit", request);
-    if (!reply.ok()) {
-        return report_error(global, reply.message);
-    }
-    const json& result = reply.message["result"];
-    if (global.json) {
-        print_json(result);
-        return k_exit_ok;
-    }
-    Table table({"TIME", "USER", "COMMAND", "RESULT", "TARGET"});
-    for (const auto& record : result["records"]) {
-        std::string outcome = record["result"];
-        if (record.contains("error")) {
-            outcome += " (" + record["error"].get<std::string>() + ")";
+    return call_and_render(global, "audit", request, [](const json& result) {
+        Table table({"TIME", "USER", "COMMAND", "RESULT", "TARGET"});
+        for (const auto& record : result["records"]) {
+            std::string outcome = record["result"];
+            if (record.contains("error")) {
+                outcome += " (" + record["error"].get<std::string>() + ")";
+            }
+            table.add({local_time(record["time"]),
+                       fmt::format("{} ({})", record["user"].get<std::string>(),
+                                   record["uid"].get<long long>()),
+                       record["command"], std::move(outcome), record["target"]});
         }
-        table.add({local_time(record["time"]),
-                   fmt::format("{} ({})", record["user"].get<std::string>(),
-                               record["uid"].get<long long>()),
-                   record["command"], std::move(outcome), record["target"]});
-    }
-    if (table.empty()) {
-        std::printf("no audit records match\n");
-    } else {
-        std::fputs(table.render().c_str(), stdout);
-    }
-    return k_exit_ok;
+        if (table.empty()) {
+            std::printf("no audit records match\n");
+        } else {
+            std::fputs(table.render().c_str(), stdout);
+        }
+        return k_exit_ok;
+    });
 }
 
 } // namespace mv::ctl

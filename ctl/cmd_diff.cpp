@@ -6,7 +6,6 @@
 
 #include "ctl/command_impl.hpp"
 #include "ctl/output.hpp"
-#include "ctl/progress.hpp"
 #include "util/time.hpp"
 
 namespace mv::ctl {
@@ -111,22 +110,16 @@ int run_diff(const GlobalOptions& global, const ParsedArgs& args) {
     if (b.starts_with('@')) {
         b = a.substr(0, a.rfind('@') == std::string::npos ? a.size() : a.rfind('@')) + b;
     }
-    ProgressBar bar(global.progress && !global.json && ProgressBar::stderr_is_terminal());
-    const auto reply = call_daemon(global, "diff", {{"a", a}, {"b", b}}, [&](const json& p) {
-        bar.update("reading versions", p.value("bytes", 0ull), p.value("total", 0ull));
-    });
-    bar.finish();
-    if (!reply.ok()) {
-        return report_error(global, reply.message);
-    }
-    const json& r = reply.message["result"];
-    if (global.json) {
-        print_json(r);
-        return k_exit_ok;
-    }
-    const std::string out = render_heading(r) + render_files(r) + render_values(r);
-    std::fputs(out.c_str(), stdout);
-    return k_exit_ok;
+    const Call call{
+        "diff", {{"a", a}, {"b", b}}, [](const json& p) {
+            return ProgressStep{"reading versions", p.value("bytes", 0ull), p.value("total", 0ull)};
+        }};
+    return call_and_render(global, call, Rendering{[](const json& r) {
+                               const std::string out =
+                                   render_heading(r) + render_files(r) + render_values(r);
+                               std::fputs(out.c_str(), stdout);
+                               return k_exit_ok;
+                           }});
 }
 
 } // namespace mv::ctl

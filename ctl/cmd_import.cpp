@@ -10,7 +10,6 @@
 
 #include "ctl/command_impl.hpp"
 #include "ctl/name_time.hpp"
-#include "ctl/progress.hpp"
 #include "ipc/protocol.hpp"
 #include "scheduler/local_time.hpp"
 #include "util/escape.hpp"
@@ -70,19 +69,10 @@ void open_files(const ParsedArgs& args, std::vector<UniqueFd>& files, json& spec
     }
 }
 
-int print_results(const GlobalOptions& global, const json& all) {
-    if (global.json) {
-        print_json({{"results", all}});
-    }
-    int exit_code = k_exit_ok;
-    for (const auto& r : all) {
+// Each file's outcome for humans; failure when any file failed.
+int print_results(const json& result) {
+    for (const auto& r : result["results"]) {
         const std::string status = r["status"].get<std::string>();
-        if (status == "failed") {
-            exit_code = k_exit_failure;
-        }
-        if (global.json) {
-            continue;
-        }
         if (status == "committed") {
             std::printf("%s → %s %s (%s)\n", r["file"].get<std::string>().c_str(),
                         r["model"].get<std::string>().c_str(),
@@ -100,7 +90,11 @@ int print_results(const GlobalOptions& global, const json& all) {
                          r.value("message", "").c_str());
         }
     }
-    return exit_code;
+    return exit_code_of_rows(result["results"]);
+}
+
+int results_exit_code(const json& result) {
+    return exit_code_of_rows(result["results"]);
 }
 
 } // namespace
@@ -130,25 +124,22 @@ int run_import(const GlobalOptions& global, const ParsedArgs& args) {
     std::vector<UniqueFd> files;
     json specs = json::array();
     open_files(args, files, specs);
-    ProgressBar bar(global.progress && !global.json && ProgressBar::stderr_is_terminal());
     json all = json::array();
+    // A request carries at most k_max_request_fds descriptors: the files go in batches.
     for (std::size_t start = 0; start < files.size(); start += ipc::k_max_request_fds) {
         const std::size_t end = std::min(files.size(), start + ipc::k_max_request_fds);
-        std::vector<int> fds;
-        json batch = json::array();
+        Call call{"import",
+                  {{"model", model_argument(*model)},
+                   {"files", json::array()},
+                   {"new_model", args.has("new-model")}},
+                  [](const json& p) {
+                      return ProgressStep{p.value("file", ""), p.value("bytes", 0ull), 0};
+                  }};
         for (std::size_t i = start; i < end; ++i) {
-            fds.push_back(files[i].get());
-            batch.push_back(specs[i]);
+            call.fds.push_back(files[i].get());
+            call.args["files"].push_back(specs[i]);
         }
-        auto client = ipc::Client::connect(global.socket);
-        const auto reply = client.call(
-            "import",
-            {{"model", model_argument(*model)},
-             {"files", batch},
-             {"new_model", args.has("new-model")}},
-            [&](const json& p) { bar.update(p.value("file", ""), p.value("bytes", 0ull), 0); },
-            std::nullopt, fds);
-        bar.finish();
+        const auto reply = call_daemon(global, call);
         if (!reply.ok()) {
             return report_error(global, reply.message);
         }
@@ -156,7 +147,7 @@ int run_import(const GlobalOptions& global, const ParsedArgs& args) {
             all.push_back(row);
         }
     }
-    return print_results(global, all);
+    return present(global, {{"results", all}}, Rendering{print_results, {}, results_exit_code});
 }
 
 } // namespace mv::ctl

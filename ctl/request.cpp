@@ -6,6 +6,7 @@
 
 #include "ctl/args.hpp"
 #include "ctl/exit_codes.hpp"
+#include "ctl/progress.hpp"
 #include "util/escape.hpp"
 #include "util/fs.hpp"
 #include "util/local_time.hpp"
@@ -13,24 +14,54 @@
 
 namespace mv::ctl {
 
-ipc::Reply call_daemon(const GlobalOptions& global, const std::string& command, const json& args,
-                       const ipc::ProgressCallback& on_progress) {
-    auto client = ipc::Client::connect(global.socket);
-    return client.call(command, args, on_progress);
+ipc::Reply call_daemon(const GlobalOptions& global, const std::string& command, const json& args) {
+    return call_daemon(global, Call{command, args});
 }
 
-int call_and_render(const GlobalOptions& global, const std::string& command, const json& args,
-                    const Renderer& render, const ipc::ProgressCallback& on_progress) {
-    const auto reply = call_daemon(global, command, args, on_progress);
+ipc::Reply call_daemon(const GlobalOptions& global, const Call& call) {
+    ProgressBar bar(call.progress && global.progress && !global.json &&
+                    ProgressBar::stderr_is_terminal());
+    ipc::ProgressCallback on_progress;
+    if (call.progress) {
+        on_progress = [&](const json& line) {
+            const ProgressStep step = call.progress(line);
+            bar.update(step.label, step.done, step.total);
+        };
+    }
+    auto client = ipc::Client::connect(global.socket);
+    auto reply = client.call(call.command, call.args, on_progress, std::nullopt, call.fds);
+    bar.finish();
+    return reply;
+}
+
+int call_and_render(const GlobalOptions& global, const Call& call, const Rendering& rendering) {
+    const auto reply = call_daemon(global, call);
     if (!reply.ok()) {
         return report_error(global, reply.message);
     }
-    const json& result = reply.message["result"];
-    if (global.json) {
-        print_json(result);
-        return k_exit_ok;
+    return present(global, reply.message["result"], rendering);
+}
+
+int call_and_render(const GlobalOptions& global, const std::string& command, const json& args,
+                    const Renderer& render) {
+    return call_and_render(global, Call{command, args}, Rendering{render});
+}
+
+int present(const GlobalOptions& global, const json& result, const Rendering& rendering) {
+    if (!global.json) {
+        return rendering.render(result);
     }
-    return render(result);
+    print_json(rendering.json_view ? rendering.json_view(result) : result);
+    return rendering.json_exit_code ? rendering.json_exit_code(result) : k_exit_ok;
+}
+
+int exit_code_of_rows(const json& rows) {
+    for (const auto& row : rows) {
+        if (row["status"].get<std::string>() == "failed") {
+            return k_exit_failure;
+        }
+    }
+    return k_exit_ok;
 }
 
 int report_error(const GlobalOptions& global, const json& reply) {
