@@ -45,10 +45,8 @@ std::pair<std::uint64_t, std::uint64_t> watch_bytes(const vault::Vault& vault,
     return {logical, stored};
 }
 
-void status(CommandContext& c) {
-    Daemon& d = c.daemon;
-    const auto stats = d.vault().stats();
-    const auto now = d.clock().now();
+// One row per watch: its state, size, last backup and next scheduled run.
+json watches_json(Daemon& d) {
     json watches = json::array();
     for (const auto& w : d.watch_status()) {
         json last = nullptr;
@@ -58,6 +56,7 @@ void status(CommandContext& c) {
                     {"time", format_utc(backup->time)}};
         }
         const auto bytes = watch_bytes(d.vault(), w.name);
+        const auto next_run = d.next_run(w.name);
         watches.push_back({{"name", w.name},
                            {"path", w.path.string()},
                            {"state", watcher::to_string(w.state)},
@@ -68,9 +67,12 @@ void status(CommandContext& c) {
                            {"logical_bytes", bytes.first},
                            {"stored_bytes", bytes.second},
                            {"last_backup", last},
-                           {"next_run", d.next_run(w.name) ? json(format_utc(*d.next_run(w.name)))
-                                                           : json(nullptr)}});
+                           {"next_run", next_run ? json(format_utc(*next_run)) : json(nullptr)}});
     }
+    return watches;
+}
+
+json queue_json(Daemon& d) {
     auto backups = d.backup_jobs().snapshot();
     // Models waiting for their files to be left alone are queued too, just not yet in
     // the job queue.
@@ -80,82 +82,110 @@ void status(CommandContext& c) {
             backups.queued.push_back(std::move(model));
         }
     }
-    const auto checks = d.check_jobs().snapshot();
-    const auto counters = d.backups().counters();
-    // Models whose watched folder holds a rolled-back version rather than the latest.
+    return {{"queued", backups.queued},
+            {"running", backups.running},
+            {"verifying", d.check_jobs().snapshot().running}};
+}
+
+json counters_json(const BackupService::Counters& counters) {
+    return {{"versions_written", counters.committed},
+            {"unchanged", counters.unchanged},
+            {"failures", counters.failed},
+            {"bytes_read", counters.bytes_read},
+            {"bytes_stored", counters.bytes_stored},
+            {"bytes_deduplicated", counters.bytes_deduplicated},
+            {"pruned_versions", counters.pruned},
+            {"reclaimed_bytes", counters.reclaimed_bytes}};
+}
+
+// Versions that need a reader's attention: models whose watched folder holds a
+// rolled-back version rather than the latest, and versions stored although they failed
+// their format's structural check.
+struct FlaggedVersions {
     json rolled_back = json::array();
-    // Versions stored although they failed their format's structural check.
     json incomplete = json::array();
-    for (const auto& model : d.vault().models()) {
-        for (const auto& manifest : d.vault().versions(model)) {
+};
+
+FlaggedVersions flagged_versions(const vault::Vault& vault) {
+    FlaggedVersions flagged;
+    for (const auto& model : vault.models()) {
+        for (const auto& manifest : vault.versions(model)) {
             if (manifest.incomplete) {
-                incomplete.push_back({{"model", model}, {"version", manifest.version.to_string()}});
+                flagged.incomplete.push_back(
+                    {{"model", model}, {"version", manifest.version.to_string()}});
             }
         }
-        const auto current = d.vault().pointer(model, vault::Pointer::current);
-        const auto latest = d.vault().latest(model);
+        const auto current = vault.pointer(model, vault::Pointer::current);
+        const auto latest = vault.latest(model);
         if (current && latest && *current != latest->version) {
-            rolled_back.push_back({{"model", model},
-                                   {"current", current->to_string()},
-                                   {"latest", latest->version.to_string()}});
+            flagged.rolled_back.push_back({{"model", model},
+                                           {"current", current->to_string()},
+                                           {"latest", latest->version.to_string()}});
         }
     }
-    // Versions hidden by a manifest that cannot be read (docs/FORMAT.md, "Manifests").
+    return flagged;
+}
+
+// Versions hidden by a manifest that cannot be read (docs/FORMAT.md, "Manifests").
+json damaged_json(const vault::Vault& vault) {
     json damaged = json::array();
-    for (const auto& entry : d.vault().damaged()) {
+    for (const auto& entry : vault.damaged()) {
         damaged.push_back(
             {{"manifest", entry.file.string()},
              {"model", entry.model},
              {"version", entry.version ? json(entry.version->to_string()) : json(nullptr)},
              {"problem", entry.problem}});
     }
+    return damaged;
+}
+
+json daemon_json(Daemon& d, SystemTime now) {
+    return {{"version", MV_VERSION},
+            {"pid", ::getpid()},
+            {"started", format_utc(d.started())},
+            {"uptime_seconds",
+             std::chrono::duration_cast<std::chrono::seconds>(now - d.started()).count()},
+            {"config", d.config().source.string()},
+            {"socket", d.served_socket()}};
+}
+
+json vault_json(Daemon& d, const Notifications::Summary& notifications) {
+    const auto stats = d.vault().stats();
+    return {{"path", d.vault().root().string()},
+            {"models", stats.models},
+            {"versions", stats.versions},
+            {"stored_bytes", stats.stored_bytes},
+            {"free_bytes", stats.free_bytes},
+            {"total_bytes", stats.total_bytes},
+            {"disk_low", notifications.disk_low},
+            {"warn_free_below",
+             notifications.warn_free_below ? json(*notifications.warn_free_below) : json(nullptr)},
+            {"format", 2},
+            {"chunks", stats.chunks},
+            {"packs", stats.packs},
+            {"damaged", damaged_json(d.vault())}};
+}
+
+void status(CommandContext& c) {
+    Daemon& d = c.daemon;
+    const auto now = d.clock().now();
     const auto notifications = d.notifications().summary();
+    const auto flagged = flagged_versions(d.vault());
     json last_error = nullptr;
     if (const auto error = d.backups().last_error()) {
         last_error = {{"message", error->message}, {"time", format_utc(error->time)}};
     }
     c.responder->succeed(
-        {{"daemon",
-          {{"version", MV_VERSION},
-           {"pid", ::getpid()},
-           {"started", format_utc(d.started())},
-           {"uptime_seconds",
-            std::chrono::duration_cast<std::chrono::seconds>(now - d.started()).count()},
-           {"config", d.config().source.string()},
-           {"socket", d.served_socket()}}},
-         {"vault",
-          {{"path", d.vault().root().string()},
-           {"models", stats.models},
-           {"versions", stats.versions},
-           {"stored_bytes", stats.stored_bytes},
-           {"free_bytes", stats.free_bytes},
-           {"total_bytes", stats.total_bytes},
-           {"disk_low", notifications.disk_low},
-           {"warn_free_below",
-            notifications.warn_free_below ? json(*notifications.warn_free_below) : json(nullptr)},
-           {"format", 2},
-           {"chunks", stats.chunks},
-           {"packs", stats.packs},
-           {"damaged", damaged}}},
-         {"watches", watches},
+        {{"daemon", daemon_json(d, now)},
+         {"vault", vault_json(d, notifications)},
+         {"watches", watches_json(d)},
          {"replicas", d.replicas() != nullptr ? d.replicas()->status(now) : json::array()},
          {"catalog", d.catalog() != nullptr ? d.catalog()->status() : json(nullptr)},
-         {"queue",
-          {{"queued", backups.queued},
-           {"running", backups.running},
-           {"verifying", checks.running}}},
-         {"counters",
-          {{"versions_written", counters.committed},
-           {"unchanged", counters.unchanged},
-           {"failures", counters.failed},
-           {"bytes_read", counters.bytes_read},
-           {"bytes_stored", counters.bytes_stored},
-           {"bytes_deduplicated", counters.bytes_deduplicated},
-           {"pruned_versions", counters.pruned},
-           {"reclaimed_bytes", counters.reclaimed_bytes}}},
+         {"queue", queue_json(d)},
+         {"counters", counters_json(d.backups().counters())},
          {"notifications", notifications_json(notifications)},
-         {"rolled_back", rolled_back},
-         {"incomplete", incomplete},
+         {"rolled_back", flagged.rolled_back},
+         {"incomplete", flagged.incomplete},
          {"last_error", last_error}});
 }
 
