@@ -87,92 +87,117 @@ void attach_note(vault::Vault& vault, const vault::Note& note, BackupOutcome& ou
     }
 }
 
-void backup(CommandContext& c) {
-    Daemon& d = c.daemon;
-    const bool all = flag(c.args, "all");
-    const auto named = string_list(c.args, "models");
-    if (all == !named.empty()) {
-        throw Error("name the models to back up, or pass \"all\": true (not both)",
-                    ErrorCode::invalid_argument);
-    }
+// What every version of one `backup` request gets: bump, tags and note, checked before
+// any backup starts.
+struct ManualOptions {
     std::optional<vault::Bump> bump;
+    std::vector<std::string> tags;
+    std::string note;
+    /// `backup --note` of content already stored notes the version that holds it.
+    std::optional<vault::Note> note_if_unchanged;
+};
+
+ManualOptions manual_options(CommandContext& c) {
+    ManualOptions options;
     if (const auto text = optional_string(c.args, "bump")) {
-        bump = vault::parse_bump(*text);
-        if (!bump) {
+        options.bump = vault::parse_bump(*text);
+        if (!options.bump) {
             throw Error(fmt::format("bump \"{}\" is not major, minor or patch", *text),
                         ErrorCode::invalid_argument);
         }
     }
-    const auto tags = string_list(c.args, "tags");
-    for (const auto& tag : tags) {
+    options.tags = string_list(c.args, "tags");
+    for (const auto& tag : options.tags) {
         if (!valid_tag(tag)) {
             throw Error(
                 fmt::format("tag \"{}\" may only use letters, digits, '.', '_' and '-'", tag),
                 ErrorCode::invalid_argument);
         }
     }
-    const std::string note = optional_string(c.args, "note").value_or("");
-    // `backup --note` of content already stored notes the version that holds it.
-    std::optional<vault::Note> note_if_unchanged;
-    if (!note.empty()) {
-        note_if_unchanged = new_note(d.clock(), c.peer.uid, note, {});
+    options.note = optional_string(c.args, "note").value_or("");
+    if (!options.note.empty()) {
+        options.note_if_unchanged = new_note(c.daemon.clock(), c.peer.uid, options.note, {});
     }
+    return options;
+}
 
-    // Check every model before starting any backup.
-    std::vector<BackupRequest> requests;
-    const auto add = [&](const config::Watch& watch, const std::string& relative,
-                         const char* reason) {
-        auto request = request_for(watch, relative, vault::Trigger::manual, reason);
-        request.bump = bump;
-        request.tags = tags;
-        request.note = note;
-        requests.push_back(std::move(request));
-    };
-    if (all) {
-        for (const auto& name : d.config().watches) {
-            const auto watch = d.backups().find_watch(name.name);
-            for (const auto& model : watcher::list_models(*watch)) {
-                add(*watch, model, "requested with modelvaultctl backup --all");
-            }
-            for (const auto& [model, member] : newest_checkpoints(*watch)) {
-                add(*watch, member, "requested with modelvaultctl backup --all");
-            }
+BackupRequest manual_request(const config::Watch& watch, const std::string& relative,
+                             const char* reason, const ManualOptions& options) {
+    auto request = request_for(watch, relative, vault::Trigger::manual, reason);
+    request.bump = options.bump;
+    request.tags = options.tags;
+    request.note = options.note;
+    return request;
+}
+
+// `backup --all`: every model and the newest checkpoint of every series of every watch.
+void add_every_model(Daemon& d, const ManualOptions& options,
+                     std::vector<BackupRequest>& requests) {
+    const char* reason = "requested with modelvaultctl backup --all";
+    for (const auto& name : d.config().watches) {
+        const auto watch = d.backups().find_watch(name.name);
+        for (const auto& model : watcher::list_models(*watch)) {
+            requests.push_back(manual_request(*watch, model, reason, options));
+        }
+        for (const auto& [model, member] : newest_checkpoints(*watch)) {
+            requests.push_back(manual_request(*watch, member, reason, options));
         }
     }
-    for (const auto& text : named) {
-        auto id = vault::ModelId::parse(text);
-        if (!id) {
-            throw Error(id.error(), ErrorCode::invalid_argument);
-        }
-        const auto watch = d.backups().find_watch(id->watch);
-        if (!watch) {
-            throw Error(
-                fmt::format("no watch named {} in the configuration (model {})", id->watch, text),
-                ErrorCode::not_found);
-        }
-        if (!watcher::list_model_files(*watch, id->relative).empty()) {
-            add(*watch, id->relative, "requested with modelvaultctl backup");
-            continue;
-        }
-        // A checkpoint series: its newest checkpoint.
-        const auto newest = newest_checkpoints(*watch);
-        const auto series = newest.find(id->relative);
-        if (series == newest.end()) {
-            throw Error(why_not_a_model(*watch, *id, text), ErrorCode::not_found);
-        }
-        add(*watch, series->second, "requested with modelvaultctl backup");
+}
+
+// A model named on the command line: a model file, or a checkpoint series (its newest
+// checkpoint). Throws Error(not_found) saying what to type instead.
+BackupRequest named_request(Daemon& d, const std::string& text, const ManualOptions& options) {
+    const char* reason = "requested with modelvaultctl backup";
+    auto id = vault::ModelId::parse(text);
+    if (!id) {
+        throw Error(id.error(), ErrorCode::invalid_argument);
     }
-    if (requests.empty()) {
-        c.responder->succeed({{"results", json::array()}});
-        return;
+    const auto watch = d.backups().find_watch(id->watch);
+    if (!watch) {
+        throw Error(
+            fmt::format("no watch named {} in the configuration (model {})", id->watch, text),
+            ErrorCode::not_found);
     }
+    if (!watcher::list_model_files(*watch, id->relative).empty()) {
+        return manual_request(*watch, id->relative, reason, options);
+    }
+    const auto newest = newest_checkpoints(*watch);
+    const auto series = newest.find(id->relative);
+    if (series == newest.end()) {
+        throw Error(why_not_a_model(*watch, *id, text), ErrorCode::not_found);
+    }
+    return manual_request(*watch, series->second, reason, options);
+}
+
+// One model's outcome as a row of the answer.
+json outcome_row(vault::Vault& vault, BackupOutcome outcome,
+                 const std::optional<vault::Note>& note_if_unchanged) {
+    json row = {{"model", outcome.model}, {"status", to_string(outcome.status)}};
+    if (outcome.manifest && note_if_unchanged && outcome.status == BackupStatus::unchanged) {
+        attach_note(vault, *note_if_unchanged, outcome, row);
+    }
+    if (outcome.manifest) {
+        row["version"] = outcome.manifest->version.to_string();
+        row["summary"] = version_summary(vault, *outcome.manifest);
+    }
+    if (!outcome.message.empty()) {
+        row["message"] = outcome.message;
+    }
+    return row;
+}
+
+// Queues every request; the last one to finish answers with all the rows.
+void submit_batch(Daemon& d, std::vector<BackupRequest> requests,
+                  const std::shared_ptr<ipc::Responder>& responder,
+                  const std::optional<vault::Note>& note_if_unchanged) {
     auto batch = std::make_shared<BackupBatch>();
     batch->remaining = requests.size();
-    batch->responder = c.responder;
+    batch->responder = responder;
     for (auto& request : requests) {
         const std::string model = model_text(request.watch, request.model);
         auto throttle = std::make_shared<ProgressThrottle>(d.clock());
-        auto progress = [responder = c.responder, model, throttle](std::uint64_t bytes) {
+        auto progress = [responder, model, throttle](std::uint64_t bytes) {
             if (throttle->due()) {
                 responder->progress({{"model", model}, {"bytes", bytes}});
             }
@@ -180,18 +205,7 @@ void backup(CommandContext& c) {
         d.backups().submit(
             std::move(request),
             [batch, &vault = d.vault(), note_if_unchanged](BackupOutcome outcome) {
-                json row = {{"model", outcome.model}, {"status", to_string(outcome.status)}};
-                if (outcome.manifest && note_if_unchanged &&
-                    outcome.status == BackupStatus::unchanged) {
-                    attach_note(vault, *note_if_unchanged, outcome, row);
-                }
-                if (outcome.manifest) {
-                    row["version"] = outcome.manifest->version.to_string();
-                    row["summary"] = version_summary(vault, *outcome.manifest);
-                }
-                if (!outcome.message.empty()) {
-                    row["message"] = outcome.message;
-                }
+                json row = outcome_row(vault, std::move(outcome), note_if_unchanged);
                 std::lock_guard lock(batch->mutex);
                 batch->results.push_back(std::move(row));
                 if (--batch->remaining == 0) {
@@ -200,6 +214,29 @@ void backup(CommandContext& c) {
             },
             progress);
     }
+}
+
+void backup(CommandContext& c) {
+    const bool all = flag(c.args, "all");
+    const auto named = string_list(c.args, "models");
+    if (all == !named.empty()) {
+        throw Error("name the models to back up, or pass \"all\": true (not both)",
+                    ErrorCode::invalid_argument);
+    }
+    const ManualOptions options = manual_options(c);
+    // Check every model before starting any backup.
+    std::vector<BackupRequest> requests;
+    if (all) {
+        add_every_model(c.daemon, options, requests);
+    }
+    for (const auto& text : named) {
+        requests.push_back(named_request(c.daemon, text, options));
+    }
+    if (requests.empty()) {
+        c.responder->succeed({{"results", json::array()}});
+        return;
+    }
+    submit_batch(c.daemon, std::move(requests), c.responder, options.note_if_unchanged);
 }
 
 } // namespace
