@@ -54,8 +54,8 @@ TEST(CatalogStatements, AVersionIsUpsertedWithItsNotes) {
 }
 
 TEST(CatalogStatements, ARemovalIsRecordedThenDeleted) {
-    const auto statements = statements_for(
-        removal_event("vault-a", minimal_manifest(), "deleted by ana", *parse_time("2026-12-01T00:00:00Z")));
+    const auto statements = statements_for(removal_event(
+        "vault-a", minimal_manifest(), "deleted by ana", *parse_time("2026-12-01T00:00:00Z")));
     ASSERT_EQ(statements.size(), 2u);
     EXPECT_THAT(statements[0].sql, HasSubstr("INSERT INTO modelvault.removals"));
     EXPECT_EQ(statements[0].params,
