@@ -116,9 +116,14 @@ struct DBus {
 
 /// The HTTP server of the daemon (docs/HTTP.md): off unless configured.
 struct Http {
-    std::string host = "127.0.0.1"; ///< an IP address literal on the loopback interface
+    std::string host = "127.0.0.1"; ///< an IP address literal; not loopback only with TLS
     std::uint16_t port = 8470;
     std::filesystem::path tokens_file; ///< absolute: `read TOKEN` / `write TOKEN` lines
+    /// Both absolute, or both empty (plain HTTP): the PEM certificate chain and its
+    /// private key (docs/HTTP.md, "TLS").
+    std::filesystem::path tls_cert;
+    std::filesystem::path tls_key;
+    bool tls() const { return !tls_cert.empty(); }
 };
 
 /// A local time of day for `schedule.at`.

@@ -94,11 +94,19 @@ void Daemon::apply_config_file() {
         spdlog::warn("reload: `catalog` changed; that takes a restart");
         fresh.catalog = m_config.catalog;
     }
-    // Hooks, webhooks, D-Bus, HTTP tokens and replica locations first: when one of them
-    // cannot be used, nothing changes.
-    std::optional<http::Tokens> tokens;
+    // Hooks, webhooks, D-Bus, the HTTP tokens and TLS files, and replica locations first:
+    // when one of them cannot be used, nothing changes.
+    std::optional<HttpApi::Files> http_files;
     if (m_http && fresh.http) {
-        tokens = http::Tokens::load(fresh.http->tokens_file);
+        try {
+            http_files = m_http->read_files(*fresh.http);
+        } catch (const Error& e) {
+            // A file the config names is wrong, not the request (ctl exits 1, not 2).
+            throw Error(fmt::format("the new configuration was rejected, the running one stays "
+                                    "in effect: {}",
+                                    e.what()),
+                        ErrorCode::invalid_config);
+        }
     }
     for (const auto& replica : fresh.replicas) {
         location_of(replica); // a location S3 refuses rejects the reload
@@ -109,8 +117,8 @@ void Daemon::apply_config_file() {
         m_replicas.reset();
         m_replicas = make_replicas(fresh);
     }
-    if (tokens) {
-        m_http->use_tokens(std::move(*tokens), *fresh.http);
+    if (http_files) {
+        m_http->use_files(std::move(*http_files), *fresh.http);
     }
     m_config = std::move(fresh);
     set_log_level(m_config.log_level);

@@ -62,22 +62,48 @@ http::Response page_error(const http::ApiError& error) {
 
 HttpApi::HttpApi(Daemon& daemon, const config::Http& config)
     : m_daemon(daemon), m_config(config), m_tokens(http::Tokens::load(config.tokens_file)),
+      m_tls(config.tls() ? http::load_tls_context(config.tls_cert, config.tls_key) : nullptr),
       m_server(daemon.io(), [this](http::Request request, std::shared_ptr<http::Reply> reply) {
           handle(std::move(request), std::move(reply));
-      }) {}
+      }) {
+    m_server.use_tls(m_tls);
+}
 
 void HttpApi::listen() {
     m_server.listen(m_config.host, m_config.port);
-    spdlog::info("serving HTTP on {} ({} token(s) from {})", address(), m_tokens.size(),
-                 m_config.tokens_file.string());
+    spdlog::info("serving HTTP on {} ({} token(s) from {}{})", address(), m_tokens.size(),
+                 m_config.tokens_file.string(),
+                 m_tls ? fmt::format("; TLS certificate {}: {}", m_config.tls_cert.string(),
+                                     http::describe_certificate(*m_tls))
+                       : "");
 }
 
-void HttpApi::use_tokens(http::Tokens tokens, const config::Http& config) {
+HttpApi::Files HttpApi::read_files(const config::Http& config) const {
+    Files files{http::Tokens::load(config.tokens_file), nullptr};
+    if (config.tls() && m_config.tls()) {
+        files.tls = http::load_tls_context(config.tls_cert, config.tls_key);
+    }
+    return files;
+}
+
+void HttpApi::use_files(Files files, const config::Http& config) {
     if (config.host != m_config.host || config.port != m_config.port) {
         spdlog::warn("reload: `http.listen` changed; that takes a restart, still serving {}",
                      address());
     }
-    m_tokens = std::move(tokens);
+    if (config.tls() != m_config.tls()) {
+        spdlog::warn("reload: `http.tls_cert` and `http.tls_key` were {}; turning TLS on or off "
+                     "takes a restart, still serving {}",
+                     config.tls() ? "added" : "removed", address());
+    } else if (files.tls) {
+        m_tls = std::move(files.tls);
+        m_server.use_tls(m_tls);
+        m_config.tls_cert = config.tls_cert;
+        m_config.tls_key = config.tls_key;
+        spdlog::info("reload: new HTTPS connections get the TLS certificate {}: {}",
+                     m_config.tls_cert.string(), http::describe_certificate(*m_tls));
+    }
+    m_tokens = std::move(files.tokens);
     m_config.tokens_file = config.tokens_file;
 }
 
@@ -87,8 +113,8 @@ void HttpApi::stop() {
 
 std::string HttpApi::address() const {
     const bool v6 = m_config.host.find(':') != std::string::npos;
-    return fmt::format("http://{}{}{}:{}/", v6 ? "[" : "", m_config.host, v6 ? "]" : "",
-                       m_server.port());
+    return fmt::format("{}://{}{}{}:{}/", m_tls ? "https" : "http", v6 ? "[" : "", m_config.host,
+                       v6 ? "]" : "", m_server.port());
 }
 
 HttpApi::Caller HttpApi::identify(const http::Request& request) const {

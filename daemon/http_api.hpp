@@ -15,6 +15,7 @@
 #include "http/router.hpp"
 #include "http/server.hpp"
 #include "http/sessions.hpp"
+#include "http/tls.hpp"
 #include "http/tokens.hpp"
 
 namespace mv::daemon {
@@ -28,18 +29,30 @@ http::Response error_response(const http::ApiError& error);
 
 class HttpApi {
 public:
-    /// Reads the tokens file of `config`; throws Error when it cannot be used.
+    /// Reads the tokens file and the TLS files of `config`; throws Error when one cannot
+    /// be used.
     HttpApi(Daemon& daemon, const config::Http& config);
     HttpApi(const HttpApi&) = delete;
     HttpApi& operator=(const HttpApi&) = delete;
 
     /// Starts serving; throws Fatal when the address cannot be bound.
     void listen();
-    /// Takes `tokens`, read from the tokens file of `config`, a reloaded config (a new
-    /// address takes a restart, which is logged).
-    void use_tokens(http::Tokens tokens, const config::Http& config);
+
+    /// What a reload reads again: the tokens, and the certificate and key when TLS is on
+    /// (a renewed certificate is served without a restart; docs/HTTP.md, "TLS").
+    struct Files {
+        http::Tokens tokens;
+        std::shared_ptr<boost::asio::ssl::context> tls; ///< null: TLS is off
+    };
+    /// Reads the files of `config`, a reloaded config; throws Error when one cannot be used
+    /// (the reload is then rejected and nothing changes).
+    Files read_files(const config::Http& config) const;
+    /// Takes `files`, read from `config` by read_files(). New connections use the new TLS
+    /// context, open ones keep theirs; a new address, or TLS turned on or off, takes a
+    /// restart, which is logged.
+    void use_files(Files files, const config::Http& config);
     void stop();
-    /// "http://127.0.0.1:8470/" as served.
+    /// "http://127.0.0.1:8470/" (or https://) as served.
     std::string address() const;
 
 private:
@@ -65,6 +78,7 @@ private:
     Daemon& m_daemon;
     config::Http m_config;
     http::Tokens m_tokens;
+    std::shared_ptr<boost::asio::ssl::context> m_tls; ///< null: plain HTTP
     http::Sessions m_sessions;
     http::Server m_server;
     /// Exports compress on threads of their own, at most this many at once: each waits

@@ -57,11 +57,13 @@ void HttpApi::log_in(const std::string& token, const std::string& path,
         return;
     }
     // On without the token, so that it leaves the address bar and the history.
-    reply->send(
-        {303,
-         "text/html; charset=utf-8",
-         "",
-         {{"Location", path}, {"Set-Cookie", http::session_set_cookie(m_sessions.open(token))}}});
+    reply->send({303,
+                 "text/html; charset=utf-8",
+                 "",
+                 {{"Location", path},
+                  {"Set-Cookie", http::session_set_cookie(m_sessions.open(token),
+                                                          m_config.tls() ? http::Secure::yes
+                                                                         : http::Secure::no)}}});
 }
 
 void HttpApi::serve_page(const http::Route& route, const Caller& caller,

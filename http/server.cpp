@@ -34,6 +34,10 @@ void Server::listen(const std::string& host, std::uint16_t port) {
     accept_next();
 }
 
+void Server::use_tls(std::shared_ptr<asio::ssl::context> context) {
+    m_tls = std::move(context);
+}
+
 std::uint16_t Server::port() const {
     boost::system::error_code error;
     const auto endpoint = m_acceptor.local_endpoint(error);
@@ -71,7 +75,7 @@ void Server::accept_next() {
             return;
         }
         std::erase_if(m_connections, [](const auto& weak) { return weak.expired(); });
-        auto connection = std::make_shared<Connection>(std::move(socket), m_handler, m_limits);
+        auto connection = make_connection(std::move(socket), m_tls, m_handler, m_limits);
         if (m_connections.size() >= m_limits.max_connections) {
             connection->refuse(fmt::format("the daemon already serves {} HTTP connections; try "
                                            "again later",

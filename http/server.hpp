@@ -18,6 +18,10 @@
 
 #include "util/fd.hpp"
 
+namespace boost::asio::ssl {
+class context;
+} // namespace boost::asio::ssl
+
 namespace mv::http {
 
 struct Request {
@@ -73,6 +77,10 @@ public:
     /// Binds `host`:`port` (port 0: any free port) and starts accepting; throws Fatal
     /// naming the address when it cannot.
     void listen(const std::string& host, std::uint16_t port);
+    /// Serves TLS with `context` (http/tls.hpp) to the connections accepted from now on;
+    /// those already open keep theirs. Null: plain HTTP. Call before listen() to serve
+    /// TLS only; a reload calls it again with a renewed certificate.
+    void use_tls(std::shared_ptr<boost::asio::ssl::context> context);
     /// The port bound by listen().
     std::uint16_t port() const;
     /// Stops accepting and closes every connection.
@@ -85,6 +93,7 @@ private:
     boost::asio::io_context& m_io;
     Handler m_handler;
     Limits m_limits;
+    std::shared_ptr<boost::asio::ssl::context> m_tls;
     boost::asio::ip::tcp::acceptor m_acceptor;
     std::set<std::weak_ptr<Connection>, std::owner_less<std::weak_ptr<Connection>>> m_connections;
 };

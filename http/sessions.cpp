@@ -59,8 +59,9 @@ std::optional<std::string_view> session_cookie(std::string_view header) {
     return std::nullopt;
 }
 
-std::string session_set_cookie(std::string_view id) {
-    return fmt::format("{}={}; HttpOnly; SameSite=Strict; Path=/", k_session_cookie, id);
+std::string session_set_cookie(std::string_view id, Secure secure) {
+    return fmt::format("{}={}; HttpOnly; SameSite=Strict; Path=/{}", k_session_cookie, id,
+                       secure == Secure::yes ? "; Secure" : "");
 }
 
 } // namespace mv::http

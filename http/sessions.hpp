@@ -33,7 +33,11 @@ private:
 /// The value of the mv_session cookie in a Cookie header, or nullopt.
 std::optional<std::string_view> session_cookie(std::string_view cookie_header);
 
-/// The Set-Cookie header value for session `id`: HttpOnly, SameSite=Strict, Path=/.
-std::string session_set_cookie(std::string_view id);
+/// Whether the cookie may travel only over TLS (its `Secure` attribute).
+enum class Secure { no, yes };
+
+/// The Set-Cookie header value for session `id`: HttpOnly, SameSite=Strict, Path=/, and
+/// Secure when the server speaks TLS (so the browser never sends it in clear text).
+std::string session_set_cookie(std::string_view id, Secure secure);
 
 } // namespace mv::http

@@ -17,6 +17,8 @@ build_packages=(g++ cmake ninja-build pkg-config libboost-dev libarchive-dev lib
                 libcurl4-openssl-dev libxml2-dev libpq-dev)
 test_packages=(libgtest-dev libgmock-dev tar zstd xz-utils gzip coreutils restic tzdata
                clang-format
+               # certificates for the HTTP server's TLS tests (tests/lib/test_certificates)
+               openssl
                # the torture and power-cut suites: their drivers, and crashfs (FUSE)
                python3 fuse3 libfuse3-dev
                # notifications (docs/NOTIFICATIONS.md): promtool checks the metrics file; a

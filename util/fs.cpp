@@ -145,8 +145,6 @@ Result<void> remove_durable(const stdfs::path& path) {
     return sync_directory(dir.empty() ? "." : dir);
 }
 
-namespace {
-
 Result<std::string> read_all(int fd, const stdfs::path& path, std::size_t max_size) {
     std::string content;
     char buffer[65536];
@@ -168,8 +166,6 @@ Result<std::string> read_all(int fd, const stdfs::path& path, std::size_t max_si
     }
     return content;
 }
-
-} // namespace
 
 Result<std::string> read_file(const stdfs::path& path, std::size_t max_size, bool follow_symlinks) {
     auto fd = open_for_reading(path, follow_symlinks);

@@ -38,6 +38,10 @@ Result<void> rename_durable(const stdfs::path& from, const stdfs::path& to);
 /// Unlinks `path` and fsyncs its directory. A missing file is not an error.
 Result<void> remove_durable(const stdfs::path& path);
 
+/// Everything left to read from `fd` (`path` names it in messages), refusing more than
+/// `max_size` bytes.
+Result<std::string> read_all(int fd, const stdfs::path& path, std::size_t max_size);
+
 /// The whole content of the regular file `path` (see open_for_reading()), refusing files
 /// larger than `max_size` bytes.
 Result<std::string> read_file(const stdfs::path& path, std::size_t max_size = 64u << 20,

@@ -9,8 +9,9 @@
 
 namespace mv::config::detail {
 
-/// `http`: {listen, tokens_file}. A non-loopback address and tls_cert/tls_key are refused:
-/// without TLS, tokens would cross the network in clear text.
+/// `http`: {listen, tokens_file, tls_cert, tls_key}. The TLS files come as a pair; a
+/// non-loopback address needs them (without TLS, tokens would cross the network in clear
+/// text). The files themselves are read by the daemon (http/tls.hpp), at start and reload.
 void read_http(const Json& value, const KeyPath& path, Checker& checker,
                const std::filesystem::path& base_dir, Http& http);
 

@@ -2,8 +2,11 @@
 """A real HTTP client for the HTTP API tests (tests/integration/http_test.cpp).
 
   http_client.py request METHOD URL [HEADER: VALUE ...] [--body TEXT | --body-size N] [--out FILE]
+                 [--cafile FILE]
       one request with http.client; prints {"status", "headers", "body"} as JSON (with
-      --out, the body's bytes go to FILE and "body" is empty)
+      --out, the body's bytes go to FILE and "body" is empty). An https:// URL is checked
+      against the certificate authority in --cafile (host name included, as browsers do),
+      and "peer_sha256" is the SHA-256 fingerprint of the server's certificate.
   http_client.py slow HOST PORT
       sends half a request line and waits; prints {"closed_after": seconds} once the
       server hangs up (at most 60 s)
@@ -13,9 +16,11 @@
       opens N idle connections, then requests until one is refused (at most 30 s);
       prints {"status", "body"} of the last one
 """
+import hashlib
 import http.client
 import json
 import socket
+import ssl
 import sys
 import time
 import urllib.parse
@@ -23,11 +28,13 @@ import urllib.parse
 
 def request(argv):
     method, url = argv[0], urllib.parse.urlsplit(argv[1])
-    headers, body, out = {}, None, None
+    headers, body, out, cafile = {}, None, None, None
     rest = argv[2:]
     while rest:
         if rest[0] == "--out":
             out, rest = rest[1], rest[2:]
+        elif rest[0] == "--cafile":
+            cafile, rest = rest[1], rest[2:]
         elif rest[0] == "--body":
             body, rest = rest[1].encode(), rest[2:]
         elif rest[0] == "--body-size":
@@ -36,10 +43,19 @@ def request(argv):
             name, value = rest[0].split(":", 1)
             headers[name.strip()] = value.strip()
             rest = rest[1:]
-    connection = http.client.HTTPConnection(url.hostname, url.port, timeout=60)
+    if url.scheme == "https":
+        context = ssl.create_default_context(cafile=cafile)
+        connection = http.client.HTTPSConnection(url.hostname, url.port, timeout=60,
+                                                 context=context)
+    else:
+        connection = http.client.HTTPConnection(url.hostname, url.port, timeout=60)
     target = url.path + ("?" + url.query if url.query else "")
+    peer = ""
     try:
         connection.request(method, target, body=body, headers=headers)
+        if url.scheme == "https":
+            der = connection.sock.getpeercert(binary_form=True)
+            peer = ":".join("%02X" % b for b in hashlib.sha256(der).digest())
         response = connection.getresponse()
         data = response.read()
         if out is not None:
@@ -48,8 +64,8 @@ def request(argv):
             data = b""
         text = data.decode("utf-8", "replace")
         print(json.dumps({"status": response.status, "headers": dict(response.getheaders()),
-                          "body": text}))
-    except (ConnectionError, http.client.HTTPException) as error:
+                          "body": text, "peer_sha256": peer}))
+    except (ConnectionError, http.client.HTTPException, ssl.SSLError) as error:
         print(json.dumps({"status": 0, "headers": {}, "body": repr(error)}))
 
 

@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 #include <thread>
 
-#include "tests/integration/daemon_fixture.hpp"
+#include "tests/integration/http_fixture.hpp"
 #include "tests/lib/wait.hpp"
 #include "util/time.hpp"
 
@@ -17,43 +17,21 @@ namespace {
 using namespace std::chrono_literals;
 using nlohmann::json;
 
-constexpr const char* k_read_token = "r3ad-token-for-tests-0123";
-constexpr const char* k_write_token = "wr1te-token-for-tests-0123";
-
-class HttpTest : public DaemonTest {
+class HttpTest : public HttpFixture {
 protected:
     void SetUp() override {
-        DaemonTest::SetUp();
-        write_file(tokens, std::string("read ") + k_read_token + "\nwrite " + k_write_token + "\n");
-        ::chmod(tokens.c_str(), 0600);
+        HttpFixture::SetUp();
         config["http"] = {{"listen", "127.0.0.1:0"}, {"tokens_file", tokens.string()}};
     }
 
-    // The port the daemon logged ("serving HTTP on http://127.0.0.1:PORT/").
+    // The address the daemon logged ("serving HTTP on http://127.0.0.1:PORT/").
     std::string base_url() {
         if (m_base.empty()) {
-            const std::regex serving(R"(serving HTTP on (http://127\.0\.0\.1:\d+)/)");
-            std::smatch match;
-            std::string log;
-            EXPECT_TRUE(wait_until(
-                [&] {
-                    log = daemon_log();
-                    return std::regex_search(log, match, serving);
-                },
-                20s))
-                << log;
-            m_base = match[1];
+            m_base = from_log(R"(serving HTTP on (http://127\.0\.0\.1:\d+)/)");
         }
         return m_base;
     }
     std::string port() { return base_url().substr(base_url().rfind(':') + 1); }
-
-    json client(std::vector<std::string> args) {
-        args.insert(args.begin(), {"python3", script});
-        const auto result = run(args, {{}, {}, "", 120s});
-        EXPECT_EQ(result.exit_code, 0) << result.err;
-        return json::parse(result.out);
-    }
 
     /// METHOD on PATH with `token` ("" for none) and `body`; {"status", "headers", "body"}
     /// with the body parsed when it is JSON.
@@ -73,8 +51,6 @@ protected:
         return answer;
     }
 
-    std::filesystem::path tokens = dir / "http-tokens";
-    std::string script = std::string(MV_SOURCE_DIR) + "/tests/integration/http_client.py";
     std::string m_base;
 };
 

@@ -1,5 +1,6 @@
-// The `http` key (docs/CONFIG.md, docs/HTTP.md): a loopback address and a tokens file,
-// both required; anything that would put tokens on the network in clear text is refused.
+// The `http` key (docs/CONFIG.md, docs/HTTP.md): an address and a tokens file, both
+// required; a certificate and its key, together or not at all; anything that would put
+// tokens on the network in clear text is refused.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -13,6 +14,7 @@ using test::parse_ok;
 using test::problems_of;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::UnorderedElementsAre;
 
 TEST(HttpConfig, ALoopbackAddressAndATokensFile) {
     const Config config =
@@ -30,15 +32,55 @@ TEST(HttpConfig, TheNetworkIsRefusedWithoutTls) {
     EXPECT_THAT(problems_of(R"({"http": {"listen": "0.0.0.0:8470", "tokens_file": "/t"}})"),
                 ElementsAre(HasSubstr(
                     "http.listen: \"0.0.0.0\" is not a loopback address: serving the network "
-                    "needs TLS, which modelvault " MV_VERSION " does not have yet (bearer tokens "
-                    "would cross it in clear text); listen on \"127.0.0.1:8470\" and put a TLS "
-                    "reverse proxy in front")));
+                    "needs TLS, or the tokens would cross it in clear text; add \"tls_cert\" and "
+                    "\"tls_key\" (docs/HTTP.md, \"TLS\"), or listen on \"127.0.0.1:8470\" "
+                    "behind a TLS reverse proxy")));
     EXPECT_THAT(problems_of(R"({"http": {"listen": "[::]:8470", "tokens_file": "/t"}})"),
                 ElementsAre(HasSubstr("is not a loopback address")));
+    EXPECT_THAT(problems_of(R"({"http": {"listen": "192.168.1.5:443", "tokens_file": "/t"}})"),
+                ElementsAre(HasSubstr("\"192.168.1.5\" is not a loopback address")));
+}
+
+TEST(HttpConfig, WithACertificateAndItsKeyTheNetworkIsServed) {
+    for (const char* listen : {"0.0.0.0:8470", "[::]:8470", "10.1.2.3:443", "127.0.0.1:8470"}) {
+        const Config config = parse_ok(std::string(R"({"http": {"listen": ")") + listen +
+                                       R"(", "tokens_file": "/t", "tls_cert": "tls/cert.pem",
+                                          "tls_key": "/etc/tls/key.pem"}})");
+        ASSERT_TRUE(config.http) << listen;
+        EXPECT_TRUE(config.http->tls());
+        // Relative to the config file's folder, as every path.
+        EXPECT_EQ(config.http->tls_cert, "/etc/modelvault/tls/cert.pem");
+        EXPECT_EQ(config.http->tls_key, "/etc/tls/key.pem");
+    }
+    EXPECT_EQ(parse_ok(R"({"http": {"listen": "[::]:1", "tokens_file": "/t", "tls_cert": "/c",
+                                    "tls_key": "/k"}})")
+                  .http->host,
+              "::");
+    EXPECT_FALSE(
+        parse_ok(R"({"http": {"listen": "127.0.0.1:1", "tokens_file": "/t"}})").http->tls());
+}
+
+TEST(HttpConfig, ACertificateWithoutItsKeyOrAKeyAloneIsRefused) {
     EXPECT_THAT(problems_of(R"({"http": {"listen": "127.0.0.1:8470", "tokens_file": "/t",
-                                         "tls_cert": "/c", "tls_key": "/k"}})"),
-                ElementsAre(HasSubstr("http.tls_cert: not available yet in modelvault"),
-                            HasSubstr("http.tls_key: not available yet in modelvault")));
+                                         "tls_cert": "/c"}})"),
+                ElementsAre(HasSubstr(
+                    "http.tls_cert: set without \"tls_key\": add \"tls_key\", the file of the "
+                    "certificate's PEM private key, or remove \"tls_cert\" to serve plain HTTP "
+                    "on loopback")));
+    EXPECT_THAT(problems_of(R"({"http": {"listen": "127.0.0.1:8470", "tokens_file": "/t",
+                                         "tls_key": "/k"}})"),
+                ElementsAre(HasSubstr("http.tls_key: set without \"tls_cert\": add "
+                                      "\"tls_cert\", the file of the PEM certificate chain")));
+    // Half a pair is no TLS: the network stays refused too.
+    EXPECT_THAT(
+        problems_of(R"({"http": {"listen": "0.0.0.0:8470", "tokens_file": "/t",
+                                         "tls_cert": "/c"}})"),
+        UnorderedElementsAre(HasSubstr("http.listen: \"0.0.0.0\" is not a loopback address"),
+                             HasSubstr("http.tls_cert: set without \"tls_key\"")));
+    // A value of the wrong type is that problem alone.
+    EXPECT_THAT(problems_of(R"({"http": {"listen": "127.0.0.1:8470", "tokens_file": "/t",
+                                         "tls_cert": 5, "tls_key": "/k"}})"),
+                ElementsAre(HasSubstr("http.tls_cert: expected")));
 }
 
 TEST(HttpConfig, MalformedOrMissingValuesSayWhatIsExpected) {

@@ -28,7 +28,11 @@ TEST(Sessions, TheCookieIsFoundAmongOthers) {
     EXPECT_EQ(session_cookie("mv_session=x"), "x");
     EXPECT_FALSE(session_cookie("xmv_session=abc"));
     EXPECT_FALSE(session_cookie(""));
-    EXPECT_EQ(session_set_cookie("abc"), "mv_session=abc; HttpOnly; SameSite=Strict; Path=/");
+    EXPECT_EQ(session_set_cookie("abc", Secure::no),
+              "mv_session=abc; HttpOnly; SameSite=Strict; Path=/");
+    // Over TLS the browser must never send it in clear text (docs/HTTP.md, "TLS").
+    EXPECT_EQ(session_set_cookie("abc", Secure::yes),
+              "mv_session=abc; HttpOnly; SameSite=Strict; Path=/; Secure");
 }
 
 } // namespace
