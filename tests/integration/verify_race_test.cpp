@@ -41,9 +41,11 @@ TEST_F(DaemonTest, VerifyAllLeavesOutVersionsRemovedWhileItRuns) {
     const auto pruned = ctl_json({"prune", "lab/b.pkl"});
     ASSERT_EQ(pruned["models"][0]["removed"], 2) << pruned.dump();
     const auto verified = verification.get();
-    // The two removed versions are not "corrupt": they are simply no longer there.
+    // The two removed versions are not "corrupt": they are simply no longer there. On a
+    // machine that reads the large model faster than the prune takes its turn, the
+    // verification has checked all four before they go (seen once under ASan in CI).
     EXPECT_EQ(verified["failed"], 0) << verified.dump(2);
-    EXPECT_EQ(verified["checked"], 2) << verified.dump(2);
+    EXPECT_TRUE(verified["checked"] == 2 || verified["checked"] == 4) << verified.dump(2);
 }
 
 } // namespace
