@@ -14,9 +14,17 @@ set(CMAKE_RUNTIME_OUTPUT_DIRECTORY "${PROJECT_BINARY_DIR}/bin")
 
 # Every component library is a static library named mv_<folder>; the linker then
 # enforces the dependency direction documented in ARCHITECTURE.md.
+# Each library exposes only its own headers: its include path is a folder of the build
+# that holds one link, <folder> -> the component's sources, so `#include "<folder>/x.hpp"`
+# resolves only in targets that depend on mv_<folder> (directly or through a public
+# dependency). A header used without declaring the dependency is a compile error, even
+# when it is header-only (ARCHITECTURE.md, "Who may include whom").
 function(mv_component name)
     cmake_parse_arguments(ARG "" "" "SOURCES;DEPENDS;PRIVATE_DEPENDS" ${ARGN})
     add_library(mv_${name} STATIC ${ARG_SOURCES})
-    target_include_directories(mv_${name} PUBLIC "${PROJECT_SOURCE_DIR}")
+    set(exposed "${PROJECT_BINARY_DIR}/exposed/${name}")
+    file(MAKE_DIRECTORY "${exposed}")
+    file(CREATE_LINK "${CMAKE_CURRENT_SOURCE_DIR}" "${exposed}/${name}" SYMBOLIC)
+    target_include_directories(mv_${name} PUBLIC "${exposed}")
     target_link_libraries(mv_${name} PUBLIC ${ARG_DEPENDS} PRIVATE ${ARG_PRIVATE_DEPENDS} mv_warnings)
 endfunction()
