@@ -7,6 +7,7 @@
 #include "http/api_error.hpp"
 #include "http/models.hpp"
 #include "http/router.hpp"
+#include "http/target.hpp"
 #include "web/html.hpp"
 
 namespace mv::daemon {
@@ -40,6 +41,27 @@ private:
     std::shared_ptr<http::Reply> m_reply;
     http::Route::Kind m_kind;
 };
+
+// A page's address with `?token=` (a browser's log-in): the token and the address to go
+// on to without it — the path as sent (still %-encoded) and the other query parameters,
+// so that /diff?a=…&b=…&token=… opens the diff. nullopt when there is no token.
+std::optional<std::pair<std::string, std::string>>
+address_without_token(std::string_view raw, const http::Target& target) {
+    std::optional<std::pair<std::string, std::string>> found;
+    std::string query;
+    for (const auto& [name, value] : target.query) {
+        if (name == "token" && !found) {
+            found.emplace(value, "");
+        } else {
+            query += fmt::format("{}{}={}", query.empty() ? "?" : "&", http::percent_encode(name),
+                                 http::percent_encode(value));
+        }
+    }
+    if (found) {
+        found->second = std::string(raw.substr(0, raw.find('?'))) + query;
+    }
+    return found;
+}
 
 } // namespace
 
@@ -145,23 +167,27 @@ HttpApi::Caller HttpApi::identify(const http::Request& request) const {
                                          "removed token stops working at the next reload)");
     }
     // A session cookie reads; anything that changes something needs the header.
-    const bool writes = holder->grant == http::Grant::write && !by_cookie;
-    return {writes ? AccessLevel::write : AccessLevel::read,
-            fmt::format("http {} {} (line {} of {})", writes ? "write" : "read",
-                        by_cookie ? "session" : "token", holder->line,
-                        m_config.tokens_file.string())};
+    const bool write_token = holder->grant == http::Grant::write;
+    const bool writes = write_token && !by_cookie;
+    const auto describe = [&](bool write) {
+        return fmt::format("http {} {} (line {} of {})", write ? "write" : "read",
+                           by_cookie ? "session" : "token", holder->line,
+                           m_config.tokens_file.string());
+    };
+    return {writes ? AccessLevel::write : AccessLevel::read, describe(writes),
+            write_token ? AccessLevel::write : AccessLevel::read, describe(write_token)};
 }
 
 void HttpApi::handle(http::Request request, std::shared_ptr<http::Reply> reply) {
     bool page = false;
     try {
         const auto target = http::parse_target(request.target);
-        page = target.segments.empty() || target.segments.front() == "models";
-        if (page && request.method == "GET" && target.query.size() == 1 &&
-            target.query.front().first == "token") {
-            // The path as sent (still %-encoded): the browser's next address.
-            log_in(target.query.front().second, request.target.substr(0, request.target.find('?')),
-                   reply);
+        page = target.segments.empty() || target.segments.front() == "models" ||
+               target.segments.front() == "diff" || target.segments.front() == "audit";
+        if (const auto next = page && request.method == "GET"
+                                  ? address_without_token(request.target, target)
+                                  : std::nullopt) {
+            log_in(next->first, next->second, reply);
             return;
         }
         const Caller caller = identify(request);
@@ -178,6 +204,8 @@ void HttpApi::handle(http::Request request, std::shared_ptr<http::Reply> reply) 
             return;
         case http::Route::Kind::overview:
         case http::Route::Kind::model_page:
+        case http::Route::Kind::diff_page:
+        case http::Route::Kind::audit_page:
             serve_page(route, caller, reply);
             return;
         case http::Route::Kind::export_archive:

@@ -61,6 +61,10 @@ private:
     struct Caller {
         AccessLevel access;
         std::string holder; ///< for the audit log: "http read token (line 1 of FILE)"
+        /// The level of the token itself, by header or behind a session: what a page may
+        /// show (the audit log, the next prune's plan) — never what a request may change.
+        AccessLevel page_access;
+        std::string page_holder; ///< "http write session (line 2 of FILE)"
     };
     Caller identify(const http::Request& request) const;
     void handle(http::Request request, std::shared_ptr<http::Reply> reply);
@@ -68,9 +72,13 @@ private:
     /// reading, and on to `path`, the page without the token (http_pages.cpp).
     void log_in(const std::string& token, const std::string& path,
                 const std::shared_ptr<http::Reply>& reply);
-    /// The dashboard's pages, rendered from `status` and `list` (http_pages.cpp).
+    /// The dashboard's pages, rendered from `status`, `list`, `diff` and `audit`
+    /// (http_pages.cpp).
     void serve_page(const http::Route& route, const Caller& caller,
                     const std::shared_ptr<http::Reply>& reply);
+    /// A model's page: `list`, and for a write token the dry run of `prune`.
+    void serve_model_page(const http::Route& route, const Caller& caller,
+                          const std::shared_ptr<http::Reply>& reply);
     /// A version's plain tar.zst, as `modelvaultctl export` writes it (http_export.cpp).
     void export_version(const Caller& caller, const http::Route& route,
                         const std::shared_ptr<http::Reply>& reply);

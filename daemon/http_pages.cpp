@@ -8,6 +8,7 @@
 #include "daemon/http_api.hpp"
 #include "http/target.hpp"
 #include "web/pages.hpp"
+#include "web/review_pages.hpp"
 
 namespace mv::daemon {
 
@@ -15,22 +16,29 @@ namespace {
 
 using nlohmann::json;
 
-// Hands the one answer of a command to a callback (the pages need two in a row).
+// Hands the one answer of a command to a callback (the pages may need two in a row); a
+// failure becomes the error page unless the page handles it itself.
 class Collector final : public ipc::Responder {
 public:
     using Done = std::function<void(json result)>;
-    Collector(std::shared_ptr<http::Reply> reply, Done done)
-        : m_reply(std::move(reply)), m_done(std::move(done)) {}
+    using Failed = std::function<void(ErrorCode code, std::string message)>;
+    Collector(std::shared_ptr<http::Reply> reply, Done done, Failed failed)
+        : m_reply(std::move(reply)), m_done(std::move(done)), m_failed(std::move(failed)) {}
     void progress(json) override {}
     void succeed(json result, UniqueFd) override { m_done(std::move(result)); }
     void fail(ErrorCode code, std::string message) override {
-        m_reply->send(page_error(http::ApiError(code, std::move(message))));
+        if (m_failed) {
+            m_failed(code, std::move(message));
+        } else {
+            m_reply->send(page_error(http::ApiError(code, std::move(message))));
+        }
     }
     bool connected() const override { return true; }
 
 private:
     std::shared_ptr<http::Reply> m_reply;
     Done m_done;
+    Failed m_failed;
 };
 
 http::Response html(std::string body) {
@@ -68,27 +76,81 @@ void HttpApi::log_in(const std::string& token, const std::string& path,
 
 void HttpApi::serve_page(const http::Route& route, const Caller& caller,
                          const std::shared_ptr<http::Reply>& reply) {
-    const auto dispatch = [this, caller, reply](std::string command, json args,
-                                                Collector::Done done) {
-        m_daemon.dispatch_granted(caller.access, caller.holder,
-                                  ipc::Request{nullptr, std::move(command), std::move(args), {}},
-                                  std::make_shared<Collector>(reply, std::move(done)));
+    // Each page runs its commands with the caller's level; what only shows (the audit
+    // log, a prune's dry run) with the level of the token behind a session (page_access).
+    const auto run = [this, reply](AccessLevel level, std::string holder, std::string command,
+                                   json args, Collector::Done done, Collector::Failed failed = {}) {
+        m_daemon.dispatch_granted(
+            level, holder, ipc::Request{nullptr, std::move(command), std::move(args), {}},
+            std::make_shared<Collector>(reply, std::move(done), std::move(failed)));
     };
-    if (route.kind == http::Route::Kind::model_page) {
-        const std::string model = route.args["model"];
-        const std::string metric = route.args.value("metric", "");
-        dispatch("list", {{"model", model}}, [reply, model, metric](json list) {
-            reply->send(html(web::model_page(model, list, metric)));
-        });
+    const auto as_caller = [run, caller](std::string command, json args, Collector::Done done) {
+        run(caller.access, caller.holder, std::move(command), std::move(args), std::move(done));
+    };
+    switch (route.kind) {
+    case http::Route::Kind::model_page:
+        return serve_model_page(route, caller, reply);
+    case http::Route::Kind::diff_page:
+        as_caller("diff", {{"a", route.args["a"]}, {"b", route.args["b"]}},
+                  [reply](json diff) { reply->send(html(web::diff_page(diff))); });
         return;
+    case http::Route::Kind::audit_page:
+        if (caller.page_access != AccessLevel::write) {
+            reply->send(page_error(http::ApiError(
+                403, "forbidden",
+                fmt::format("the audit log is shown to holders of a write token; {} is a read "
+                            "token: open /audit?token=TOKEN with a write token of the daemon's "
+                            "http.tokens_file (docs/HTTP.md, \"Dashboard\")",
+                            caller.page_holder))));
+            return;
+        }
+        run(caller.page_access, caller.page_holder, "audit", route.args,
+            [reply, filters = route.args](json audit) {
+                reply->send(html(web::audit_page(audit, filters)));
+            });
+        return;
+    default:
+        break;
     }
-    dispatch("status", json::object(), [dispatch, reply](json status) {
-        dispatch("list", json::object(), [reply, status = std::move(status)](json list) {
+    as_caller("status", json::object(), [as_caller, reply](json status) {
+        as_caller("list", json::object(), [reply, status = std::move(status)](json list) {
             reply->send(html(web::overview_page(status, list, [](const std::string& model) {
                 return "/models/" + http::percent_encode(model);
             })));
         });
     });
+}
+
+void HttpApi::serve_model_page(const http::Route& route, const Caller& caller,
+                               const std::shared_ptr<http::Reply>& reply) {
+    const std::string model = route.args["model"];
+    const std::string metric = route.args.value("metric", "");
+    const auto collect = [reply](Collector::Done done, Collector::Failed failed = {}) {
+        return std::make_shared<Collector>(reply, std::move(done), std::move(failed));
+    };
+    const auto request = [](std::string command, json args) {
+        return ipc::Request{nullptr, std::move(command), std::move(args), {}};
+    };
+    m_daemon.dispatch_granted(
+        caller.access, caller.holder, request("list", {{"model", model}}),
+        collect([this, caller, reply, model, metric, collect, request](json list) {
+            if (caller.page_access != AccessLevel::write) {
+                reply->send(html(web::model_page(model, list, metric)));
+                return;
+            }
+            // The next prune's plan: a dry run, which a write token may start from a
+            // session too, since it changes nothing (docs/HTTP.md, "Dashboard").
+            const auto page = [reply, model, metric, list](const json& prune) {
+                reply->send(html(web::model_page(model, list, metric, prune)));
+            };
+            m_daemon.dispatch_granted(
+                caller.page_access, caller.page_holder,
+                request("prune", {{"model", model}, {"dry_run", true}}),
+                collect(page, [page, model](ErrorCode, std::string message) {
+                    page({{"models", json::array({json{{"model", model},
+                                                       {"errors", json::array({message})}}})}});
+                }));
+        }));
 }
 
 } // namespace mv::daemon

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
-#include <functional>
 #include <map>
 #include <vector>
 
@@ -11,6 +10,7 @@
 #include <fmt/ranges.h>
 
 #include "http/api_error.hpp"
+#include "http/route_table.hpp"
 #include "ipc/protocol.hpp"
 
 namespace mv::http {
@@ -19,170 +19,12 @@ using nlohmann::json;
 
 namespace {
 
-enum class ParamType { text, integer, boolean, list };
-
-struct Param {
-    std::string_view name;
-    ParamType type = ParamType::text;
-};
-
-/// What the path captured ({model}, {selector}, {tag}) and the parsed body.
-struct Parts {
-    std::map<std::string, std::string> path;
-    json body = json::object();
-};
-
-struct Entry {
-    std::string_view method;
-    std::vector<std::string_view> pattern; ///< literal segments, or "{name}" captures
-    Route::Kind kind = Route::Kind::command;
-    std::string_view command;
-    std::vector<Param> params;               ///< the query parameters it takes
-    std::vector<std::string_view> body_keys; ///< empty: no body; else the keys allowed
-    std::function<void(const Parts&, json& args)> fill = {};
-};
-
-// The filters and sort of `list` (docs/PROTOCOL.md, "list").
-const std::vector<Param> k_list_params = {{"tag"},
-                                          {"since"},
-                                          {"until"},
-                                          {"where", ParamType::list},
-                                          {"sort"},
-                                          {"offset", ParamType::integer},
-                                          {"limit", ParamType::integer}};
-
-std::vector<Param> with_model(std::vector<Param> params) {
-    params.insert(params.begin(), Param{"model"});
-    return params;
-}
-
-void model_and_selector(const Parts& parts, json& args) {
-    args["model"] = parts.path.at("model");
-    args["selector"] = parts.path.at("selector");
-}
-
-const std::vector<Entry>& table() {
-    static const std::vector<Entry> entries = {
-        {"GET", {"metrics"}, Route::Kind::metrics, "", {}, {}},
-        {"GET", {}, Route::Kind::overview, "status", {{"token"}}, {}},
-        {"GET",
-         {"models", "{model}"},
-         Route::Kind::model_page,
-         "list",
-         {{"metric"}},
-         {},
-         [](const Parts& parts, json& args) { args["model"] = parts.path.at("model"); }},
-        {"GET", {"api", "v1", "version"}, Route::Kind::command, "version", {}, {}},
-        {"GET", {"api", "v1", "openapi.json"}, Route::Kind::openapi, "", {}, {}},
-        {"GET", {"api", "v1", "status"}, Route::Kind::command, "status", {}, {}},
-        {"GET", {"api", "v1", "models"}, Route::Kind::models, "list", {}, {}},
-        {"GET",
-         {"api", "v1", "versions"},
-         Route::Kind::command,
-         "list",
-         with_model(k_list_params),
-         {}},
-        {"GET",
-         {"api", "v1", "models", "{model}", "versions"},
-         Route::Kind::command,
-         "list",
-         k_list_params,
-         {},
-         [](const Parts& parts, json& args) { args["model"] = parts.path.at("model"); }},
-        {"GET",
-         {"api", "v1", "models", "{model}", "versions", "{selector}"},
-         Route::Kind::command,
-         "show",
-         {},
-         {},
-         model_and_selector},
-        {"GET",
-         {"api", "v1", "models", "{model}", "versions", "{selector}", "export"},
-         Route::Kind::export_archive,
-         "restore",
-         {{"decrypt", ParamType::boolean}},
-         {},
-         model_and_selector},
-        {"GET",
-         {"api", "v1", "models", "{model}", "history"},
-         Route::Kind::command,
-         "history",
-         {},
-         {},
-         [](const Parts& parts, json& args) { args["model"] = parts.path.at("model"); }},
-        {"GET", {"api", "v1", "diff"}, Route::Kind::command, "diff", {{"a"}, {"b"}}, {}},
-        {"GET",
-         {"api", "v1", "audit"},
-         Route::Kind::command,
-         "audit",
-         {{"since"}, {"user"}, {"limit", ParamType::integer}},
-         {}},
-        {"POST",
-         {"api", "v1", "backup"},
-         Route::Kind::command,
-         "backup",
-         {},
-         {"models", "all", "bump", "tags", "note"}},
-        {"POST",
-         {"api", "v1", "models", "{model}", "backup"},
-         Route::Kind::command,
-         "backup",
-         {},
-         {"bump", "tags", "note"},
-         [](const Parts& parts, json& args) {
-             args["models"] = json::array({parts.path.at("model")});
-         }},
-        {"POST",
-         {"api", "v1", "models", "{model}", "versions", "{selector}", "tags"},
-         Route::Kind::command,
-         "tag",
-         {},
-         {"tag"},
-         [](const Parts& parts, json& args) {
-             model_and_selector(parts, args);
-             args["action"] = "add";
-         }},
-        {"DELETE",
-         {"api", "v1", "models", "{model}", "versions", "{selector}", "tags", "{tag}"},
-         Route::Kind::command,
-         "tag",
-         {},
-         {},
-         [](const Parts& parts, json& args) {
-             model_and_selector(parts, args);
-             args["action"] = "rm";
-             args["tag"] = parts.path.at("tag");
-         }},
-        {"POST", {"api", "v1", "prune"}, Route::Kind::command, "prune", {}, {"model", "dry_run"}},
-        {"GET",
-         {"api", "v1", "stats"},
-         Route::Kind::command,
-         "stats",
-         {{"scope"}, {"by"}, {"over"}},
-         {}},
-        {"GET",
-         {"api", "v1", "compare"},
-         Route::Kind::command,
-         "compare",
-         {{"targets", ParamType::list}},
-         {}},
-        {"POST",
-         {"api", "v1", "models", "{model}", "versions", "{selector}", "notes"},
-         Route::Kind::command,
-         "note",
-         {},
-         {"text", "tags"},
-         model_and_selector},
-        {"DELETE",
-         {"api", "v1", "models", "{model}", "versions", "{selector}"},
-         Route::Kind::command,
-         "delete",
-         {{"force", ParamType::boolean}},
-         {},
-         model_and_selector},
-    };
-    return entries;
-}
+using routes::Entry;
+using routes::Param;
+using routes::ParamType;
+using routes::Parts;
+using routes::Required;
+using routes::table;
 
 bool matches(const Entry& entry, const std::vector<std::string>& segments,
              std::map<std::string, std::string>& captured) {
@@ -224,6 +66,17 @@ json parse_integer(const std::string& name, const std::string& text) {
     return value >= 0 ? json(static_cast<std::uint64_t>(value)) : json(value);
 }
 
+// "a and b": the required query parameters of `entry`, for the message that misses one.
+std::string required_names(const Entry& entry) {
+    std::vector<std::string_view> names;
+    for (const Param& param : entry.params) {
+        if (param.required == Required::yes) {
+            names.push_back(param.name);
+        }
+    }
+    return fmt::format("{}", fmt::join(names, " and "));
+}
+
 void read_query(const Entry& entry, const Target& target, json& args) {
     for (const auto& [name, value] : target.query) {
         const Param* param = nullptr;
@@ -251,6 +104,15 @@ void read_query(const Entry& entry, const Target& target, json& args) {
             args[name] = param->type == ParamType::integer   ? parse_integer(name, value)
                          : param->type == ParamType::boolean ? parse_boolean(name, value)
                                                              : json(value);
+        }
+    }
+    for (const Param& param : entry.params) {
+        const auto given = args.find(param.name);
+        if (param.required == Required::yes &&
+            (given == args.end() || (given->is_string() && given->get<std::string>().empty()))) {
+            throw ApiError(400, "invalid_argument",
+                           fmt::format("query parameter {} is missing; this path needs {}",
+                                       param.name, required_names(entry)));
         }
     }
 }
@@ -297,7 +159,10 @@ json openapi_operation(const Entry& entry) {
                             : param.type == ParamType::list
                                 ? json{{"type", "array"}, {"items", {{"type", "string"}}}}
                                 : json{{"type", "string"}};
-        parameters.push_back({{"name", param.name}, {"in", "query"}, {"schema", schema}});
+        parameters.push_back({{"name", param.name},
+                              {"in", "query"},
+                              {"required", param.required == Required::yes},
+                              {"schema", schema}});
     }
     json operation = {
         {"summary", entry.command.empty()
@@ -307,6 +172,13 @@ json openapi_operation(const Entry& entry) {
         {"responses",
          {{"200", {{"description", "the command's result (docs/PROTOCOL.md)"}}},
           {"default", {{"description", "{\"error\": {\"code\", \"message\"}} (docs/HTTP.md)"}}}}}};
+    if (entry.kind == Route::Kind::overview || entry.kind == Route::Kind::model_page ||
+        entry.kind == Route::Kind::diff_page || entry.kind == Route::Kind::audit_page) {
+        operation["summary"] = "a dashboard page rendered from the control command " +
+                               std::string(entry.command) + " (docs/HTTP.md, \"Dashboard\")";
+        operation["responses"]["200"] = {{"description", "the page"},
+                                         {"content", {{"text/html", json::object()}}}};
+    }
     if (entry.kind == Route::Kind::export_archive) {
         operation["summary"] = "the version as the plain tar.zst modelvaultctl export writes";
         operation["responses"]["200"] = {

@@ -21,6 +21,8 @@ struct Route {
         model_page,     ///< a model's page (`list` of `args.model`); args may hold `metric`
         openapi,        ///< the OpenAPI document of these routes (openapi_document)
         export_archive, ///< a version's plain tar.zst (`restore` of `args`); may hold `decrypt`
+        diff_page,      ///< the dashboard's diff of two versions (`diff` of `args.a`, `args.b`)
+        audit_page,     ///< the dashboard's audit log (`audit` of `args`: since, user, limit)
     };
     Kind kind = Kind::command;
     std::string command;
@@ -32,8 +34,9 @@ struct Route {
 
 /// The route of `method` on `target` with `body` (JSON, for POST; may be empty). Throws
 /// ApiError: 404 for an unknown path, 405 for a known path and another method, 400 for
-/// an unknown or repeated query parameter, a parameter that is not of its type, or a
-/// body that is not a JSON object or names what the path already says.
+/// an unknown or repeated query parameter, a required one missing or empty, a parameter
+/// that is not of its type, or a body that is not a JSON object or names what the path
+/// already says.
 Route route(std::string_view method, const Target& target, std::string_view body);
 
 /// The OpenAPI 3.0 document of the API (served at /api/v1/openapi.json), made from the

@@ -66,6 +66,13 @@ std::string escape_html(std::string_view text) {
     return out;
 }
 
+std::string value_html(const nlohmann::json& value) {
+    if (value.is_null()) {
+        return "—";
+    }
+    return escape_html(value.is_string() ? value.get<std::string>() : value.dump());
+}
+
 std::string html_page(std::string_view title, std::string_view body) {
     return fmt::format("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
                        "<meta name=\"viewport\" content=\"width=device-width\">"

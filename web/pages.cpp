@@ -11,19 +11,13 @@
 #include "util/time.hpp"
 #include "web/chart.hpp"
 #include "web/html.hpp"
+#include "web/review_pages.hpp"
 
 namespace mv::web {
 
 using nlohmann::json;
 
 namespace {
-
-std::string text(const json& value) {
-    if (value.is_null()) {
-        return "—";
-    }
-    return escape_html(value.is_string() ? value.get<std::string>() : value.dump());
-}
 
 std::string tags_html(const json& tags) {
     std::string out;
@@ -39,14 +33,15 @@ std::string watches_table(const json& status) {
     std::string rows;
     for (const json& w : status.value("watches", json::array())) {
         const json last = w.value("last_backup", json());
-        rows +=
-            fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td>{}</td>"
-                        "<td>{}</td><td class=\"problem\">{}</td></tr>",
-                        text(w["name"]), text(w["path"]), text(w["state"]), text(w["models"]),
-                        last.is_object() ? fmt::format("{} {} at {}", text(last["model"]),
-                                                       text(last["version"]), text(last["time"]))
-                                         : "—",
-                        text(w.value("next_run", json())), escape_html(w.value("message", "")));
+        rows += fmt::format(
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td>{}</td>"
+            "<td>{}</td><td class=\"problem\">{}</td></tr>",
+            value_html(w["name"]), value_html(w["path"]), value_html(w["state"]),
+            value_html(w["models"]),
+            last.is_object() ? fmt::format("{} {} at {}", value_html(last["model"]),
+                                           value_html(last["version"]), value_html(last["time"]))
+                             : "—",
+            value_html(w.value("next_run", json())), escape_html(w.value("message", "")));
     }
     return "<h2>Watches</h2><table class=\"watches\"><tr><th>watch</th><th>folder</th>"
            "<th>state</th><th class=\"num\">models</th><th>last backup</th><th>next run</th>"
@@ -61,8 +56,9 @@ std::string models_table(const json& list, const ModelLink& link) {
         const std::string id = m["model"];
         rows += fmt::format("<tr><td><a href=\"{}\">{}</a></td><td class=\"num\">{}</td><td>{}</td>"
                             "<td>{}</td><td>{}</td><td class=\"num\">{}</td></tr>",
-                            escape_html(link(id)), escape_html(id), text(m["versions"]),
-                            text(m["latest"]), text(m["latest_created"]), text(m["best"]),
+                            escape_html(link(id)), escape_html(id), value_html(m["versions"]),
+                            value_html(m["latest"]), value_html(m["latest_created"]),
+                            value_html(m["best"]),
                             format_bytes(m["stored_bytes"].get<std::uint64_t>()));
     }
     if (rows.empty()) {
@@ -77,11 +73,12 @@ std::string models_table(const json& list, const ModelLink& link) {
 std::string problems_list(const json& status) {
     std::string items;
     if (const json error = status.value("last_error", json()); error.is_object()) {
-        items += fmt::format("<li>{}: {}</li>", text(error["time"]), text(error["message"]));
+        items +=
+            fmt::format("<li>{}: {}</li>", value_html(error["time"]), value_html(error["message"]));
     }
     for (const json& damaged : status["vault"].value("damaged", json::array())) {
-        items += fmt::format("<li>damaged sidecar {}: {}</li>", text(damaged["sidecar"]),
-                             text(damaged["problem"]));
+        items += fmt::format("<li>damaged sidecar {}: {}</li>", value_html(damaged["sidecar"]),
+                             value_html(damaged["problem"]));
     }
     if (status["vault"].value("disk_low", false)) {
         items += "<li>the vault's file system is below warn_free_below</li>";
@@ -110,12 +107,13 @@ std::string replicas_table(const json& status) {
         rows += fmt::format(
             "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>"
             "<td>{}</td><td>{}</td><td class=\"problem\">{}</td></tr>",
-            text(r["name"]), text(r["where"]), text(r.value("pending_versions", json())),
+            value_html(r["name"]), value_html(r["where"]),
+            value_html(r.value("pending_versions", json())),
             format_bytes(r.value("pending_bytes", 0ULL)),
             age.is_number() ? format_elapsed(std::chrono::milliseconds(
                                   static_cast<long long>(age.get<double>() * 1000)))
                             : "up to date",
-            text(r.value("last_success", json())),
+            value_html(r.value("last_success", json())),
             escape_html(r.value("last_error", json()).is_string()
                             ? r["last_error"].get<std::string>()
                             : ""));
@@ -144,10 +142,11 @@ std::string versions_table(const json& rows, const std::string& metric) {
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}"
             "</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td>"
             "<td class=\"notes\">{}</td></tr>",
-            text(row["version"]), text(row["created"]), text(row["trigger"]), text(row["bump"]),
-            tags_html(row.value("tags", json::array())), has ? text(metrics.at(*pointer)) : "—",
-            format_bytes(row.value("size", 0ULL)), format_bytes(row.value("stored", 0ULL)),
-            escape_html(row.value("reason", "")), notes_html(row.value("notes", json::array())));
+            value_html(row["version"]), value_html(row["created"]), value_html(row["trigger"]),
+            value_html(row["bump"]), tags_html(row.value("tags", json::array())),
+            has ? value_html(metrics.at(*pointer)) : "—", format_bytes(row.value("size", 0ULL)),
+            format_bytes(row.value("stored", 0ULL)), escape_html(row.value("reason", "")),
+            notes_html(row.value("notes", json::array())));
     }
     return fmt::format("<table class=\"versions\"><tr><th>version</th><th>created</th>"
                        "<th>trigger</th><th>bump</th><th>tags</th><th class=\"num\">{}</th>"
@@ -185,26 +184,29 @@ std::string default_metric(const json& rows, const std::vector<std::string>& nam
     return names.empty() ? "" : names.front();
 }
 
-std::string overview_body(const json& status, const json& list, const ModelLink& link) {
+// `nav`: links in the header to the dashboard's other pages (none in the report, a file).
+std::string overview_body(const json& status, const json& list, const ModelLink& link,
+                          std::string_view nav) {
     const json vault = status.value("vault", json::object());
     return fmt::format("<header><h1>modelvault</h1><span>{} models, {} versions, {} stored, {} "
-                       "free in {}</span></header>{}{}{}{}",
-                       text(vault["models"]), text(vault["versions"]),
+                       "free in {}</span>{}</header>{}{}{}{}",
+                       value_html(vault["models"]), value_html(vault["versions"]),
                        format_bytes(vault.value("stored_bytes", 0ULL)),
-                       format_bytes(vault.value("free_bytes", 0ULL)), text(vault["path"]),
-                       problems_list(status), watches_table(status), replicas_table(status),
+                       format_bytes(vault.value("free_bytes", 0ULL)), value_html(vault["path"]),
+                       nav, problems_list(status), watches_table(status), replicas_table(status),
                        models_table(list, link));
 }
 
 } // namespace
 
 std::string overview_page(const json& status, const json& list, const ModelLink& link) {
-    return html_page("modelvault", overview_body(status, list, link));
+    return html_page("modelvault", overview_body(status, list, link,
+                                                 "<nav><a href=\"/audit\">audit log</a></nav>"));
 }
 
 std::string report_page(const json& status, const json& list) {
-    std::string body =
-        overview_body(status, list, [](const std::string& model) { return "#" + model; });
+    std::string body = overview_body(
+        status, list, [](const std::string& model) { return "#" + model; }, "");
     // `list` rows are newest first across models; each section takes its model's rows.
     std::map<std::string, json> rows;
     for (const json& row : list.value("versions", json::array())) {
@@ -237,11 +239,13 @@ std::string model_section(const std::string& model, const json& rows, const std:
                        points.empty() ? "" : legend(points), versions_table(rows, shown));
 }
 
-std::string model_page(const std::string& model, const json& list, const std::string& metric) {
+std::string model_page(const std::string& model, const json& list, const std::string& metric,
+                       const json& prune) {
+    const json rows = list.value("versions", json::array());
     const std::string body =
-        fmt::format("<header><h1><a href=\"/\">modelvault</a></h1><span>{}</span></header>{}",
-                    escape_html(model),
-                    model_section(model, list.value("versions", json::array()), metric, true));
+        fmt::format("<header><h1><a href=\"/\">modelvault</a></h1><span>{}</span></header>{}{}{}",
+                    escape_html(model), model_section(model, rows, metric, true),
+                    diff_form(model, rows), prune_section(prune));
     return html_page(model + " — modelvault", body);
 }
 

@@ -21,10 +21,12 @@ std::string overview_page(const nlohmann::json& status, const nlohmann::json& li
                           const ModelLink& link);
 
 /// The page of `model`: the chart of `metric` (a JSON pointer; empty: the first one the
-/// versions recorded), links to the other metrics, and the versions table. `list` is
-/// `list`'s result for the model.
+/// versions recorded), links to the other metrics, the versions table, the form that
+/// opens a diff of two versions and the next prune's plan (web/review_pages.hpp).
+/// `list` is `list`'s result for the model; `prune` is `prune`'s dry-run result for
+/// it, or null when the caller may not run it.
 std::string model_page(const std::string& model, const nlohmann::json& list,
-                       const std::string& metric);
+                       const std::string& metric, const nlohmann::json& prune = nullptr);
 
 /// The report (`modelvaultctl report --html`): the overview, then every model's section
 /// (chart of its first metric, versions table), in one file that links within itself.

@@ -148,6 +148,40 @@ TEST(Router, UnknownPathsMethodsAndParametersAreRefused) {
                 HasSubstr("query parameter tag is given twice"));
 }
 
+TEST(Router, TheReviewPagesTakeTheirParameters) {
+    const auto diff = get("/diff?a=lab%2Fa.pkl%401.0.0&b=lab%2Fa.pkl@1.1.0");
+    EXPECT_EQ(diff.kind, Route::Kind::diff_page);
+    EXPECT_EQ(diff.command, "diff");
+    EXPECT_EQ(diff.args, json({{"a", "lab/a.pkl@1.0.0"}, {"b", "lab/a.pkl@1.1.0"}}));
+    const auto audit = get("/audit?since=2026-11-30T00%3A00%3A00Z&user=ana&limit=20");
+    EXPECT_EQ(audit.kind, Route::Kind::audit_page);
+    EXPECT_EQ(audit.command, "audit");
+    EXPECT_EQ(audit.args,
+              json({{"since", "2026-11-30T00:00:00Z"}, {"user", "ana"}, {"limit", 20}}));
+    EXPECT_EQ(get("/audit").args, json::object());
+    EXPECT_FALSE(audit.mutating);
+}
+
+TEST(Router, TheReviewPagesRefuseMissingAndMalformedParameters) {
+    // A diff needs both sides, each given once and not empty.
+    EXPECT_EQ(
+        refusal([] { get("/diff?a=m%401.0.0"); }),
+        std::make_tuple(400u, std::string("invalid_argument"),
+                        std::string("query parameter b is missing; this path needs a and b")));
+    EXPECT_EQ(std::get<0>(refusal([] { get("/diff"); })), 400u);
+    EXPECT_THAT(std::get<2>(refusal([] { get("/diff?a=&b=m%401.1.0"); })),
+                HasSubstr("query parameter a is missing"));
+    EXPECT_THAT(std::get<2>(refusal([] { get("/diff?a=m%401&a=m%402&b=m%403"); })),
+                HasSubstr("query parameter a is given twice"));
+    EXPECT_THAT(std::get<2>(refusal([] { get("/diff?a=m%401&b=m%402&c=m%403"); })),
+                HasSubstr("unknown query parameter \"c\": this path takes a, b"));
+    EXPECT_THAT(std::get<2>(refusal([] { get("/audit?limit=all"); })),
+                HasSubstr("query parameter limit must be an integer, got \"all\""));
+    EXPECT_THAT(std::get<2>(refusal([] { get("/audit?command=backup"); })),
+                HasSubstr("this path takes since, user, limit"));
+    EXPECT_EQ(std::get<0>(refusal([] { route("POST", parse_target("/audit"), ""); })), 405u);
+}
+
 TEST(Router, BodiesAreJsonObjectsWithTheKeysOfThePath) {
     const auto post = [](std::string_view target, std::string_view body) {
         return [target, body] { route("POST", parse_target(target), body); };
@@ -203,12 +237,26 @@ TEST(OpenApi, TheDocumentListsWhatTheRouterAccepts) {
             }
             EXPECT_NO_THROW(route(method_upper, parse_target(target + query), ""))
                 << method << " " << target + query;
+            // ... with one it marks required left empty, it is refused ...
+            for (const json& parameter : operation["parameters"]) {
+                if (parameter["in"] == "query" && parameter["required"] == true) {
+                    const std::string name = parameter["name"];
+                    std::string without = query;
+                    without.replace(without.find(name + "=x"), name.size() + 2, name + "=");
+                    EXPECT_THROW(route(method_upper, parse_target(target + without), ""), ApiError)
+                        << method << " " << target + without;
+                }
+            }
             // ... and a parameter it does not list is refused.
             EXPECT_THROW(route(method_upper, parse_target(target + "?not_listed=1"), ""), ApiError)
                 << method << " " << target;
         }
     }
-    EXPECT_EQ(operations, 23u);
+    EXPECT_EQ(operations, 25u);
+    // The pages are listed as such, and a parameter a path needs is marked required.
+    EXPECT_EQ(paths["/diff"]["get"]["responses"]["200"]["content"].begin().key(), "text/html");
+    EXPECT_EQ(paths["/diff"]["get"]["parameters"][0]["required"], true);
+    EXPECT_EQ(paths["/audit"]["get"]["parameters"][0]["required"], false);
     EXPECT_TRUE(paths.contains("/api/v1/models/{model}/versions/{selector}/tags"));
     EXPECT_EQ(paths["/api/v1/backup"]["post"]["requestBody"]["content"]["application/json"]
                    ["schema"]["properties"]
