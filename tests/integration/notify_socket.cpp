@@ -45,29 +45,20 @@ NotifySocket::NotifySocket(std::filesystem::path path) : m_path(std::move(path))
         ::close(m_fd);
         throw std::runtime_error("bind " + m_path.string() + ": " + std::strerror(error));
     }
+    m_reader = std::jthread([this](const std::stop_token& stop) { read_all(stop); });
 }
 
 NotifySocket::~NotifySocket() {
+    m_reader.request_stop();
+    m_reader.join();
     ::close(m_fd);
     std::error_code ignored;
     std::filesystem::remove(m_path, ignored);
 }
 
-std::optional<Notification> NotifySocket::receive(std::chrono::milliseconds timeout) {
-    struct pollfd poll_fd {
-        m_fd, POLLIN, 0
-    };
-    const int ready = ::poll(&poll_fd, 1, static_cast<int>(timeout.count()));
-    if (ready <= 0) {
-        return std::nullopt;
-    }
-    // sd_notify messages are small; 64 KiB is far more than any of them.
-    std::string buffer(64 * 1024, '\0');
-    const ssize_t size = ::recv(m_fd, buffer.data(), buffer.size(), 0);
-    if (size < 0) {
-        return std::nullopt;
-    }
-    buffer.resize(static_cast<std::size_t>(size));
+namespace {
+
+Notification parse_message(const std::string& buffer) {
     Notification message{{}, std::chrono::steady_clock::now()};
     std::size_t start = 0;
     while (start < buffer.size()) {
@@ -80,8 +71,48 @@ std::optional<Notification> NotifySocket::receive(std::chrono::milliseconds time
         }
         start = end + 1;
     }
-    m_history.push_back(message);
     return message;
+}
+
+} // namespace
+
+void NotifySocket::read_all(const std::stop_token& stop) {
+    // sd_notify messages are small; 64 KiB is far more than any of them.
+    std::string buffer(64 * 1024, '\0');
+    while (!stop.stop_requested()) {
+        struct pollfd poll_fd {
+            m_fd, POLLIN, 0
+        };
+        if (::poll(&poll_fd, 1, 50) <= 0) {
+            continue; // a short wait, so that a stop is noticed soon
+        }
+        const ssize_t size = ::recv(m_fd, buffer.data(), buffer.size(), 0);
+        if (size < 0) {
+            continue;
+        }
+        Notification message = parse_message(buffer.substr(0, static_cast<std::size_t>(size)));
+        {
+            const std::lock_guard lock(m_mutex);
+            m_history.push_back(message);
+            m_unread.push_back(std::move(message));
+        }
+        m_arrived.notify_all();
+    }
+}
+
+std::optional<Notification> NotifySocket::receive(std::chrono::milliseconds timeout) {
+    std::unique_lock lock(m_mutex);
+    if (!m_arrived.wait_for(lock, timeout, [this] { return !m_unread.empty(); })) {
+        return std::nullopt;
+    }
+    Notification message = std::move(m_unread.front());
+    m_unread.pop_front();
+    return message;
+}
+
+std::vector<Notification> NotifySocket::history() const {
+    const std::lock_guard lock(m_mutex);
+    return m_history;
 }
 
 std::optional<Notification> NotifySocket::wait_for(const std::string& line,

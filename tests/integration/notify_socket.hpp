@@ -1,11 +1,18 @@
 #pragma once
 // The service manager's side of sd_notify(3) for tests: a datagram socket the daemon is
 // pointed at with NOTIFY_SOCKET, and every message it sent, with the time it arrived.
+// Like systemd, it reads every message as it comes (on a thread of its own): sd_notify()
+// blocks the sender once the receiver has net.unix.max_dgram_qlen unread datagrams (10
+// where systemd did not raise it), and a test that stops reading would stall the daemon.
 
 #include <chrono>
+#include <condition_variable>
+#include <deque>
 #include <filesystem>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace mv::test {
@@ -38,12 +45,18 @@ public:
     std::optional<Notification> wait_for(const std::string& line,
                                          std::chrono::milliseconds timeout);
     /// Everything received so far, oldest first.
-    const std::vector<Notification>& history() const { return m_history; }
+    std::vector<Notification> history() const;
 
 private:
+    void read_all(const std::stop_token& stop);
+
     std::filesystem::path m_path;
     int m_fd = -1;
+    mutable std::mutex m_mutex;
+    std::condition_variable m_arrived;
+    std::deque<Notification> m_unread; ///< not yet returned by receive()
     std::vector<Notification> m_history;
+    std::jthread m_reader; ///< last: stopped and joined before the members above go
 };
 
 } // namespace mv::test
