@@ -183,7 +183,8 @@ int Daemon::run() {
 
 std::unique_ptr<ReplicaSet> Daemon::make_replicas(const config::Config& config) const {
     try {
-        return std::make_unique<ReplicaSet>(config.replicas, m_vault->root(), m_vault->state_dir(),
+        return std::make_unique<ReplicaSet>(config.replicas, m_vault->root(),
+                                            m_vault->store().sealing(), m_vault->state_dir(),
                                             m_clock, m_notifications.get());
     } catch (const Error& e) {
         throw Fatal(e.what(), k_exit_config);

@@ -32,8 +32,9 @@ s3::Location location_of(const config::Replica& replica) {
 }
 
 ReplicaSet::ReplicaSet(const std::vector<config::Replica>& replicas,
-                       const std::filesystem::path& vault, const std::filesystem::path& state_dir,
-                       const Clock& clock, notify::EventSink* events) {
+                       const std::filesystem::path& vault, const store::Sealing& sealing,
+                       const std::filesystem::path& state_dir, const Clock& clock,
+                       notify::EventSink* events) {
     for (const auto& replica : replicas) {
         replica::ReplicatorOptions options;
         options.name = replica.name;
@@ -43,6 +44,7 @@ ReplicaSet::ReplicaSet(const std::vector<config::Replica>& replicas,
         options.parallel = static_cast<unsigned>(replica.parallel);
         options.keep_removed = replica.keep_removed;
         options.vault = vault;
+        options.sealing = sealing;
         options.state_file = state_dir / "replicas" / (replica.name + ".json");
         if (events != nullptr) {
             options.on_failure = [events, &clock, name = replica.name](const std::string& kind,

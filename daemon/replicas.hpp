@@ -23,9 +23,11 @@ public:
     /// `state_dir`/replicas/). Throws Error(invalid_config) for a location S3 refuses.
     /// `events` receives a replica_failed event once per distinct failure (it is called
     /// from the replicators' threads; may be null).
+    /// `sealing` is the vault's: it opens an encrypted vault's manifests and index files
+    /// for retention on the replicas.
     ReplicaSet(const std::vector<config::Replica>& replicas, const std::filesystem::path& vault,
-               const std::filesystem::path& state_dir, const Clock& clock,
-               notify::EventSink* events);
+               const store::Sealing& sealing, const std::filesystem::path& state_dir,
+               const Clock& clock, notify::EventSink* events);
 
     /// After a commit every replica uploads the new version soon; after a removal it
     /// starts the version's keep_removed (docs/REPLICAS.md). Never blocks.

@@ -158,8 +158,9 @@ void Replicator::pass(s3::TransferPool& pool) {
 
 void Replicator::retain(s3::TransferPool& pool) {
     const auto local = list_vault_files(m_options.vault);
-    const RetentionReport removed = apply_retention(m_options.vault, local, m_known, m_retention,
-                                                    m_clock.now(), m_options.keep_removed, pool);
+    const RetentionReport removed =
+        apply_retention(m_options.vault, local, m_known, m_retention, m_clock.now(),
+                        m_options.keep_removed, pool, m_options.sealing);
     {
         const std::lock_guard lock(m_mutex);
         m_status.removed_versions += removed.versions;

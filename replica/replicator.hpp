@@ -18,6 +18,7 @@
 #include "replica/retention.hpp"
 #include "replica/sync_plan.hpp"
 #include "s3/transfer_pool.hpp"
+#include "store/sealing.hpp"
 #include "util/time.hpp"
 
 namespace mv::replica {
@@ -29,6 +30,8 @@ struct ReplicatorOptions {
     std::uint64_t bandwidth = 0;            ///< bytes per second, all connections; 0: no limit
     unsigned parallel = 4;
     std::filesystem::path vault;
+    /// Opens an encrypted vault's manifests and index files for retention (empty: plain).
+    store::Sealing sealing;
     std::filesystem::path state_file; ///< where last success and last error are kept
     std::chrono::milliseconds period = std::chrono::minutes(5);
     std::chrono::milliseconds first_retry = std::chrono::seconds(5);

@@ -12,6 +12,7 @@
 #include "replica/retention_plan.hpp"
 #include "replica/sync.hpp"
 #include "s3/transfer_pool.hpp"
+#include "store/sealing.hpp"
 
 namespace mv::replica {
 
@@ -32,12 +33,15 @@ struct RetentionReport {
 
 /// Runs retention for the vault at `vault_root`, whose replicated files are `local`;
 /// `remote` is the replica's listing after the pass (updated as objects go).
-/// `state` is read and updated. Throws s3::S3Error, or ReplicaRefused when the
+/// `state` is read and updated. `sealing` opens an encrypted vault's manifests and index
+/// files; without it (or in a plain vault) they are read as they are, and an encrypted
+/// vault's packs are not collected. Throws s3::S3Error, or ReplicaRefused when the
 /// replica holds another vault (its vault.json differs) or one of its manifests is
 /// damaged (then no pack is removed: it may need any of them).
 RetentionReport apply_retention(const std::filesystem::path& vault_root,
                                 const std::vector<VaultFile>& local, RemoteListing& remote,
                                 RetentionState& state, SystemTime now,
-                                std::chrono::milliseconds keep_removed, s3::TransferPool& pool);
+                                std::chrono::milliseconds keep_removed, s3::TransferPool& pool,
+                                const store::Sealing& sealing = {});
 
 } // namespace mv::replica

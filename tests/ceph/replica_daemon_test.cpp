@@ -136,50 +136,68 @@ TEST_F(ReplicaDaemon, AnEncryptedVaultComesBackWithTheConfigAndTheKeyFile) {
     EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
 }
 
-TEST_F(ReplicaDaemon, AVersionRetentionRemovedLeavesTheReplicaWithThePacksOnlyItNeeded) {
-    create_bucket();
-    config["watches"][0]["retention"] = {{"keep_last", 1}};
-    config["replicas"][0]["keep_removed"] = "0s";
-    start_daemon();
-    write_model("dqn.pkl", pickle(k_weights));
-    ASSERT_TRUE(wait_for_versions("lab/dqn.pkl", 1));
-    ASSERT_TRUE(wait_until_offsite(1));
-    const int first_packs = objects_on_replica("packs/");
+class ReplicaRetentionDaemon : public ReplicaDaemon {
+protected:
+    // 1.0.0 is removed by retention; on the replica it goes with the packs only it needed,
+    // and what is left is a whole vault.
+    void removed_version_leaves_only_the_packs_still_needed() {
+        create_bucket();
+        config["watches"][0]["retention"] = {{"keep_last", 1}};
+        config["replicas"][0]["keep_removed"] = "0s";
+        start_daemon();
+        write_model("dqn.pkl", pickle(k_weights));
+        ASSERT_TRUE(wait_for_versions("lab/dqn.pkl", 1));
+        ASSERT_TRUE(wait_until_offsite(1));
+        const int first_packs = objects_on_replica("packs/");
 
-    // 1.0.1 shares nothing with 1.0.0, which retention removes (and the local collection
-    // its packs). Another backup wakes the replica again.
-    const std::string second = random_bytes(3u << 20, 22);
-    write_model("dqn.pkl", pickle(second));
-    ASSERT_TRUE(wait_until(
-        [&] {
-            const auto listed = versions("lab/dqn.pkl");
-            return listed.size() == 1 && listed[0]["version"] == "1.0.1";
-        },
-        60s));
-    write_model("other.pkl", pickle("other weights"));
-    ASSERT_TRUE(wait_for_versions("lab/other.pkl", 1));
-    ASSERT_TRUE(wait_until(
-        [&] {
-            return manifests_on_replica() == 2 &&
-                   objects_on_replica("packs/") == files_below(vault / "packs") &&
-                   objects_on_replica("index/") == files_below(vault / "index");
-        },
-        90s))
-        << replica_status().dump() << daemon_log();
-    EXPECT_GT(first_packs, 0);
-    EXPECT_EQ(replica_status()["removed_versions"], 1) << replica_status().dump();
-    ASSERT_EQ(stop_daemon(), 0);
+        // 1.0.1 shares nothing with 1.0.0, which retention removes (and the local collection
+        // its packs). Another backup wakes the replica again.
+        const std::string second = random_bytes(3u << 20, 22);
+        write_model("dqn.pkl", pickle(second));
+        ASSERT_TRUE(wait_until(
+            [&] {
+                const auto listed = versions("lab/dqn.pkl");
+                return listed.size() == 1 && listed[0]["version"] == "1.0.1";
+            },
+            60s));
+        write_model("other.pkl", pickle("other weights"));
+        ASSERT_TRUE(wait_for_versions("lab/other.pkl", 1));
+        ASSERT_TRUE(wait_until(
+            [&] {
+                return manifests_on_replica() == 2 &&
+                       objects_on_replica("packs/") == files_below(vault / "packs") &&
+                       objects_on_replica("index/") == files_below(vault / "index");
+            },
+            90s))
+            << replica_status().dump() << daemon_log();
+        EXPECT_GT(first_packs, 0);
+        EXPECT_EQ(replica_status()["removed_versions"], 1) << replica_status().dump();
+        ASSERT_EQ(stop_daemon(), 0);
 
-    // What is left on the replica is a whole vault: 1.0.1 comes back byte for byte.
-    std::filesystem::remove_all(vault);
-    const auto recovered = recover();
-    ASSERT_EQ(recovered.exit_code, 0) << recovered.out << recovered.err;
-    start_daemon();
-    const auto out = ctl({"restore", "lab/dqn.pkl@1.0.1", "--to", (dir / "r").string()});
-    ASSERT_EQ(out.exit_code, 0) << out.err;
-    EXPECT_EQ(read_file(dir / "r/dqn.pkl"), pickle(second));
-    const auto verified = ctl({"verify", "--all", "--read-data"});
-    EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
+        // What is left on the replica is a whole vault: 1.0.1 comes back byte for byte.
+        std::filesystem::remove_all(vault);
+        const auto recovered = recover();
+        ASSERT_EQ(recovered.exit_code, 0) << recovered.out << recovered.err;
+        start_daemon();
+        const auto out = ctl({"restore", "lab/dqn.pkl@1.0.1", "--to", (dir / "r").string()});
+        ASSERT_EQ(out.exit_code, 0) << out.err;
+        EXPECT_EQ(read_file(dir / "r/dqn.pkl"), pickle(second));
+        const auto verified = ctl({"verify", "--all", "--read-data"});
+        EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
+    }
+};
+
+TEST_F(ReplicaRetentionDaemon, AVersionRetentionRemovedLeavesTheReplicaWithThePacksOnlyItNeeded) {
+    removed_version_leaves_only_the_packs_still_needed();
+}
+
+// An encrypted vault's manifests and index files are sealed: the replicator opens them
+// with the vault's key, so its replica is collected like a plain vault's.
+TEST_F(ReplicaRetentionDaemon, InAnEncryptedVaultTheReplicasPacksAreCollectedToo) {
+    const std::filesystem::path key = dir / "vault.key";
+    ASSERT_EQ(run({binary("modelvaultctl"), "key", "init", key.string()}).exit_code, 0);
+    config["encryption"] = {{"key_file", key.string()}};
+    removed_version_leaves_only_the_packs_still_needed();
 }
 
 // A prune or a delete removes versions without a backup: the replicator is woken as by a

@@ -6,8 +6,10 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "crypto/master_key.hpp"
 #include "replica/retention.hpp"
 #include "store/index_format.hpp"
+#include "store/sealing.hpp"
 #include "tests/ceph/gateway.hpp"
 #include "tests/lib/fake_clock.hpp"
 #include "tests/lib/temp_dir.hpp"
@@ -45,24 +47,30 @@ std::string store_pack(const test::TempDir& vault, const std::string& content,
     return pack_key(id);
 }
 
-std::string store_index(const test::TempDir& vault, const std::vector<store::IndexedPack>& packs) {
-    const auto bytes = store::encode_index(packs);
+// An index file, sealed when `sealing` is an encrypted vault's, its key.
+std::string store_index(const test::TempDir& vault, const std::vector<store::IndexedPack>& packs,
+                        const store::Sealing& sealing = store::Sealing()) {
+    const auto bytes = sealing.seal(crypto::Role::index, {}, store::encode_index(packs));
     const std::string content(bytes.begin(), bytes.end());
     const std::string key = "index/" + sha256_of(content).hex();
     test::write_file(vault / key, content);
     return key;
 }
 
-// A manifest (only what retention reads: files[].chunks), its key.
+// A manifest (only what retention reads: files[].chunks), sealed when `sealing` is an
+// encrypted vault's, its key.
 std::string store_manifest(const test::TempDir& vault, const std::string& version,
-                           const std::vector<std::string>& chunks) {
+                           const std::vector<std::string>& chunks,
+                           const store::Sealing& sealing = store::Sealing()) {
     nlohmann::json list = nlohmann::json::array();
     for (const auto& chunk : chunks) {
         list.push_back({sha256_of(chunk).hex(), chunk.size()});
     }
-    const std::string content =
+    const std::string plain =
         nlohmann::json{{"model", "lab/a"}, {"version", version}, {"files", {{{"chunks", list}}}}}
             .dump();
+    const auto sealed = sealing.seal(crypto::Role::manifest, {}, store::as_bytes(plain));
+    const std::string content(sealed.begin(), sealed.end());
     const std::string key = "manifests/" + sha256_of(content).hex() + ".json";
     test::write_file(vault / key, content);
     return key;
@@ -82,11 +90,21 @@ protected:
     }
 
     // A pass, then retention at the fake clock's time.
-    RetentionReport pass_and_retain(std::chrono::milliseconds keep_removed) {
+    RetentionReport pass_and_retain(std::chrono::milliseconds keep_removed,
+                                    const store::Sealing& sealing = store::Sealing()) {
         PassReport pass = sync_once(vault.path(), *pool);
         EXPECT_TRUE(pass.complete);
         return apply_retention(vault.path(), list_vault_files(vault.path()), pass.remote_after,
-                               state, clock.now(), keep_removed, *pool);
+                               state, clock.now(), keep_removed, *pool, sealing);
+    }
+
+    // vault.json of an encrypted vault, and its key's sealing.
+    store::Sealing encrypted_vault() {
+        test::write_file(vault / "vault.json", R"({"format":"modelvault","version":2,)"
+                                               R"("created":"2026-11-30T08:00:00Z",)"
+                                               R"("encrypted":true})");
+        return store::Sealing(
+            std::make_shared<const crypto::MasterKey>(crypto::MasterKey::generate()));
     }
 
     bool on_replica(const std::string& key) { return client().head(key).has_value(); }
@@ -189,6 +207,62 @@ TEST_F(ReplicaRetention, AnotherVaultsReplicaIsNeitherWrittenNorPruned) {
     }
     EXPECT_EQ(client().get("vault.json"), theirs);
     EXPECT_TRUE(on_replica("manifests/" + std::string(64, 'a') + ".json"));
+}
+
+TEST_F(ReplicaRetention, AnEncryptedVaultsReplicaIsCollectedWithTheVaultsKey) {
+    // As in the first test, sealed: 1.0.0 needs a and b (pack p1), 1.0.1 needs a and c
+    // (p2). A manifest written before the vault was encrypted, still plain, needs d (p4).
+    const store::Sealing sealing = encrypted_vault();
+    std::vector<store::IndexedPack> first;
+    const std::string p1 = store_pack(vault, pad("pack one"), {"a", "b"}, first);
+    const std::string i1 = store_index(vault, first, sealing);
+    const std::string m0 = store_manifest(vault, "1.0.0", {"a", "b"}, sealing);
+    std::vector<store::IndexedPack> second;
+    const std::string p2 = store_pack(vault, pad("pack two"), {"c"}, second);
+    const std::string i2 = store_index(vault, second, sealing);
+    const std::string m1 = store_manifest(vault, "1.0.1", {"a", "c"}, sealing);
+    std::vector<store::IndexedPack> fourth;
+    const std::string p4 = store_pack(vault, pad("pack four"), {"d"}, fourth);
+    const std::string i4 = store_index(vault, fourth);
+    const std::string plain = store_manifest(vault, "0.9.0", {"d"});
+    pass_and_retain(0s, sealing);
+
+    // 1.0.0 goes; p1 is repacked into p3 (chunk a); p4 leaves the vault (repacked too, its
+    // new pack not uploaded yet).
+    std::filesystem::remove(vault / m0);
+    std::vector<store::IndexedPack> third;
+    const std::string p3 = store_pack(vault, pad("pack three"), {"a"}, third);
+    const std::string i3 = store_index(vault, third, sealing);
+    for (const auto& key : {i1, p1, i4, p4}) {
+        std::filesystem::remove(vault / key);
+    }
+    const RetentionReport report = pass_and_retain(0s, sealing);
+    EXPECT_EQ(report.versions, 1u);
+    EXPECT_EQ(report.packs, 1u);
+    EXPECT_EQ(report.indexes, 1u);
+    EXPECT_FALSE(on_replica(m0) || on_replica(p1) || on_replica(i1));
+    for (const auto& key : {m1, p2, i2, p3, i3, plain, p4, i4}) {
+        EXPECT_TRUE(on_replica(key)) << key;
+    }
+}
+
+TEST_F(ReplicaRetention, WithoutTheKeyAnEncryptedVaultsPacksStay) {
+    // Which packs a sealed manifest needs is unknown without the key: the version the
+    // vault removed goes after keep_removed, its packs stay.
+    const store::Sealing sealing = encrypted_vault();
+    std::vector<store::IndexedPack> packs;
+    const std::string pack = store_pack(vault, pad("pack one"), {"a"}, packs);
+    const std::string index = store_index(vault, packs, sealing);
+    const std::string manifest = store_manifest(vault, "1.0.0", {"a"}, sealing);
+    pass_and_retain(0s);
+    for (const auto& key : {manifest, index, pack}) {
+        std::filesystem::remove(vault / key);
+    }
+    const RetentionReport report = pass_and_retain(0s);
+    EXPECT_EQ(report.versions, 1u);
+    EXPECT_EQ(report.packs + report.indexes, 0u);
+    EXPECT_FALSE(on_replica(manifest));
+    EXPECT_TRUE(on_replica(pack) && on_replica(index));
 }
 
 } // namespace
