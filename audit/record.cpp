@@ -120,7 +120,7 @@ std::string describe_target(const nlohmann::json& args) {
         target.append(" to ").append(text_of(args, "to"));
     }
     if (flag_of(args, "dry_run")) {
-        target += " (dry run)";
+        target += target.empty() ? "(dry run)" : " (dry run)";
     }
     if (target.size() > k_max_target) {
         target = target.substr(0, k_max_target - 3) + "...";

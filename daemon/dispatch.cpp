@@ -62,8 +62,8 @@ void Daemon::dispatch_granted(AccessLevel granted, const std::string& holder, ip
     if (granted == AccessLevel::read && command->access == AccessLevel::write) {
         spdlog::warn("denied `{}` to {} over HTTP", command->name, holder);
         responder->fail(ErrorCode::forbidden,
-                        fmt::format("`{}` changes the vault and needs a write token; {} is a read "
-                                    "token (docs/HTTP.md, \"Tokens\")",
+                        fmt::format("`{}` needs a write token, as it needs write access on the "
+                                    "socket; {} is a read token (docs/HTTP.md, \"Tokens\")",
                                     command->name, holder));
         return;
     }

@@ -66,6 +66,12 @@ json parse_integer(const std::string& name, const std::string& text) {
     return value >= 0 ? json(static_cast<std::uint64_t>(value)) : json(value);
 }
 
+// The dashboard's pages (HTML), as opposed to the JSON API.
+bool is_page(Route::Kind kind) {
+    return kind == Route::Kind::overview || kind == Route::Kind::model_page ||
+           kind == Route::Kind::diff_page || kind == Route::Kind::audit_page;
+}
+
 // "a and b": the required query parameters of `entry`, for the message that misses one.
 std::string required_names(const Entry& entry) {
     std::vector<std::string_view> names;
@@ -94,6 +100,9 @@ void read_query(const Entry& entry, const Target& target, json& args) {
                     ? fmt::format("unknown query parameter \"{}\": this path takes none", name)
                     : fmt::format("unknown query parameter \"{}\": this path takes {}", name,
                                   fmt::join(names, ", ")));
+        }
+        if (value.empty() && param->required == Required::no && is_page(entry.kind)) {
+            continue; // a page's form sends the fields left empty: no filter
         }
         if (param->type == ParamType::list) {
             args[name].push_back(value);
@@ -172,8 +181,7 @@ json openapi_operation(const Entry& entry) {
         {"responses",
          {{"200", {{"description", "the command's result (docs/PROTOCOL.md)"}}},
           {"default", {{"description", "{\"error\": {\"code\", \"message\"}} (docs/HTTP.md)"}}}}}};
-    if (entry.kind == Route::Kind::overview || entry.kind == Route::Kind::model_page ||
-        entry.kind == Route::Kind::diff_page || entry.kind == Route::Kind::audit_page) {
+    if (is_page(entry.kind)) {
         operation["summary"] = "a dashboard page rendered from the control command " +
                                std::string(entry.command) + " (docs/HTTP.md, \"Dashboard\")";
         operation["responses"]["200"] = {{"description", "the page"},

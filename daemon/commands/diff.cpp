@@ -21,12 +21,17 @@ json version_json(const vault::Manifest& m) {
 
 void diff(CommandContext& c) {
     Daemon& d = c.daemon;
-    const auto target = [&](const char* key) {
-        json args = {{"target", required_string(c.args, key)}};
+    const auto target = [&](const std::string& text) {
+        json args = {{"target", text}};
         return resolve(d.vault(), parse_target(d.vault(), args));
     };
-    const vault::Manifest a = target("a");
-    const vault::Manifest b = target("b");
+    const vault::Manifest a = target(required_string(c.args, "a"));
+    // `b` may name a version of a's model alone ("@best"), as `modelvaultctl diff A @B`.
+    std::string b_text = required_string(c.args, "b");
+    if (b_text.starts_with('@')) {
+        b_text = a.model + b_text;
+    }
+    const vault::Manifest b = target(b_text);
     d.check_jobs().submit("diff", [&d, a, b, responder = c.responder](const std::stop_token& stop) {
         try {
             const std::uint64_t total = a.total_size() + b.total_size();

@@ -101,6 +101,13 @@ TEST_F(ReviewPagesTest, TheDiffPageShowsTheChangedFileAndMetric) {
               std::string::npos)
         << answer;
     EXPECT_NE(answer["body"].get<std::string>().find("<!DOCTYPE html>"), std::string::npos);
+    // `b` may name a version of a's model alone, as `modelvaultctl diff A @B`.
+    answer =
+        page("/diff?a=lab%2Fdqn.pkl%40" + m_kept[1] + "&b=%40" + m_kept[0], {bearer(k_read_token)});
+    EXPECT_EQ(answer["status"], 200) << answer;
+    EXPECT_NE(answer["body"].get<std::string>().find("model/dqn.pkl</td><td>changed</td>"),
+              std::string::npos)
+        << answer;
 }
 
 TEST_F(ReviewPagesTest, TheModelPageShowsWhatTheNextPruneWouldRemoveToWriteTokens) {
@@ -161,6 +168,10 @@ TEST_F(ReviewPagesTest, TheAuditLogIsShownToWriteTokensOnly) {
     const std::string none = page("/audit?user=nobody-at-all", {bearer(k_write_token)})["body"];
     EXPECT_NE(none.find("No audit record matches."), std::string::npos) << none;
     EXPECT_NE(none.find("value=\"nobody-at-all\""), std::string::npos) << none;
+    // The page's own form, "since" left empty: no filter, not an error.
+    const json form = page("/audit?since=&user=", {bearer(k_write_token)});
+    EXPECT_EQ(form["status"], 200) << form;
+    EXPECT_NE(form["body"].get<std::string>().find("<td>import</td>"), std::string::npos) << form;
     const json bad = page("/audit?since=someday", {bearer(k_write_token)});
     EXPECT_EQ(bad["status"], 400) << bad;
     EXPECT_NE(bad["body"].get<std::string>().find("since:"), std::string::npos) << bad;

@@ -58,7 +58,7 @@ TEST(AuditRecord, TargetsSayWhatARequestWasAbout) {
     EXPECT_EQ(
         describe_target(json{{"target", "lab/a.pkl@1"}, {"action", "add"}, {"tag", "pinned"}}),
         "lab/a.pkl@1 add tag pinned");
-    EXPECT_EQ(describe_target(json{{"dry_run", true}}), " (dry run)");
+    EXPECT_EQ(describe_target(json{{"dry_run", true}}), "(dry run)");
     EXPECT_EQ(describe_target(json::object()), "");
     EXPECT_EQ(describe_target(json{{"all", "yes"}, {"model", 3}}), "") << "wrong types ignored";
     EXPECT_EQ(describe_target(json{{"target", std::string(2000, 'x')}}).size(), 512u);

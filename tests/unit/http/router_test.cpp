@@ -160,6 +160,11 @@ TEST(Router, TheReviewPagesTakeTheirParameters) {
               json({{"since", "2026-11-30T00:00:00Z"}, {"user", "ana"}, {"limit", 20}}));
     EXPECT_EQ(get("/audit").args, json::object());
     EXPECT_FALSE(audit.mutating);
+    // The audit page's form sends the fields left empty: on a page they are no filter; the
+    // API passes them on (its command then says what is wrong).
+    EXPECT_EQ(get("/audit?since=&user=root").args, json({{"user", "root"}}));
+    EXPECT_EQ(get("/audit?since=&user=").args, json::object());
+    EXPECT_EQ(get("/api/v1/audit?since=").args, json({{"since", ""}}));
 }
 
 TEST(Router, TheReviewPagesRefuseMissingAndMalformedParameters) {
