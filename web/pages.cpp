@@ -142,8 +142,9 @@ std::string versions_table(const json& rows, const std::string& metric) {
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}"
             "</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td>"
             "<td class=\"notes\">{}</td></tr>",
-            value_html(row["version"]), value_html(row["created"]), value_html(row["trigger"]),
-            value_html(row["bump"]), tags_html(row.value("tags", json::array())),
+            value_html(row.value("version", json())), value_html(row.value("created", json())),
+            value_html(row.value("trigger", json())), value_html(row.value("bump", json())),
+            tags_html(row.value("tags", json::array())),
             has ? value_html(metrics.at(*pointer)) : "—", format_bytes(row.value("size", 0ULL)),
             format_bytes(row.value("stored", 0ULL)), escape_html(row.value("reason", "")),
             notes_html(row.value("notes", json::array())));
