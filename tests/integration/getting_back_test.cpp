@@ -132,7 +132,12 @@ TEST_F(GettingBackTest, RollbackRestoresBytesMarksCurrentAndMakesNoVersion) {
     EXPECT_EQ(history["history"][0]["uid"], ::getuid());
     EXPECT_NE(history["history"][0]["reason"].get<std::string>().find("rolled back from 1.0.1"),
               std::string::npos);
-    // Unsaved changes in the folder are not thrown away without --force.
+    // Unsaved changes in the folder are not thrown away without --force. A long settle
+    // keeps them unsaved: with 200 ms, a loaded machine backed them up before the
+    // rollback arrived, and then there was nothing to refuse.
+    config["watches"][0]["settle"] = "1h";
+    std::ofstream(config_file) << config.dump();
+    ASSERT_EQ(ctl({"reload"}).exit_code, 0);
     write_model("dqn.pkl", pickle("unsaved"));
     const auto refused = ctl({"rollback", "lab/dqn.pkl@1.0.1"});
     EXPECT_EQ(refused.exit_code, 1);
