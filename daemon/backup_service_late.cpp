@@ -11,6 +11,7 @@
 #include "daemon/triggers.hpp"
 #include "util/escape.hpp"
 #include "watcher/filter.hpp"
+#include "watcher/quiet.hpp"
 #include "watcher/scan.hpp"
 
 namespace mv::daemon {
@@ -38,6 +39,41 @@ std::vector<std::string> metrics_files_of(const config::Watch& watch,
     return files;
 }
 
+// How long late metrics and the model's weights must be left alone before the metrics are
+// attached (docs/CONFIG.md, "Metrics that belong to the weights"): a job that evaluates
+// first writes its next save's metrics just before that save's weights, and those
+// metrics belong to the new save, not to the version before it.
+std::chrono::nanoseconds late_metrics_grace(const config::Watch& watch) {
+    return std::max<std::chrono::nanoseconds>(std::chrono::seconds(10), 2 * watch.settle);
+}
+
+// When the newest of `files` was last changed, as the system clock counts.
+SystemTime last_change(const config::Watch& watch,
+                       const std::vector<vault::MetricsFileRef>& files) {
+    std::int64_t newest = 0;
+    for (const auto& file : files) {
+        if (const auto state = watcher::file_state(watch.path, file.path)) {
+            newest = std::max(newest, state->mtime_ns);
+        }
+    }
+    return SystemTime(
+        std::chrono::duration_cast<SystemTime::duration>(std::chrono::nanoseconds(newest)));
+}
+
+// The version's reason once its metrics came: "metrics missing: …" gives way to what
+// happened; the reasons around it stay.
+std::string reason_with_late_metrics(const std::string& reason) {
+    static constexpr std::string_view missing = "metrics missing: ";
+    static constexpr std::string_view after = "; flagged incomplete: ";
+    const std::size_t begin = reason.find(missing);
+    if (begin == std::string::npos) {
+        return reason;
+    }
+    const std::size_t end = reason.find(after, begin);
+    return reason.substr(0, begin) + "its metrics came after the version" +
+           (end == std::string::npos ? std::string() : reason.substr(end));
+}
+
 } // namespace
 
 void BackupService::remember_late_metrics(const std::string& id, const config::Watch& watch,
@@ -54,8 +90,15 @@ void BackupService::remember_late_metrics(const std::string& id, const config::W
                      request.checkpoint.empty() ? request.model : request.checkpoint,
                      std::move(files),
                      {}};
+    // A file still settling has not been looked at: once it settles, it is read.
     for (const auto& file : late.files) {
-        late.seen.push_back(watcher::file_state(watch.path, file));
+        auto state = watcher::file_state(watch.path, file);
+        if (state && !watcher::judge_quiet({*state}, m_clock.now(), watcher::SteadyTime{},
+                                           watch.settle, std::nullopt)
+                          .quiet) {
+            state.reset();
+        }
+        late.seen.push_back(std::move(state));
     }
     m_late[id] = std::move(late);
 }
@@ -169,7 +212,11 @@ void BackupService::attach_late_metrics(const std::string& id) {
         }
         return;
     }
-    const auto manifest = m_vault.attach_metrics(id, late.version, fresh, taken);
+    if (m_clock.now() - last_change(*watch, taken) < late_metrics_grace(*watch)) {
+        return; // looked at again on the next poll: the files still differ from `seen`
+    }
+    const auto manifest = m_vault.attach_metrics(id, late.version, fresh, taken,
+                                                 reason_with_late_metrics(latest->reason));
     forget();
     std::string verdict_text = "no improvement trigger";
     if (triggers.improvement && !manifest.incomplete) {

@@ -117,11 +117,13 @@ Manifest Vault::add_note(const std::string& model, const Version& version, Note 
 }
 
 Manifest Vault::attach_metrics(const std::string& model, const Version& version,
-                               const nlohmann::json& metrics, std::vector<MetricsFileRef> files) {
+                               const nlohmann::json& metrics, std::vector<MetricsFileRef> files,
+                               std::string reason) {
     return revise(model, version, "record the metrics of", [&](Manifest& manifest) {
         manifest.metrics.merge_patch(metrics);
         manifest.metrics_files.insert(manifest.metrics_files.end(), files.begin(), files.end());
         manifest.metrics_missing = false;
+        manifest.reason = std::move(reason);
     });
 }
 

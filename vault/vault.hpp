@@ -153,10 +153,11 @@ public:
 
     /// Records metrics that arrived after a version was written (docs/FORMAT.md,
     /// `metrics_missing`): a new revision of its manifest gets `metrics` merged in,
-    /// `metrics_files` and metrics_missing false, committed like a retag (set_tags()).
-    /// Throws Error(not_found).
+    /// `metrics_files`, metrics_missing false and `reason` (which says why they were
+    /// missing), committed like a retag (set_tags()). Throws Error(not_found).
     Manifest attach_metrics(const std::string& model, const Version& version,
-                            const nlohmann::json& metrics, std::vector<MetricsFileRef> files);
+                            const nlohmann::json& metrics, std::vector<MetricsFileRef> files,
+                            std::string reason);
 
     /// Checks a stored version: `structure` that its manifest is intact and every chunk it
     /// references is stored; `read_data` also reads every chunk back and re-hashes every

@@ -74,7 +74,7 @@ TEST_F(WeightsMetricsTest, MetricsLaterThanTheWaitAreAttachedAndMayMoveBest) {
         [&] {
             return ctl_json({"show", "lab/agent.pkl@best"})["version"] == "1.0.1";
         },
-        20s))
+        40s))
         << daemon_log();
     second = ctl_json({"show", "lab/agent.pkl@1.0.1"});
     EXPECT_FALSE(second["metrics_missing"].get<bool>());
@@ -88,6 +88,60 @@ TEST_F(WeightsMetricsTest, MetricsLaterThanTheWaitAreAttachedAndMayMoveBest) {
     write_model("agent.pkl", pickle("third"));
     ASSERT_TRUE(wait_for_versions("lab/agent.pkl", 3, 20s));
     EXPECT_TRUE(ctl_json({"show", "lab/agent.pkl@1.0.2"})["metrics_missing"].get<bool>());
+}
+
+TEST_F(WeightsMetricsTest, AManualBackupTakesTheMetricsThatWereStillSettling) {
+    // Save, then evaluate, and `modelvaultctl backup` once the save settled: the metrics
+    // file is still settling, so the version is made without it. Before, its state then
+    // counted as already looked at: those metrics were never attached, and the next save's
+    // metrics could go to this version instead (the stop-24 reviewer's finding).
+    config["watches"][0]["settle"] = "3s";
+    start_daemon();
+    write_model("agent.pkl", pickle("episode 1000"));
+    std::this_thread::sleep_for(1s);
+    write_model("agent.metrics.json",
+                json{{"episode", 1000}, {"eval", {{"win_rate", 0.55}}}}.dump());
+    const auto made = ctl_json({"backup", "lab/agent.pkl"});
+    ASSERT_TRUE(wait_for_versions("lab/agent.pkl", 1, 20s)) << made.dump(2);
+    EXPECT_TRUE(ctl_json({"show", "lab/agent.pkl@latest"})["metrics_missing"].get<bool>());
+    ASSERT_TRUE(wait_until(
+        [&] {
+            return !ctl_json({"show", "lab/agent.pkl@latest"})["metrics_missing"].get<bool>();
+        },
+        20s))
+        << daemon_log();
+    const auto first = ctl_json({"show", "lab/agent.pkl@latest"});
+    EXPECT_EQ(first["metrics"]["episode"], 1000) << first.dump(2);
+    EXPECT_EQ(first["reason"].get<std::string>().find("metrics missing"), std::string::npos)
+        << first.dump(2);
+    EXPECT_EQ(ctl_json({"show", "lab/agent.pkl@best"})["version"], first["version"]);
+}
+
+TEST_F(WeightsMetricsTest, MetricsWrittenJustBeforeTheNextSaveAreNotGivenToTheVersionBefore) {
+    // A version without metrics of its own (a manual backup of weights the loop did not
+    // write), then the loop's next save: its metrics first, its weights 1.2 s later. The
+    // metrics settle before the weights come; they are the next save's, not late metrics
+    // of the version before.
+    config["watches"][0]["triggers"]["metrics_wait"] = "1s";
+    start_daemon();
+    write_model("agent.metrics.json",
+                json{{"episode", 1000}, {"eval", {{"win_rate", 0.55}}}}.dump());
+    write_model("agent.pkl", pickle("episode 1000"));
+    ASSERT_TRUE(wait_for_versions("lab/agent.pkl", 1, 20s));
+    write_model("agent.pkl", pickle("weights edited by hand"));
+    const auto made = ctl_json({"backup", "lab/agent.pkl"});
+    ASSERT_TRUE(wait_for_versions("lab/agent.pkl", 2, 20s)) << made.dump(2);
+    EXPECT_TRUE(ctl_json({"show", "lab/agent.pkl@latest"})["metrics_missing"].get<bool>());
+    write_model("agent.metrics.json",
+                json{{"episode", 2000}, {"eval", {{"win_rate", 0.6}}}}.dump());
+    std::this_thread::sleep_for(1200ms);
+    write_model("agent.pkl", pickle("episode 2000"));
+    ASSERT_TRUE(wait_for_versions("lab/agent.pkl", 3, 20s));
+    const auto v = oldest_first("lab/agent.pkl");
+    ASSERT_EQ(v.size(), 3u) << v.dump(2);
+    EXPECT_TRUE(v[1]["metrics_missing"].get<bool>()) << v.dump(2);
+    EXPECT_EQ(v[2]["metrics"]["episode"], 2000) << v.dump(2);
+    EXPECT_EQ(ctl_json({"show", "lab/agent.pkl@best"})["version"], v[2]["version"]);
 }
 
 TEST_F(WeightsMetricsTest, TheReadmeTrainingLoopWritesMetricsFirstAndKeepsWorking) {

@@ -77,9 +77,11 @@ TEST_F(CheckpointVersionsTest, LateMetricsAreRecordedInTheSidecar) {
     const auto written = vault->write_version(request, std::stop_token{});
     ASSERT_TRUE(written.committed);
     EXPECT_TRUE(written.manifest.metrics_missing);
-    const auto attached = vault->attach_metrics("w/m.pkl", written.manifest.version, {{"acc", 0.9}},
-                                                {{"m.metrics.json", std::string(64, 'd')}});
+    const auto attached =
+        vault->attach_metrics("w/m.pkl", written.manifest.version, {{"acc", 0.9}},
+                              {{"m.metrics.json", std::string(64, 'd')}}, "metrics came later");
     EXPECT_FALSE(attached.metrics_missing);
+    EXPECT_EQ(attached.reason, "metrics came later");
     EXPECT_EQ(attached.metrics["acc"], 0.9);
     // It survives a restart: the manifest's new revision says so.
     vault.reset();
@@ -88,7 +90,7 @@ TEST_F(CheckpointVersionsTest, LateMetricsAreRecordedInTheSidecar) {
     ASSERT_TRUE(reread);
     EXPECT_FALSE(reread->metrics_missing);
     EXPECT_EQ(reread->metrics_files.at(0).path, "m.metrics.json");
-    EXPECT_THROW(vault->attach_metrics("w/none.pkl", written.manifest.version, {}, {}), Error);
+    EXPECT_THROW(vault->attach_metrics("w/none.pkl", written.manifest.version, {}, {}, ""), Error);
 }
 
 TEST_F(CheckpointVersionsTest, LateMetricsMakeANewRevisionThatReplacesTheManifest) {
@@ -104,8 +106,9 @@ TEST_F(CheckpointVersionsTest, LateMetricsMakeANewRevisionThatReplacesTheManifes
     ASSERT_TRUE(written.committed);
     const auto before = vault->load(written.manifest);
     const auto old_file = vault->manifest_path(written.manifest);
-    const auto attached = vault->attach_metrics("w/m.pkl", written.manifest.version, {{"acc", 0.9}},
-                                                {{"m.metrics.json", std::string(64, 'd')}});
+    const auto attached =
+        vault->attach_metrics("w/m.pkl", written.manifest.version, {{"acc", 0.9}},
+                              {{"m.metrics.json", std::string(64, 'd')}}, written.manifest.reason);
     EXPECT_EQ(attached.revision, written.manifest.revision + 1);
     EXPECT_EQ(attached.tags, std::vector<std::string>{"nightly"});
     EXPECT_FALSE(std::filesystem::exists(old_file));
