@@ -39,17 +39,18 @@ CatalogMirror::CatalogMirror(const config::Catalog& config, vault::Vault& vault,
     m_sender = std::make_unique<catalog::Sender>(std::move(options), clock);
     // Before the observer: the sync holds the vault as it is, later events come after it.
     m_sender->push(catalog::sync_event(m_vault_id, every_version(vault)));
-    vault.set_observer(
+    m_observer = vault.add_observer(
         {[this](const vault::Manifest& manifest) {
              push(catalog::versions_event(m_vault_id, manifest));
          },
          [this](const vault::Manifest& manifest, const std::string& reason) {
              push(catalog::removal_event(m_vault_id, manifest, reason, m_clock.now()));
-         }});
+         },
+         {}});
 }
 
 CatalogMirror::~CatalogMirror() {
-    m_vault.set_observer({});
+    m_vault.remove_observer(m_observer);
 }
 
 void CatalogMirror::push(const json& event) noexcept {

@@ -37,6 +37,7 @@ private:
     const Clock& m_clock;
     std::string m_database;
     std::string m_vault_id;
+    std::uint64_t m_observer = 0; ///< its registration with the vault
     std::unique_ptr<catalog::Sender> m_sender;
     std::atomic<std::uint64_t> m_unrecorded{0}; ///< events the outbox could not store
 };

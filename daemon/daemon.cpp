@@ -157,6 +157,15 @@ int Daemon::run() {
             m_replicas->wake(replica::WakeReason::removed);
         }
     });
+    // A rollback or a new best: the replicas get the history now, so that `restore
+    // MODEL@current --replica` agrees with the vault without waiting for a periodic pass.
+    m_vault->add_observer({{}, {}, [this](const std::string&, const vault::HistoryRecord&) {
+                               boost::asio::post(m_io, [this] {
+                                   if (m_replicas) {
+                                       m_replicas->wake();
+                                   }
+                               });
+                           }});
     apply_watches();
     apply_schedules();
     if (m_events->native_handle() >= 0) {

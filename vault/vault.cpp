@@ -48,9 +48,11 @@ void Vault::commit_manifest(Manifest& manifest) {
         std::unique_lock lock(m_mutex);
         m_catalog.add(summary);
     }
-    if (m_observer.committed) {
-        m_observer.committed(summary);
-    }
+    notify([&](const VaultObserver& observer) {
+        if (observer.committed) {
+            observer.committed(summary);
+        }
+    });
 }
 
 void Vault::remove_version(const std::string& model, const Version& version, std::string reason,
@@ -98,9 +100,11 @@ void Vault::remove_version(const std::string& model, const Version& version, std
         m_catalog.remove(model, version);
         ++m_removals; // after the catalog forgot it: see collect()
     }
-    if (m_observer.removed) {
-        m_observer.removed(*manifest, why);
-    }
+    notify([&](const VaultObserver& observer) {
+        if (observer.removed) {
+            observer.removed(*manifest, why);
+        }
+    });
 }
 
 Manifest Vault::set_tags(const std::string& model, const Version& version,
@@ -153,9 +157,11 @@ Manifest Vault::revise(const std::string& model, const Version& version, std::st
         std::unique_lock lock(m_mutex);
         m_catalog.add(summary);
     }
-    if (m_observer.committed) {
-        m_observer.committed(summary);
-    }
+    notify([&](const VaultObserver& observer) {
+        if (observer.committed) {
+            observer.committed(summary);
+        }
+    });
     return summary;
 }
 
@@ -239,8 +245,34 @@ void Vault::move_pointer(const std::string& model, Pointer pointer, std::optiona
     }
     value_or_throw(record_history(history_path(model), record),
                    fmt::format("cannot record the move of {} for {}: ", to_string(pointer), model));
-    std::unique_lock lock(m_mutex);
-    m_catalog.add_history(model, std::move(record));
+    {
+        std::unique_lock lock(m_mutex);
+        m_catalog.add_history(model, record);
+    }
+    notify([&](const VaultObserver& observer) {
+        if (observer.moved) {
+            observer.moved(model, record);
+        }
+    });
+}
+
+std::uint64_t Vault::add_observer(VaultObserver observer) {
+    std::lock_guard lock(m_observers_mutex);
+    const std::uint64_t handle = m_next_observer++;
+    m_observers.emplace(handle, std::move(observer));
+    return handle;
+}
+
+void Vault::remove_observer(std::uint64_t handle) {
+    std::lock_guard lock(m_observers_mutex);
+    m_observers.erase(handle);
+}
+
+void Vault::notify(const std::function<void(const VaultObserver&)>& call) const {
+    std::lock_guard lock(m_observers_mutex);
+    for (const auto& [handle, observer] : m_observers) {
+        call(observer);
+    }
 }
 
 } // namespace mv::vault

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -78,6 +79,8 @@ struct VaultObserver {
     std::function<void(const Manifest&)> committed;
     /// A version removed (retention, `delete`) for `reason`.
     std::function<void(const Manifest&, const std::string& reason)> removed;
+    /// `best` or `current` of `model` moved or was cleared: `record` is in its history.
+    std::function<void(const std::string& model, const HistoryRecord& record)> moved;
 };
 
 struct WriteResult {
@@ -139,8 +142,10 @@ public:
     void remove_version(const std::string& model, const Version& version, std::string reason,
                         long long uid = -1);
 
-    /// Sets who is told about changes; call before the vault is written to by any thread.
-    void set_observer(VaultObserver observer) { m_observer = std::move(observer); }
+    /// Registers `observer`: its callbacks run on the thread that made a change, once the
+    /// change is durable, one observer after the other. The handle removes it again.
+    std::uint64_t add_observer(VaultObserver observer);
+    void remove_observer(std::uint64_t handle);
 
     /// Replaces a version's tags: a new manifest (revision + 1) replaces the old one.
     /// Throws Error(not_found).
@@ -259,7 +264,11 @@ private:
     /// Removals finished so far: a collection keeps state/collection-due when one
     /// finished while it ran (its chunks may have counted as referenced).
     std::atomic<std::uint64_t> m_removals{0};
-    VaultObserver m_observer;
+    /// Calls `call` with each observer, under m_observers_mutex: one removed is never called.
+    void notify(const std::function<void(const VaultObserver&)>& call) const;
+    mutable std::mutex m_observers_mutex;
+    std::map<std::uint64_t, VaultObserver> m_observers;
+    std::uint64_t m_next_observer = 1;
 };
 
 } // namespace mv::vault

@@ -52,6 +52,32 @@ TEST_F(ReplicaDaemon, RestoreFromTheReplicaFollowsBestAndCurrent) {
     EXPECT_EQ(json::parse(verified.out)["checked"], 1) << verified.out;
 }
 
+// A rollback moves `current` without a new version: the replicas upload the history at
+// once (the vault tells the daemon), not at their next periodic pass minutes later.
+TEST_F(ReplicaDaemon, ARollbackReachesTheReplicaWithoutWaitingForAPass) {
+    create_bucket();
+    config["watches"][0]["settle"] = "200ms";
+    start_daemon();
+    for (int i = 0; i < 2; ++i) {
+        write_model("dqn.pkl", pickle("weights " + std::to_string(i)));
+        ASSERT_TRUE(wait_for_versions("lab/dqn.pkl", i + 1)) << i << daemon_log();
+    }
+    ASSERT_TRUE(wait_until_offsite(2)) << replica_status().dump() << daemon_log();
+    ASSERT_EQ(ctl({"rollback", "lab/dqn.pkl@1.0.0"}).exit_code, 0);
+    const auto to = dir / "restored-current";
+    std::string last;
+    EXPECT_TRUE(wait_until(
+        [&] {
+            std::filesystem::remove_all(to);
+            const auto restored = ctl_with_config(
+                {"restore", "lab/dqn.pkl@current", "--replica", "offsite", "--to", to.string()});
+            last = restored.out + restored.err;
+            return restored.exit_code == 0 && read_file(to / "dqn.pkl") == pickle("weights 0");
+        },
+        30s))
+        << last << daemon_log();
+}
+
 // An encrypted vault's manifests, index files and chunks are sealed on the replica too:
 // list, restore and verify --replica open them with the config's key file and the key
 // records replicated with the data; without the right key each says what to do.
