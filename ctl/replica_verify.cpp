@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "ctl/chunk_cache.hpp"
 #include "ctl/command_impl.hpp"
 #include "ctl/replica_source.hpp"
 #include "store/sha256.hpp"
@@ -15,31 +16,67 @@ namespace mv::ctl {
 
 namespace {
 
-// What is wrong with one version (empty when nothing).
+// Decoded chunks kept by --read-data: a model of this size or less is fetched once
+// however many versions share its chunks.
+constexpr std::uint64_t k_cache_budget = 256u << 20;
+
+// What --read-data fetched, and what it did not fetch again.
+struct ReadStats {
+    std::uint64_t chunks_fetched = 0;
+    std::uint64_t bytes_fetched = 0; ///< decoded
+    std::uint64_t chunks_reused = 0;
+    std::uint64_t files_known = 0; ///< identical to a file already checked
+};
+
+// Reads `file` from the replica, each chunk checked against its name, and the whole
+// against its SHA-256.
+void read_file_back(ReplicaSource& source, const Locations& where, const vault::FileEntry& file,
+                    ChunkCache& cache, ReadStats& stats) {
+    if (cache.file_checked(file)) {
+        ++stats.files_known;
+        return;
+    }
+    store::CodecContext codec;
+    std::vector<std::uint8_t> chunk;
+    store::Sha256 sha;
+    for (const auto& ref : file.chunks) {
+        if (const auto* kept = cache.find(ref.id)) {
+            ++stats.chunks_reused;
+            sha.update(kept->data(), kept->size());
+            continue;
+        }
+        fetch_chunk(source, where, ref, file.path, codec, chunk);
+        ++stats.chunks_fetched;
+        stats.bytes_fetched += chunk.size();
+        sha.update(chunk.data(), chunk.size());
+        cache.keep(ref.id, chunk);
+    }
+    if (sha.hex_digest() != file.sha256) {
+        throw Error(fmt::format("{} does not match its SHA-256", file.path));
+    }
+    cache.mark_checked(file);
+}
+
+// What is wrong with one version (empty when nothing). `cache` is null without
+// --read-data.
 std::vector<std::string> check_version(ReplicaSource& source, const Locations& where,
-                                       const vault::Manifest& manifest, bool read_data) {
+                                       const vault::Manifest& manifest, ChunkCache* cache,
+                                       ReadStats& stats) {
     std::vector<std::string> problems;
     if (auto paths = vault::check_stored_paths(manifest); !paths) {
         problems.push_back(paths.error());
     }
-    store::CodecContext codec;
-    std::vector<std::uint8_t> chunk;
     for (const auto& file : manifest.files) {
-        store::Sha256 sha;
         try {
-            for (const auto& ref : file.chunks) {
-                if (!read_data) {
-                    if (!where.contains(ref.id)) {
-                        throw Error(fmt::format("chunk {} of {} is in no pack the replica holds",
-                                                ref.id.short_hex(), file.path));
-                    }
-                    continue;
-                }
-                fetch_chunk(source, where, ref, file.path, codec, chunk);
-                sha.update(chunk.data(), chunk.size());
+            if (cache != nullptr) {
+                read_file_back(source, where, file, *cache, stats);
+                continue;
             }
-            if (read_data && sha.hex_digest() != file.sha256) {
-                throw Error(fmt::format("{} does not match its SHA-256", file.path));
+            for (const auto& ref : file.chunks) {
+                if (!where.contains(ref.id)) {
+                    throw Error(fmt::format("chunk {} of {} is in no pack the replica holds",
+                                            ref.id.short_hex(), file.path));
+                }
             }
         } catch (const s3::S3Error&) {
             throw; // the replica cannot be read: not a verdict on the version
@@ -68,12 +105,16 @@ int verify_replica(const GlobalOptions& global, const ParsedArgs& args, const st
         versions = {select_on_replica(source, versions, model, selector)};
     }
     const Locations where = locate_chunks(source);
+    const bool read_data = args.has("read-data");
+    ChunkCache cache(k_cache_budget);
+    ReadStats stats;
     json failed = json::array();
     for (const auto& problem : model.empty() ? damaged : std::vector<std::string>{}) {
         failed.push_back({{"model", ""}, {"version", nullptr}, {"problems", {problem}}});
     }
     for (const auto& manifest : versions) {
-        const auto problems = check_version(source, where, manifest, args.has("read-data"));
+        const auto problems =
+            check_version(source, where, manifest, read_data ? &cache : nullptr, stats);
         if (!problems.empty()) {
             failed.push_back({{"model", manifest.model},
                               {"version", manifest.version.to_string()},
@@ -81,13 +122,22 @@ int verify_replica(const GlobalOptions& global, const ParsedArgs& args, const st
         }
     }
     if (global.json) {
-        print_json({{"replica", name},
-                    {"checked", versions.size()},
-                    {"read_data", args.has("read-data")},
-                    {"failed", failed}});
+        json result = {{"replica", name},
+                       {"checked", versions.size()},
+                       {"read_data", read_data},
+                       {"failed", failed}};
+        if (read_data) {
+            result["fetched"] = {{"chunks", stats.chunks_fetched}, {"bytes", stats.bytes_fetched}};
+            result["reused"] = {{"chunks", stats.chunks_reused}, {"files", stats.files_known}};
+        }
+        print_json(result);
     } else if (failed.empty()) {
         std::printf("replica %s: %zu version(s) intact%s\n", name.c_str(), versions.size(),
-                    args.has("read-data") ? " (every chunk read back and checked)" : "");
+                    read_data ? fmt::format(" (every chunk read back and checked: {} chunk(s), "
+                                            "{} fetched)",
+                                            stats.chunks_fetched, format_bytes(stats.bytes_fetched))
+                                    .c_str()
+                              : "");
     } else {
         for (const auto& version : failed) {
             for (const auto& problem : version["problems"]) {

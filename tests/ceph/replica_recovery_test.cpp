@@ -78,6 +78,29 @@ TEST_F(ReplicaDaemon, ARollbackReachesTheReplicaWithoutWaitingForAPass) {
         << last << daemon_log();
 }
 
+// verify --replica --read-data fetches a chunk that several versions share once: the
+// second version's unchanged first half comes from what the first version's check kept.
+TEST_F(ReplicaDaemon, ReadingTheReplicaBackFetchesASharedChunkOnce) {
+    create_bucket();
+    config["watches"][0]["settle"] = "200ms";
+    start_daemon();
+    const std::string first_half = random_bytes(8u << 20, 31);
+    write_model("dqn.pkl", pickle(first_half + random_bytes(8u << 20, 32)));
+    ASSERT_TRUE(wait_for_versions("lab/dqn.pkl", 1));
+    write_model("dqn.pkl", pickle(first_half + random_bytes(8u << 20, 33)));
+    ASSERT_TRUE(wait_for_versions("lab/dqn.pkl", 2));
+    ASSERT_TRUE(wait_until_offsite(2)) << replica_status().dump() << daemon_log();
+    const auto checked =
+        ctl_with_config({"--json", "verify", "lab/dqn.pkl", "--replica", "offsite", "--read-data"});
+    ASSERT_EQ(checked.exit_code, 0) << checked.out << checked.err;
+    const json result = json::parse(checked.out, nullptr, false);
+    ASSERT_TRUE(result.is_object()) << checked.out;
+    EXPECT_EQ(result["checked"], 2) << checked.out;
+    EXPECT_GE(result["reused"]["chunks"].get<int>(), 1) << checked.out;
+    // Both versions are 16 MiB (and a few bytes); what they share is read once.
+    EXPECT_LT(result["fetched"]["bytes"].get<std::uint64_t>(), 28u << 20) << checked.out;
+}
+
 // An encrypted vault's manifests, index files and chunks are sealed on the replica too:
 // list, restore and verify --replica open them with the config's key file and the key
 // records replicated with the data; without the right key each says what to do.
