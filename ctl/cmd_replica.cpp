@@ -13,6 +13,7 @@
 #include "s3/failure.hpp"
 #include "store/digest.hpp"
 #include "util/time.hpp"
+#include "vault/compat.hpp"
 #include "vault/history.hpp"
 #include "vault/manifest.hpp"
 #include "vault/manifest_file.hpp"
@@ -152,10 +153,9 @@ int list_replica(const GlobalOptions& global, const ParsedArgs& args, const std:
 }
 
 int restore_replica(const GlobalOptions& global, const ParsedArgs& args, const std::string& name) {
-    if (args.has("compatible-with")) {
-        throw UsageError("restore --replica does not compare compat values yet; restore, then "
-                         "compare, or leave out --compatible-with");
-    }
+    // Read first: a file that cannot be read is a usage error before any request.
+    const auto file = args.value("compatible-with");
+    const json run = file ? run_compat_argument(*file) : json();
     const std::string& argument = args.positional()[0];
     const auto at = argument.rfind('@');
     const std::string model = model_argument(argument.substr(0, at));
@@ -169,6 +169,10 @@ int restore_replica(const GlobalOptions& global, const ParsedArgs& args, const s
                     ErrorCode::not_found);
     }
     const auto manifest = select_on_replica(source, versions, model, selector);
+    if (file) {
+        vault::require_compatible(compat_rule_of(source, model), manifest, versions,
+                                  run["name"].get<std::string>(), run["document"]);
+    }
     const std::filesystem::path to = *args.value("to");
     const auto files = restore_from_replica(source, manifest, to, args.has("force"));
     json listed = json::array();

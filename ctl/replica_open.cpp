@@ -14,6 +14,7 @@
 #include "ctl/replica_source.hpp"
 #include "s3/credentials.hpp"
 #include "s3/failure.hpp"
+#include "vault/model_id.hpp"
 
 namespace mv::ctl {
 
@@ -121,10 +122,25 @@ ReplicaSource open_replica(const GlobalOptions& global, const std::string& name)
         s3::Location{found->s3.endpoint, found->s3.bucket, found->s3.prefix, found->s3.region},
         *credentials, options);
     source.namer = std::make_unique<store::Sha256Namer>();
+    for (const auto& watch : config.watches) {
+        if (watch.compat) {
+            source.compat_rules.emplace(watch.name, *watch.compat);
+        }
+    }
     if (holds_encrypted_vault(*source.client)) {
         open_encryption(source, config);
     }
     return source;
+}
+
+std::optional<config::Compat> compat_rule_of(const ReplicaSource& source,
+                                             const std::string& model) {
+    const auto id = vault::ModelId::parse(model);
+    const auto rule = id ? source.compat_rules.find(id->watch) : source.compat_rules.end();
+    if (rule == source.compat_rules.end()) {
+        return std::nullopt;
+    }
+    return rule->second;
 }
 
 } // namespace mv::ctl

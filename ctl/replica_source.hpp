@@ -3,11 +3,14 @@
 // (docs/REPLICAS.md): `list --replica` and `restore --replica`.
 
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
+#include "config/model.hpp"
 #include "ctl/app.hpp"
 #include "s3/client.hpp"
 #include "store/codec.hpp"
@@ -26,7 +29,14 @@ struct ReplicaSource {
     std::unique_ptr<s3::Client> client;
     store::Sealing sealing;                   ///< a plain vault's passes bytes through
     std::unique_ptr<store::ChunkNamer> namer; ///< how the vault names its chunks
+    /// Each watch's `compat` keys, by watch name, from the config: what
+    /// `restore --replica --compatible-with` compares.
+    std::map<std::string, config::Compat> compat_rules;
 };
+
+/// The compat keys of `model`'s watch; nullopt when its watch has none (or is not in the
+/// config).
+std::optional<config::Compat> compat_rule_of(const ReplicaSource& source, const std::string& model);
 
 /// Replica `name` of the daemon's config file (global.config), with that config's
 /// credentials file (and key file, for an encrypted vault's replica). Throws UsageError

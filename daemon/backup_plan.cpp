@@ -7,7 +7,6 @@
 #include <spdlog/spdlog.h>
 
 #include "daemon/backup_service.hpp"
-#include "daemon/compat.hpp"
 #include "daemon/fingerprints.hpp"
 #include "daemon/metrics_source.hpp"
 #include "daemon/sidecars.hpp"
@@ -15,6 +14,7 @@
 #include "util/escape.hpp"
 #include "util/fs.hpp"
 #include "util/json_depth.hpp"
+#include "vault/compat.hpp"
 #include "vault/model_format.hpp"
 
 namespace mv::daemon {
@@ -140,14 +140,14 @@ void add_compat(const PlanContext& context, const vault::Vault& vault, const std
     std::string problem;
     if (const auto document = read_json_file(
             watch, expand_template(watch.compat->file, model_file, watch.name), problem)) {
-        version.compat = compat_values(*watch.compat, *document);
-        // Each key against the last version that recorded it (daemon/compat.hpp).
+        version.compat = vault::compat_values(*watch.compat, *document);
+        // Each key against the last version that recorded it (vault/compat.hpp).
         std::vector<json> recorded;
         const auto all = vault.versions(id);
         for (auto it = all.rbegin(); it != all.rend(); ++it) {
             recorded.push_back(it->compat);
         }
-        const auto verdict = judge_compat(last_recorded_compat(recorded), version.compat);
+        const auto verdict = judge_compat(vault::last_recorded_compat(recorded), version.compat);
         if (verdict.changed) {
             majors.push_back(verdict.reason);
         }

@@ -71,18 +71,6 @@ StepsVerdict judge_steps(const config::StepsTrigger& rule, std::optional<std::in
                                counter, (bucket(counter) + 1) * every)};
 }
 
-json compat_values(const config::Compat& rule, const json& document) {
-    json values = json::object();
-    for (const auto& key : rule.keys) {
-        try {
-            values[key] = document.at(json::json_pointer(key));
-        } catch (const json::exception&) {
-            // Missing keys are left out: they cannot break compatibility.
-        }
-    }
-    return values;
-}
-
 CompatVerdict judge_compat(const json& previous, const json& current) {
     if (!previous.is_object() || !current.is_object()) {
         return {};

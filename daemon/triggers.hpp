@@ -49,9 +49,6 @@ struct CompatVerdict {
 /// Only keys present in both count: a key first recorded now is no break.
 CompatVerdict judge_compat(const nlohmann::json& previous, const nlohmann::json& current);
 
-/// {pointer: value} for every key of `rule` found in `document` (missing keys absent).
-nlohmann::json compat_values(const config::Compat& rule, const nlohmann::json& document);
-
 /// "{stem}.metrics.json" → "dqn.metrics.json" for model file "agents/dqn.pkl": the
 /// template expanded in the model's folder ("agents/"). {name} is the file name.
 /// For layout directory (`model_file` empty), {stem} and {name} are the watch's name.

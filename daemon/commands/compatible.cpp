@@ -2,8 +2,8 @@
 
 #include <fmt/format.h>
 
-#include "daemon/compat.hpp"
 #include "daemon/daemon.hpp"
+#include "vault/compat.hpp"
 #include "vault/model_id.hpp"
 
 namespace mv::daemon::commands {
@@ -60,34 +60,8 @@ std::map<std::string, config::Compat> compat_rules_for(Daemon& daemon,
 }
 
 void require_compatible(Daemon& daemon, const vault::Manifest& manifest, const RunCompat& run) {
-    const auto rule = compat_rule_of(daemon, manifest.model);
-    if (!rule) {
-        throw Error(fmt::format("{} has no compat keys to compare with {}: its watch has no "
-                                "`compat` in the configuration (docs/CONFIG.md); restore without "
-                                "--compatible-with",
-                                manifest.model, run.name),
-                    ErrorCode::invalid_argument);
-    }
-    const auto differences = compat_differences(*rule, manifest.compat, run.document);
-    if (differences.empty()) {
-        return;
-    }
-    // The way out: the newest version that this run can load, if there is one.
-    std::string advice = fmt::format("no version of {} matches {}", manifest.model, run.name);
-    const auto versions = daemon.vault().versions(manifest.model);
-    for (auto it = versions.rbegin(); it != versions.rend(); ++it) {
-        if (compat_differences(*rule, it->compat, run.document).empty()) {
-            advice = fmt::format("the newest version this run can load is {}: `modelvaultctl "
-                                 "restore {}@{} --compatible-with {} --to DIR`",
-                                 it->version.to_string(), manifest.model, it->version.to_string(),
-                                 run.name);
-            break;
-        }
-    }
-    throw Error(fmt::format("{} {} does not match {} (compat {}):\n{}\nnothing was restored; {}",
-                            manifest.model, manifest.version.to_string(), run.name, rule->file,
-                            describe(differences), advice),
-                ErrorCode::conflict);
+    vault::require_compatible(compat_rule_of(daemon, manifest.model), manifest,
+                              daemon.vault().versions(manifest.model), run.name, run.document);
 }
 
 } // namespace mv::daemon::commands

@@ -7,10 +7,10 @@
 #include "daemon/commands/common.hpp"
 #include "daemon/commands/compatible.hpp"
 #include "daemon/commands/topics.hpp"
-#include "daemon/compat.hpp"
 #include "daemon/daemon.hpp"
 #include "daemon/metric_query.hpp"
 #include "daemon/where_clause.hpp"
+#include "vault/compat.hpp"
 
 namespace mv::daemon::commands {
 
@@ -143,7 +143,8 @@ void list(CommandContext& c) {
     for (const auto& model : models) {
         std::size_t incompatible = 0;
         for (auto& m : vault.versions(model)) {
-            if (run && !compat_differences(rules.at(model), m.compat, run->document).empty()) {
+            if (run &&
+                !vault::compat_differences(rules.at(model), m.compat, run->document).empty()) {
                 ++incompatible;
             } else if (filter.keeps(vault, m)) {
                 selected.push_back(std::move(m));

@@ -101,6 +101,42 @@ TEST_F(ReplicaDaemon, ReadingTheReplicaBackFetchesASharedChunkOnce) {
     EXPECT_LT(result["fetched"]["bytes"].get<std::uint64_t>(), 28u << 20) << checked.out;
 }
 
+// restore --replica --compatible-with compares as a restore from the vault does: from the
+// replica's manifests, under the config's compat keys, with the same refusal and advice.
+TEST_F(ReplicaDaemon, RestoreFromTheReplicaChecksCompatLikeTheVault) {
+    create_bucket();
+    config["watches"][0]["settle"] = "200ms";
+    config["watches"][0]["compat"] = {{"file", "config.json"},
+                                      {"keys", {"/observation_space_shape"}}};
+    start_daemon();
+    for (int shape : {16, 12}) {
+        write_model("config.json", json{{"observation_space_shape", {shape}}}.dump());
+        write_model("dqn.pkl", pickle("weights for " + std::to_string(shape)));
+        ASSERT_TRUE(wait_for_versions("lab/dqn.pkl", shape == 16 ? 1 : 2)) << daemon_log();
+    }
+    ASSERT_TRUE(wait_until_offsite(2)) << replica_status().dump() << daemon_log();
+    ASSERT_EQ(stop_daemon(), 0);
+    std::filesystem::remove_all(vault);
+    const auto run_config = dir / "run-config.json";
+    write_file(run_config, R"({"observation_space_shape": [16]})");
+
+    const auto target = dir / "restored";
+    auto out = ctl_with_config({"restore", "lab/dqn.pkl@latest", "--replica", "offsite",
+                                "--compatible-with", run_config.string(), "--to", target.string()});
+    EXPECT_EQ(out.exit_code, 1) << out.out << out.err;
+    EXPECT_NE(out.err.find("lab/dqn.pkl 2.0.0 does not match"), std::string::npos) << out.err;
+    EXPECT_NE(out.err.find("/observation_space_shape: stored [12], this run [16]"),
+              std::string::npos)
+        << out.err;
+    EXPECT_NE(out.err.find("the newest version this run can load is 1.0.0"), std::string::npos)
+        << out.err;
+    EXPECT_FALSE(std::filesystem::exists(target));
+    out = ctl_with_config({"restore", "lab/dqn.pkl@1.0.0", "--replica", "offsite",
+                           "--compatible-with", run_config.string(), "--to", target.string()});
+    ASSERT_EQ(out.exit_code, 0) << out.out << out.err;
+    EXPECT_EQ(read_file(target / "dqn.pkl"), pickle("weights for 16"));
+}
+
 // An encrypted vault's manifests, index files and chunks are sealed on the replica too:
 // list, restore and verify --replica open them with the config's key file and the key
 // records replicated with the data; without the right key each says what to do.

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "daemon/triggers.hpp"
+#include "vault/compat.hpp"
 
 namespace mv::daemon {
 namespace {
@@ -106,7 +107,7 @@ TEST(Compat, ValuesAreReadByPointer) {
     c.file = "config.json";
     c.keys = {"/env/obs", "/missing"};
     const json doc = {{"env", {{"obs", {84, 84, 4}}}}};
-    EXPECT_EQ(compat_values(c, doc), (json{{"/env/obs", {84, 84, 4}}}));
+    EXPECT_EQ(vault::compat_values(c, doc), (json{{"/env/obs", {84, 84, 4}}}));
 }
 
 TEST(Templates, ExpandInTheModelsFolder) {

@@ -1,16 +1,23 @@
 #pragma once
 // Compatibility of a version with a run (docs/CONFIG.md, `compat`): the values of the
 // watch's compat keys that a version recorded, against those of another config file.
-// Pure functions over JSON values; the callers read the files and the vault.
+// Pure functions over JSON values and manifests; the callers read the files, the vault
+// or a replica (the daemon's restore and list, modelvaultctl's restore --replica).
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "config/model.hpp"
+#include "vault/manifest.hpp"
 
-namespace mv::daemon {
+namespace mv::vault {
+
+/// {pointer: value} for each key of `rule` that `document` (the compat file) has; missing
+/// keys are left out: they cannot break compatibility.
+nlohmann::json compat_values(const config::Compat& rule, const nlohmann::json& document);
 
 /// {pointer: value}, for each key the last value any version recorded: `recorded` holds
 /// the compat objects of a model's versions, newest first. A version whose compat file
@@ -35,4 +42,12 @@ std::vector<CompatDifference> compat_differences(const config::Compat& rule,
 /// (each indented by two spaces).
 std::string describe(const std::vector<CompatDifference>& differences);
 
-} // namespace mv::daemon
+/// Throws Error(conflict) when `manifest` does not match the run's compat file
+/// (`run_name`, `run_document`) under `rule`: every differing key with its stored and
+/// current value, and the newest of `versions` (the model's, oldest first) that matches.
+/// Throws Error(invalid_argument) without a rule (the model's watch has no `compat`).
+void require_compatible(const std::optional<config::Compat>& rule, const Manifest& manifest,
+                        const std::vector<Manifest>& versions, const std::string& run_name,
+                        const nlohmann::json& run_document);
+
+} // namespace mv::vault
