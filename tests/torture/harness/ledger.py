@@ -30,6 +30,10 @@ class Ledger:
     def tagged(self, model, version, tag, present):
         self.tags[(model, version, tag)] = present
 
+    def tag_unknown(self, model, version, tag):
+        """A change of the tag was asked and not confirmed: either state is right."""
+        self.tags.pop((model, version, tag), None)
+
     def rolled_back(self, model, version):
         self.current.append((model, version))
 

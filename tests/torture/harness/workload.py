@@ -121,8 +121,14 @@ class Workload:
 
         def confirm(result):
             self.ledger.tagged(row["model"], row["version"], tag, present)
+
+        # Killed before its answer, the change may or may not have been made: the tag's
+        # state is no promise any more (a torture run once reported a `tag rm` the daemon
+        # carried out but could not answer as a lost "tag added").
+        def unsure(result):
+            self.ledger.tag_unknown(row["model"], row["version"], tag)
         return Ctl(self, ["tag", f"{row['model']}@{row['version']}", "add" if present else "rm",
-                          tag], confirm)
+                          tag], confirm, on_unconfirmed=unsure)
 
     def _rollback(self, versions):
         rows = [r for r in versions if r["model"] in ("lab/a.pkl", "lab/sub/b.safetensors")]
@@ -206,11 +212,12 @@ class Trainer:
 class Ctl:
     """A modelvaultctl command, waited for by a thread that notes when it ended."""
 
-    def __init__(self, workload, args, on_success, on_failure=None):
+    def __init__(self, workload, args, on_success, on_failure=None, on_unconfirmed=None):
         self.kind = args[0]
         self.workload = workload
         self.on_success = on_success
         self.on_failure = on_failure
+        self.on_unconfirmed = on_unconfirmed  # no success answer before the cutoff
         self.process = workload.daemon.ctl_async(*args)
         self.output = (b"", b"")
         self.ended_at = None
@@ -242,5 +249,8 @@ class Ctl:
         if self.result.ok and self.ended_at < cutoff:
             if self.on_success:
                 self.on_success(self.result)
-        elif not self.result.ok and self.on_failure:
+            return
+        if not self.result.ok and self.on_failure:
             self.on_failure(self.result)
+        if self.on_unconfirmed:
+            self.on_unconfirmed(self.result)
