@@ -18,10 +18,10 @@
 
 namespace mv::daemon {
 
-class Daemon;
+class Services;
 
 struct CommandContext {
-    Daemon& daemon;
+    Services& services; ///< what handlers may use of the daemon (services.hpp)
     const ipc::Peer& peer;
     const nlohmann::json& args;
     std::shared_ptr<ipc::Responder> responder;
@@ -46,6 +46,10 @@ inline bool is_audited(const Command& command) {
     return command.audit == Audit::yes ||
            (command.audit == Audit::by_access && command.access == AccessLevel::write);
 }
+
+/// Calls `command`'s handler; an exception it throws fails the responder (Error with its
+/// code, anything else as internal).
+void run_handler(const Command& command, CommandContext& context);
 
 class CommandRegistry {
 public:

@@ -27,6 +27,7 @@
 #include "daemon/notifications.hpp"
 #include "daemon/replicas.hpp"
 #include "daemon/schedule_state.hpp"
+#include "daemon/services.hpp"
 #include "ipc/server.hpp"
 #include "scheduler/schedule_timer.hpp"
 #include "systemd/notify.hpp"
@@ -37,39 +38,34 @@
 
 namespace mv::daemon {
 
-class Daemon {
+class Daemon final : public Services {
 public:
     /// Opens the vault (throws Fatal when it cannot) and prepares everything else.
     Daemon(config::Config config, const Clock& clock);
-    ~Daemon();
+    ~Daemon() override;
     Daemon(const Daemon&) = delete;
     Daemon& operator=(const Daemon&) = delete;
 
     /// Serves until SIGTERM/SIGINT; returns the exit code.
     int run();
 
-    // --- for command handlers (I/O thread) ---
+    // --- Services, for command handlers (I/O thread; services.hpp) ---
+    vault::Vault& vault() override { return *m_vault; }
+    BackupService& backups() override { return *m_backups; }
+    JobQueue& backup_jobs() override { return *m_backup_jobs; }
+    JobQueue& check_jobs() override { return *m_check_jobs; }
+    JobQueue& stream_jobs() override { return *m_stream_jobs; }
+    const Clock& clock() const override { return m_clock; }
+    const config::Config& config() const override { return m_config; }
+    Notifications& notifications() override { return *m_notifications; }
+    StatusSnapshot status_snapshot(SystemTime now) const override;
+    /// Re-reads the config file and applies it; throws config::ConfigError (the old
+    /// config stays, and status shows the rejection as its last error) or Error.
+    void reload() override;
+
+    // --- for the metrics, the daily report and the HTTP API (I/O thread) ---
     boost::asio::io_context& io() { return m_io; }
-    vault::Vault& vault() { return *m_vault; }
-    BackupService& backups() { return *m_backups; }
-    JobQueue& backup_jobs() { return *m_backup_jobs; }
-    JobQueue& check_jobs() { return *m_check_jobs; }
-    /// Streams of versions to clients (restore, export, rollback).
-    JobQueue& stream_jobs() { return *m_stream_jobs; }
-    const config::Config& config() const { return m_config; }
-    std::vector<watcher::WatchStatus> watch_status() const { return m_watcher->status(); }
-    /// The next scheduled backup of a watch, if it has a schedule.
-    std::optional<SystemTime> next_run(const std::string& watch) const;
     SystemTime started() const { return m_started; }
-    /// The socket path actually served (the activated one under socket activation).
-    const std::string& served_socket() const { return m_served_socket; }
-    const Clock& clock() const { return m_clock; }
-    /// Hooks, webhooks, metrics, D-Bus, the audit log (docs/NOTIFICATIONS.md).
-    Notifications& notifications() { return *m_notifications; }
-    /// The off-site replicas (docs/REPLICAS.md); null once the daemon is stopping.
-    const ReplicaSet* replicas() const { return m_replicas.get(); }
-    /// The shared catalog (docs/catalog.md); null unless the config has `catalog`.
-    const CatalogMirror* catalog() const { return m_catalog.get(); }
     /// Runs `request` for `peer` as the control socket does: access check, audit record,
     /// handler. `via` names the way it came ("socket", "dbus") in the audit log.
     void dispatch(const ipc::Peer& peer, ipc::Request request,
@@ -79,11 +75,10 @@ public:
     /// command runs as the daemon and the audit log names `holder` and "http".
     void dispatch_granted(AccessLevel granted, const std::string& holder, ipc::Request request,
                           std::shared_ptr<ipc::Responder> responder);
-    /// Re-reads the config file and applies it; throws config::ConfigError (the old
-    /// config stays, and status shows the rejection as its last error) or Error.
-    void reload();
 
 private:
+    /// The next scheduled backup of a watch, if it has a schedule.
+    std::optional<SystemTime> next_run(const std::string& watch) const;
     void apply_notifications(const config::Config& config);
     void apply_watches();
     void apply_schedules();

@@ -92,6 +92,23 @@ std::optional<SystemTime> Daemon::next_run(const std::string& watch) const {
     return it == m_schedules.end() ? std::nullopt : it->second->next();
 }
 
+StatusSnapshot Daemon::status_snapshot(SystemTime now) const {
+    StatusSnapshot snapshot;
+    snapshot.started = m_started;
+    snapshot.served_socket = m_served_socket;
+    for (auto& status : m_watcher->status()) {
+        auto next = next_run(status.name);
+        snapshot.watches.push_back({std::move(status), next});
+    }
+    if (m_replicas != nullptr) {
+        snapshot.replicas = m_replicas->status(now);
+    }
+    if (m_catalog != nullptr) {
+        snapshot.catalog = m_catalog->status();
+    }
+    return snapshot;
+}
+
 void Daemon::apply_watches() {
     m_watcher->configure(m_config.watches, m_clock.steady_now());
     for (const auto& status : m_watcher->status()) {

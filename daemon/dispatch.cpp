@@ -73,14 +73,7 @@ void Daemon::dispatch_granted(AccessLevel granted, const std::string& holder, ip
 void Daemon::run_command(const Command& command, const ipc::Peer& peer, ipc::Request request,
                          std::shared_ptr<ipc::Responder> responder) {
     CommandContext context{*this, peer, request.args, responder, std::move(request.fds)};
-    try {
-        command.handle(context);
-    } catch (const Error& e) {
-        responder->fail(e.code(), e.what());
-    } catch (const std::exception& e) {
-        spdlog::error("command {} failed: {}", command.name, e.what());
-        responder->fail(ErrorCode::internal, e.what());
-    }
+    run_handler(command, context);
 }
 
 } // namespace mv::daemon

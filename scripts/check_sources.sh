@@ -4,7 +4,9 @@
 #     tests can drive time;
 #   - no time-zone function outside util/local_time.cpp, the one local-time module;
 #   - comments cite the project's own documents (docs/*.md, ARCHITECTURE.md), never a
-#     specification that is not in the repository.
+#     specification that is not in the repository;
+#   - no command handler (daemon/commands/) includes daemon/daemon.hpp: handlers see the
+#     daemon only through Services (daemon/services.hpp), so they can be tested without it.
 # Tests and benchmarks are exempt from the first two (they measure real time).
 #   check_sources.sh [SOURCE_DIR]      exit 0 when every rule holds, 1 with the offenders
 set -euo pipefail
@@ -40,6 +42,14 @@ offenders "a clock read outside util/time.cpp (take a Clock: util/time.hpp)" \
 offenders "a time-zone function outside util/local_time.cpp (use util/local_time.hpp)" \
     '(^|[^_a-z])(localtime|localtime_r|mktime|tzset)[[:space:]]*\(' \
     util/local_time.cpp
+
+handler_hits=$(sources product | grep '^daemon/commands/' |
+                   xargs grep -nHE '^[[:space:]]*#[[:space:]]*include[[:space:]]*"daemon/daemon\.hpp"' || true)
+if [[ -n "$handler_hits" ]]; then
+    echo "check_sources: a command handler includes daemon/daemon.hpp (use Services: daemon/services.hpp):" >&2
+    echo "$handler_hits" >&2
+    failed=1
+fi
 
 spec_hits=$(sources all | xargs grep -nE '(//|#|/\*).*\b(SPEC|STYLE)\b' 2>/dev/null || true)
 spec_hits+=$(find . \( -path './build*' -o -path './.git' \) -prune -o -type f \

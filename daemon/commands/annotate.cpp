@@ -6,9 +6,12 @@
 #include <spdlog/spdlog.h>
 
 #include "daemon/access.hpp"
+#include "daemon/backup_service.hpp"
 #include "daemon/commands/common.hpp"
 #include "daemon/commands/topics.hpp"
-#include "daemon/daemon.hpp"
+#include "daemon/job_queue.hpp"
+#include "daemon/services.hpp"
+#include "vault/vault.hpp"
 
 namespace mv::daemon::commands {
 
@@ -39,7 +42,7 @@ vault::Note new_note(const Clock& clock, uid_t uid, std::string text,
 namespace {
 
 void note(CommandContext& c) {
-    Daemon& d = c.daemon;
+    Services& d = c.services;
     const Target target = parse_target(d.vault(), c.args);
     auto added = new_note(d.clock(), c.peer.uid, optional_string(c.args, "text").value_or(""),
                           string_list(c.args, "tags"));
@@ -63,7 +66,7 @@ void note(CommandContext& c) {
 
 // Why deleting `m` needs --force (docs/CLI.md, delete): it is best or current, or has a
 // tag its watch's retention keeps. Empty when nothing protects it.
-std::vector<std::string> protections(Daemon& d, const vault::Manifest& m) {
+std::vector<std::string> protections(Services& d, const vault::Manifest& m) {
     std::vector<std::string> why;
     for (const auto pointer : {vault::Pointer::best, vault::Pointer::current}) {
         if (d.vault().pointer(m.model, pointer) == m.version) {
@@ -83,7 +86,7 @@ std::vector<std::string> protections(Daemon& d, const vault::Manifest& m) {
 }
 
 // Removes the version (and the pointers that name it) and collects its chunks.
-json delete_version(Daemon& d, const vault::Manifest& m, uid_t uid) {
+json delete_version(Services& d, const vault::Manifest& m, uid_t uid) {
     const std::string who = account_name(uid);
     const std::string reason = fmt::format("deleted with modelvaultctl delete by {}", who);
     for (const auto pointer : {vault::Pointer::best, vault::Pointer::current}) {
@@ -105,7 +108,7 @@ json delete_version(Daemon& d, const vault::Manifest& m, uid_t uid) {
 }
 
 void remove(CommandContext& c) {
-    Daemon& d = c.daemon;
+    Services& d = c.services;
     const Target target = parse_target(d.vault(), c.args);
     const bool force = flag(c.args, "force");
     const auto uid = c.peer.uid;

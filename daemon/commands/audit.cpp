@@ -4,7 +4,8 @@
 
 #include "daemon/commands/common.hpp"
 #include "daemon/commands/topics.hpp"
-#include "daemon/daemon.hpp"
+#include "daemon/notifications.hpp"
+#include "daemon/services.hpp"
 
 namespace mv::daemon::commands {
 
@@ -29,11 +30,11 @@ void audit_log(CommandContext& c) {
                     ErrorCode::invalid_argument);
     }
     json records = json::array();
-    for (const auto& record : c.daemon.notifications().audit().read(filter, limit)) {
+    for (const auto& record : c.services.notifications().audit().read(filter, limit)) {
         records.push_back(audit::to_json(record));
     }
     c.responder->succeed({{"records", std::move(records)},
-                          {"file", c.daemon.notifications().audit().file().string()}});
+                          {"file", c.services.notifications().audit().file().string()}});
 }
 
 } // namespace

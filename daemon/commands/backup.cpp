@@ -7,11 +7,13 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "daemon/backup_service.hpp"
 #include "daemon/commands/common.hpp"
 #include "daemon/commands/progress_throttle.hpp"
 #include "daemon/commands/topics.hpp"
-#include "daemon/daemon.hpp"
+#include "daemon/services.hpp"
 #include "vault/model_id.hpp"
+#include "vault/vault.hpp"
 #include "watcher/scan.hpp"
 
 namespace mv::daemon::commands {
@@ -116,7 +118,7 @@ ManualOptions manual_options(CommandContext& c) {
     }
     options.note = optional_string(c.args, "note").value_or("");
     if (!options.note.empty()) {
-        options.note_if_unchanged = new_note(c.daemon.clock(), c.peer.uid, options.note, {});
+        options.note_if_unchanged = new_note(c.services.clock(), c.peer.uid, options.note, {});
     }
     return options;
 }
@@ -131,7 +133,7 @@ BackupRequest manual_request(const config::Watch& watch, const std::string& rela
 }
 
 // `backup --all`: every model and the newest checkpoint of every series of every watch.
-void add_every_model(Daemon& d, const ManualOptions& options,
+void add_every_model(Services& d, const ManualOptions& options,
                      std::vector<BackupRequest>& requests) {
     const char* reason = "requested with modelvaultctl backup --all";
     for (const auto& name : d.config().watches) {
@@ -147,7 +149,7 @@ void add_every_model(Daemon& d, const ManualOptions& options,
 
 // A model named on the command line: a model file, or a checkpoint series (its newest
 // checkpoint). Throws Error(not_found) saying what to type instead.
-BackupRequest named_request(Daemon& d, const std::string& text, const ManualOptions& options) {
+BackupRequest named_request(Services& d, const std::string& text, const ManualOptions& options) {
     const char* reason = "requested with modelvaultctl backup";
     auto id = vault::ModelId::parse(text);
     if (!id) {
@@ -188,7 +190,7 @@ json outcome_row(vault::Vault& vault, BackupOutcome outcome,
 }
 
 // Queues every request; the last one to finish answers with all the rows.
-void submit_batch(Daemon& d, std::vector<BackupRequest> requests,
+void submit_batch(Services& d, std::vector<BackupRequest> requests,
                   const std::shared_ptr<ipc::Responder>& responder,
                   const std::optional<vault::Note>& note_if_unchanged) {
     auto batch = std::make_shared<BackupBatch>();
@@ -227,16 +229,16 @@ void backup(CommandContext& c) {
     // Check every model before starting any backup.
     std::vector<BackupRequest> requests;
     if (all) {
-        add_every_model(c.daemon, options, requests);
+        add_every_model(c.services, options, requests);
     }
     for (const auto& text : named) {
-        requests.push_back(named_request(c.daemon, text, options));
+        requests.push_back(named_request(c.services, text, options));
     }
     if (requests.empty()) {
         c.responder->succeed({{"results", json::array()}});
         return;
     }
-    submit_batch(c.daemon, std::move(requests), c.responder, options.note_if_unchanged);
+    submit_batch(c.services, std::move(requests), c.responder, options.note_if_unchanged);
 }
 
 } // namespace

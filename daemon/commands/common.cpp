@@ -4,9 +4,10 @@
 
 #include <fmt/format.h>
 
-#include "daemon/daemon.hpp"
+#include "daemon/services.hpp"
 #include "vault/model_id.hpp"
 #include "vault/selector.hpp"
+#include "vault/vault.hpp"
 
 namespace mv::daemon::commands {
 
@@ -170,8 +171,9 @@ void check_tag(const std::string& tag) {
     }
 }
 
-std::vector<std::string> models_in_scope(Daemon& daemon, const std::optional<std::string>& model) {
-    const vault::Vault& vault = daemon.vault();
+std::vector<std::string> models_in_scope(Services& services,
+                                         const std::optional<std::string>& model) {
+    const vault::Vault& vault = services.vault();
     if (!model) {
         return vault.models();
     }
@@ -184,7 +186,7 @@ std::vector<std::string> models_in_scope(Daemon& daemon, const std::optional<std
             of_watch.push_back(std::move(id));
         }
     }
-    const auto& watches = daemon.config().watches;
+    const auto& watches = services.config().watches;
     const bool watch = std::any_of(watches.begin(), watches.end(),
                                    [&](const config::Watch& w) { return w.name == *model; });
     if (!of_watch.empty() || watch) {

@@ -16,7 +16,7 @@
 #include "vault/vault.hpp"
 
 namespace mv::daemon {
-class Daemon;
+class Services;
 }
 
 namespace mv::daemon::commands {
@@ -46,7 +46,8 @@ vault::Note new_note(const Clock& clock, uid_t uid, std::string text,
 /// The models `name` covers: that model, every model of the watch of that name (none yet
 /// is fine for a configured watch), or every model in the vault when nullopt. Throws
 /// Error(not_found) naming both possibilities when it is neither.
-std::vector<std::string> models_in_scope(Daemon& daemon, const std::optional<std::string>& name);
+std::vector<std::string> models_in_scope(Services& services,
+                                         const std::optional<std::string>& name);
 
 /// A model and a version selector.
 struct Target {

@@ -6,7 +6,9 @@
 #include "daemon/commands/common.hpp"
 #include "daemon/commands/topics.hpp"
 #include "daemon/compare_table.hpp"
-#include "daemon/daemon.hpp"
+#include "daemon/job_queue.hpp"
+#include "daemon/services.hpp"
+#include "vault/vault.hpp"
 
 namespace mv::daemon::commands {
 
@@ -35,7 +37,7 @@ json result_json(const std::vector<vault::Manifest>& manifests, const std::vecto
 }
 
 void compare(CommandContext& c) {
-    Daemon& d = c.daemon;
+    Services& d = c.services;
     const auto targets = string_list(c.args, "targets");
     if (targets.size() < 2 || targets.size() > k_max_compared) {
         throw Error(fmt::format("compare needs 2 to {} versions (MODEL@SEL each), got {}",

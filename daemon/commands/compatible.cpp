@@ -2,9 +2,11 @@
 
 #include <fmt/format.h>
 
-#include "daemon/daemon.hpp"
+#include "daemon/backup_service.hpp"
+#include "daemon/services.hpp"
 #include "vault/compat.hpp"
 #include "vault/model_id.hpp"
+#include "vault/vault.hpp"
 
 namespace mv::daemon::commands {
 
@@ -21,25 +23,25 @@ std::optional<RunCompat> optional_run_compat(const json& args) {
     return RunCompat{(*it)["name"].get<std::string>(), (*it)["document"]};
 }
 
-std::optional<config::Compat> compat_rule_of(Daemon& daemon, const std::string& model) {
+std::optional<config::Compat> compat_rule_of(Services& services, const std::string& model) {
     const auto id = vault::ModelId::parse(model);
     if (!id) {
         return std::nullopt;
     }
-    const auto watch = daemon.backups().find_watch(id->watch);
+    const auto watch = services.backups().find_watch(id->watch);
     if (!watch || !watch->compat) {
         return std::nullopt;
     }
     return watch->compat;
 }
 
-std::map<std::string, config::Compat> compat_rules_for(Daemon& daemon,
+std::map<std::string, config::Compat> compat_rules_for(Services& services,
                                                        std::vector<std::string>& models,
                                                        const RunCompat& run, json& warnings) {
     std::map<std::string, config::Compat> rules;
     std::vector<std::string> kept;
     for (const auto& model : models) {
-        if (auto rule = compat_rule_of(daemon, model)) {
+        if (auto rule = compat_rule_of(services, model)) {
             rules.emplace(model, std::move(*rule));
             kept.push_back(model);
         }
@@ -59,9 +61,9 @@ std::map<std::string, config::Compat> compat_rules_for(Daemon& daemon,
     return rules;
 }
 
-void require_compatible(Daemon& daemon, const vault::Manifest& manifest, const RunCompat& run) {
-    vault::require_compatible(compat_rule_of(daemon, manifest.model), manifest,
-                              daemon.vault().versions(manifest.model), run.name, run.document);
+void require_compatible(Services& services, const vault::Manifest& manifest, const RunCompat& run) {
+    vault::require_compatible(compat_rule_of(services, manifest.model), manifest,
+                              services.vault().versions(manifest.model), run.name, run.document);
 }
 
 } // namespace mv::daemon::commands

@@ -8,7 +8,9 @@
 #include "daemon/commands/common.hpp"
 #include "daemon/commands/progress_throttle.hpp"
 #include "daemon/commands/topics.hpp"
-#include "daemon/daemon.hpp"
+#include "daemon/job_queue.hpp"
+#include "daemon/services.hpp"
+#include "vault/vault.hpp"
 
 namespace mv::daemon::commands {
 
@@ -20,7 +22,7 @@ json version_json(const vault::Manifest& m) {
 }
 
 void diff(CommandContext& c) {
-    Daemon& d = c.daemon;
+    Services& d = c.services;
     const auto target = [&](const std::string& text) {
         json args = {{"target", text}};
         return resolve(d.vault(), parse_target(d.vault(), args));

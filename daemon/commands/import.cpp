@@ -11,15 +11,18 @@
 #include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
+#include "daemon/backup_service.hpp"
 #include "daemon/commands/common.hpp"
 #include "daemon/commands/topics.hpp"
-#include "daemon/daemon.hpp"
+#include "daemon/job_queue.hpp"
 #include "daemon/pruner.hpp"
+#include "daemon/services.hpp"
 #include "util/escape.hpp"
 #include "util/fs.hpp"
 #include "vault/archive_reader.hpp"
 #include "vault/extract.hpp"
 #include "vault/io_chunk.hpp"
+#include "vault/vault.hpp"
 #include "watcher/scan.hpp"
 
 namespace mv::daemon::commands {
@@ -203,7 +206,7 @@ void warn_about_retention(const PruneReport& report,
 
 // Why importing into `model`, which the vault does not hold yet, needs --new-model; empty
 // when a watch backs it up anyway (its watch sees that file now).
-std::string why_new_model(Daemon& d, const vault::ModelId& model) {
+std::string why_new_model(Services& d, const vault::ModelId& model) {
     const auto watch = d.backups().find_watch(model.watch);
     if (!watch) {
         std::vector<std::string> names;
@@ -237,7 +240,7 @@ std::string why_new_model(Daemon& d, const vault::ModelId& model) {
 }
 
 void import_files(CommandContext& c, std::vector<UniqueFd> fds) {
-    Daemon& d = c.daemon;
+    Services& d = c.services;
     const std::string model_text = required_string(c.args, "model");
     auto model = vault::ModelId::parse(model_text);
     if (!model) {

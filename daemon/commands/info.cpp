@@ -5,9 +5,13 @@
 #include <fmt/format.h>
 
 #include "config/load.hpp"
+#include "daemon/backup_service.hpp"
 #include "daemon/commands/common.hpp"
 #include "daemon/commands/topics.hpp"
-#include "daemon/daemon.hpp"
+#include "daemon/job_queue.hpp"
+#include "daemon/notifications.hpp"
+#include "daemon/services.hpp"
+#include "vault/vault.hpp"
 
 namespace mv::daemon::commands {
 
@@ -46,9 +50,9 @@ std::pair<std::uint64_t, std::uint64_t> watch_bytes(const vault::Vault& vault,
 }
 
 // One row per watch: its state, size, last backup and next scheduled run.
-json watches_json(Daemon& d) {
+json watches_json(Services& d, const std::vector<StatusSnapshot::Watch>& watches_now) {
     json watches = json::array();
-    for (const auto& w : d.watch_status()) {
+    for (const auto& [w, next_run] : watches_now) {
         json last = nullptr;
         if (const auto backup = d.backups().last_backup(w.name)) {
             last = {{"model", backup->model},
@@ -56,7 +60,6 @@ json watches_json(Daemon& d) {
                     {"time", format_utc(backup->time)}};
         }
         const auto bytes = watch_bytes(d.vault(), w.name);
-        const auto next_run = d.next_run(w.name);
         watches.push_back({{"name", w.name},
                            {"path", w.path.string()},
                            {"state", watcher::to_string(w.state)},
@@ -72,7 +75,7 @@ json watches_json(Daemon& d) {
     return watches;
 }
 
-json queue_json(Daemon& d) {
+json queue_json(Services& d) {
     auto backups = d.backup_jobs().snapshot();
     // Models waiting for their files to be left alone are queued too, just not yet in
     // the job queue.
@@ -139,17 +142,17 @@ json damaged_json(const vault::Vault& vault) {
     return damaged;
 }
 
-json daemon_json(Daemon& d, SystemTime now) {
+json daemon_json(Services& d, const StatusSnapshot& snapshot, SystemTime now) {
     return {{"version", MV_VERSION},
             {"pid", ::getpid()},
-            {"started", format_utc(d.started())},
+            {"started", format_utc(snapshot.started)},
             {"uptime_seconds",
-             std::chrono::duration_cast<std::chrono::seconds>(now - d.started()).count()},
+             std::chrono::duration_cast<std::chrono::seconds>(now - snapshot.started).count()},
             {"config", d.config().source.string()},
-            {"socket", d.served_socket()}};
+            {"socket", snapshot.served_socket}};
 }
 
-json vault_json(Daemon& d, const Notifications::Summary& notifications) {
+json vault_json(Services& d, const Notifications::Summary& notifications) {
     const auto stats = d.vault().stats();
     return {{"path", d.vault().root().string()},
             {"models", stats.models},
@@ -167,31 +170,31 @@ json vault_json(Daemon& d, const Notifications::Summary& notifications) {
 }
 
 void status(CommandContext& c) {
-    Daemon& d = c.daemon;
+    Services& d = c.services;
     const auto now = d.clock().now();
+    auto snapshot = d.status_snapshot(now);
     const auto notifications = d.notifications().summary();
     const auto flagged = flagged_versions(d.vault());
     json last_error = nullptr;
     if (const auto error = d.backups().last_error()) {
         last_error = {{"message", error->message}, {"time", format_utc(error->time)}};
     }
-    c.responder->succeed(
-        {{"daemon", daemon_json(d, now)},
-         {"vault", vault_json(d, notifications)},
-         {"watches", watches_json(d)},
-         {"replicas", d.replicas() != nullptr ? d.replicas()->status(now) : json::array()},
-         {"catalog", d.catalog() != nullptr ? d.catalog()->status() : json(nullptr)},
-         {"queue", queue_json(d)},
-         {"counters", counters_json(d.backups().counters())},
-         {"notifications", notifications_json(notifications)},
-         {"rolled_back", flagged.rolled_back},
-         {"incomplete", flagged.incomplete},
-         {"last_error", last_error}});
+    c.responder->succeed({{"daemon", daemon_json(d, snapshot, now)},
+                          {"vault", vault_json(d, notifications)},
+                          {"watches", watches_json(d, snapshot.watches)},
+                          {"replicas", std::move(snapshot.replicas)},
+                          {"catalog", std::move(snapshot.catalog)},
+                          {"queue", queue_json(d)},
+                          {"counters", counters_json(d.backups().counters())},
+                          {"notifications", notifications_json(notifications)},
+                          {"rolled_back", flagged.rolled_back},
+                          {"incomplete", flagged.incomplete},
+                          {"last_error", last_error}});
 }
 
 void reload(CommandContext& c) {
     try {
-        c.daemon.reload();
+        c.services.reload();
     } catch (const config::ConfigError& e) {
         std::vector<std::string> lines;
         for (const auto& problem : e.problems()) {
@@ -204,8 +207,8 @@ void reload(CommandContext& c) {
         return;
     }
     c.responder->succeed({{"reloaded", true},
-                          {"config", c.daemon.config().source.string()},
-                          {"watches", c.daemon.config().watches.size()}});
+                          {"config", c.services.config().source.string()},
+                          {"watches", c.services.config().watches.size()}});
 }
 
 } // namespace

@@ -1,7 +1,21 @@
+#include <spdlog/spdlog.h>
+
 #include "daemon/command.hpp"
 #include "daemon/commands/topics.hpp"
+#include "util/error.hpp"
 
 namespace mv::daemon {
+
+void run_handler(const Command& command, CommandContext& context) {
+    try {
+        command.handle(context);
+    } catch (const Error& e) {
+        context.responder->fail(e.code(), e.what());
+    } catch (const std::exception& e) {
+        spdlog::error("command {} failed: {}", command.name, e.what());
+        context.responder->fail(ErrorCode::internal, e.what());
+    }
+}
 
 void CommandRegistry::add(Command command) {
     const std::string name = command.name;

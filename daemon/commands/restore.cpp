@@ -15,10 +15,13 @@
 #include "daemon/commands/common.hpp"
 #include "daemon/commands/compatible.hpp"
 #include "daemon/commands/topics.hpp"
-#include "daemon/daemon.hpp"
 #include "daemon/events.hpp"
+#include "daemon/job_queue.hpp"
+#include "daemon/notifications.hpp"
+#include "daemon/services.hpp"
 #include "util/fs.hpp"
 #include "vault/tar_stream.hpp"
+#include "vault/vault.hpp"
 #include "vault/version_reader.hpp"
 
 namespace mv::daemon::commands {
@@ -90,7 +93,7 @@ void check_present(const vault::Vault& vault, const vault::Manifest& manifest) {
 }
 
 void restore(CommandContext& c) {
-    Daemon& d = c.daemon;
+    Services& d = c.services;
     const auto manifest = resolve(d.vault(), parse_target(d.vault(), c.args));
     if (const auto run = optional_run_compat(c.args)) {
         require_compatible(d, manifest, *run);

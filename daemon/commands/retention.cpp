@@ -6,9 +6,12 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "daemon/backup_service.hpp"
 #include "daemon/commands/common.hpp"
 #include "daemon/commands/topics.hpp"
-#include "daemon/daemon.hpp"
+#include "daemon/job_queue.hpp"
+#include "daemon/services.hpp"
+#include "vault/vault.hpp"
 
 namespace mv::daemon::commands {
 
@@ -42,7 +45,7 @@ struct PruneBatch {
 };
 
 void prune(CommandContext& c) {
-    Daemon& d = c.daemon;
+    Services& d = c.services;
     std::vector<std::string> models;
     if (const auto model = optional_string(c.args, "model")) {
         if (d.vault().versions(*model).empty()) {
@@ -83,7 +86,7 @@ void prune(CommandContext& c) {
 }
 
 void tag(CommandContext& c) {
-    Daemon& d = c.daemon;
+    Services& d = c.services;
     const Target target = parse_target(d.vault(), c.args);
     const std::string action = required_string(c.args, "action");
     const std::string name = required_string(c.args, "tag");

@@ -9,12 +9,16 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "daemon/backup_service.hpp"
 #include "daemon/commands/common.hpp"
 #include "daemon/commands/topics.hpp"
-#include "daemon/daemon.hpp"
 #include "daemon/events.hpp"
+#include "daemon/job_queue.hpp"
+#include "daemon/notifications.hpp"
+#include "daemon/services.hpp"
 #include "util/escape.hpp"
 #include "vault/model_id.hpp"
+#include "vault/vault.hpp"
 
 namespace mv::daemon::commands {
 
@@ -26,7 +30,7 @@ struct Location {
     std::filesystem::path folder; ///< where the model's files go
 };
 
-Location locate(Daemon& d, const vault::Manifest& manifest) {
+Location locate(Services& d, const vault::Manifest& manifest) {
     const std::string& model = manifest.model;
     const auto id = value_or_throw(vault::ModelId::parse(model), "", ErrorCode::invalid_argument);
     const auto watch = d.backups().find_watch(id.watch);
@@ -53,7 +57,7 @@ std::string user_name(uid_t uid) {
 }
 
 void rollback(CommandContext& c) {
-    Daemon& d = c.daemon;
+    Services& d = c.services;
     const auto manifest = resolve(d.vault(), parse_target(d.vault(), c.args));
     const Location where = locate(d, manifest);
     if (!flag(c.args, "force") && !d.backups().is_backed_up(where.watch, where.id.relative)) {
@@ -75,7 +79,7 @@ void rollback(CommandContext& c) {
 }
 
 void rollback_done(CommandContext& c) {
-    Daemon& d = c.daemon;
+    Services& d = c.services;
     const std::string model = required_string(c.args, "model");
     const auto version = vault::Version::parse(required_string(c.args, "version"));
     if (!version) {

@@ -3,8 +3,9 @@
 
 #include "daemon/commands/common.hpp"
 #include "daemon/commands/topics.hpp"
-#include "daemon/daemon.hpp"
 #include "daemon/run_stats.hpp"
+#include "daemon/services.hpp"
+#include "vault/vault.hpp"
 
 namespace mv::daemon::commands {
 
@@ -33,7 +34,7 @@ std::set<std::string> lower_is_better(const config::Config& config) {
 }
 
 void stats(CommandContext& c) {
-    Daemon& d = c.daemon;
+    Services& d = c.services;
     StatsRequest request;
     if (const auto by = optional_string(c.args, "by")) {
         request.by = value_or_throw(parse_field(*by), "--by: ", ErrorCode::invalid_argument);

@@ -6,7 +6,9 @@
 #include "daemon/commands/common.hpp"
 #include "daemon/commands/progress_throttle.hpp"
 #include "daemon/commands/topics.hpp"
-#include "daemon/daemon.hpp"
+#include "daemon/job_queue.hpp"
+#include "daemon/services.hpp"
+#include "vault/vault.hpp"
 
 namespace mv::daemon::commands {
 
@@ -49,7 +51,7 @@ json damaged_rows(const std::vector<vault::DamagedVersion>& damaged) {
 }
 
 void verify(CommandContext& c) {
-    Daemon& d = c.daemon;
+    Services& d = c.services;
     vault::Vault& vault = d.vault();
     std::vector<vault::DamagedVersion> damaged;
     const auto targets = targets_of(vault, c.args, damaged);

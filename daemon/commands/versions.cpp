@@ -7,10 +7,11 @@
 #include "daemon/commands/common.hpp"
 #include "daemon/commands/compatible.hpp"
 #include "daemon/commands/topics.hpp"
-#include "daemon/daemon.hpp"
 #include "daemon/metric_query.hpp"
+#include "daemon/services.hpp"
 #include "daemon/where_clause.hpp"
 #include "vault/compat.hpp"
+#include "vault/vault.hpp"
 
 namespace mv::daemon::commands {
 
@@ -116,8 +117,8 @@ struct ListFilter {
 };
 
 void list(CommandContext& c) {
-    const vault::Vault& vault = c.daemon.vault();
-    std::vector<std::string> models = models_in_scope(c.daemon, optional_string(c.args, "model"));
+    const vault::Vault& vault = c.services.vault();
+    std::vector<std::string> models = models_in_scope(c.services, optional_string(c.args, "model"));
     ListFilter filter;
     std::vector<FieldRef> named;
     for (const auto& text : string_list(c.args, "where")) {
@@ -137,7 +138,7 @@ void list(CommandContext& c) {
     warn_about_unrecorded(vault, models, named, warnings);
     // --compatible-with: only versions whose compat values match the run's file.
     const auto run = optional_run_compat(c.args);
-    const auto rules = run ? compat_rules_for(c.daemon, models, *run, warnings)
+    const auto rules = run ? compat_rules_for(c.services, models, *run, warnings)
                            : std::map<std::string, config::Compat>{};
     std::vector<vault::Manifest> selected;
     for (const auto& model : models) {
@@ -168,13 +169,13 @@ void list(CommandContext& c) {
 }
 
 void show(CommandContext& c) {
-    const auto manifest = resolve(c.daemon.vault(), parse_target(c.daemon.vault(), c.args));
-    c.responder->succeed({{"manifest", manifest_json(c.daemon.vault(), manifest)},
-                          {"manifest_file", c.daemon.vault().manifest_path(manifest).string()}});
+    const auto manifest = resolve(c.services.vault(), parse_target(c.services.vault(), c.args));
+    c.responder->succeed({{"manifest", manifest_json(c.services.vault(), manifest)},
+                          {"manifest_file", c.services.vault().manifest_path(manifest).string()}});
 }
 
 void history(CommandContext& c) {
-    const vault::Vault& vault = c.daemon.vault();
+    const vault::Vault& vault = c.services.vault();
     const Target target = parse_target(vault, c.args);
     // A model whose versions were all removed still has its history; a name the vault has
     // never seen is most likely a typo.
