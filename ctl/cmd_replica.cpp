@@ -154,8 +154,8 @@ int list_replica(const GlobalOptions& global, const ParsedArgs& args, const std:
 
 int restore_replica(const GlobalOptions& global, const ParsedArgs& args, const std::string& name) {
     // Read first: a file that cannot be read is a usage error before any request.
-    const auto file = args.value("compatible-with");
-    const json run = file ? run_compat_argument(*file) : json();
+    const auto compat_file = args.value("compatible-with");
+    const json run = compat_file ? run_compat_argument(*compat_file) : json();
     const std::string& argument = args.positional()[0];
     const auto at = argument.rfind('@');
     const std::string model = model_argument(argument.substr(0, at));
@@ -169,9 +169,10 @@ int restore_replica(const GlobalOptions& global, const ParsedArgs& args, const s
                     ErrorCode::not_found);
     }
     const auto manifest = select_on_replica(source, versions, model, selector);
-    if (file) {
+    if (compat_file) {
         vault::require_compatible(compat_rule_of(source, model), manifest, versions,
-                                  run["name"].get<std::string>(), run["document"]);
+                                  run["name"].get<std::string>(), run["document"],
+                                  " --replica " + name);
     }
     const std::filesystem::path to = *args.value("to");
     const auto files = restore_from_replica(source, manifest, to, args.has("force"));

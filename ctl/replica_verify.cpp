@@ -133,9 +133,11 @@ int verify_replica(const GlobalOptions& global, const ParsedArgs& args, const st
         print_json(result);
     } else if (failed.empty()) {
         std::printf("replica %s: %zu version(s) intact%s\n", name.c_str(), versions.size(),
-                    read_data ? fmt::format(" (every chunk read back and checked: {} chunk(s), "
-                                            "{} fetched)",
-                                            stats.chunks_fetched, format_bytes(stats.bytes_fetched))
+                    read_data ? fmt::format(" (every chunk read back and checked: {} chunk(s), {}, "
+                                            "fetched; {} chunk(s) kept from an earlier version; {} "
+                                            "file(s) identical to one already checked)",
+                                            stats.chunks_fetched, format_bytes(stats.bytes_fetched),
+                                            stats.chunks_reused, stats.files_known)
                                     .c_str()
                               : "");
     } else {

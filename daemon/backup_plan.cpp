@@ -296,6 +296,7 @@ BackupPlan plan_backup(const PlanContext& context, const vault::Vault& vault) {
     version.metrics_missing = metrics.missing;
     if (metrics.missing) {
         plan.late_metrics_files = metrics.late_files;
+        plan.late_metrics_states = metrics.late_states;
     }
     auto verdicts = judge_triggers(watch.triggers, metrics, best, latest, id);
     // A file stored although it failed its structural check is never `best`: its metric

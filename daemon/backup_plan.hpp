@@ -47,6 +47,9 @@ struct BackupPlan {
     vault::NewVersion version; ///< when go
     /// When go with metrics missing: the metrics files they may still come from.
     std::vector<std::string> late_metrics_files;
+    /// The state each of them was read in when planning (nullopt: absent or still being
+    /// written): a later change brings their metrics.
+    std::vector<std::optional<watcher::FileState>> late_metrics_states;
 };
 
 /// Plans a backup of `context.request`.

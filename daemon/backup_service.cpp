@@ -249,7 +249,8 @@ BackupOutcome BackupService::write(const config::Watch& watch, const BackupReque
                  format_bytes(result.manifest.total_size()),
                  format_bytes(result.manifest.storage.new_bytes), format_elapsed(elapsed));
     report(created_event(watch, request.model, result.manifest, elapsed, m_clock.now()));
-    remember_late_metrics(id, watch, request, result.manifest, plan.late_metrics_files);
+    remember_late_metrics(id, watch, request, result.manifest, plan.late_metrics_files,
+                          plan.late_metrics_states);
     after_commit(id, result.manifest);
     return outcome;
 }

@@ -182,7 +182,8 @@ private:
                                           const std::string& id);
     void remember_late_metrics(const std::string& id, const config::Watch& watch,
                                const BackupRequest& request, const vault::Manifest& manifest,
-                               std::vector<std::string> files);
+                               std::vector<std::string> files,
+                               std::vector<std::optional<watcher::FileState>> seen);
     void attach_late_metrics(const std::string& id);
     void recall_late_metrics();
     BackupOutcome run(const BackupRequest& request, const std::stop_token& stop,

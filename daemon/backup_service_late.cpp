@@ -53,7 +53,8 @@ SystemTime last_change(const config::Watch& watch,
     std::int64_t newest = 0;
     for (const auto& file : files) {
         if (const auto state = watcher::file_state(watch.path, file.path)) {
-            newest = std::max(newest, state->mtime_ns);
+            // ctime too: a copy that kept an old mtime (cp -p, rsync -t) is new all the same.
+            newest = std::max({newest, state->mtime_ns, state->ctime_ns});
         }
     }
     return SystemTime(
@@ -74,33 +75,70 @@ std::string reason_with_late_metrics(const std::string& reason) {
            (end == std::string::npos ? std::string() : reason.substr(end));
 }
 
+// Whether the files of the model still are the version's own, so that metrics arriving
+// now can be its: a plain model file must still hold its weights; in a series, a newer
+// checkpoint may be the one a shared metrics file now describes (its backup can still be
+// settling), while a per-checkpoint file ({stem}.metrics.json) names its checkpoint.
+bool still_its_own(const config::Watch& watch, const std::string& model_file,
+                   const vault::Manifest& latest) {
+    if (latest.checkpoint) {
+        const auto& triggers = watch.triggers;
+        const bool shared =
+            (triggers.improvement && !per_checkpoint(triggers.improvement->metrics_file)) ||
+            (triggers.steps && !per_checkpoint(triggers.steps->metrics_file));
+        const auto checkpoint = watcher::checkpoint_at(watch, model_file);
+        return !shared || (checkpoint && watcher::is_newest(watch, *checkpoint));
+    }
+    const auto files = watcher::list_model_files(watch, model_file);
+    return matches_manifest(take_fingerprint(watch, files), model_file, latest);
+}
+
+// The verdict of the improvement trigger on a version whose metrics came late; `best`
+// moves to it when they beat the best version's.
+std::string move_best_if_improved(vault::Vault& vault, const config::Watch& watch,
+                                  const vault::Manifest& manifest) {
+    const auto& triggers = watch.triggers;
+    if (!triggers.improvement || manifest.incomplete) {
+        return "no improvement trigger";
+    }
+    const auto& rule = *triggers.improvement;
+    std::string problem;
+    std::optional<double> best_value;
+    if (const auto best = vault.pointer(manifest.model, vault::Pointer::best)) {
+        if (const auto best_manifest = vault.find(manifest.model, *best)) {
+            best_value = read_metric(best_manifest->metrics, rule.metric, problem);
+        }
+    }
+    const auto value = read_metric(manifest.metrics, rule.metric, problem);
+    if (!value) {
+        return problem;
+    }
+    const auto verdict = judge_improvement(rule, best_value, *value);
+    if (verdict.improved) {
+        vault.move_pointer(manifest.model, vault::Pointer::best, manifest.version,
+                           verdict.reason + " (its metrics came after the version)", -1);
+    }
+    return verdict.reason;
+}
+
 } // namespace
 
 void BackupService::remember_late_metrics(const std::string& id, const config::Watch& watch,
                                           const BackupRequest& request,
                                           const vault::Manifest& manifest,
-                                          std::vector<std::string> files) {
+                                          std::vector<std::string> files,
+                                          std::vector<std::optional<watcher::FileState>> seen) {
     std::lock_guard lock(m_mutex);
     if (files.empty()) {
         m_late.erase(id); // a newer version: the older one's metrics no longer come
         return;
     }
-    LateMetrics late{watch.name,
-                     manifest.version,
-                     request.checkpoint.empty() ? request.model : request.checkpoint,
-                     std::move(files),
-                     {}};
-    // A file still settling has not been looked at: once it settles, it is read.
-    for (const auto& file : late.files) {
-        auto state = watcher::file_state(watch.path, file);
-        if (state && !watcher::judge_quiet({*state}, m_clock.now(), watcher::SteadyTime{},
-                                           watch.settle, std::nullopt)
-                          .quiet) {
-            state.reset();
-        }
-        late.seen.push_back(std::move(state));
-    }
-    m_late[id] = std::move(late);
+    // `seen` as the plan read them, before the version was written (which may take longer
+    // than `settle`): a file still settling then has not been looked at, and is read once
+    // it settles; one that changed during the write is read again.
+    m_late[id] = LateMetrics{watch.name, manifest.version,
+                             request.checkpoint.empty() ? request.model : request.checkpoint,
+                             std::move(files), std::move(seen)};
 }
 
 void BackupService::recall_late_metrics() {
@@ -179,12 +217,8 @@ void BackupService::attach_late_metrics(const std::string& id) {
     if (!watch || !latest || latest->version != late.version || !latest->metrics_missing) {
         return forget(); // a newer version came: these metrics are its business
     }
-    if (!latest->checkpoint) {
-        // The model file itself must still hold that version's weights.
-        const auto files = watcher::list_model_files(*watch, late.model_file);
-        if (!matches_manifest(take_fingerprint(*watch, files), late.model_file, *latest)) {
-            return forget();
-        }
+    if (!still_its_own(*watch, late.model_file, *latest)) {
+        return forget();
     }
     json fresh = json::object();
     std::vector<vault::MetricsFileRef> taken;
@@ -218,25 +252,7 @@ void BackupService::attach_late_metrics(const std::string& id) {
     const auto manifest = m_vault.attach_metrics(id, late.version, fresh, taken,
                                                  reason_with_late_metrics(latest->reason));
     forget();
-    std::string verdict_text = "no improvement trigger";
-    if (triggers.improvement && !manifest.incomplete) {
-        const auto& rule = *triggers.improvement;
-        std::string problem;
-        std::optional<double> best_value;
-        if (const auto best = m_vault.pointer(id, vault::Pointer::best)) {
-            if (const auto best_manifest = m_vault.find(id, *best)) {
-                best_value = read_metric(best_manifest->metrics, rule.metric, problem);
-            }
-        }
-        if (const auto value = read_metric(manifest.metrics, rule.metric, problem)) {
-            const auto verdict = judge_improvement(rule, best_value, *value);
-            verdict_text = verdict.reason;
-            if (verdict.improved) {
-                m_vault.move_pointer(id, vault::Pointer::best, late.version,
-                                     verdict.reason + " (its metrics came after the version)", -1);
-            }
-        }
-    }
+    const std::string verdict_text = move_best_if_improved(m_vault, *watch, manifest);
     std::vector<std::string> names;
     for (const auto& file : taken) {
         names.push_back(escape_name(file.path));

@@ -162,7 +162,7 @@ int Daemon::run() {
     m_vault->add_observer({{}, {}, [this](const std::string&, const vault::HistoryRecord&) {
                                boost::asio::post(m_io, [this] {
                                    if (m_replicas) {
-                                       m_replicas->wake();
+                                       m_replicas->wake(replica::WakeReason::history);
                                    }
                                });
                            }});

@@ -20,13 +20,6 @@ namespace {
 using nlohmann::json;
 constexpr std::size_t k_max_metrics_file = 16u << 20;
 
-// A template that names one file per checkpoint ({stem}, {name}) rather than one file
-// the whole series shares.
-bool per_checkpoint(const std::string& pattern) {
-    return pattern.find("{stem}") != std::string::npos ||
-           pattern.find("{name}") != std::string::npos;
-}
-
 std::optional<std::string> taken_by(const vault::Vault& vault, const std::string& model,
                                     const std::string& sha256) {
     for (const auto& manifest : vault.versions(model)) {
@@ -82,6 +75,11 @@ std::vector<std::pair<std::string, std::string>> needs(const config::Triggers& t
 }
 
 } // namespace
+
+bool per_checkpoint(const std::string& pattern) {
+    return pattern.find("{stem}") != std::string::npos ||
+           pattern.find("{name}") != std::string::npos;
+}
 
 bool has_metric(const json& document, const std::string& pointer) {
     try {
@@ -160,6 +158,7 @@ MetricsFile read_fresh_metrics(const config::Watch& watch, const std::string& re
         read.problem = text.error();
         return read;
     }
+    read.read_state = state;
     read.sha256 = vault::sha256_hex(*text);
     read.may_still_come = true;
     if (const auto version = taken_by(vault, model_id, read.sha256)) {
@@ -218,6 +217,7 @@ GatheredMetrics gather_metrics(const MetricsContext& context, const vault::Vault
         if (read.may_still_come || read.document.has_value()) {
             // A fresh content without the metric may be followed by one with it.
             gathered.late_files.push_back(path);
+            gathered.late_states.push_back(read.read_state);
             may_still_come = true;
         }
     }
@@ -229,6 +229,7 @@ GatheredMetrics gather_metrics(const MetricsContext& context, const vault::Vault
     }
     if (absent.empty()) {
         gathered.late_files.clear();
+        gathered.late_states.clear();
         return gathered;
     }
     gathered.why = fmt::format("no fresh {} ({})", fmt::join(absent, ", "),

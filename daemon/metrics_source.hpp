@@ -15,9 +15,14 @@
 #include "config/model.hpp"
 #include "util/time.hpp"
 #include "vault/vault.hpp"
+#include "watcher/quiet.hpp"
 #include "watcher/series.hpp"
 
 namespace mv::daemon {
+
+/// True when a metrics_file template names one file per checkpoint ({stem}, {name})
+/// rather than one file the whole series shares.
+bool per_checkpoint(const std::string& pattern);
 
 /// True when `document` has a value at the JSON pointer `pointer`.
 bool has_metric(const nlohmann::json& document, const std::string& pointer);
@@ -40,6 +45,8 @@ struct MetricsFile {
     std::string sha256;                     ///< of the content read
     std::string problem;                    ///< why it cannot be used
     bool may_still_come = false;            ///< waiting could help (absent, taken, being written)
+    /// The state its content was read in; nullopt when absent or still being written.
+    std::optional<watcher::FileState> read_state;
 };
 
 /// Reads `relative` (below the watch root) for a version of `model_id`: usable when it is a
@@ -68,6 +75,9 @@ struct GatheredMetrics {
     bool missing = false; ///< a metric the triggers need is not there, and will not be waited for
     std::string why;      ///< what is missing or awaited
     std::vector<std::string> late_files; ///< metrics files that may still bring it
+    /// For each of late_files, the state it was read in (read_state): what to compare
+    /// with when looking for late metrics.
+    std::vector<std::optional<watcher::FileState>> late_states;
 };
 
 /// Gathers the metrics of one version for the watch's improvement and steps triggers.

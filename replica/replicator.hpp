@@ -61,8 +61,9 @@ struct ReplicaStatus {
 };
 
 /// Why a replicator is woken: a commit makes one more version pending; a removal
-/// (prune, delete) makes none, and the pass that follows starts its keep_removed.
-enum class WakeReason { committed, removed };
+/// (prune, delete) makes none, and the pass that follows starts its keep_removed; a move
+/// of `best` or `current` makes none either: the pass uploads the model's grown history.
+enum class WakeReason { committed, removed, history };
 
 class Replicator {
 public:

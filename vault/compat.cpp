@@ -65,7 +65,7 @@ std::string describe(const std::vector<CompatDifference>& differences) {
 
 void require_compatible(const std::optional<config::Compat>& rule, const Manifest& manifest,
                         const std::vector<Manifest>& versions, const std::string& run_name,
-                        const json& run_document) {
+                        const json& run_document, const std::string& restore_options) {
     if (!rule) {
         throw Error(fmt::format("{} has no compat keys to compare with {}: its watch has no "
                                 "`compat` in the configuration (docs/CONFIG.md); restore without "
@@ -82,9 +82,9 @@ void require_compatible(const std::optional<config::Compat>& rule, const Manifes
     for (auto it = versions.rbegin(); it != versions.rend(); ++it) {
         if (compat_differences(*rule, it->compat, run_document).empty()) {
             advice = fmt::format("the newest version this run can load is {}: `modelvaultctl "
-                                 "restore {}@{} --compatible-with {} --to DIR`",
+                                 "restore {}@{}{} --compatible-with {} --to DIR`",
                                  it->version.to_string(), manifest.model, it->version.to_string(),
-                                 run_name);
+                                 restore_options, run_name);
             break;
         }
     }

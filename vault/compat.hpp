@@ -46,8 +46,10 @@ std::string describe(const std::vector<CompatDifference>& differences);
 /// (`run_name`, `run_document`) under `rule`: every differing key with its stored and
 /// current value, and the newest of `versions` (the model's, oldest first) that matches.
 /// Throws Error(invalid_argument) without a rule (the model's watch has no `compat`).
+/// `restore_options` go into the advised restore command (" --replica offsite").
 void require_compatible(const std::optional<config::Compat>& rule, const Manifest& manifest,
                         const std::vector<Manifest>& versions, const std::string& run_name,
-                        const nlohmann::json& run_document);
+                        const nlohmann::json& run_document,
+                        const std::string& restore_options = "");
 
 } // namespace mv::vault

@@ -143,7 +143,11 @@ public:
                         long long uid = -1);
 
     /// Registers `observer`: its callbacks run on the thread that made a change, once the
-    /// change is durable, one observer after the other. The handle removes it again.
+    /// change is durable, one observer after the other. They run under the vault's
+    /// revision or history lock and the observers' lock, so they must be quick and must
+    /// not call the vault (no write, no add_observer/remove_observer): hand the event on
+    /// (a queue, an io_context post). The handle removes it again; once remove_observer()
+    /// returns, the observer is not running and is never called again.
     std::uint64_t add_observer(VaultObserver observer);
     void remove_observer(std::uint64_t handle);
 

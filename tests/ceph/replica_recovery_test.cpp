@@ -128,7 +128,9 @@ TEST_F(ReplicaDaemon, RestoreFromTheReplicaChecksCompatLikeTheVault) {
     EXPECT_NE(out.err.find("/observation_space_shape: stored [12], this run [16]"),
               std::string::npos)
         << out.err;
-    EXPECT_NE(out.err.find("the newest version this run can load is 1.0.0"), std::string::npos)
+    EXPECT_NE(out.err.find("the newest version this run can load is 1.0.0: `modelvaultctl restore "
+                           "lab/dqn.pkl@1.0.0 --replica offsite --compatible-with"),
+              std::string::npos)
         << out.err;
     EXPECT_FALSE(std::filesystem::exists(target));
     out = ctl_with_config({"restore", "lab/dqn.pkl@1.0.0", "--replica", "offsite",

@@ -48,5 +48,27 @@ TEST_F(DaemonTest, VerifyAllLeavesOutVersionsRemovedWhileItRuns) {
     EXPECT_TRUE(verified["checked"] == 2 || verified["checked"] == 4) << verified.dump(2);
 }
 
+// The same found later by the long torture run: a version whose manifest a retag replaced
+// by a later revision while `verify --all` ran was reported unreadable, although the
+// version was intact; it is checked as it is now.
+TEST_F(DaemonTest, VerifyAllChecksAVersionRetaggedWhileItRuns) {
+    start_daemon();
+    write_model("a-large.pkl", pickle(random_bytes(96u << 20, 4)));
+    ASSERT_TRUE(wait_for_versions("lab/a-large.pkl", 1, 120s));
+    write_model("b.pkl", pickle("weights"));
+    ASSERT_TRUE(wait_for_versions("lab/b.pkl", 1));
+
+    auto verification = std::async(std::launch::async, [&] {
+        return ctl_json({"verify", "--all", "--read-data"});
+    });
+    ASSERT_TRUE(
+        wait_until([&] { return !ctl_json({"status"})["queue"]["verifying"].empty(); }, 60s, 5ms))
+        << "the verification never started";
+    ASSERT_EQ(ctl({"tag", "lab/b.pkl@1.0.0", "add", "reviewed"}).exit_code, 0);
+    const auto verified = verification.get();
+    EXPECT_EQ(verified["failed"], 0) << verified.dump(2);
+    EXPECT_EQ(verified["checked"], 2) << verified.dump(2);
+}
+
 } // namespace
 } // namespace mv::test

@@ -94,7 +94,8 @@ TEST_F(WeightsMetricsTest, AManualBackupTakesTheMetricsThatWereStillSettling) {
     // Save, then evaluate, and `modelvaultctl backup` once the save settled: the metrics
     // file is still settling, so the version is made without it. Before, its state then
     // counted as already looked at: those metrics were never attached, and the next save's
-    // metrics could go to this version instead (the stop-24 reviewer's finding).
+    // metrics could go to this version instead (docs/CONFIG.md, "Metrics that belong to the
+    // weights").
     config["watches"][0]["settle"] = "3s";
     start_daemon();
     write_model("agent.pkl", pickle("episode 1000"));

@@ -185,6 +185,8 @@ def cycle(report, rng, fs, daemon, workload, rows, number, cutter, distance):
     frozen_at = cut.get("frozen_at") or math.inf
     for op in ops:
         op.confirm(cutoff=frozen_at)
+    for op in ops:
+        op.forget_unconfirmed()
     if before is not None and before_at < frozen_at:
         workload.ledger.saw_versions(before)
     distance = cutter.next_distance()

@@ -122,9 +122,10 @@ class Workload:
         def confirm(result):
             self.ledger.tagged(row["model"], row["version"], tag, present)
 
-        # Killed before its answer, the change may or may not have been made: the tag's
-        # state is no promise any more (a torture run once reported a `tag rm` the daemon
-        # carried out but could not answer as a lost "tag added").
+        # Without a confirmed answer (killed, refused, or answered after a power cut) the
+        # change may or may not have been made: the tag's state is no promise any more (a
+        # torture run once reported a `tag rm` the daemon carried out but could not answer
+        # as a lost "tag added").
         def unsure(result):
             self.ledger.tag_unknown(row["model"], row["version"], tag)
         return Ctl(self, ["tag", f"{row['model']}@{row['version']}", "add" if present else "rm",
@@ -208,6 +209,9 @@ class Trainer:
     def confirm(self, cutoff=math.inf):
         pass  # a trainer is told nothing by the daemon
 
+    def forget_unconfirmed(self):
+        pass
+
 
 class Ctl:
     """A modelvaultctl command, waited for by a thread that notes when it ended."""
@@ -218,6 +222,7 @@ class Ctl:
         self.on_success = on_success
         self.on_failure = on_failure
         self.on_unconfirmed = on_unconfirmed  # no success answer before the cutoff
+        self.unconfirmed = False
         self.process = workload.daemon.ctl_async(*args)
         self.output = (b"", b"")
         self.ended_at = None
@@ -246,11 +251,16 @@ class Ctl:
         """Records what the daemon confirmed, if the answer came before `cutoff`
         (time.monotonic(); a power cut's instant: later answers may describe writes
         that failed)."""
-        if self.result.ok and self.ended_at < cutoff:
+        self.unconfirmed = not (self.result.ok and self.ended_at < cutoff)
+        if not self.unconfirmed:
             if self.on_success:
                 self.on_success(self.result)
-            return
-        if not self.result.ok and self.on_failure:
+        elif not self.result.ok and self.on_failure:
             self.on_failure(self.result)
-        if self.on_unconfirmed:
+
+    def forget_unconfirmed(self):
+        """After every op of the round confirmed what it could: an op without a confirmed
+        answer makes what it would have changed unknown. Last, because the daemon may
+        have carried it out after a confirmed op of the same round."""
+        if self.unconfirmed and self.on_unconfirmed:
             self.on_unconfirmed(self.result)

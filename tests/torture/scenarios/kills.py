@@ -71,6 +71,8 @@ def run(report, options, rng, bin_dir, work):
         for op in ops:
             op.finish()
             op.confirm()
+        for op in ops:
+            op.forget_unconfirmed()
         if before is not None:
             workload.ledger.saw_versions(before)
         restart(daemon, rng, coverage)
