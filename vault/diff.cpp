@@ -129,6 +129,50 @@ std::pair<std::uint64_t, std::uint64_t> shared_chunks(const std::vector<ChunkRef
     return {chunks, bytes};
 }
 
+namespace {
+
+// Metrics: every numeric value that differs or exists on one side only.
+std::vector<MetricDiff> metric_differences(const Manifest& a, const Manifest& b) {
+    std::map<std::string, MetricDiff> metrics;
+    for (const auto& [pointer, value] : numeric_leaves(a.metrics)) {
+        metrics[pointer].metric = pointer;
+        metrics[pointer].a = value;
+    }
+    for (const auto& [pointer, value] : numeric_leaves(b.metrics)) {
+        metrics[pointer].metric = pointer;
+        metrics[pointer].b = value;
+    }
+    std::vector<MetricDiff> differences;
+    for (auto& [pointer, diff] : metrics) {
+        if (diff.a != diff.b) {
+            differences.push_back(std::move(diff));
+        }
+    }
+    return differences;
+}
+
+// Compat values that differ.
+std::vector<ValueDiff> compat_changes(const Manifest& a, const Manifest& b) {
+    std::set<std::string> keys;
+    for (const auto& [key, value] : a.compat.items()) {
+        keys.insert(key);
+    }
+    for (const auto& [key, value] : b.compat.items()) {
+        keys.insert(key);
+    }
+    std::vector<ValueDiff> changes;
+    for (const auto& key : keys) {
+        const json va = a.compat.contains(key) ? a.compat[key] : json(nullptr);
+        const json vb = b.compat.contains(key) ? b.compat[key] : json(nullptr);
+        if (va != vb) {
+            changes.push_back({key, va, vb});
+        }
+    }
+    return changes;
+}
+
+} // namespace
+
 VersionDiff diff_versions(const store::Store& store, const Manifest& a, const Manifest& b,
                           const std::stop_token& stop, const ProgressFn& progress) {
     VersionDiff result;
@@ -183,36 +227,8 @@ VersionDiff diff_versions(const store::Store& store, const Manifest& a, const Ma
     std::tie(result.shared_chunks, result.shared_bytes) = shared_chunks(all_chunks(a), chunks_b);
     result.chunks_b = chunks_b.size();
     result.bytes_b = b.total_size();
-    // Metrics: every numeric value that differs or exists on one side only.
-    std::map<std::string, MetricDiff> metrics;
-    for (const auto& [pointer, value] : numeric_leaves(a.metrics)) {
-        metrics[pointer].metric = pointer;
-        metrics[pointer].a = value;
-    }
-    for (const auto& [pointer, value] : numeric_leaves(b.metrics)) {
-        metrics[pointer].metric = pointer;
-        metrics[pointer].b = value;
-    }
-    for (auto& [pointer, diff] : metrics) {
-        if (diff.a != diff.b) {
-            result.metrics.push_back(std::move(diff));
-        }
-    }
-    // Compat values that differ.
-    std::set<std::string> keys;
-    for (const auto& [key, value] : a.compat.items()) {
-        keys.insert(key);
-    }
-    for (const auto& [key, value] : b.compat.items()) {
-        keys.insert(key);
-    }
-    for (const auto& key : keys) {
-        const json va = a.compat.contains(key) ? a.compat[key] : json(nullptr);
-        const json vb = b.compat.contains(key) ? b.compat[key] : json(nullptr);
-        if (va != vb) {
-            result.compat.push_back({key, va, vb});
-        }
-    }
+    result.metrics = metric_differences(a, b);
+    result.compat = compat_changes(a, b);
     return result;
 }
 
