@@ -109,10 +109,29 @@ TEST_F(ReadCommandsTest, ShowOfAnUnknownModelSaysTheVaultIsEmpty) {
 
 TEST_F(ReadCommandsTest, HistoryShowsThePointers) {
     services.save("m.pkl", "one");
+    services.save("m.pkl", "two");
+    const auto first = vault::Version::parse("1.0.0");
+    services.vault().move_pointer("w/m.pkl", vault::Pointer::current, first, "test", 0);
+    services.fake_clock().advance(std::chrono::minutes(1));
+    services.vault().move_pointer("w/m.pkl", vault::Pointer::current,
+                                  vault::Version::parse("1.0.1"), "test again", 7);
     const auto r = services.answer("history", {{"target", "w/m.pkl"}});
     ASSERT_TRUE(r->ok) << r->message;
     EXPECT_EQ(r->result["model"], "w/m.pkl");
-    EXPECT_TRUE(r->result["history"].is_array());
+    EXPECT_EQ(r->result["current"], "1.0.1");
+    const json& history = r->result["history"];
+    ASSERT_EQ(history.size(), 2u) << history.dump();
+    EXPECT_EQ(history[0]["pointer"], "current");
+    EXPECT_TRUE(history[0]["from"].is_null()) << "current was unset";
+    EXPECT_EQ(history[0]["to"], "1.0.0");
+    EXPECT_EQ(history[0]["reason"], "test");
+    EXPECT_EQ(history[0]["time"], "2026-11-22T08:00:00Z");
+    EXPECT_EQ(history[1]["pointer"], "current");
+    EXPECT_EQ(history[1]["from"], "1.0.0");
+    EXPECT_EQ(history[1]["to"], "1.0.1");
+    EXPECT_EQ(history[1]["reason"], "test again");
+    EXPECT_EQ(history[1]["uid"], 7);
+    EXPECT_EQ(history[1]["time"], "2026-11-22T08:01:00Z");
     EXPECT_EQ(services.answer("history", {{"target", "w/x.pkl"}})->code, ErrorCode::not_found);
 }
 

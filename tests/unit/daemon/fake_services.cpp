@@ -1,12 +1,77 @@
 #include "tests/unit/daemon/fake_services.hpp"
 
 #include <chrono>
+#include <cstdlib>
+#include <mutex>
+#include <set>
+#include <string>
 
 #include <gtest/gtest.h>
 
 #include "metrics/report.hpp"
 
 namespace mv::test {
+namespace {
+
+/// The names of the commands FakeServices::call ran in this process.
+class CalledCommands {
+public:
+    void add(const std::string& name) {
+        std::lock_guard lock(m_mutex);
+        m_names.insert(name);
+    }
+    bool contains(const std::string& name) const {
+        std::lock_guard lock(m_mutex);
+        return m_names.contains(name);
+    }
+
+private:
+    mutable std::mutex m_mutex;
+    std::set<std::string> m_names;
+};
+
+CalledCommands& called_commands() {
+    static CalledCommands names;
+    return names;
+}
+
+// Fails the run when a command of the registry was never called through FakeServices::call
+// by any test of this binary: a command added without a test (daemon/commands/registry.cpp).
+// Only a run of every test can tell. A run restricted by --gtest_filter (as each ctest entry
+// made by gtest_discover_tests is, hence the whole-binary entry in CMakeLists.txt) or by
+// sharding checks nothing, so that running a subset never reports commands as untested.
+class CommandCoverageCheck final : public ::testing::Environment {
+public:
+    void TearDown() override {
+        if (!every_test_ran()) {
+            return;
+        }
+        daemon::CommandRegistry registry;
+        daemon::register_all(registry);
+        std::string untested;
+        for (const auto& [name, command] : registry.all()) {
+            if (!called_commands().contains(name)) {
+                untested += (untested.empty() ? "" : ", ") + name;
+            }
+        }
+        if (!untested.empty()) {
+            ADD_FAILURE() << "commands of the registry that no test of commands_test called "
+                             "(through FakeServices::call): "
+                          << untested << "; add a test for each to commands_*_test.cpp";
+        }
+    }
+
+private:
+    static bool every_test_ran() {
+        const char* shards = std::getenv("GTEST_TOTAL_SHARDS");
+        return GTEST_FLAG_GET(filter) == "*" && (shards == nullptr || std::string(shards) == "1");
+    }
+};
+
+[[maybe_unused]] ::testing::Environment* const k_coverage_check =
+    ::testing::AddGlobalTestEnvironment(new CommandCoverageCheck);
+
+} // namespace
 
 void RecordingResponder::progress(nlohmann::json progress) {
     std::lock_guard lock(m_mutex);
@@ -90,6 +155,7 @@ std::shared_ptr<RecordingResponder> FakeServices::call(const std::string& name, 
     if (command == nullptr) {
         throw std::runtime_error("no command " + name + " in the registry");
     }
+    called_commands().add(name);
     auto responder = std::make_shared<RecordingResponder>();
     const ipc::Peer peer{};
     daemon::CommandContext context{*this, peer, args, responder, std::move(fds)};

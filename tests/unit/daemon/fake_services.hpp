@@ -3,6 +3,19 @@
 // real vault (in a temp folder), backup service, job queues and notifications, with a
 // fake clock, a status snapshot the test sets and a reload hook that counts its calls.
 // The job queues' threads belong to it; io() is run by the test (wait_for()).
+//
+// Two times meet here. The fake clock starts at 2026-11-22T08:00:00Z, so answers that
+// print the clock (status' next_run, stats' generated, history's time) are exact. The
+// files under models() are real, with real ctimes: the backup service only stores a file
+// left alone for longer than the watch's settle (1 s) measured on this clock
+// (watcher/quiet.hpp); on the fixed date a file written today would look changed in the
+// clock's future and never settle. So the tests that back up a file through the service
+// (commands_job_test.cpp, settle_files()) first move the clock to the real time + 1 h.
+// Tests that store through save() go straight to the vault and need neither.
+//
+// Every command run through call() is recorded: when the whole binary ran, an environment
+// in fake_services.cpp fails the run if a command of the registry was never called, i.e. a
+// command was added without a test in this target.
 
 #include <condition_variable>
 #include <filesystem>
@@ -80,7 +93,8 @@ public:
     std::string save(const std::string& file, const std::string& content);
 
     /// Runs command `name` as the control socket does (through the registry and
-    /// daemon::run_handler) for uid 0, with `fds` passed alongside.
+    /// daemon::run_handler) for uid 0, with `fds` passed alongside; records `name` for the
+    /// coverage check.
     std::shared_ptr<RecordingResponder> call(const std::string& name, nlohmann::json args,
                                              std::vector<UniqueFd> fds = {});
     /// call(), then runs io() until the answer came (at most 30 s).
