@@ -46,7 +46,7 @@ int ChunkReader::pack_fd(const PackId& pack, bool reopen) {
 
 // One stored copy into `out`; empty on success, else what is wrong with it.
 std::string ChunkReader::read_copy(const ChunkId& id, const ChunkLocation& location,
-                                   std::uint64_t size, std::vector<std::uint8_t>& out) {
+                                   std::uint64_t size, ByteBuffer& out) {
     const IndexEntry& entry = location.entry;
     const std::string pack = location.pack.short_hex();
     if (entry.raw_length != size) {
@@ -80,7 +80,7 @@ std::string ChunkReader::read_copy(const ChunkId& id, const ChunkLocation& locat
     return {};
 }
 
-void ChunkReader::read(const ChunkId& id, std::uint64_t size, std::vector<std::uint8_t>& out) {
+void ChunkReader::read(const ChunkId& id, std::uint64_t size, ByteBuffer& out) {
     std::string first_problem;
     for (int attempt = 0; attempt < 2; ++attempt) {
         const auto locations = m_store.locate_all(id);

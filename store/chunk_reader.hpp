@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "store/byte_buffer.hpp"
 #include "store/codec.hpp"
 #include "store/store.hpp"
 #include "util/fd.hpp"
@@ -21,7 +22,7 @@ public:
     /// The bytes of chunk `id` (expected to be `size` bytes long) in `out`. Throws
     /// Error(corrupt) saying what is wrong — not in the index, its pack missing or
     /// short, undecodable, or not hashing to its name — naming the chunk and its pack.
-    void read(const ChunkId& id, std::uint64_t size, std::vector<std::uint8_t>& out);
+    void read(const ChunkId& id, std::uint64_t size, ByteBuffer& out);
 
     /// Without reading it: empty when chunk `id` is indexed and its pack exists and is
     /// large enough; otherwise what is wrong.
@@ -30,11 +31,11 @@ public:
 private:
     int pack_fd(const PackId& pack, bool reopen);
     std::string read_copy(const ChunkId& id, const ChunkLocation& location, std::uint64_t size,
-                          std::vector<std::uint8_t>& out);
+                          ByteBuffer& out);
 
     const Store& m_store;
     CodecContext m_codec;
-    std::vector<std::uint8_t> m_stored;
+    ByteBuffer m_stored;
     std::vector<std::uint8_t> m_unsealed; ///< the opened blob (encrypted vaults)
     std::map<PackId, UniqueFd> m_open;
     std::map<PackId, std::uint64_t> m_sizes; ///< pack sizes seen by check()

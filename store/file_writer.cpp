@@ -4,12 +4,14 @@
 #include <condition_variable>
 #include <deque>
 #include <exception>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <unistd.h>
 
 #include <fmt/format.h>
 
+#include "store/byte_buffer.hpp"
 #include "store/chunk_plan.hpp"
 #include "store/gear_chunker.hpp"
 #include "store/sha256.hpp"
@@ -18,18 +20,57 @@ namespace mv::store {
 
 namespace {
 
-using Bytes = std::vector<std::uint8_t>;
+using Bytes = ByteBuffer;
 
 /// How much is read at a time while looking for a content-defined cut.
 constexpr std::size_t k_read_step = 1u << 20;
 
+/// Chunk buffers kept for reuse once the workers and the file's hasher are done with them.
+constexpr std::size_t k_spare_buffers = 10;
+
+// Buffers to reuse: a fresh multi-MiB allocation per chunk costs page faults.
+class BufferPool {
+public:
+    Bytes take() {
+        std::lock_guard lock(m_mutex);
+        if (m_spares.empty()) {
+            return {};
+        }
+        Bytes bytes = std::move(m_spares.back());
+        m_spares.pop_back();
+        bytes.clear();
+        return bytes;
+    }
+    void give_back(Bytes bytes) {
+        std::lock_guard lock(m_mutex);
+        if (m_spares.size() < k_spare_buffers) {
+            m_spares.push_back(std::move(bytes));
+        }
+    }
+
+private:
+    std::mutex m_mutex;
+    std::vector<Bytes> m_spares;
+};
+
+/// A chunk read once and shared by its worker and the file's hasher; the last one done
+/// with it gives the buffer back to the pool.
+using SharedBytes = std::shared_ptr<const Bytes>;
+
+SharedBytes share(Bytes bytes, BufferPool& pool) {
+    return {new Bytes(std::move(bytes)), [&pool](const Bytes* done) {
+                pool.give_back(std::move(*const_cast<Bytes*>(done)));
+                delete done;
+            }};
+}
+
 struct Job {
     std::size_t index = 0;
-    Bytes bytes;
+    SharedBytes bytes;
     ChunkHint hint;
 };
 
-// Chunks waiting for a worker, bounded in bytes; the first failure closes it.
+// Chunks waiting for a consumer, bounded in bytes; the first failure closes it.
 class JobQueue {
 public:
     explicit JobQueue(std::uint64_t limit) : m_limit(limit) {}
@@ -38,7 +79,7 @@ public:
         std::unique_lock lock(m_mutex);
         m_space.wait(lock, [&] { return m_failure || m_bytes < m_limit; });
         rethrow_locked();
-        m_bytes += job.bytes.size();
+        m_bytes += job.bytes->size();
         m_jobs.push_back(std::move(job));
         m_ready.notify_one();
     }
@@ -50,7 +91,7 @@ public:
         }
         Job job = std::move(m_jobs.front());
         m_jobs.pop_front();
-        m_bytes -= job.bytes.size();
+        m_bytes -= job.bytes->size();
         m_space.notify_one();
         return job;
     }
@@ -71,23 +112,6 @@ public:
         std::lock_guard lock(m_mutex);
         rethrow_locked();
     }
-    /// A buffer to reuse (allocating 4 MiB per chunk costs page faults).
-    Bytes spare() {
-        std::lock_guard lock(m_mutex);
-        if (m_spares.empty()) {
-            return {};
-        }
-        Bytes bytes = std::move(m_spares.back());
-        m_spares.pop_back();
-        bytes.clear();
-        return bytes;
-    }
-    void recycle(Bytes bytes) {
-        std::lock_guard lock(m_mutex);
-        if (m_spares.size() < 2) {
-            m_spares.push_back(std::move(bytes));
-        }
-    }
 
 private:
     void rethrow_locked() {
@@ -99,39 +123,40 @@ private:
     std::condition_variable m_ready;
     std::condition_variable m_space;
     std::deque<Job> m_jobs;
-    std::vector<Bytes> m_spares;
     std::uint64_t m_bytes = 0;
     std::uint64_t m_limit;
     bool m_closed = false;
     std::exception_ptr m_failure;
 };
 
-// Reads the file in order, hashing it, and hands out chunks.
+// Reads the file in order and hands out each chunk twice: to the workers (any order)
+// and to the file's hasher (in order). The SHA-256 of the whole file used to run on this
+// thread, which made reading it the slowest stage of a backup that stores little.
 class Cutter {
 public:
-    Cutter(int fd, JobQueue& queue, const std::stop_token& stop,
+    Cutter(int fd, BufferPool& pool, JobQueue& work, JobQueue& hashing, const std::stop_token& stop,
            const std::function<void(std::uint64_t)>& progress)
-        : m_fd(fd), m_queue(queue), m_stop(stop), m_progress(progress) {}
+        : m_fd(fd), m_pool(pool), m_work(work), m_hashing(hashing), m_stop(stop),
+          m_progress(progress) {}
 
     void run(const std::vector<Segment>& segments) {
         for (const auto& segment : segments) {
             if (segment.content_defined) {
                 cut_by_content(segment);
             } else {
-                Bytes bytes = m_queue.spare();
+                Bytes bytes = m_pool.take();
                 read_into(bytes, segment.length);
                 emit(std::move(bytes), {segment.type, segment.prefix});
             }
         }
     }
     std::size_t chunks() const { return m_next; }
-    std::array<std::uint8_t, 32> digest() { return m_sha.digest(); }
 
 private:
     void cut_by_content(const Segment& segment) {
         GearScanner scanner;
         const std::uint64_t end = segment.offset + segment.length;
-        Bytes bytes = m_queue.spare();
+        Bytes bytes = m_pool.take();
         while (m_offset < end || !bytes.empty()) {
             const std::size_t want =
                 static_cast<std::size_t>(std::min<std::uint64_t>(k_read_step, end - m_offset));
@@ -140,7 +165,7 @@ private:
             if (!cut) {
                 continue;
             }
-            Bytes rest = m_queue.spare();
+            Bytes rest = m_pool.take();
             rest.assign(bytes.begin() + static_cast<std::ptrdiff_t>(*cut), bytes.end());
             bytes.resize(*cut);
             emit(std::move(bytes), {});
@@ -171,7 +196,6 @@ private:
             }
             done += static_cast<std::size_t>(got);
         }
-        m_sha.update(bytes.data() + start, done);
         m_offset += done;
         if (m_progress) {
             m_progress(m_offset);
@@ -181,14 +205,18 @@ private:
         if (bytes.empty()) {
             return;
         }
-        m_queue.push({m_next++, std::move(bytes), hint});
+        const SharedBytes shared = share(std::move(bytes), m_pool);
+        m_hashing.push({m_next, shared, hint});
+        m_work.push({m_next, shared, hint});
+        ++m_next;
     }
 
     int m_fd;
-    JobQueue& m_queue;
+    BufferPool& m_pool;
+    JobQueue& m_work;
+    JobQueue& m_hashing;
     const std::stop_token& m_stop;
     const std::function<void(std::uint64_t)>& m_progress;
-    Sha256 m_sha;
     std::uint64_t m_offset = 0;
     std::size_t m_next = 0;
 };
@@ -210,42 +238,54 @@ FileWriteResult write_file(int fd, std::uint64_t size, WriteSession& session,
     const FileLayout layout = plan_layout(read_at, size);
     FileWriteResult result;
     result.layout = layout.format;
-    JobQueue queue(options.queue_bytes);
+    BufferPool pool; // before the queues: their jobs give buffers back to it
+    JobQueue work(options.queue_bytes);
+    JobQueue hashing(options.queue_bytes);
     std::mutex results_mutex;
     std::uint64_t new_chunks = 0;
-    std::vector<std::jthread> workers;
+    std::vector<std::jthread> threads;
     for (unsigned i = 0; i < std::max(options.workers, 1u); ++i) {
-        workers.emplace_back([&] {
+        threads.emplace_back([&] {
             PutScratch scratch;
             try {
-                while (auto job = queue.pop()) {
-                    const PutResult put = session.put(job->bytes, job->hint, scratch);
-                    {
-                        std::lock_guard lock(results_mutex);
-                        if (result.chunks.size() <= job->index) {
-                            result.chunks.resize(job->index + 1);
-                        }
-                        result.chunks[job->index] = {put.id, job->bytes.size()};
-                        new_chunks += put.stored ? 1 : 0;
+                while (auto job = work.pop()) {
+                    const PutResult put = session.put(*job->bytes, job->hint, scratch);
+                    std::lock_guard lock(results_mutex);
+                    if (result.chunks.size() <= job->index) {
+                        result.chunks.resize(job->index + 1);
                     }
-                    queue.recycle(std::move(job->bytes));
+                    result.chunks[job->index] = {put.id, job->bytes->size()};
+                    new_chunks += put.stored ? 1 : 0;
                 }
             } catch (...) {
-                queue.fail(std::current_exception());
+                work.fail(std::current_exception());
             }
         });
     }
-    Cutter cutter(fd, queue, stop, progress);
+    Sha256 file_sha;
+    threads.emplace_back([&] {
+        try {
+            while (auto job = hashing.pop()) {
+                file_sha.update(job->bytes->data(), job->bytes->size());
+            }
+        } catch (...) {
+            hashing.fail(std::current_exception());
+        }
+    });
+    Cutter cutter(fd, pool, work, hashing, stop, progress);
     try {
         cutter.run(plan_segments(layout));
     } catch (...) {
-        queue.fail(std::current_exception());
+        work.fail(std::current_exception());
+        hashing.fail(std::current_exception());
     }
-    queue.close();
-    workers.clear(); // joins
-    queue.rethrow();
+    work.close();
+    hashing.close();
+    threads.clear(); // joins
+    work.rethrow();
+    hashing.rethrow();
     result.chunks.resize(cutter.chunks());
-    result.sha256 = cutter.digest();
+    result.sha256 = file_sha.digest();
     result.new_chunks = new_chunks;
     return result;
 }

@@ -57,44 +57,92 @@ PutResult WriteSession::put(std::span<const std::uint8_t> chunk, const ChunkHint
         m_store.sealing().seal_blob(result.id, scratch.encoded, scratch.sealed);
         blob = scratch.sealed;
     }
-    std::lock_guard lock(m_mutex);
-    if (m_own.contains(result.id)) {
-        return result; // another thread of this session stored it meanwhile
+    {
+        std::lock_guard lock(m_mutex);
+        if (!m_own.emplace(result.id, true).second) {
+            return result; // another thread of this session stored it meanwhile
+        }
     }
     append(result.id, result.codec, blob, static_cast<std::uint32_t>(chunk.size()));
-    m_own.emplace(result.id, true);
     result.stored = true;
     result.stored_bytes = blob.size();
     return result;
 }
 
+// Packs are written outside the session's lock: writing one (a copy into the page cache,
+// its SHA-256, the fsync when it is full) was most of a fresh backup's time and made the
+// workers wait for each other (bench/README.md). Once a backup has stored a pack's worth,
+// each thread may open a pack of its own; before that they share one, so that a small
+// backup still makes a single pack.
 void WriteSession::append(const ChunkId& id, BlobCodec codec, std::span<const std::uint8_t> stored,
                           std::uint32_t raw_length) {
-    if (!m_current) {
-        m_current = std::make_unique<PackWriter>(temporary_pack(), m_store.sealing());
+    std::unique_ptr<PackWriter> writer;
+    {
+        std::unique_lock lock(m_mutex);
+        m_appended.wait(lock, [&] {
+            return !m_idle.empty() || m_open_packs == 0 ||
+                   m_new_bytes >= m_store.m_options.pack_target;
+        });
+        ++m_appending;
+        if (!m_idle.empty()) {
+            writer = std::move(m_idle.back());
+            m_idle.pop_back();
+        } else {
+            ++m_open_packs;
+        }
     }
-    m_current->append(id, codec, stored, raw_length);
-    m_new_bytes += stored.size();
-    if (m_current->size() >= m_store.m_options.pack_target) {
-        finish_current_pack();
+    std::optional<IndexedPack> finished;
+    try {
+        if (!writer) {
+            writer = std::make_unique<PackWriter>(temporary_pack(), m_store.sealing());
+        }
+        writer->append(id, codec, stored, raw_length);
+        if (writer->size() >= m_store.m_options.pack_target) {
+            finished = writer->finish();
+        }
+    } catch (...) {
+        done_appending(nullptr, std::nullopt, 0);
+        throw;
     }
+    done_appending(std::move(writer), std::move(finished), stored.size());
 }
 
-void WriteSession::finish_current_pack() {
-    if (!m_current || m_current->blob_count() == 0) {
-        return;
+void WriteSession::done_appending(std::unique_ptr<PackWriter> writer,
+                                  std::optional<IndexedPack> finished, std::uint64_t bytes) {
+    std::lock_guard lock(m_mutex);
+    m_new_bytes += bytes;
+    if (finished) {
+        m_finished.push_back(std::move(*finished));
+        m_full.push_back(std::move(writer));
+        --m_open_packs;
+    } else if (writer) {
+        m_idle.push_back(std::move(writer));
+    } else {
+        --m_open_packs; // it failed and was removed
     }
-    m_finished.push_back(m_current->finish());
-    m_full.push_back(std::move(m_current));
+    --m_appending;
+    m_appended.notify_all();
+}
+
+void WriteSession::finish_idle_packs() {
+    for (auto& writer : m_idle) {
+        if (writer->blob_count() == 0) {
+            continue;
+        }
+        m_finished.push_back(writer->finish());
+        m_full.push_back(std::move(writer));
+    }
+    m_open_packs -= static_cast<unsigned>(m_idle.size());
+    m_idle.clear();
 }
 
 std::uint64_t WriteSession::commit() {
-    std::lock_guard lock(m_mutex);
+    std::unique_lock lock(m_mutex);
+    m_appended.wait(lock, [&] { return m_appending == 0; });
     if (m_committed) {
         return 0;
     }
-    finish_current_pack();
-    m_current.reset();
+    finish_idle_packs();
     std::uint64_t bytes = 0;
     if (!m_finished.empty()) {
         std::vector<std::filesystem::path> temporary;

@@ -6,14 +6,17 @@
 // manifest is durable (its references protect the chunks from then on). A session
 // destroyed without commit() removes its packs.
 
+#include <condition_variable>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <unordered_map>
 #include <vector>
 
+#include "store/byte_buffer.hpp"
 #include "store/codec.hpp"
 #include "store/pack_writer.hpp"
 
@@ -38,7 +41,7 @@ struct PutResult {
 struct PutScratch {
     CodecContext codec;
     std::vector<std::uint8_t> encoded;
-    std::vector<std::uint8_t> decoded;
+    ByteBuffer decoded;               ///< the verify pass's output: not zeroed first
     std::vector<std::uint8_t> sealed; ///< the blob as a pack stores it (encrypted vaults)
 };
 
@@ -65,12 +68,17 @@ public:
 private:
     void append(const ChunkId& id, BlobCodec codec, std::span<const std::uint8_t> stored,
                 std::uint32_t raw_length);
-    void finish_current_pack();
+    void done_appending(std::unique_ptr<PackWriter> writer, std::optional<IndexedPack> finished,
+                        std::uint64_t bytes);
+    void finish_idle_packs();
     std::filesystem::path temporary_pack() const;
 
     Store& m_store;
     mutable std::mutex m_mutex;
-    std::unique_ptr<PackWriter> m_current;
+    std::condition_variable m_appended;
+    unsigned m_appending = 0;                        ///< threads writing into a pack now
+    unsigned m_open_packs = 0;                       ///< packs begun and not yet full
+    std::vector<std::unique_ptr<PackWriter>> m_idle; ///< open packs no thread is writing
     std::vector<std::unique_ptr<PackWriter>> m_full; ///< finished, not yet published
     std::vector<IndexedPack> m_finished;
     std::unordered_map<ChunkId, bool, DigestHash> m_own; ///< chunks this session stored

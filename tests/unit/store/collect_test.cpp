@@ -2,6 +2,7 @@
 // flight has pinned stays, and mostly-garbage packs are repacked.
 #include <gtest/gtest.h>
 
+#include "store/byte_buffer.hpp"
 #include "store/chunk_reader.hpp"
 #include "store/store.hpp"
 #include "store/write_session.hpp"
@@ -32,7 +33,7 @@ protected:
     }
     bool readable(const ChunkId& id, std::uint64_t size) {
         ChunkReader reader(*store);
-        std::vector<std::uint8_t> out;
+        ByteBuffer out;
         try {
             reader.read(id, size, out);
             return true;

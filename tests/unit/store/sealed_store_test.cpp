@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include "store/byte_buffer.hpp"
 #include "store/chunk_reader.hpp"
 #include "store/pack_format.hpp"
 #include "store/store.hpp"
@@ -57,7 +58,7 @@ protected:
     }
     std::string read(const ChunkId& id, std::uint64_t size) {
         ChunkReader reader(*store);
-        std::vector<std::uint8_t> out;
+        ByteBuffer out;
         reader.read(id, size, out);
         return {out.begin(), out.end()};
     }

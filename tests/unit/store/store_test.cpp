@@ -1,9 +1,12 @@
 // The store end to end: sessions, deduplication, durability across reopening, verified
 // reads, and recovery from a crash between a pack and its index.
 #include <fstream>
+#include <set>
+#include <thread>
 
 #include <gtest/gtest.h>
 
+#include "store/byte_buffer.hpp"
 #include "store/chunk_reader.hpp"
 #include "store/store.hpp"
 #include "store/write_session.hpp"
@@ -40,7 +43,7 @@ protected:
     }
     std::string read(const ChunkId& id, std::uint64_t size) {
         ChunkReader reader(*store);
-        std::vector<std::uint8_t> out;
+        ByteBuffer out;
         reader.read(id, size, out);
         return {out.begin(), out.end()};
     }
@@ -168,6 +171,45 @@ TEST_F(StoreTest, ADamagedIndexFileIsRebuiltFromThePacks) {
     const auto now = files_under("index");
     ASSERT_EQ(now.size(), 1u);
     EXPECT_EQ(mv::test::read_file(now.front()), intact);
+}
+
+TEST_F(StoreTest, ThreadsWritingAtOnceStoreEachChunkOnce) {
+    // Each thread appends to a pack of its own outside the session's lock; two threads
+    // putting the same chunks must still store each once, and commit publishes them all.
+    reopen(1u << 20); // small packs: several fill up while the threads run
+    std::vector<std::string> chunks;
+    for (int i = 0; i < 24; ++i) {
+        chunks.push_back(test::float32_weights(60000, static_cast<unsigned>(i + 10)));
+    }
+    auto session = store->begin_write();
+    std::atomic<int> stored{0};
+    std::vector<std::jthread> threads;
+    for (int t = 0; t < 3; ++t) {
+        threads.emplace_back([&, t] {
+            PutScratch own;
+            for (std::size_t i = 0; i < chunks.size(); ++i) {
+                const auto& chunk = chunks[(i + static_cast<std::size_t>(t) * 7) % chunks.size()];
+                if (session->put(test::bytes_of(chunk), {ValueType::float32, 0}, own).stored) {
+                    ++stored;
+                }
+            }
+        });
+    }
+    threads.clear();
+    EXPECT_EQ(stored.load(), 24);
+    EXPECT_EQ(session->new_chunks(), 24u);
+    session->commit();
+    session->finish();
+    EXPECT_GE(files_under("packs").size(), 2u);
+    std::set<std::string> ids;
+    for (const auto& chunk : chunks) {
+        const auto id = store->namer().name(test::bytes_of(chunk));
+        EXPECT_EQ(store->locate_all(id).size(), 1u) << "stored more than once";
+        EXPECT_EQ(read(id, chunk.size()), chunk);
+        ids.insert(id.hex());
+    }
+    EXPECT_EQ(ids.size(), 24u);
+    EXPECT_TRUE(stdfs::is_empty(dir / "tmp")); // every pack was published
 }
 
 } // namespace
