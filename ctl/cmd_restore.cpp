@@ -47,6 +47,7 @@ int run_restore(const GlobalOptions& global, const ParsedArgs& args) {
     }
     // `to` is for the audit log and the on_restore hook: the daemon writes nothing there.
     extra["to"] = escape_name(std::filesystem::absolute(*to).lexically_normal().string());
+    extra["client_checks_files"] = true; // extract_verified checks every file's SHA-256
     ProgressBar bar(global.progress && !global.json && ProgressBar::stderr_is_terminal());
     std::string label;
     std::uint64_t total = 0;

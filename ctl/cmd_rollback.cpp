@@ -79,7 +79,8 @@ int run_rollback(const GlobalOptions& global, const ParsedArgs& args) {
             } catch (const Error& e) {
                 throw with_advice(e, target);
             }
-        });
+        },
+        {{"client_checks_files", true}}); // extract_verified checks every file's SHA-256
     bar.finish();
     if (const int failed = report_stream_failure(global, outcome); failed >= 0) {
         return failed;

@@ -7,6 +7,10 @@
 
 namespace mv::ctl {
 
+namespace {
+constexpr int k_stream_pipe_bytes = 1 << 20;
+} // namespace
+
 bool StreamOutcome::daemon_failed_first() const {
     if (reply.ok()) {
         return false;
@@ -27,6 +31,9 @@ StreamOutcome stream_version(const GlobalOptions& global, const std::string& tar
     }
     UniqueFd read_end(ends[0]);
     UniqueFd write_end(ends[1]);
+    // A 64 KiB pipe made daemon and client take turns every 64 KiB; 1 MiB (the default
+    // limit for unprivileged users, /proc/sys/fs/pipe-max-size) lets both run. Best effort.
+    ::fcntl(write_end.get(), F_SETPIPE_SZ, k_stream_pipe_bytes);
     auto client = ipc::Client::connect(global.socket);
     json args = {{"target", target}, {"members", members}};
     args.update(extra_args);

@@ -61,7 +61,9 @@ ssize_t ArchiveReader::on_read(struct archive* a, void* self, const void** buffe
     auto* reader = static_cast<ArchiveReader*>(self);
     try {
         const std::size_t got = reader->read_source(reader->m_buffer.get(), k_io_chunk);
-        reader->m_sha.update(reader->m_buffer.get(), got);
+        if (reader->m_hash) {
+            reader->m_sha.update(reader->m_buffer.get(), got);
+        }
         reader->m_consumed += got;
         *buffer = reader->m_buffer.get();
         return static_cast<ssize_t>(got);
@@ -130,10 +132,12 @@ std::pair<std::uint64_t, std::string> ArchiveReader::finish() {
     while (next()) {
     }
     while (const std::size_t got = read_source(m_buffer.get(), k_io_chunk)) {
-        m_sha.update(m_buffer.get(), got);
+        if (m_hash) {
+            m_sha.update(m_buffer.get(), got);
+        }
         m_consumed += got;
     }
-    return {m_consumed, m_sha.hex_digest()};
+    return {m_consumed, m_hash ? m_sha.hex_digest() : std::string()};
 }
 
 } // namespace mv::vault

@@ -47,8 +47,12 @@ public:
     std::optional<Member> next();
     /// Reads up to `size` bytes of the current member; returns 0 at its end.
     std::size_t read(void* buffer, std::size_t size);
+    /// Whether the whole archive's SHA-256 is computed (on by default). Only a format-1
+    /// archive file has one to check; a version's stream does not, and hashing it would
+    /// be a third SHA-256 pass over a restore's bytes. Call before reading.
+    void hash_archive(bool on) { m_hash = on; }
     /// After next() returned nullopt: reads what libarchive left (trailing padding) and
-    /// returns the archive file's total size and SHA-256.
+    /// returns the archive file's total size and SHA-256 (empty when not hashed).
     std::pair<std::uint64_t, std::string> finish();
     /// Raw archive bytes consumed so far (for progress).
     std::uint64_t bytes_consumed() const { return m_consumed; }
@@ -66,6 +70,7 @@ private:
     std::unique_ptr<struct archive, int (*)(struct archive*)> m_archive;
     std::unique_ptr<char[]> m_buffer;
     Sha256 m_sha;
+    bool m_hash = true;
     std::uint64_t m_consumed = 0;
     bool m_at_end = false;
 };

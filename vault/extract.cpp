@@ -174,7 +174,8 @@ public:
         const auto [archive_size, archive_sha256] = reader.finish();
         const auto& archive = m_manifest.archive; // format 1 only
         if ((archive.size != 0 && archive_size != archive.size) ||
-            (!archive.sha256.empty() && archive_sha256 != archive.sha256)) {
+            (!archive.sha256.empty() && !archive_sha256.empty() &&
+             archive_sha256 != archive.sha256)) {
             corrupt(fmt::format("the archive {} does not match its SHA-256 in the manifest",
                                 archive.file));
         }
@@ -268,6 +269,8 @@ ExtractResult extract_verified(UniqueFd archive, const std::optional<Manifest>& 
     ArchiveReader reader(std::move(archive), expected ? fmt::format("{} {}", expected->model,
                                                                     expected->version.to_string())
                                                       : std::string("the version's stream"));
+    // Only a format-1 archive file has a SHA-256 of its own (every file's is checked anyway).
+    reader.hash_archive(expected && !expected->archive.sha256.empty());
     extraction.read_manifest(reader, expected);
     extraction.plan();
     if (seen) {

@@ -17,6 +17,7 @@
 #include "util/time.hpp"
 #include "vault/extract.hpp"
 #include "vault/manifest.hpp"
+#include "vault/version_reader.hpp"
 
 struct archive;
 
@@ -63,8 +64,10 @@ private:
 /// `sink`, every chunk verified. Throws Error(corrupt) naming the model, version, file and
 /// chunk when the store cannot give a file back; Error(cancelled) on `stop`. A non-empty
 /// `signature` (Vault::signature_of()) follows manifest.json as signature.json.
+/// `whole_files`: see FileHashCheck.
 void write_version_tar(const store::Store& store, const Manifest& manifest, Members members,
                        const TarSink& sink, const std::stop_token& stop,
-                       std::string_view signature = {});
+                       std::string_view signature = {},
+                       FileHashCheck whole_files = FileHashCheck::here);
 
 } // namespace mv::vault

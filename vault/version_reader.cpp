@@ -1,5 +1,7 @@
 #include "vault/version_reader.hpp"
 
+#include <future>
+
 #include <fmt/format.h>
 
 #include "store/sha256.hpp"
@@ -8,7 +10,7 @@
 namespace mv::vault {
 
 void VersionReader::read_file(const Manifest& manifest, const FileEntry& file, const FileSink& sink,
-                              const std::stop_token& stop) {
+                              const std::stop_token& stop, FileHashCheck whole_file) {
     const auto fail = [&](const std::string& what) {
         throw Error(fmt::format("{} {}: {}: {}", manifest.model, manifest.version.to_string(),
                                 escape_name(file.member()), what),
@@ -17,22 +19,38 @@ void VersionReader::read_file(const Manifest& manifest, const FileEntry& file, c
     if (file.chunks.size() != file.chunk_count) {
         fail("internal error: the manifest was loaded without its chunk lists");
     }
+    const auto read_chunk = [&](std::size_t index) {
+        const auto& chunk = file.chunks[index];
+        m_readers[index % 2].read(chunk.id, chunk.size, m_chunks[index % 2]);
+    };
     store::Sha256 sha;
     std::uint64_t size = 0;
-    for (const auto& chunk : file.chunks) {
+    std::future<void> ahead;
+    for (std::size_t i = 0; i < file.chunks.size(); ++i) {
         if (stop.stop_requested()) {
             throw Error("reading abandoned: the daemon is stopping", ErrorCode::cancelled);
         }
         try {
-            m_reader.read(chunk.id, chunk.size, m_chunk);
+            if (ahead.valid()) {
+                ahead.get();
+            } else {
+                read_chunk(i);
+            }
         } catch (const Error& e) {
-            fail(fmt::format("{} (bytes {}–{})", e.what(), size, size + chunk.size));
+            fail(fmt::format("{} (bytes {}–{})", e.what(), size, size + file.chunks[i].size));
         }
-        sha.update(m_chunk.data(), m_chunk.size());
-        size += m_chunk.size();
-        sink(m_chunk);
+        if (i + 1 < file.chunks.size()) {
+            ahead = std::async(std::launch::async, read_chunk, i + 1);
+        }
+        const auto& bytes = m_chunks[i % 2];
+        if (whole_file == FileHashCheck::here) {
+            sha.update(bytes.data(), bytes.size());
+        }
+        size += bytes.size();
+        sink(bytes);
     }
-    if (size != file.size || sha.hex_digest() != file.sha256) {
+    if (size != file.size ||
+        (whole_file == FileHashCheck::here && sha.hex_digest() != file.sha256)) {
         fail("its chunks do not give back its SHA-256");
     }
 }
@@ -41,7 +59,7 @@ std::vector<std::string> VersionReader::check_file(const FileEntry& file) {
     std::vector<std::string> problems;
     std::uint64_t total = 0;
     for (const auto& chunk : file.chunks) {
-        if (std::string problem = m_reader.check(chunk.id, chunk.size); !problem.empty()) {
+        if (std::string problem = m_readers[0].check(chunk.id, chunk.size); !problem.empty()) {
             problems.push_back(fmt::format("{}: {} (bytes {}–{})", escape_name(file.member()),
                                            problem, total, total + chunk.size));
         }

@@ -108,6 +108,11 @@ void restore(CommandContext& c) {
                     "request (SCM_RIGHTS, docs/PROTOCOL.md); modelvaultctl does",
                     ErrorCode::invalid_argument);
     }
+    // A client that checks every file's SHA-256 before keeping it (modelvaultctl restore
+    // and rollback) spares the daemon that second pass over the bytes; each chunk is
+    // still checked against its name here.
+    const auto whole_files = flag(c.args, "client_checks_files") ? vault::FileHashCheck::by_client
+                                                                 : vault::FileHashCheck::here;
     auto out = std::make_shared<UniqueFd>(std::move(c.fds[0]));
     const auto members = which == "model" ? vault::Members::model_only : vault::Members::all;
     static std::atomic<std::uint64_t> next{0};
@@ -117,14 +122,14 @@ void restore(CommandContext& c) {
     const std::string to = optional_string(c.args, "to").value_or("");
     spdlog::info("{} {}: archive handed to {} (uid {}) to restore{}", manifest.model,
                  manifest.version.to_string(), user, c.peer.uid, to.empty() ? "" : " into " + to);
-    d.stream_jobs().submit(key, [&d, manifest, members, out, user, to,
+    d.stream_jobs().submit(key, [&d, manifest, members, whole_files, out, user, to,
                                  responder = c.responder](const std::stop_token& stop) {
         try {
             const vault::Manifest full = d.vault().load(manifest);
             check_present(d.vault(), full);
             PipeSink sink(out, stop);
             vault::write_version_tar(d.vault().store(), full, members, std::ref(sink), stop,
-                                     d.vault().signature_of(full));
+                                     d.vault().signature_of(full), whole_files);
             out->reset(); // end of stream before the answer
             d.notifications().publish(
                 restored_event(manifest, "restore", to, user, d.clock().now()));

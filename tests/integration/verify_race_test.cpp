@@ -43,9 +43,12 @@ TEST_F(DaemonTest, VerifyAllLeavesOutVersionsRemovedWhileItRuns) {
     const auto verified = verification.get();
     // The two removed versions are not "corrupt": they are simply no longer there. On a
     // machine that reads the large model faster than the prune takes its turn, the
-    // verification has checked all four before they go (seen once under ASan in CI).
+    // verification has checked some or all of them before they go (all four seen once
+    // under ASan in CI; chunks are read ahead on a second thread since, which moves that
+    // race): what matters is that none is reported as failed.
     EXPECT_EQ(verified["failed"], 0) << verified.dump(2);
-    EXPECT_TRUE(verified["checked"] == 2 || verified["checked"] == 4) << verified.dump(2);
+    EXPECT_GE(verified["checked"].get<int>(), 2) << verified.dump(2);
+    EXPECT_LE(verified["checked"].get<int>(), 4) << verified.dump(2);
 }
 
 // The same found later by the long torture run: a version whose manifest a retag replaced

@@ -2,12 +2,14 @@
 // with read_data, every byte re-read.
 #include <fstream>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "tests/lib/fake_clock.hpp"
 #include "tests/lib/temp_dir.hpp"
 #include "vault/manifest_file.hpp"
 #include "vault/vault.hpp"
+#include "vault/version_reader.hpp"
 
 namespace mv::vault {
 namespace {
@@ -99,6 +101,59 @@ TEST_F(VerifyTest, TamperedManifestHashIsFound) {
     ASSERT_TRUE(write_manifest_file(dir / "vault", dir / "vault/tmp", lying));
     const auto result = vault->verify(lying, VerifyDepth::read_data, {});
     ASSERT_FALSE(result.ok());
+}
+
+TEST_F(VerifyTest, TheReaderChecksTheFileHashUnlessTheClientDoes) {
+    // A manifest whose file SHA-256 is wrong while every chunk is intact: only the whole-
+    // file check sees it. FileHashCheck::by_client leaves that check to a client that
+    // makes it (modelvaultctl restore); the size is still checked here.
+    Manifest full = vault->load(manifest);
+    ASSERT_GE(full.files.front().chunks.size(), 1u);
+    full.files.front().sha256 = std::string(64, '0');
+    VersionReader reader(vault->store());
+    std::uint64_t received = 0;
+    const FileSink count = [&](std::span<const std::uint8_t> bytes) { received += bytes.size(); };
+    try {
+        reader.read_file(full, full.files.front(), count, {});
+        FAIL() << "a wrong file SHA-256 was not seen";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.code(), ErrorCode::corrupt);
+        EXPECT_NE(std::string(e.what()).find("SHA-256"), std::string::npos) << e.what();
+    }
+    received = 0;
+    reader.read_file(full, full.files.front(), count, {}, FileHashCheck::by_client);
+    EXPECT_EQ(received, full.files.front().size);
+    full.files.front().size += 1;
+    EXPECT_THROW(reader.read_file(full, full.files.front(), count, {}, FileHashCheck::by_client),
+                 Error);
+}
+
+TEST_F(VerifyTest, ADamagedChunkReadAheadIsNamedWithItsBytes) {
+    // Chunks are read one ahead on another thread: a damaged later chunk must still be
+    // reported for its own byte range, after the chunks before it were handed over.
+    NewVersion request;
+    request.model = {"w", "big.pkl"};
+    test::write_file(dir / "big.pkl", std::string("\x80\x04", 2) + test::random_bytes(24 << 20, 5));
+    request.files = {SourceFile::beneath(dir.path(), "big.pkl", "big.pkl")};
+    const Manifest big = vault->load(vault->write_version(request, {}).manifest);
+    const auto& chunks = big.files.front().chunks;
+    ASSERT_GE(chunks.size(), 3u);
+    const auto last = vault->store().locate_all(chunks.back().id);
+    ASSERT_FALSE(last.empty());
+    flip_byte(vault->store().pack_path(last.front().pack), last.front().entry.offset + 20);
+    VersionReader reader(vault->store());
+    std::uint64_t received = 0;
+    try {
+        reader.read_file(big, big.files.front(),
+                         [&](std::span<const std::uint8_t> bytes) { received += bytes.size(); },
+                         {});
+        FAIL() << "the damaged chunk was not seen";
+    } catch (const Error& e) {
+        const std::uint64_t start = big.files.front().size - chunks.back().size;
+        EXPECT_EQ(received, start);
+        EXPECT_NE(std::string(e.what()).find(fmt::format("bytes {}", start)), std::string::npos)
+            << e.what();
+    }
 }
 
 } // namespace
