@@ -39,7 +39,12 @@ TEST_F(DaemonTest, VerifyAllLeavesOutVersionsRemovedWhileItRuns) {
         wait_until([&] { return !ctl_json({"status"})["queue"]["verifying"].empty(); }, 60s, 5ms))
         << "the verification never started";
     const auto pruned = ctl_json({"prune", "lab/b.pkl"});
-    ASSERT_EQ(pruned["models"][0]["removed"], 2) << pruned.dump();
+    // The daemon's own first retention pass, 10 s after its start, removes the same two
+    // when a loaded machine (ASan, in CI beside other work) has not reached this prune by
+    // then: the versions still go while the verification runs.
+    const int removed = pruned["models"][0]["removed"].get<int>();
+    ASSERT_TRUE(removed == 2 || removed == 0) << pruned.dump();
+    ASSERT_EQ(versions("lab/b.pkl").size(), 1u);
     const auto verified = verification.get();
     // The two removed versions are not "corrupt": they are simply no longer there. On a
     // machine that reads the large model faster than the prune takes its turn, the
