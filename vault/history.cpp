@@ -2,6 +2,7 @@
 
 #include <cerrno>
 #include <fcntl.h>
+#include <type_traits>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -12,6 +13,26 @@
 #include "util/json_depth.hpp"
 
 namespace mv::vault {
+
+namespace {
+
+// An integer field, absent = `fallback`. A float (1e20, or 1.0) is refused: converting one
+// outside the type's range is undefined behaviour (found by fuzz_history).
+template <typename Integer>
+Integer whole_number(const nlohmann::json& j, const char* key, Integer fallback) {
+    const auto it = j.find(key);
+    if (it == j.end()) {
+        return fallback;
+    }
+    const bool fits =
+        std::is_signed_v<Integer> ? it->is_number_integer() : it->is_number_unsigned();
+    if (!fits) {
+        throw std::runtime_error(fmt::format("\"{}\" is not a whole number", key));
+    }
+    return it->get<Integer>();
+}
+
+} // namespace
 
 using nlohmann::json;
 
@@ -64,7 +85,7 @@ std::vector<HistoryRecord> parse_history(std::string_view content,
                 r.pointer = Pointer::current;
             } else if (pointer == "removed") {
                 r.pointer = Pointer::removed;
-                r.sequence = j.value("sequence", std::uint64_t{0});
+                r.sequence = whole_number<std::uint64_t>(j, "sequence", 0);
             } else {
                 throw std::runtime_error("unknown pointer " + pointer);
             }
@@ -77,7 +98,7 @@ std::vector<HistoryRecord> parse_history(std::string_view content,
                 }
             }
             r.reason = j.value("reason", "");
-            r.uid = j.value("uid", -1LL);
+            r.uid = whole_number<long long>(j, "uid", -1);
             records.push_back(std::move(r));
         } catch (const std::exception& e) {
             problems.push_back(fmt::format("line {}: {}", number, e.what()));

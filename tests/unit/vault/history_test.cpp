@@ -55,6 +55,25 @@ TEST(History, ATornLineIsSkippedAndTheNextRecordSurvives) {
     EXPECT_EQ(pointer_value(records, Pointer::best), (Version{1, 0, 1}));
 }
 
+TEST(History, ANumberTooLargeOrNotWholeIsAProblemNotACrash) {
+    // Found by fuzz_history (UBSan: 1.84467e+20 outside the range of unsigned long).
+    const std::string lines =
+        "{\"time\":\"2026-11-22T08:00:00Z\",\"pointer\":\"removed\",\"from\":\"1.0.0\","
+        "\"to\":null,\"sequence\":184467440737095516161}\n"
+        "{\"time\":\"2026-11-22T08:00:00Z\",\"pointer\":\"best\",\"from\":null,"
+        "\"to\":\"1.0.0\",\"uid\":1e300}\n"
+        "{\"time\":\"2026-11-22T08:00:00Z\",\"pointer\":\"removed\",\"from\":\"1.0.1\","
+        "\"to\":null,\"sequence\":7,\"uid\":1000}\n";
+    std::vector<std::string> problems;
+    const auto records = parse_history(lines, problems);
+    ASSERT_EQ(records.size(), 1u);
+    EXPECT_EQ(records[0].sequence, 7u);
+    ASSERT_EQ(problems.size(), 2u);
+    EXPECT_NE(problems[0].find("\"sequence\" is not a whole number"), std::string::npos)
+        << problems[0];
+    EXPECT_NE(problems[1].find("\"uid\" is not a whole number"), std::string::npos) << problems[1];
+}
+
 TEST(History, VaultMovesPointersDurablyAndReloadsThem) {
     test::TempDir dir("history");
     test::FakeClock clock;
