@@ -129,6 +129,7 @@ ExportResult export_stream(UniqueFd stream, int out, const ByteProgress& progres
             return static_cast<std::size_t>(got);
         },
         "the version's stream");
+    reader.hash_archive(false); // a stream has no archive hash to check (archive_reader.hpp)
     auto result = check_version_archive(reader, progress);
     if (!result) {
         throw Error(
