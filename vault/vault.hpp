@@ -173,6 +173,14 @@ public:
     /// file. Never throws for damage (it is in the result); Error(cancelled) on `stop`.
     VerifyResult verify(const Manifest& manifest, VerifyDepth depth, const std::stop_token& stop,
                         const ProgressFn& progress = {}) const;
+    /// verify() for a version that may change while it is checked: retention may remove
+    /// it, a retag or late metrics replace its manifest. A version gone by the end is not
+    /// damaged (nullopt); one revised meanwhile is checked again as it is now. After a
+    /// failed check it waits for a removal or revision under way (their manifest file goes
+    /// before the catalog learns it) and asks the catalog again.
+    std::optional<VerifyResult> verify_current(const Manifest& manifest, VerifyDepth depth,
+                                               const std::stop_token& stop,
+                                               const ProgressFn& progress = {}) const;
     /// Manifests found damaged when the vault was opened (their versions are hidden, their
     /// numbers stay taken when the file still tells them, and nothing is collected).
     std::vector<DamagedVersion> damaged() const;
@@ -263,7 +271,7 @@ private:
     std::unique_ptr<crypto::SigningKey> m_signing; ///< an encrypted vault's (signs manifests)
     mutable std::shared_mutex m_mutex;             ///< guards m_catalog and m_options.compression
     std::mutex m_history_mutex;                    ///< serialises pointer moves
-    std::mutex m_revision_mutex;                   ///< serialises manifest revisions and removals
+    mutable std::mutex m_revision_mutex;           ///< serialises manifest revisions and removals
     Catalog m_catalog;
     /// Removals finished so far: a collection keeps state/collection-due when one
     /// finished while it ran (its chunks may have counted as referenced).

@@ -99,4 +99,28 @@ std::filesystem::path Vault::manifest_path(const Manifest& manifest) const {
     return manifest_file(m_options.root, manifest.object);
 }
 
+std::optional<VerifyResult> Vault::verify_current(const Manifest& manifest, VerifyDepth depth,
+                                                  const std::stop_token& stop,
+                                                  const ProgressFn& progress) const {
+    constexpr int k_revisions_followed = 3;
+    Manifest checked = manifest;
+    for (int attempt = 0;; ++attempt) {
+        auto result = verify(checked, depth, stop, progress);
+        if (result.ok()) {
+            return result;
+        }
+        const auto now = [&] {
+            std::lock_guard settled(m_revision_mutex);
+            return find(manifest.model, manifest.version);
+        }();
+        if (!now) {
+            return std::nullopt;
+        }
+        if (now->object == checked.object || attempt == k_revisions_followed) {
+            return result;
+        }
+        checked = *now;
+    }
+}
+
 } // namespace mv::vault

@@ -36,31 +36,6 @@ std::vector<vault::Manifest> targets_of(const vault::Vault& vault, const json& a
     return {resolve(vault, target)};
 }
 
-// Verifies `m` as the vault holds it by the end of the check. Retention may remove a
-// version while this runs, and a retag or metrics that came late may replace its manifest
-// by a later revision (both found by tests/torture): a version that no longer exists is
-// not damaged (nullopt), and one revised meanwhile is checked again as it is now.
-std::optional<vault::VerifyResult>
-verify_as_it_is(const vault::Vault& vault, const vault::Manifest& m, vault::VerifyDepth depth,
-                const std::stop_token& stop, const vault::ProgressFn& report) {
-    constexpr int k_revisions_followed = 3;
-    vault::Manifest checked = m;
-    for (int attempt = 0;; ++attempt) {
-        auto result = vault.verify(checked, depth, stop, report);
-        if (result.ok()) {
-            return result;
-        }
-        const auto now = vault.find(m.model, m.version);
-        if (!now) {
-            return std::nullopt;
-        }
-        if (now->object == checked.object || attempt == k_revisions_followed) {
-            return result;
-        }
-        checked = *now;
-    }
-}
-
 json damaged_rows(const std::vector<vault::DamagedVersion>& damaged) {
     json rows = json::array();
     for (const auto& entry : damaged) {
@@ -113,7 +88,7 @@ void verify(CommandContext& c) {
             };
             std::optional<vault::VerifyResult> result;
             try {
-                result = verify_as_it_is(vault, m, depth, stop, report);
+                result = vault.verify_current(m, depth, stop, report);
             } catch (const Error& e) {
                 responder->fail(e.code(), e.what());
                 return;
