@@ -1,5 +1,6 @@
 #include "store/digest.hpp"
 
+#include <array>
 #include <cstring>
 
 #include "store/sha256.hpp"
@@ -8,14 +9,22 @@ namespace mv::store {
 
 namespace {
 
+// A table, not comparisons: a vault's open decodes a hex name for every chunk reference of
+// every manifest (a million and more).
+constexpr std::array<std::int8_t, 256> k_hex_values = [] {
+    std::array<std::int8_t, 256> values{};
+    values.fill(-1);
+    for (int c = '0'; c <= '9'; ++c) {
+        values[c] = static_cast<std::int8_t>(c - '0');
+    }
+    for (int c = 'a'; c <= 'f'; ++c) {
+        values[c] = static_cast<std::int8_t>(c - 'a' + 10);
+    }
+    return values;
+}();
+
 int hex_value(char c) {
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    return -1;
+    return k_hex_values[static_cast<unsigned char>(c)];
 }
 
 } // namespace
@@ -40,13 +49,16 @@ std::optional<Digest> Digest::from_hex(std::string_view text) {
         return std::nullopt;
     }
     Digest digest;
+    int invalid = 0; // negative once any character is not lowercase hex
     for (std::size_t i = 0; i < 32; ++i) {
         const int high = hex_value(text[2 * i]);
         const int low = hex_value(text[2 * i + 1]);
-        if (high < 0 || low < 0) {
-            return std::nullopt;
-        }
-        digest.bytes[i] = static_cast<std::uint8_t>(high * 16 + low);
+        invalid |= high | low;
+        digest.bytes[i] = static_cast<std::uint8_t>((static_cast<unsigned>(high) << 4) |
+                                                    static_cast<unsigned>(low));
+    }
+    if (invalid < 0) {
+        return std::nullopt;
     }
     return digest;
 }

@@ -10,7 +10,7 @@ namespace {
 
 constexpr std::size_t k_head = 16;
 constexpr std::size_t k_pack = 40;
-constexpr std::size_t k_entry = 52;
+constexpr std::size_t k_entry = k_index_entry_bytes;
 constexpr char k_index_magic[4] = {'M', 'V', 'I', 'X'};
 
 } // namespace

@@ -27,6 +27,9 @@ struct IndexedPack {
     bool operator==(const IndexedPack&) const = default;
 };
 
+/// The bytes of one entry: an index file of N bytes lists at most N / 52 chunks.
+inline constexpr std::size_t k_index_entry_bytes = 52;
+
 std::vector<std::uint8_t> encode_index(const std::vector<IndexedPack>& packs);
 Result<std::vector<IndexedPack>> parse_index(std::span<const std::uint8_t> bytes);
 

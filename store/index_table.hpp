@@ -37,7 +37,12 @@ public:
     void add(const Digest& file, const std::vector<IndexedPack>& packs);
     /// Between these two, add() only appends (loading many files at open); lookups need
     /// finish_loading(), which sorts once.
-    void begin_loading() { m_loading = true; }
+    /// `expected_entries` (an upper bound: the index files' sizes over k_index_entry_bytes)
+    /// is room made at once: a million chunks are not copied while the table doubles.
+    void begin_loading(std::size_t expected_entries) {
+        m_loading = true;
+        m_sorted.reserve(expected_entries);
+    }
     void finish_loading();
 
     /// The first live entry for `id`, if any.

@@ -1,5 +1,6 @@
 // Opening the store: every index file is loaded into the table; packs that no index file
 // lists are indexed from their own headers (docs/FORMAT.md "Crash safety").
+#include <algorithm>
 #include <cerrno>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -70,9 +71,18 @@ Result<IndexedPack> read_pack_header(const stdfs::path& path, const PackId& id,
 } // namespace
 
 void Store::load_index() {
-    m_table.begin_loading();
-    std::size_t files = 0;
+    std::vector<stdfs::directory_entry> listing;
+    std::size_t expected_entries = 0;
     for (const auto& entry : stdfs::directory_iterator(m_options.root / "index")) {
+        std::error_code error;
+        const auto size = entry.file_size(error);
+        expected_entries +=
+            error ? 0 : std::min<std::uintmax_t>(size, k_max_index_file) / k_index_entry_bytes;
+        listing.push_back(entry);
+    }
+    m_table.begin_loading(expected_entries);
+    std::size_t files = 0;
+    for (const auto& entry : listing) {
         const std::string name = entry.path().filename().string();
         const auto id = Digest::from_hex(name);
         if (!id || !entry.is_regular_file()) {

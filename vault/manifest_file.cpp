@@ -55,12 +55,28 @@ Result<std::string> open_manifest_bytes(std::string_view stored, const store::Se
     return std::string(plain->begin(), plain->end());
 }
 
+std::optional<store::Digest> manifest_id_of_name(std::string_view name) {
+    if (name.size() != 69 || !name.ends_with(".json")) {
+        return std::nullopt;
+    }
+    return store::Digest::from_hex(name.substr(0, 64));
+}
+
+Result<void> check_format2_manifest(const Manifest& manifest) {
+    if (manifest.format_version < 2) {
+        return failure("a format-1 manifest among format-2 manifests");
+    }
+    for (const auto& entry : manifest.files) {
+        if (entry.chunks.size() != entry.chunk_count) {
+            return failure("a file without its list of chunks");
+        }
+    }
+    return {};
+}
+
 Result<Manifest> read_manifest_file(const std::filesystem::path& file,
                                     const store::Sealing& sealing) {
-    const std::string name = file.filename().string();
-    const auto id = name.size() == 69 && name.ends_with(".json")
-                        ? store::Digest::from_hex(name.substr(0, 64))
-                        : std::nullopt;
+    const auto id = manifest_id_of_name(file.filename().string());
     if (!id) {
         return failure("its name is not <64 hex>.json");
     }
@@ -79,13 +95,8 @@ Result<Manifest> read_manifest_file(const std::filesystem::path& file,
     if (!manifest) {
         return failure(manifest.error());
     }
-    if (manifest->format_version < 2) {
-        return failure("a format-1 manifest among format-2 manifests");
-    }
-    for (const auto& entry : manifest->files) {
-        if (entry.chunks.size() != entry.chunk_count) {
-            return failure("a file without its list of chunks");
-        }
+    if (auto checked = check_format2_manifest(*manifest); !checked) {
+        return failure(checked.error());
     }
     manifest->object = *id;
     return manifest;

@@ -32,6 +32,13 @@ Result<void> write_manifest_file(const std::filesystem::path& root,
 /// failure says the file does not authenticate.
 Result<std::string> open_manifest_bytes(std::string_view stored, const store::Sealing& sealing);
 
+/// The id a manifest file's name carries (`<64 hex>.json`), or nullopt.
+std::optional<store::Digest> manifest_id_of_name(std::string_view name);
+
+/// What a parsed manifest of a format-2 vault must be beyond valid JSON: format 2 or
+/// later, every file with its whole list of chunks.
+Result<void> check_format2_manifest(const Manifest& manifest);
+
 /// Reads the manifest file `file`, checking that its bytes hash to its name.
 Result<Manifest> read_manifest_file(const std::filesystem::path& file,
                                     const store::Sealing& sealing = {});

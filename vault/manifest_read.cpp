@@ -158,10 +158,11 @@ void read_chunks(FieldReader& reader, const json* list, FileEntry& file) {
         return;
     }
     std::uint64_t total = 0;
+    file.chunks.reserve(list->size());
     for (std::size_t i = 0; i < list->size(); ++i) {
         const json& pair = (*list)[i];
         const auto id = pair.is_array() && pair.size() == 2 && pair[0].is_string()
-                            ? store::Digest::from_hex(pair[0].get<std::string>())
+                            ? store::Digest::from_hex(pair[0].get_ref<const std::string&>())
                             : std::nullopt;
         if (!id || !pair[1].is_number_unsigned()) {
             reader.fail(fmt::format("chunks[{}]", i), "expected [64 hex characters, size]");

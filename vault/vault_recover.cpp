@@ -19,14 +19,6 @@ namespace {
 
 namespace stdfs = std::filesystem;
 
-// "<64 hex>" of "<64 hex>.json", or nullopt for any other name.
-std::optional<store::Digest> id_of_name(const std::string& name) {
-    if (name.size() != 69 || !name.ends_with(".json")) {
-        return std::nullopt;
-    }
-    return store::Digest::from_hex(name.substr(0, 64));
-}
-
 } // namespace
 
 void Vault::load_manifests() {
@@ -52,7 +44,7 @@ void Vault::load_manifest(const stdfs::path& file) {
     }
     auto plain = open_manifest_bytes(*text, m_store->sealing());
     auto manifest = plain ? parse_manifest(*plain) : Result<Manifest>(failure(plain.error()));
-    const auto id = id_of_name(file.filename().string());
+    const auto id = manifest_id_of_name(file.filename().string());
     if (!id || store::Digest::sha256_of(store::as_bytes(*text)) != *id) {
         record_damaged(file,
                        id ? "its content does not hash to its name (it was changed or damaged)"
@@ -64,9 +56,8 @@ void Vault::load_manifest(const stdfs::path& file) {
         record_damaged(file, manifest.error(), std::nullopt);
         return;
     }
-    if (auto full = read_manifest_file(file, m_store->sealing());
-        !full) { // format and chunk-list checks
-        record_damaged(file, full.error(),
+    if (auto checked = check_format2_manifest(*manifest); !checked) {
+        record_damaged(file, checked.error(),
                        manifest->format_version >= 2 ? std::optional(*manifest) : std::nullopt);
         return;
     }
