@@ -14,7 +14,8 @@
 #
 #   bench/million.sh [CHUNKS] [PER_VERSION] [PER_PACK] [RUNS]   defaults 1000000 5000 16 3
 # Environment: MV_BUILD_DIR (default build-release), MV_BENCH_DIR (default
-# var/bench-million; the vault and the logs go there).
+# var/bench-million; the vault and the logs go there), MV_BENCH_REUSE=1 (open the vault a
+# previous run wrote instead of writing it again: to compare two builds on one vault).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -32,11 +33,15 @@ scripts/deps.sh build
 cmake --build "$build" --target modelvaultd modelvaultctl mv_million_chunks >/dev/null
 source bench/lib.sh
 
-rm -rf "$work"
-mkdir -p "$work/models"
-start=$(now)
-"$build/bin/mv_million_chunks" "$work/vault" "$chunks" "$per_version" "$per_pack" | tail -n 1
-echo "vault written in $(elapsed "$start" "$(now)") s"
+if [[ ${MV_BENCH_REUSE:-0} == 1 && -d "$work/vault" ]]; then
+  echo "reusing the vault in $work (MV_BENCH_REUSE=1): CHUNKS and the others are what made it"
+else
+  rm -rf "$work"
+  mkdir -p "$work/models"
+  start=$(now)
+  "$build/bin/mv_million_chunks" "$work/vault" "$chunks" "$per_version" "$per_pack" | tail -n 1
+  echo "vault written in $(elapsed "$start" "$(now)") s"
+fi
 cat > "$work/modelvault.json" <<JSON
 { "vault": "$work/vault", "socket": "$work/mv.sock", "io_priority": "normal",
   "compression": { "codec": "zstd", "level": 3, "threads": 0 },
