@@ -39,7 +39,7 @@ public:
     /// finish_loading(), which sorts once.
     /// `expected_entries` (an upper bound: the index files' sizes over k_index_entry_bytes)
     /// is room made at once: a million chunks are not copied while the table doubles.
-    void begin_loading(std::size_t expected_entries) {
+    void begin_loading(std::size_t expected_entries = 0) {
         m_loading = true;
         m_sorted.reserve(expected_entries);
     }
