@@ -1,5 +1,6 @@
 #include "vault/version_reader.hpp"
 
+#include <deque>
 #include <future>
 
 #include <fmt/format.h>
@@ -21,28 +22,27 @@ void VersionReader::read_file(const Manifest& manifest, const FileEntry& file, c
     }
     const auto read_chunk = [&](std::size_t index) {
         const auto& chunk = file.chunks[index];
-        m_readers[index % 2].read(chunk.id, chunk.size, m_chunks[index % 2]);
+        m_readers[index % k_slots].read(chunk.id, chunk.size, m_chunks[index % k_slots]);
     };
     store::Sha256 sha;
     std::uint64_t size = 0;
-    std::future<void> ahead;
+    std::deque<std::future<void>> pending; // chunks being read, chunk i first
+    std::size_t started = 0;
     for (std::size_t i = 0; i < file.chunks.size(); ++i) {
         if (stop.stop_requested()) {
             throw Error("reading abandoned: the daemon is stopping", ErrorCode::cancelled);
         }
+        // Chunk i + k_ahead takes the slot of chunk i - 1, which the sink is done with.
+        for (; started < file.chunks.size() && started <= i + k_ahead; ++started) {
+            pending.push_back(std::async(std::launch::async, read_chunk, started));
+        }
         try {
-            if (ahead.valid()) {
-                ahead.get();
-            } else {
-                read_chunk(i);
-            }
+            pending.front().get();
         } catch (const Error& e) {
             fail(fmt::format("{} (bytes {}–{})", e.what(), size, size + file.chunks[i].size));
         }
-        if (i + 1 < file.chunks.size()) {
-            ahead = std::async(std::launch::async, read_chunk, i + 1);
-        }
-        const auto& bytes = m_chunks[i % 2];
+        pending.pop_front();
+        const auto& bytes = m_chunks[i % k_slots];
         if (whole_file == FileHashCheck::here) {
             sha.update(bytes.data(), bytes.size());
         }

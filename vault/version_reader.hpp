@@ -26,7 +26,8 @@ using FileSink = std::function<void(std::span<const std::uint8_t> bytes)>;
 class VersionReader {
 public:
     explicit VersionReader(const store::Store& store)
-        : m_readers{store::ChunkReader(store), store::ChunkReader(store)} {}
+        : m_readers{store::ChunkReader(store), store::ChunkReader(store),
+                    store::ChunkReader(store)} {}
 
     /// Passes the bytes of `file` (of version `manifest`, with chunk lists) to `sink`.
     /// Throws Error(corrupt) naming the model, version, file and chunk when a chunk is
@@ -38,11 +39,14 @@ public:
     std::vector<std::string> check_file(const FileEntry& file);
 
 private:
-    // Two readers and buffers: while the caller's thread hashes chunk i and hands it to
-    // the sink, another thread reads, decodes and verifies chunk i + 1 (a restore was
-    // one thread doing both in turn, with the client waiting on the pipe meanwhile).
-    std::array<store::ChunkReader, 2> m_readers;
-    std::array<store::ByteBuffer, 2> m_chunks;
+    // While the caller's thread hashes chunk i and hands it to the sink, other threads
+    // read, decode and verify chunks i + 1 and i + 2 (a restore was one thread doing it
+    // all in turn, the client waiting on the pipe meanwhile; then one chunk ahead, where
+    // decoding stayed the slowest stage). A reader and a buffer per chunk in flight.
+    static constexpr std::size_t k_ahead = 2;
+    static constexpr std::size_t k_slots = k_ahead + 1;
+    std::array<store::ChunkReader, k_slots> m_readers;
+    std::array<store::ByteBuffer, k_slots> m_chunks;
 };
 
 } // namespace mv::vault
