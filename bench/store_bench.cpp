@@ -53,7 +53,7 @@ void codec_run(const char* name, const std::vector<std::uint8_t>& data, CodecCho
                bool automatic) {
     CodecContext context;
     const std::size_t chunk = 4u << 20;
-    std::vector<std::vector<std::uint8_t>> encoded;
+    std::vector<ByteBuffer> encoded;
     std::vector<BlobCodec> codecs;
     std::size_t stored = 0;
     const double encode = seconds([&] {

@@ -4,7 +4,9 @@
 // memset alone cost more CPU than zstd (bench/README.md, "Where the time goes").
 
 #include <cstdint>
+#include <cstring>
 #include <memory>
+#include <span>
 #include <vector>
 
 namespace mv::store {
@@ -28,5 +30,15 @@ struct DefaultInitAllocator : std::allocator<T> {
 };
 
 using ByteBuffer = std::vector<std::uint8_t, DefaultInitAllocator<std::uint8_t>>;
+
+/// Appends `bytes` with one memcpy: insert() and assign() construct byte by byte under
+/// this allocator (a tenth of the time of encoding a float chunk, bench/README.md).
+inline void append_bytes(ByteBuffer& buffer, std::span<const std::uint8_t> bytes) {
+    const std::size_t at = buffer.size();
+    buffer.resize(at + bytes.size());
+    if (!bytes.empty()) {
+        std::memcpy(buffer.data() + at, bytes.data(), bytes.size());
+    }
+}
 
 } // namespace mv::store

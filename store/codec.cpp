@@ -45,13 +45,13 @@ void configure_plane_compressor(ZSTD_CCtx* compressor) {
 // Stored size of `sample` under a candidate codec.
 std::size_t estimate(std::span<const std::uint8_t> sample, const CodecChoice& choice, int level,
                      CodecContext::State& state) {
-    std::vector<std::uint8_t> out;
+    ByteBuffer out;
     if (choice.codec == BlobCodec::planes) {
         detail::encode_planes(sample, choice.width, 0, state, out);
         return out.size();
     }
     const std::size_t size =
-        detail::append_zstd(sample, detail::chunk_compressor(state, level), state, out);
+        detail::append_zstd(sample, detail::chunk_compressor(state, level), out);
     return size == 0 ? sample.size() : size;
 }
 
@@ -99,35 +99,86 @@ ZSTD_CCtx* chunk_compressor(CodecContext::State& state, int level) {
     return state.compressor;
 }
 
+// Straight into `out`: a scratch frame copied over (and zeroed first by its vector) cost
+// more than a fifth of encoding a float chunk (bench/README.md).
 std::size_t append_zstd(std::span<const std::uint8_t> data, ZSTD_CCtx* compressor,
-                        CodecContext::State& state, std::vector<std::uint8_t>& out) {
-    state.scratch.resize(ZSTD_compressBound(data.size()));
-    const std::size_t size = ZSTD_compress2(compressor, state.scratch.data(), state.scratch.size(),
-                                            data.data(), data.size());
+                        ByteBuffer& out) {
+    const std::size_t at = out.size();
+    out.resize(at + ZSTD_compressBound(data.size()));
+    const std::size_t size =
+        ZSTD_compress2(compressor, out.data() + at, out.size() - at, data.data(), data.size());
     if (ZSTD_isError(size) || size >= data.size()) {
+        out.resize(at);
         return 0;
     }
-    out.insert(out.end(), state.scratch.begin(),
-               state.scratch.begin() + static_cast<std::ptrdiff_t>(size));
+    out.resize(at + size);
     return size;
 }
 
+namespace {
+
+Result<void> declared_size_is(std::span<const std::uint8_t> frame, std::size_t size) {
+    const unsigned long long declared = ZSTD_getFrameContentSize(frame.data(), frame.size());
+    if (declared == size) {
+        return {};
+    }
+    return failure(
+        fmt::format("a zstd frame of {} bytes where {} were expected",
+                    declared == ZSTD_CONTENTSIZE_UNKNOWN || declared == ZSTD_CONTENTSIZE_ERROR
+                        ? std::string("unknown")
+                        : std::to_string(declared),
+                    size));
+}
+
+} // namespace
+
 Result<void> zstd_exact(std::span<const std::uint8_t> frame, std::span<std::uint8_t> out,
                         CodecContext::State& state) {
-    const unsigned long long declared = ZSTD_getFrameContentSize(frame.data(), frame.size());
-    if (declared != out.size()) {
-        return failure(
-            fmt::format("a zstd frame of {} bytes where {} were expected",
-                        declared == ZSTD_CONTENTSIZE_UNKNOWN || declared == ZSTD_CONTENTSIZE_ERROR
-                            ? std::string("unknown")
-                            : std::to_string(declared),
-                        out.size()));
+    if (auto sized = declared_size_is(frame, out.size()); !sized) {
+        return sized;
     }
     const std::size_t size =
         ZSTD_decompressDCtx(state.decompressor, out.data(), out.size(), frame.data(), frame.size());
     if (ZSTD_isError(size) || size != out.size()) {
         return failure(
             fmt::format("zstd: {}", ZSTD_isError(size) ? ZSTD_getErrorName(size) : "short frame"));
+    }
+    return {};
+}
+
+Result<void> zstd_compare(std::span<const std::uint8_t> frame, std::size_t size,
+                          const SamePiece& same, CodecContext::State& state) {
+    if (auto sized = declared_size_is(frame, size); !sized) {
+        return sized;
+    }
+    ZSTD_DCtx_reset(state.decompressor, ZSTD_reset_session_only);
+    state.scratch.resize(k_check_piece + 1);
+    ZSTD_inBuffer in{frame.data(), frame.size(), 0};
+    std::size_t done = 0;
+    for (;;) {
+        // Room for one byte more than is left, so that a longer frame shows.
+        ZSTD_outBuffer out{state.scratch.data(), std::min(k_check_piece, size - done) + 1, 0};
+        const std::size_t consumed = in.pos;
+        const std::size_t left = ZSTD_decompressStream(state.decompressor, &out, &in);
+        if (ZSTD_isError(left)) {
+            return failure(fmt::format("zstd: {}", ZSTD_getErrorName(left)));
+        }
+        if (out.pos > size - done) {
+            return failure(fmt::format("zstd: more than the {} bytes expected", size));
+        }
+        if (!same(done, {state.scratch.data(), out.pos})) {
+            return failure(fmt::format("the bytes differ from offset {} on", done));
+        }
+        done += out.pos;
+        if (left == 0) {
+            break;
+        }
+        if (out.pos == 0 && in.pos == consumed) {
+            return failure("zstd: truncated frame");
+        }
+    }
+    if (done != size || in.pos != in.size) {
+        return failure("zstd: the frame does not end where the stored bytes do");
     }
     return {};
 }
@@ -176,7 +227,7 @@ CodecChoice choose_codec(std::span<const std::uint8_t> chunk, ValueType hint, st
 }
 
 BlobCodec encode_chunk(std::span<const std::uint8_t> chunk, const CodecChoice& choice, int level,
-                       CodecContext& context, std::vector<std::uint8_t>& out) {
+                       CodecContext& context, ByteBuffer& out) {
     out.clear();
     auto& state = context.state();
     if (choice.codec == BlobCodec::planes && choice.prefix <= chunk.size() &&
@@ -188,11 +239,12 @@ BlobCodec encode_chunk(std::span<const std::uint8_t> chunk, const CodecChoice& c
     } else if (choice.codec == BlobCodec::zstd) {
         ZSTD_CCtx* compressor = detail::chunk_compressor(state, level);
         if (detail::compressible(chunk, compressor, state) &&
-            detail::append_zstd(chunk, compressor, state, out) > 0) {
+            detail::append_zstd(chunk, compressor, out) > 0) {
             return BlobCodec::zstd;
         }
     }
-    out.assign(chunk.begin(), chunk.end());
+    out.clear();
+    append_bytes(out, chunk);
     return BlobCodec::raw;
 }
 
@@ -210,6 +262,28 @@ Result<void> decode_chunk(std::span<const std::uint8_t> stored, BlobCodec codec,
         return detail::zstd_exact(stored, out, context.state());
     case BlobCodec::planes:
         return detail::decode_planes(stored, out, context.state());
+    }
+    return failure(fmt::format("unknown codec {}", static_cast<int>(codec)));
+}
+
+Result<void> check_chunk(std::span<const std::uint8_t> stored, BlobCodec codec,
+                         std::span<const std::uint8_t> expected, CodecContext& context) {
+    switch (codec) {
+    case BlobCodec::raw:
+        if (stored.size() != expected.size() ||
+            std::memcmp(stored.data(), expected.data(), stored.size()) != 0) {
+            return failure("raw: the stored bytes differ");
+        }
+        return {};
+    case BlobCodec::zstd:
+        return detail::zstd_compare(
+            stored, expected.size(),
+            [&](std::size_t offset, std::span<const std::uint8_t> piece) {
+                return std::memcmp(expected.data() + offset, piece.data(), piece.size()) == 0;
+            },
+            context.state());
+    case BlobCodec::planes:
+        return detail::check_planes(stored, expected, context.state());
     }
     return failure(fmt::format("unknown codec {}", static_cast<int>(codec)));
 }

@@ -14,6 +14,7 @@
 #include <span>
 #include <vector>
 
+#include "store/byte_buffer.hpp"
 #include "store/value_type.hpp"
 #include "util/expected.hpp"
 
@@ -60,11 +61,17 @@ CodecChoice choose_codec(std::span<const std::uint8_t> chunk, ValueType hint, st
 /// Encodes `chunk` as `choice` says into `out` (replacing its content) and returns the
 /// codec actually used: raw whenever the encoding would not be smaller.
 BlobCodec encode_chunk(std::span<const std::uint8_t> chunk, const CodecChoice& choice, int level,
-                       CodecContext& context, std::vector<std::uint8_t>& out);
+                       CodecContext& context, ByteBuffer& out);
 
 /// Decodes `stored` (of `codec`) into exactly `out.size()` bytes, or says what is wrong.
 Result<void> decode_chunk(std::span<const std::uint8_t> stored, BlobCodec codec,
                           std::span<std::uint8_t> out, CodecContext& context);
+
+/// Whether `stored` (of `codec`) decodes to exactly `expected`, or what differs. Holds a
+/// piece of 64 KiB at a time, never a decoded copy of the chunk: the check a backup runs
+/// on every chunk before it is written (docs/FORMAT.md "Codecs").
+Result<void> check_chunk(std::span<const std::uint8_t> stored, BlobCodec codec,
+                         std::span<const std::uint8_t> expected, CodecContext& context);
 
 /// Byte grouping on its own (the planes of `values`, each `count` bytes, concatenated)
 /// and its inverse; exposed for tests and the benchmark.

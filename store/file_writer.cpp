@@ -166,7 +166,7 @@ private:
                 continue;
             }
             Bytes rest = m_pool.take();
-            rest.assign(bytes.begin() + static_cast<std::ptrdiff_t>(*cut), bytes.end());
+            append_bytes(rest, std::span<const std::uint8_t>(bytes).subspan(*cut));
             bytes.resize(*cut);
             emit(std::move(bytes), {});
             bytes = std::move(rest);

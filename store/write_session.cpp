@@ -1,7 +1,5 @@
 #include "store/write_session.hpp"
 
-#include <cstring>
-
 #include <fmt/format.h>
 
 #include "store/store.hpp"
@@ -41,12 +39,9 @@ PutResult WriteSession::put(std::span<const std::uint8_t> chunk, const ChunkHint
     result.codec = encode_chunk(chunk, choice, settings.level, scratch.codec, scratch.encoded);
     if (verify) {
         // The stored form must give the chunk back before it is written anywhere.
-        scratch.decoded.resize(chunk.size());
-        auto decoded = decode_chunk(scratch.encoded, result.codec, scratch.decoded, scratch.codec);
-        if (!decoded || std::memcmp(scratch.decoded.data(), chunk.data(), chunk.size()) != 0) {
+        if (auto same = check_chunk(scratch.encoded, result.codec, chunk, scratch.codec); !same) {
             throw Error(fmt::format("internal error: chunk {} does not decode to its bytes ({})",
-                                    result.id.short_hex(),
-                                    decoded ? "different bytes" : decoded.error()),
+                                    result.id.short_hex(), same.error()),
                         ErrorCode::internal);
         }
     }

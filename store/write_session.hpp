@@ -40,8 +40,7 @@ struct PutResult {
 /// Scratch space of one thread calling put().
 struct PutScratch {
     CodecContext codec;
-    std::vector<std::uint8_t> encoded;
-    ByteBuffer decoded;               ///< the verify pass's output: not zeroed first
+    ByteBuffer encoded;
     std::vector<std::uint8_t> sealed; ///< the blob as a pack stores it (encrypted vaults)
 };
 

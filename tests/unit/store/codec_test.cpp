@@ -12,7 +12,7 @@ namespace {
 std::vector<std::uint8_t> roundtrip(const std::string& chunk, const CodecChoice& choice,
                                     BlobCodec* used = nullptr, std::size_t* stored = nullptr) {
     CodecContext context;
-    std::vector<std::uint8_t> encoded;
+    ByteBuffer encoded;
     const BlobCodec codec = encode_chunk(test::bytes_of(chunk), choice, 3, context, encoded);
     if (used != nullptr) {
         *used = codec;
@@ -95,10 +95,40 @@ TEST(Codec, ChoiceFollowsTheTypeOrTheSample) {
               BlobCodec::raw);
 }
 
+// check_chunk is what a backup runs instead of decoding: it must accept exactly what
+// decoding gives back, over several of its 64 KiB pieces and both kinds of plane.
+TEST(Codec, CheckingAChunkAgreesWithDecodingIt) {
+    const std::string floats = "HEADER!" + test::float32_weights(300000) + "xyz";
+    for (const auto& choice :
+         {CodecChoice{BlobCodec::raw, 0, 0}, CodecChoice{BlobCodec::zstd, 0, 0},
+          CodecChoice{BlobCodec::planes, 4, 7}, CodecChoice{BlobCodec::planes, 2, 7},
+          CodecChoice{BlobCodec::planes, 8, 7}}) {
+        CodecContext context;
+        ByteBuffer encoded;
+        const BlobCodec codec = encode_chunk(test::bytes_of(floats), choice, 3, context, encoded);
+        ASSERT_EQ(codec, choice.codec);
+        auto same = check_chunk(encoded, codec, test::bytes_of(floats), context);
+        EXPECT_TRUE(same) << to_string(codec) << ": " << same.error();
+        for (const std::size_t at : {std::size_t{2}, floats.size() / 2, floats.size() / 2 + 3,
+                                     floats.size() - 200000, floats.size() - 1}) {
+            std::string other = floats;
+            other[at] = static_cast<char>(other[at] ^ 0x10);
+            EXPECT_FALSE(check_chunk(encoded, codec, test::bytes_of(other), context))
+                << to_string(codec) << " missed a change at " << at;
+        }
+        const std::string longer = floats + "!";
+        EXPECT_FALSE(check_chunk(encoded, codec, test::bytes_of(longer), context))
+            << to_string(codec);
+        const std::vector<std::uint8_t> truncated(encoded.begin(), encoded.end() - 1);
+        EXPECT_FALSE(check_chunk(truncated, codec, test::bytes_of(floats), context))
+            << to_string(codec);
+    }
+}
+
 TEST(Codec, DamagedPlanesAreRefusedNotTrusted) {
     const std::string f32 = test::float32_weights(50000);
     CodecContext context;
-    std::vector<std::uint8_t> encoded;
+    ByteBuffer encoded;
     ASSERT_EQ(encode_chunk(test::bytes_of(f32), {BlobCodec::planes, 4, 0}, 3, context, encoded),
               BlobCodec::planes);
     std::vector<std::uint8_t> out(f32.size());
