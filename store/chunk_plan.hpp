@@ -1,7 +1,7 @@
 #pragma once
 // From a file's layout to how it is cut (docs/FORMAT.md "Chunking"): tensor regions at
 // fixed offsets from the tensor's start, everything else by content.
-//   - a tensor of at most 8 MiB is one chunk;
+//   - a tensor of at most 4 MiB is one chunk;
 //   - a larger one is cut every 4 MiB from its first value (a last piece under 512 KiB
 //     joins the one before), so its chunks do not move when tensors before it change size;
 //   - runs of small tensors (under 512 KiB each) of one type that follow each other
@@ -18,9 +18,11 @@ namespace mv::store {
 
 /// Limits of the fixed cutting of tensors.
 struct TensorCutParams {
-    std::uint64_t single_max = 8u << 20; ///< a tensor up to this size is one chunk
-    std::uint64_t piece = 4u << 20;      ///< larger tensors are cut every `piece` bytes
-    std::uint64_t small = 512u << 10;    ///< tensors under this size are grouped
+    /// A tensor up to this size is one chunk. 4 MiB, not 8: a backup holds a few chunks
+    /// per worker, and 8 MiB ones kept its peak memory over 64 MiB (bench/README.md).
+    std::uint64_t single_max = 4u << 20;
+    std::uint64_t piece = 4u << 20;   ///< larger tensors are cut every `piece` bytes
+    std::uint64_t small = 512u << 10; ///< tensors under this size are grouped
 };
 
 /// One step of cutting: a single chunk of known extent (`content_defined` false), or a

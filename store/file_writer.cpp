@@ -25,14 +25,22 @@ using Bytes = ByteBuffer;
 /// How much is read at a time while looking for a content-defined cut.
 constexpr std::size_t k_read_step = 1u << 20;
 
-/// Chunk buffers kept for reuse once the workers and the file's hasher are done with them.
-constexpr std::size_t k_spare_buffers = 10;
-
-// Buffers to reuse: a fresh multi-MiB allocation per chunk costs page faults.
+// The chunk buffers of one file: at most `limit` lent out at a time (read and not yet
+// released by both the workers and the file's hasher), which bounds a backup's memory
+// (docs/SERVICE.md "Memory"); returned ones are lent again, since a fresh multi-MiB
+// allocation per chunk costs page faults.
 class BufferPool {
 public:
+    explicit BufferPool(std::size_t limit) : m_limit(limit) {}
+
+    /// Waits until fewer than `limit` are lent. Throws once cancel() was called.
     Bytes take() {
-        std::lock_guard lock(m_mutex);
+        std::unique_lock lock(m_mutex);
+        m_returned.wait(lock, [&] { return m_cancelled || m_lent < m_limit; });
+        if (m_cancelled) {
+            throw Error("the backup of this file was abandoned", ErrorCode::cancelled);
+        }
+        ++m_lent;
         if (m_spares.empty()) {
             return {};
         }
@@ -43,14 +51,24 @@ public:
     }
     void give_back(Bytes bytes) {
         std::lock_guard lock(m_mutex);
-        if (m_spares.size() < k_spare_buffers) {
-            m_spares.push_back(std::move(bytes));
-        }
+        --m_lent;
+        m_spares.push_back(std::move(bytes));
+        m_returned.notify_one();
+    }
+    /// A worker or the hasher failed: a take() waiting for them gives up.
+    void cancel() {
+        std::lock_guard lock(m_mutex);
+        m_cancelled = true;
+        m_returned.notify_all();
     }
 
 private:
     std::mutex m_mutex;
+    std::condition_variable m_returned;
     std::vector<Bytes> m_spares;
+    std::size_t m_limit;
+    std::size_t m_lent = 0;
+    bool m_cancelled = false;
 };
 
 /// A chunk read once and shared by its worker and the file's hasher; the last one done
@@ -238,13 +256,16 @@ FileWriteResult write_file(int fd, std::uint64_t size, WriteSession& session,
     const FileLayout layout = plan_layout(read_at, size);
     FileWriteResult result;
     result.layout = layout.format;
-    BufferPool pool; // before the queues: their jobs give buffers back to it
+    const unsigned workers = std::max(options.workers, 1u);
+    // One chunk per worker, one being read, one more for a hasher that lags or the rest
+    // of a content-defined read: what keeps the workers busy (bench/README.md).
+    BufferPool pool(workers + 2); // before the queues: their jobs give buffers back to it
     JobQueue work(options.queue_bytes);
     JobQueue hashing(options.queue_bytes);
     std::mutex results_mutex;
     std::uint64_t new_chunks = 0;
     std::vector<std::jthread> threads;
-    for (unsigned i = 0; i < std::max(options.workers, 1u); ++i) {
+    for (unsigned i = 0; i < workers; ++i) {
         threads.emplace_back([&] {
             PutScratch scratch;
             try {
@@ -259,6 +280,7 @@ FileWriteResult write_file(int fd, std::uint64_t size, WriteSession& session,
                 }
             } catch (...) {
                 work.fail(std::current_exception());
+                pool.cancel();
             }
         });
     }
@@ -270,6 +292,7 @@ FileWriteResult write_file(int fd, std::uint64_t size, WriteSession& session,
             }
         } catch (...) {
             hashing.fail(std::current_exception());
+            pool.cancel();
         }
     });
     Cutter cutter(fd, pool, work, hashing, stop, progress);

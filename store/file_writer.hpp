@@ -2,7 +2,8 @@
 // Storing one file: read once, front to back, cut along its layout (tensors at fixed
 // offsets, the rest by content), every chunk named and stored through a WriteSession by
 // a few worker threads, the whole file hashed on the way. Memory stays bounded whatever
-// the file's size: at most `queue_bytes` wait for a worker.
+// the file's size: at most `workers` + 2 chunks are held (read, and not yet both stored
+// and hashed).
 
 #include <array>
 #include <cstdint>

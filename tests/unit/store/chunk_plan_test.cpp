@@ -41,6 +41,15 @@ TEST(ChunkPlan, SmallTensorIsOneChunkLargeOnesAreCutEvery4MiBFromTheirValues) {
     EXPECT_EQ(segments[4].length, 2 * MiB);
 }
 
+TEST(ChunkPlan, ATensorOverFourMiBIsCutEvenUnderEight) {
+    FileLayout layout{"x", {tensor(0, 6 * MiB)}};
+    const auto segments = plan_segments(layout);
+    expect_tiles(segments, 6 * MiB);
+    ASSERT_EQ(segments.size(), 2u);
+    EXPECT_EQ(segments[0].length, 4 * MiB);
+    EXPECT_EQ(segments[1].length, 2 * MiB);
+}
+
 TEST(ChunkPlan, AShortTailJoinsThePieceBeforeIt) {
     FileLayout layout{"x", {tensor(0, 8 * MiB + 100)}};
     const auto segments = plan_segments(layout);
