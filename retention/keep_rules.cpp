@@ -85,9 +85,9 @@ bool has_keep_rules(const config::RetentionPolicy& policy) {
            active(policy.keep_within_yearly) || !policy.keep_tags.empty();
 }
 
-std::vector<std::vector<std::string>> apply_keep_rules(const std::vector<Candidate>& sorted,
-                                                       const config::RetentionPolicy& policy,
-                                                       SystemTime now) {
+namespace {
+
+std::array<CountRule, 6> count_rules(const config::RetentionPolicy& policy) {
     std::array<CountRule, 6> counts{{
         {"last", std::nullopt, policy.keep_last.value_or(0), 0, std::nullopt},
         {"hourly", Bucket::hourly, policy.keep_hourly.value_or(0), 0, std::nullopt},
@@ -100,21 +100,33 @@ std::vector<std::vector<std::string>> apply_keep_rules(const std::vector<Candida
         rule.total = std::max(rule.total, 0);
         rule.remaining = rule.total;
     }
+    return counts;
+}
 
-    const std::optional<SystemTime> reference = reference_time(sorted, now);
-    std::vector<WithinBucketRule> within_buckets;
-    const auto add_within_bucket = [&](const char* name, Bucket bucket,
-                                       const std::optional<Duration>& window) {
+std::vector<WithinBucketRule> within_bucket_rules(const config::RetentionPolicy& policy,
+                                                  const std::optional<SystemTime>& reference) {
+    std::vector<WithinBucketRule> rules;
+    const auto add = [&](const char* name, Bucket bucket, const std::optional<Duration>& window) {
         if (active(window)) {
-            within_buckets.push_back(
-                {name, bucket, *window, cutoff_for(reference, *window), std::nullopt});
+            rules.push_back({name, bucket, *window, cutoff_for(reference, *window), std::nullopt});
         }
     };
-    add_within_bucket("hourly", Bucket::hourly, policy.keep_within_hourly);
-    add_within_bucket("daily", Bucket::daily, policy.keep_within_daily);
-    add_within_bucket("weekly", Bucket::weekly, policy.keep_within_weekly);
-    add_within_bucket("monthly", Bucket::monthly, policy.keep_within_monthly);
-    add_within_bucket("yearly", Bucket::yearly, policy.keep_within_yearly);
+    add("hourly", Bucket::hourly, policy.keep_within_hourly);
+    add("daily", Bucket::daily, policy.keep_within_daily);
+    add("weekly", Bucket::weekly, policy.keep_within_weekly);
+    add("monthly", Bucket::monthly, policy.keep_within_monthly);
+    add("yearly", Bucket::yearly, policy.keep_within_yearly);
+    return rules;
+}
+
+} // namespace
+
+std::vector<std::vector<std::string>> apply_keep_rules(const std::vector<Candidate>& sorted,
+                                                       const config::RetentionPolicy& policy,
+                                                       SystemTime now) {
+    std::array<CountRule, 6> counts = count_rules(policy);
+    const std::optional<SystemTime> reference = reference_time(sorted, now);
+    std::vector<WithinBucketRule> within_buckets = within_bucket_rules(policy, reference);
 
     SystemTime within_cutoff = SystemTime::min();
     std::string within_reason;
