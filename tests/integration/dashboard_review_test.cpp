@@ -184,16 +184,7 @@ TEST_F(ReviewPagesTest, TheReviewPagesRenderInChromiumWithoutConsoleErrors) {
     make_history();
     // Each address carries its token, as one a user is given: the log-in redirect keeps
     // the page's other parameters.
-    const auto dom = [&](const std::string& path) {
-        const auto result =
-            run({"chromium", "--headless", "--no-sandbox", "--disable-gpu",
-                 "--user-data-dir=" + (dir / "chromium").string(), "--enable-logging=stderr",
-                 "--v=0", "--dump-dom", base_url() + path},
-                {{}, {}, "", 90s});
-        EXPECT_EQ(result.exit_code, 0) << result.err;
-        EXPECT_EQ(result.err.find("CONSOLE"), std::string::npos) << result.err;
-        return result.out;
-    };
+    const auto dom = [&](const std::string& path) { return rendered_dom(base_url() + path); };
     const std::string model = dom(std::string("/models/lab%2Fdqn.pkl?token=") + k_write_token);
     EXPECT_NE(model.find("Next prune"), std::string::npos) << model;
     EXPECT_NE(model.find("no rule keeps it"), std::string::npos) << model;

@@ -32,6 +32,18 @@ protected:
         return nlohmann::json::parse(result.out);
     }
 
+    /// The page at `url` as headless Chromium renders it (its DOM after the scripts ran);
+    /// fails the test when Chromium fails or the page logs to the console.
+    std::string rendered_dom(const std::string& url) {
+        const auto result = run({"chromium", "--headless", "--no-sandbox", "--disable-gpu",
+                                 "--user-data-dir=" + (dir / "chromium").string(),
+                                 "--enable-logging=stderr", "--v=0", "--dump-dom", url},
+                                {{}, {}, "", std::chrono::seconds(90)});
+        EXPECT_EQ(result.exit_code, 0) << result.err;
+        EXPECT_EQ(result.err.find("CONSOLE"), std::string::npos) << result.err;
+        return result.out;
+    }
+
     /// The first group of `pattern` in the daemon's log, once it is there (within 20 s).
     std::string from_log(const std::string& pattern) {
         const std::regex wanted(pattern);
