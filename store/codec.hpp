@@ -68,8 +68,8 @@ Result<void> decode_chunk(std::span<const std::uint8_t> stored, BlobCodec codec,
                           std::span<std::uint8_t> out, CodecContext& context);
 
 /// Whether `stored` (of `codec`) decodes to exactly `expected`, or what differs. Holds a
-/// piece of 64 KiB at a time, never a decoded copy of the chunk: the check a backup runs
-/// on every chunk before it is written (docs/FORMAT.md "Codecs").
+/// piece of 64 KiB at a time (and zstd's window), never a decoded copy of the chunk: the check a
+/// backup runs on every chunk before it is written (docs/FORMAT.md "Codecs").
 Result<void> check_chunk(std::span<const std::uint8_t> stored, BlobCodec codec,
                          std::span<const std::uint8_t> expected, CodecContext& context);
 

@@ -190,6 +190,7 @@ private:
             bytes = std::move(rest);
             scanner.reset();
         }
+        m_pool.give_back(std::move(bytes)); // the empty rest of the last cut
     }
     // Appends `length` bytes read at the current offset to `bytes`.
     void read_into(Bytes& bytes, std::uint64_t length) {
@@ -221,6 +222,7 @@ private:
     }
     void emit(Bytes bytes, ChunkHint hint) {
         if (bytes.empty()) {
+            m_pool.give_back(std::move(bytes)); // lent all the same
             return;
         }
         const SharedBytes shared = share(std::move(bytes), m_pool);
@@ -291,7 +293,10 @@ FileWriteResult write_file(int fd, std::uint64_t size, WriteSession& session,
                 file_sha.update(job->bytes->data(), job->bytes->size());
             }
         } catch (...) {
+            // Recorded for the workers' queue too, before the reader is cancelled: its
+            // "abandoned" must not be the error the file fails with.
             hashing.fail(std::current_exception());
+            work.fail(std::current_exception());
             pool.cancel();
         }
     });
