@@ -32,8 +32,8 @@ protected:
         const UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
         return write_file(fd.get(), bytes.size(), session, {workers}, std::stop_token{}, nullptr);
     }
-    // Stores `bytes` and reads every chunk back.
-    void expect_stored_whole(const std::string& bytes, unsigned workers) {
+    // Stores `bytes`, reads every chunk back and compares; returns what storing said.
+    FileWriteResult expect_stored_whole(const std::string& bytes, unsigned workers) {
         const auto session = store->begin_write();
         const FileWriteResult result = store_file(bytes, *session, workers);
         session->commit();
@@ -46,6 +46,7 @@ protected:
             back.append(chunk.begin(), chunk.end());
         }
         EXPECT_TRUE(back == bytes) << "the chunks do not give the file back";
+        return result;
     }
 
     mv::test::TempDir dir{"file-writer"};
@@ -61,20 +62,9 @@ std::string model_bytes() {
 
 TEST_F(FileWriterTest, ChunksComeBackInOrderWhileBuffersAreReused) {
     const std::string bytes = model_bytes();
-    const auto session = store->begin_write();
-    const FileWriteResult result = store_file(bytes, *session);
-    session->commit();
-    session->finish();
+    const FileWriteResult result = expect_stored_whole(bytes, 2);
     EXPECT_GT(result.chunks.size(), 6u);
     EXPECT_EQ(Digest{result.sha256}.hex(), Digest::sha256_of(test::bytes_of(bytes)).hex());
-    ChunkReader reader(*store);
-    std::string back;
-    ByteBuffer chunk;
-    for (const auto& stored : result.chunks) {
-        reader.read(stored.id, stored.size, chunk);
-        back.append(chunk.begin(), chunk.end());
-    }
-    EXPECT_TRUE(back == bytes) << "the chunks do not give the file back";
 }
 
 // A PyTorch-style zip whose pickles sit between its storages: each pickle is a region cut
