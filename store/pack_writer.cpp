@@ -47,21 +47,42 @@ BlobEntry PackWriter::append(const ChunkId& id, BlobCodec codec,
     return entry;
 }
 
-IndexedPack PackWriter::finish() {
-    const std::vector<std::uint8_t> tail = encode_pack_tail(m_entries, m_sealing);
-    write(tail);
+IndexedPack PackWriter::seal() {
+    m_tail = encode_pack_tail(m_entries, m_sealing);
+    write(m_tail);
+    // Only a hint to start the write-back now: make_durable() is what waits and reports.
+    ::sync_file_range(m_fd.get(), 0, 0, SYNC_FILE_RANGE_WRITE);
+    return IndexedPack{Digest{m_sha.digest()}, m_size, m_entries};
+}
+
+void PackWriter::make_durable() {
+    if (m_broken) {
+        // Not retried: after a failed fsync Linux may have dropped the pages it could not write.
+        throw Error(fmt::format("the pack {} could not be written to the disk", m_path.string()),
+                    ErrorCode::io);
+    }
+    if (!m_fd) {
+        return;
+    }
+    m_broken = true; // until both the fsync and the check below succeed
     value_or_throw(fs::sync_fd(m_fd.get(), m_path));
     // The tail as the disk returns it must be the tail written: a short or misplaced
     // write would otherwise only show when the pack is read.
-    std::vector<std::uint8_t> check(tail.size());
+    std::vector<std::uint8_t> check(m_tail.size());
     const ssize_t got =
-        ::pread(m_fd.get(), check.data(), check.size(), static_cast<off_t>(m_size - tail.size()));
-    m_fd.reset();
-    if (got != static_cast<ssize_t>(tail.size()) || check != tail) {
+        ::pread(m_fd.get(), check.data(), check.size(), static_cast<off_t>(m_size - m_tail.size()));
+    if (got != static_cast<ssize_t>(m_tail.size()) || check != m_tail) {
         throw Error(fmt::format("the pack {} does not read back as written", m_path.string()),
                     ErrorCode::io);
     }
-    return IndexedPack{Digest{m_sha.digest()}, m_size, m_entries};
+    m_fd.reset();
+    m_broken = false;
+}
+
+IndexedPack PackWriter::finish() {
+    IndexedPack sealed = seal();
+    make_durable();
+    return sealed;
 }
 
 } // namespace mv::store

@@ -65,7 +65,7 @@ PutResult WriteSession::put(std::span<const std::uint8_t> chunk, const ChunkHint
 }
 
 // Packs are written outside the session's lock: writing one (a copy into the page cache,
-// its SHA-256, the fsync when it is full) was most of a fresh backup's time and made the
+// its SHA-256; the fsync is the syncer's) was most of a fresh backup's time and made the
 // workers wait for each other (bench/README.md). Once a backup has stored a pack's worth,
 // each thread may open a pack of its own; before that they share one, so that a small
 // backup still makes a single pack.
@@ -93,13 +93,58 @@ void WriteSession::append(const ChunkId& id, BlobCodec codec, std::span<const st
         }
         writer->append(id, codec, stored, raw_length);
         if (writer->size() >= m_store.m_options.pack_target) {
-            finished = writer->finish();
+            finished = writer->seal();
         }
     } catch (...) {
         done_appending(nullptr, std::nullopt, 0);
         throw;
     }
+    const bool sealed = finished.has_value();
     done_appending(std::move(writer), std::move(finished), stored.size());
+    if (sealed) {
+        wait_for_the_disk();
+    }
+}
+
+// A sealed pack's fsync waits for the disk (most of it for the file system's journal, some
+// 30 ms here): the worker that sealed it goes on, and the session's syncer thread makes it
+// durable meanwhile. A worker only waits when more than k_packs_in_write_back packs are
+// waiting for the syncer, which bounds the files a large backup keeps open.
+void WriteSession::wait_for_the_disk() {
+    std::unique_lock lock(m_mutex);
+    if (!m_syncer.joinable()) {
+        m_syncer = std::jthread([this](std::stop_token stop) { sync_sealed_packs(stop); });
+    }
+    m_sync_progress.notify_all();
+    m_sync_progress.wait(
+        lock, [&] { return m_sync_failed || m_full.size() - m_synced <= k_packs_in_write_back; });
+    if (m_sync_failed) {
+        std::rethrow_exception(m_sync_failed);
+    }
+}
+
+void WriteSession::sync_sealed_packs(const std::stop_token& stop) {
+    std::unique_lock lock(m_mutex);
+    // Stopped: the session was abandoned, and its packs are about to be removed.
+    while (m_sync_progress.wait(lock, stop, [&] { return m_synced < m_full.size(); }) &&
+           !stop.stop_requested()) {
+        PackWriter& pack = *m_full[m_synced];
+        m_syncing = true;
+        lock.unlock();
+        std::exception_ptr failed;
+        try {
+            pack.make_durable();
+        } catch (...) {
+            failed = std::current_exception();
+        }
+        lock.lock();
+        m_syncing = false;
+        ++m_synced;
+        if (failed && !m_sync_failed) {
+            m_sync_failed = failed;
+        }
+        m_sync_progress.notify_all();
+    }
 }
 
 void WriteSession::done_appending(std::unique_ptr<PackWriter> writer,
@@ -124,7 +169,7 @@ void WriteSession::finish_idle_packs() {
         if (writer->blob_count() == 0) {
             continue;
         }
-        m_finished.push_back(writer->finish());
+        m_finished.push_back(writer->seal());
         m_full.push_back(std::move(writer));
     }
     m_open_packs -= static_cast<unsigned>(m_idle.size());
@@ -134,14 +179,20 @@ void WriteSession::finish_idle_packs() {
 std::uint64_t WriteSession::commit() {
     std::unique_lock lock(m_mutex);
     m_appended.wait(lock, [&] { return m_appending == 0; });
+    m_sync_progress.wait(lock, [&] { return !m_syncing; });
+    if (m_sync_failed) {
+        std::rethrow_exception(m_sync_failed);
+    }
     if (m_committed) {
         return 0;
     }
     finish_idle_packs();
+    m_synced = m_full.size(); // the rest is made durable below, not by the syncer
     std::uint64_t bytes = 0;
     if (!m_finished.empty()) {
         std::vector<std::filesystem::path> temporary;
         for (const auto& writer : m_full) {
+            writer->make_durable(); // before anything names it
             temporary.push_back(writer->path());
         }
         // Published and pinned in one step: a collection never sees them unpinned

@@ -8,11 +8,14 @@
 
 #include <condition_variable>
 #include <cstdint>
+#include <exception>
 #include <filesystem>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <span>
+#include <stop_token>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -23,6 +26,9 @@
 namespace mv::store {
 
 class Store;
+
+/// Sealed packs a session leaves waiting for their fsync while its workers go on.
+inline constexpr std::size_t k_packs_in_write_back = 4;
 
 /// What one chunk holds, as far as the codec choice goes.
 struct ChunkHint {
@@ -69,6 +75,8 @@ private:
                 std::uint32_t raw_length);
     void done_appending(std::unique_ptr<PackWriter> writer, std::optional<IndexedPack> finished,
                         std::uint64_t bytes);
+    void wait_for_the_disk();
+    void sync_sealed_packs(const std::stop_token& stop);
     void finish_idle_packs();
     std::filesystem::path temporary_pack() const;
 
@@ -78,12 +86,17 @@ private:
     unsigned m_appending = 0;                        ///< threads writing into a pack now
     unsigned m_open_packs = 0;                       ///< packs begun and not yet full
     std::vector<std::unique_ptr<PackWriter>> m_idle; ///< open packs no thread is writing
-    std::vector<std::unique_ptr<PackWriter>> m_full; ///< finished, not yet published
+    std::vector<std::unique_ptr<PackWriter>> m_full; ///< sealed, not yet published
+    std::size_t m_synced = 0;                        ///< m_full's first packs, made durable
+    bool m_syncing = false; ///< the syncer is making m_full[m_synced] durable
+    std::exception_ptr m_sync_failed;
+    std::condition_variable_any m_sync_progress;
     std::vector<IndexedPack> m_finished;
     std::unordered_map<ChunkId, bool, DigestHash> m_own; ///< chunks this session stored
     std::vector<ChunkId> m_pins;
     std::uint64_t m_new_bytes = 0;
     bool m_committed = false;
+    std::jthread m_syncer; ///< last: stopped and joined before the members it uses go
 };
 
 } // namespace mv::store

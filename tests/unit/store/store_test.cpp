@@ -113,6 +113,34 @@ TEST_F(StoreTest, LargeSessionsWriteSeveralPacks) {
     EXPECT_EQ(files_under("index").size(), 1u);
 }
 
+std::size_t open_files() {
+    return static_cast<std::size_t>(
+        std::distance(stdfs::directory_iterator("/proc/self/fd"), stdfs::directory_iterator()));
+}
+
+// Sealed packs wait for their fsync a few at a time (write-back overlaps the backup), and
+// all of them are durable and readable once committed.
+TEST_F(StoreTest, SealedPacksWaitingForTheDiskAreFewAndAllCommitted) {
+    reopen(64u << 10);
+    const std::size_t before = open_files();
+    auto session = store->begin_write();
+    std::vector<std::pair<ChunkId, std::string>> chunks;
+    for (unsigned i = 0; i < 20; ++i) {
+        auto chunk = test::float32_weights(30000, i + 100); // over 64 KiB stored: a pack each
+        chunks.emplace_back(put(*session, chunk, ValueType::float32).id, std::move(chunk));
+        EXPECT_LE(open_files(), before + k_packs_in_write_back + 1) << "after chunk " << i;
+    }
+    session->commit();
+    session->finish();
+    EXPECT_EQ(files_under("packs").size(), 20u);
+    EXPECT_TRUE(stdfs::is_empty(dir / "tmp"));
+    EXPECT_EQ(open_files(), before);
+    reopen();
+    for (const auto& [id, chunk] : chunks) {
+        EXPECT_EQ(read(id, chunk.size()), chunk);
+    }
+}
+
 TEST_F(StoreTest, CorruptionAndLossAreNamedWhenReading) {
     auto session = store->begin_write();
     const auto a = put(*session, weights, ValueType::float32);
