@@ -133,7 +133,7 @@ void WriteSession::sync_sealed_packs(const std::stop_token& stop) {
         lock.unlock();
         std::exception_ptr failed;
         try {
-            pack.make_durable();
+            m_pack_sync(pack);
         } catch (...) {
             failed = std::current_exception();
         }

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <exception>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -70,6 +71,10 @@ public:
     std::uint64_t new_chunks() const;
     std::uint64_t new_bytes() const;
 
+    /// How the syncer makes a sealed pack durable (PackWriter::make_durable). Tests hold it
+    /// back or make it fail; set it before the first put().
+    void set_pack_sync(std::function<void(PackWriter&)> sync) { m_pack_sync = std::move(sync); }
+
 private:
     void append(const ChunkId& id, BlobCodec codec, std::span<const std::uint8_t> stored,
                 std::uint32_t raw_length);
@@ -91,6 +96,7 @@ private:
     bool m_syncing = false; ///< the syncer is making m_full[m_synced] durable
     std::exception_ptr m_sync_failed;
     std::condition_variable_any m_sync_progress;
+    std::function<void(PackWriter&)> m_pack_sync = [](PackWriter& pack) { pack.make_durable(); };
     std::vector<IndexedPack> m_finished;
     std::unordered_map<ChunkId, bool, DigestHash> m_own; ///< chunks this session stored
     std::vector<ChunkId> m_pins;

@@ -1,6 +1,9 @@
 // The store end to end: sessions, deduplication, durability across reopening, verified
 // reads, and recovery from a crash between a pack and its index.
+#include <atomic>
+#include <condition_variable>
 #include <fstream>
+#include <mutex>
 #include <set>
 #include <thread>
 
@@ -11,7 +14,9 @@
 #include "store/store.hpp"
 #include "store/write_session.hpp"
 #include "tests/lib/temp_dir.hpp"
+#include "tests/lib/wait.hpp"
 #include "tests/unit/store/test_data.hpp"
+#include "util/error.hpp"
 
 namespace mv::store {
 namespace {
@@ -139,6 +144,59 @@ TEST_F(StoreTest, SealedPacksWaitingForTheDiskAreFewAndAllCommitted) {
     for (const auto& [id, chunk] : chunks) {
         EXPECT_EQ(read(id, chunk.size()), chunk);
     }
+}
+
+// With the syncer held back, a worker goes on until more than four sealed packs wait for
+// it, then waits; a pack the syncer cannot make durable fails the session.
+TEST_F(StoreTest, WorkersWaitForASlowDiskAndItsFailureFailsTheBackup) {
+    reopen(64u << 10);
+    auto session = store->begin_write();
+    std::mutex mutex;
+    std::condition_variable released;
+    bool disk_ready = false;
+    session->set_pack_sync([&](PackWriter& pack) {
+        std::unique_lock lock(mutex);
+        released.wait(lock, [&] { return disk_ready; });
+        pack.make_durable();
+    });
+    std::atomic<unsigned> stored = 0;
+    std::jthread worker([&] {
+        PutScratch own;
+        for (unsigned i = 0; i < 8; ++i) {
+            session->put(test::bytes_of(test::float32_weights(30000, i + 200)),
+                         {ValueType::float32, 0}, own);
+            ++stored;
+        }
+    });
+    // One pack in the syncer's hands, four waiting: the fifth put's seal makes five.
+    // No ASSERT before the release: the syncer would wait for ever and the test hang.
+    EXPECT_TRUE(mv::test::wait_until([&] { return stored == 4; }, std::chrono::seconds(10)));
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    EXPECT_EQ(stored, 4u);
+    {
+        std::lock_guard lock(mutex);
+        disk_ready = true;
+    }
+    released.notify_all();
+    worker.join();
+    EXPECT_EQ(stored, 8u);
+    session->commit();
+    session->finish();
+    EXPECT_EQ(files_under("packs").size(), 8u);
+
+    auto failing = store->begin_write();
+    failing->set_pack_sync([](PackWriter&) { throw Error("the disk is gone", ErrorCode::io); });
+    try {
+        for (unsigned i = 0; i < 8; ++i) {
+            put(*failing, test::float32_weights(30000, i + 300), ValueType::float32);
+        }
+    } catch (const Error&) {
+        // a later seal may already see the failure
+    }
+    EXPECT_THROW(failing->commit(), Error);
+    failing.reset();
+    EXPECT_EQ(files_under("packs").size(), 8u);
+    EXPECT_TRUE(stdfs::is_empty(dir / "tmp"));
 }
 
 TEST_F(StoreTest, CorruptionAndLossAreNamedWhenReading) {
